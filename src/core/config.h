@@ -1,0 +1,61 @@
+/* config.h -- the node's INI configuration file: parse, check, and name the bad line. */
+#ifndef EMCC_CORE_CONFIG_H
+#define EMCC_CORE_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_PARAMS 64
+#define CONFIG_STR 256
+
+/* One "[parameters]" entry: an EM service parameter the file pins (checked by em_params). */
+struct config_param {
+	char name[64];
+	char value[CONFIG_STR];
+	int line;
+};
+
+struct config {
+	char path[CONFIG_STR]; /* the file this came from ("" for built-in defaults) */
+
+	/* [cluster] */
+	char cluster_id[64]; /* unique per cluster, like CUCM's Cluster ID enterprise parameter */
+	char node_address[CONFIG_STR]; /* host this node puts into URLs it hands out */
+
+	/* [server] */
+	char http_listen[CONFIG_STR];  /* host:port, "" disables */
+	char https_listen[CONFIG_STR]; /* host:port, "" disables */
+	char tls_cert[CONFIG_STR];     /* "" -> <data_dir>/https.crt, generated on first start */
+	char tls_key[CONFIG_STR];      /* "" -> <data_dir>/https.key */
+	char admin_socket[CONFIG_STR]; /* "" -> <data_dir>/admin.sock */
+	char data_dir[CONFIG_STR];
+	char database[CONFIG_STR]; /* "" -> <data_dir>/emcc.db */
+	int workers;               /* EM request worker threads */
+	long max_body;             /* bytes; larger request bodies get HTTP 413 */
+
+	/* [log] */
+	char log_dir[CONFIG_STR]; /* "" -> <data_dir>/log */
+	char log_level[16];
+	long log_max_bytes;
+	int log_keep;
+	int log_stderr;
+
+	/* [parameters] */
+	size_t nparams;
+	struct config_param params[CONFIG_MAX_PARAMS];
+};
+
+/* Fills c with the built-in defaults: the visiting cluster of the seed lab on loopback. */
+void config_defaults(struct config *c);
+
+/* Reads path over the defaults. On error returns EINVAL (or an errno from opening the file) and
+ * writes "file:line: what is wrong" into err. Unknown sections or keys are errors, so a typo is
+ * never silently ignored. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Resolves the "" defaults that depend on data_dir. Call after config_load. */
+void config_finish(struct config *c);
+
+/* Splits "host:port" or "[v6]:port". Returns 0 or EINVAL. */
+int config_split_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+#endif

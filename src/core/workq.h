@@ -1,0 +1,30 @@
+/* workq.h -- a fixed pool of worker threads fed from the event loop.
+ *
+ * The event loop thread submits a job; a worker runs job->work with its own per-thread context
+ * (e.g. its own database connection); then job->done runs back on the loop thread, where it may
+ * touch libevent objects. The pool never blocks the loop. */
+#ifndef EMCC_CORE_WORKQ_H
+#define EMCC_CORE_WORKQ_H
+
+#include <stddef.h>
+
+struct event_base;
+struct workq;
+
+struct workq_job {
+	void (*work)(struct workq_job *job, void *thread_ctx); /* on a worker thread */
+	void (*done)(struct workq_job *job);                   /* on the loop thread */
+	struct workq_job *next;                                /* owned by the queue */
+};
+
+/* thread_init runs once on each worker thread and returns that thread's context (NULL = failure,
+ * which makes workq_alloc fail); thread_fini runs at shutdown with that context. */
+int workq_alloc(struct workq **wqp, struct event_base *base, int nthreads,
+		void *(*thread_init)(void *arg), void (*thread_fini)(void *ctx), void *arg);
+void workq_submit(struct workq *wq, struct workq_job *job);
+/* Jobs submitted and not yet done (queued + running + waiting for done). Loop thread only. */
+size_t workq_pending(const struct workq *wq);
+/* Finishes queued jobs, joins the threads, frees the pool. */
+void workq_free(struct workq *wq);
+
+#endif

@@ -1,0 +1,118 @@
+/* em.h -- Extension Mobility policy: who may log in where, for how long, and what happens then.
+ *
+ * Works on structs and the store only: no XML, no HTTP, no logging. Each call that changes state
+ * runs in one store transaction (login + audit row + scheduled logout commit together) and, after
+ * the commit, tells the node through ctx->on_change so it can restart the phone.
+ *
+ * Every operation returns 0 on success, or non-zero with res->code and res->text set to the
+ * documented EM code and a readable text. */
+#ifndef EMCC_EM_EM_H
+#define EMCC_EM_EM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "em/codes.h"
+#include "em/credentials.h"
+#include "em/params.h"
+#include "store/store.h"
+
+enum em_change { EM_CHANGE_LOGIN = 1, EM_CHANGE_LOGOUT = 2 };
+
+/* What one request needs; the edge fills it per request. */
+struct em_ctx {
+	struct store *st;
+	const struct em_params *params;
+	struct cred_cache *cache;         /* may be NULL: no caching */
+	const struct cred_pepper *pepper; /* for PINs */
+	int64_t now_ms;                   /* wall clock, unix ms (tests set it) */
+	uint64_t reqno;                   /* request number, for the audit trail */
+	const char *source;               /* "api", "phone", "admin", "timer" */
+	const char *remote_ip;            /* "" if unknown */
+	/* Called after a commit that logged a device in or out. May be NULL. */
+	void (*on_change)(void *arg, const char *device, enum em_change what, int locale_changed);
+	void *on_change_arg;
+};
+
+struct em_result {
+	int code; /* enum em_code, valid when the call returned non-zero */
+	char text[256];
+};
+
+/* Who is calling, after appInfo authentication. */
+struct em_caller {
+	char id[STORE_ID_MAX];
+	int is_app_user;
+	int proxy_rights; /* may act for any user */
+	int from_cache;   /* approved through the credential cache */
+	int64_t cache_left_ms;
+};
+
+/* appInfo: an application user, or an end user; blank -> 2, unknown or wrong secret -> 3. */
+int em_authenticate(struct em_ctx *ctx, const char *app_id, const char *secret,
+		    struct em_caller *caller, struct em_result *res);
+
+enum em_duration { EM_DURATION_DEFAULT = 0, EM_DURATION_MINUTES, EM_DURATION_INDEFINITE };
+
+struct em_login_req {
+	const char *device;
+	const char *user_id;
+	const char *profile; /* NULL or "" = the user's default profile */
+	enum em_duration duration_kind;
+	long duration_minutes;
+};
+
+/* Logs user_id in on device. Checks, in CUCM's order: caller rights (10), device exists (11),
+ * EM enabled on the device (22), user exists and fits Alphanumeric User ID (23), profile (12),
+ * device free (18), Multiple Login Behavior (25 / auto logout of the other device). */
+int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em_login_req *req,
+	     struct em_result *res);
+
+/* Logs out whoever is on device: 11 if no device, 19 if nobody is logged in. A caller without
+ * proxy rights may only log out their own login (10). */
+int em_logout(struct em_ctx *ctx, const struct em_caller *caller, const char *device,
+	      struct em_result *res);
+
+/* Logs out every device (proxy rights only). *count = devices logged out. */
+int em_logout_all(struct em_ctx *ctx, const struct em_caller *caller, size_t *count,
+		  struct em_result *res);
+
+/* ---- queries ---- */
+enum em_device_state { EM_DEVICE_LOGGED_IN, EM_DEVICE_LOGGED_OUT, EM_DEVICE_DOES_NOT_EXIST };
+struct em_device_status {
+	enum em_device_state state;
+	char user_id[STORE_ID_MAX];
+	char last_user_id[STORE_ID_MAX]; /* "" unless Remember the Last User Logged In */
+	char profile[STORE_ID_MAX];
+	int emcc_role;                   /* enum store_emcc_role */
+	char remote_cluster[STORE_ID_MAX];
+	int64_t login_time;
+	int64_t login_duration;
+};
+/* deviceUserQuery needs proxy rights (10). */
+int em_query_device(struct em_ctx *ctx, const struct em_caller *caller, const char *device,
+		    struct em_device_status *out, struct em_result *res);
+
+/* userDevicesQuery / deviceProfileQuery / checkUser: proxy rights, or the caller's own id.
+ * exists = 0 when the user does not exist (then fn is not called). */
+int em_query_user_devices(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
+			  int *exists, int (*fn)(void *arg, const char *device), void *arg,
+			  struct em_result *res);
+int em_query_user_profiles(struct em_ctx *ctx, const struct em_caller *caller,
+			   const char *user_id, int *exists,
+			   int (*fn)(void *arg, const char *profile, int is_default), void *arg,
+			   struct em_result *res);
+int em_query_user_exists(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
+			 int *exists, struct em_result *res);
+
+/* ---- automatic logout ---- */
+/* Fires the logouts due at ctx->now_ms, at most max, each in its own transaction; a row fires
+ * once because it is deleted in the same transaction as the logout. *fired = how many. */
+int em_autologout_run(struct em_ctx *ctx, size_t max, size_t *fired);
+/* Unix ms of the next due logout, or -1 if none. */
+int64_t em_autologout_next_ms(struct em_ctx *ctx);
+
+/* Normalises a user ID the way CUCM does (lowercase). Returns 0 or EINVAL (empty/too long). */
+int em_user_id_normalize(const char *in, char *out, size_t outlen);
+
+#endif
