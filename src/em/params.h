@@ -54,6 +54,10 @@ int em_params_apply(struct em_params *p, const char *name, const char *value);
 /* Defaults overlaid with the values in the store. Returns 0 or a store error. */
 int em_params_load(struct store *st, struct em_params *p);
 
+/* The Intra-cluster Maximum Login Time in force, in minutes: intra_cluster_max_minutes when
+ * enforce_intra_cluster_max is true, else 0. 0 = no limit. */
+int em_params_intra_max_minutes(const struct em_params *p);
+
 /* "HHH:MM" (also ":30", "8:00", "0") -> minutes. Returns 0 or EINVAL. Range 0..168:00. */
 int em_params_parse_hhmm(const char *s, int *minutes);
 

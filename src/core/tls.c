@@ -1,0 +1,166 @@
+/* tls.c -- OpenSSL server contexts and first-start self-signed certificates. */
+#include "core/tls.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void ssl_reason(char *err, size_t errlen, const char *what)
+{
+	char detail[256] = "";
+	unsigned long e = ERR_get_error();
+	if (e)
+		ERR_error_string_n(e, detail, sizeof(detail));
+	snprintf(err, errlen, "%s%s%s", what, detail[0] ? ": " : "", detail);
+	ERR_clear_error();
+}
+
+static int add_ext(X509 *cert, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+	X509_EXTENSION *ex = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (!ex)
+		return -1;
+	int ok = X509_add_ext(cert, ex, -1);
+	X509_EXTENSION_free(ex);
+	return ok ? 0 : -1;
+}
+
+int tls_generate_self_signed(const char *cert_path, const char *key_path, const char *common_name,
+			     const char *host, char *err, size_t errlen)
+{
+	int rc = EIO;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	FILE *kf = NULL, *cf = NULL;
+	int kfd = -1;
+
+	key = EVP_EC_gen("P-256");
+	if (!key) {
+		ssl_reason(err, errlen, "cannot generate a key");
+		goto out;
+	}
+	cert = X509_new();
+	if (!cert)
+		goto out;
+	X509_set_version(cert, 2);
+	unsigned char serial[16];
+	FILE *ur = fopen("/dev/urandom", "rb");
+	if (!ur || fread(serial, 1, sizeof(serial), ur) != sizeof(serial)) {
+		if (ur)
+			fclose(ur);
+		snprintf(err, errlen, "cannot read /dev/urandom");
+		goto out;
+	}
+	fclose(ur);
+	serial[0] &= 0x7f; /* positive */
+	BIGNUM *bn = BN_bin2bn(serial, sizeof(serial), NULL);
+	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+	BN_free(bn);
+	X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(cert), 10L * 365 * 24 * 3600);
+	X509_set_pubkey(cert, key);
+	X509_NAME *name = X509_get_subject_name(cert);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name, -1,
+				   -1, 0);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"emcc", -1, -1,
+				   0);
+	X509_set_issuer_name(cert, name);
+
+	char san[300];
+	struct in6_addr a6;
+	struct in_addr a4;
+	if (inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1)
+		snprintf(san, sizeof(san), "IP:%s", host);
+	else
+		snprintf(san, sizeof(san), "DNS:%s", host);
+	if (add_ext(cert, NID_subject_alt_name, san) || add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
+	    add_ext(cert, NID_ext_key_usage, "serverAuth,clientAuth")) {
+		ssl_reason(err, errlen, "cannot add certificate extensions");
+		goto out;
+	}
+	if (!X509_sign(cert, key, EVP_sha256())) {
+		ssl_reason(err, errlen, "cannot sign the certificate");
+		goto out;
+	}
+
+	kfd = open(key_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (kfd < 0 || !(kf = fdopen(kfd, "w"))) {
+		rc = errno;
+		snprintf(err, errlen, "cannot write %s: %s", key_path, strerror(rc));
+		goto out;
+	}
+	kfd = -1;
+	if (!PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL)) {
+		ssl_reason(err, errlen, "cannot write the key");
+		goto out;
+	}
+	cf = fopen(cert_path, "w");
+	if (!cf) {
+		rc = errno;
+		snprintf(err, errlen, "cannot write %s: %s", cert_path, strerror(rc));
+		goto out;
+	}
+	if (!PEM_write_X509(cf, cert)) {
+		ssl_reason(err, errlen, "cannot write the certificate");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (kfd >= 0)
+		close(kfd);
+	if (kf && fclose(kf) != 0 && rc == 0)
+		rc = EIO;
+	if (cf && fclose(cf) != 0 && rc == 0)
+		rc = EIO;
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+int tls_server_ctx(const char *cert_path, const char *key_path, const char *common_name,
+		   const char *host, SSL_CTX **ctxp, char *err, size_t errlen)
+{
+	struct stat sb;
+	int have_cert = stat(cert_path, &sb) == 0, have_key = stat(key_path, &sb) == 0;
+	if (!have_cert && !have_key) {
+		int rc = tls_generate_self_signed(cert_path, key_path, common_name, host, err, errlen);
+		if (rc)
+			return rc;
+	} else if (!have_cert || !have_key) {
+		snprintf(err, errlen, "%s is missing while %s exists", have_cert ? key_path : cert_path,
+			 have_cert ? cert_path : key_path);
+		return ENOENT;
+	}
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx) {
+		ssl_reason(err, errlen, "cannot create a TLS context");
+		return EIO;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert_path) != 1) {
+		ssl_reason(err, errlen, "cannot load the certificate");
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		ssl_reason(err, errlen, "cannot load the key, or it does not match the certificate");
+		goto fail;
+	}
+	*ctxp = ctx;
+	return 0;
+fail:
+	SSL_CTX_free(ctx);
+	return EINVAL;
+}

@@ -1,0 +1,399 @@
+/* main.c -- emccd: one cluster node. Config, logs, store, worker pool, listeners, signals. */
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <getopt.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "core/tls.h"
+#include "core/workq.h"
+#include "daemon/metrics.h"
+#include "daemon/node.h"
+#include "daemon/servlet.h"
+#include "em/em.h"
+#include "store/store.h"
+
+#define AUTOLOGOUT_BATCH 1000
+
+int64_t node_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t node_next_reqno(struct node *n)
+{
+	return atomic_fetch_add(&n->next_reqno, 1) + 1;
+}
+
+void node_worker_refresh_params(struct worker *w)
+{
+	unsigned gen = atomic_load(&w->node->params_gen);
+	if (gen == w->params_gen)
+		return;
+	struct em_params p;
+	if (em_params_load(w->st, &p) == 0) {
+		w->params = p;
+		w->params_gen = gen;
+		atomic_store(&w->node->max_concurrent, p.max_concurrent_requests);
+	}
+}
+
+void node_params_changed(void *arg)
+{
+	struct node *n = arg;
+	atomic_fetch_add(&n->params_gen, 1);
+}
+
+void node_on_em_change(void *arg, const char *device, int what, int locale_changed)
+{
+	(void)arg;
+	/* The restart NOTIFY needs the SIP registrar (the phone-side work); until then the node
+	 * records that the phone's configuration changed, so the trace shows where it would go. */
+	log_info(LOGS_EMSERVICE, 0, "device %s: %s committed; phone needs %s", device,
+		 what == EM_CHANGE_LOGIN ? "login" : "logout", locale_changed ? "reset" : "restart");
+}
+
+/* ---- worker threads ---- */
+
+static void *worker_init(void *arg)
+{
+	struct node *n = arg;
+	struct worker *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->node = n;
+	if (store_open(&w->st, n->cfg.database) != 0) {
+		free(w);
+		return NULL;
+	}
+	if (em_params_load(w->st, &w->params) != 0)
+		em_params_defaults(&w->params);
+	w->params_gen = atomic_load(&n->params_gen);
+	return w;
+}
+
+static void worker_fini(void *ctx)
+{
+	struct worker *w = ctx;
+	store_close(w->st);
+	free(w);
+}
+
+/* ---- automatic logout: a sweep every second, at most one at a time ---- */
+
+struct sweep_job {
+	struct workq_job job;
+	struct node *node;
+	size_t fired;
+};
+
+static void sweep_work(struct workq_job *job, void *thread_ctx)
+{
+	struct sweep_job *s = (struct sweep_job *)job;
+	struct worker *w = thread_ctx;
+	node_worker_refresh_params(w);
+	struct em_ctx ctx = {
+		.st = w->st,
+		.params = &w->params,
+		.pepper = &w->node->pepper,
+		.now_ms = node_now_ms(),
+		.reqno = node_next_reqno(w->node),
+		.source = "timer",
+		.remote_ip = "",
+		.on_change = (void (*)(void *, const char *, enum em_change, int))node_on_em_change,
+		.on_change_arg = w->node,
+	};
+	int rc = em_autologout_run(&ctx, AUTOLOGOUT_BATCH, &s->fired);
+	if (rc)
+		log_error(LOGS_EMSERVICE, ctx.reqno, "automatic logout sweep failed: %s", strerror(rc));
+	else if (s->fired)
+		log_info(LOGS_EMSERVICE, ctx.reqno, "automatic logout: %zu device(s) logged out",
+			 s->fired);
+}
+
+static void sweep_done(struct workq_job *job)
+{
+	struct sweep_job *s = (struct sweep_job *)job;
+	s->node->autologout_running = 0;
+	free(s);
+}
+
+static void on_autologout_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct node *n = arg;
+	if (n->autologout_running)
+		return;
+	struct sweep_job *s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	s->node = n;
+	s->job.work = sweep_work;
+	s->job.done = sweep_done;
+	n->autologout_running = 1;
+	workq_submit(n->wq, &s->job);
+}
+
+/* ---- configuration ---- */
+
+/* Checks [parameters] entries, naming the line of a bad one. */
+static int check_params(const struct config *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->nparams; i++) {
+		char why[256];
+		if (em_params_check(c->params[i].name, c->params[i].value, NULL, 0, why,
+				    sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s:%d: [parameters] %s: %s", c->path, c->params[i].line,
+				 c->params[i].name, why);
+			return EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int load_config(struct config *c, const char *path, char *err, size_t errlen)
+{
+	config_defaults(c);
+	if (path) {
+		int rc = config_load(c, path, err, errlen);
+		if (rc)
+			return rc;
+	}
+	config_finish(c);
+	if (log_level_from_name(c->log_level) < 0) {
+		snprintf(err, errlen, "%s: [log] level: unknown level '%s'", c->path, c->log_level);
+		return EINVAL;
+	}
+	return check_params(c, err, errlen);
+}
+
+/* Writes the parameters the config file pins into the store, canonicalised. */
+static int apply_pinned_params(const struct config *c, struct store *st)
+{
+	if (c->nparams == 0)
+		return 0;
+	int rc = store_begin(st);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < c->nparams && rc == 0; i++) {
+		char canon[256], why[256];
+		rc = em_params_check(c->params[i].name, c->params[i].value, canon, sizeof(canon), why,
+				     sizeof(why));
+		if (rc == 0)
+			rc = store_param_set(st, c->params[i].name, canon);
+	}
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st);
+}
+
+static int open_logs(const struct config *c)
+{
+	struct log_options lo = {
+		.dir = c->log_dir,
+		.cluster_id = c->cluster_id,
+		.level = (enum log_level)log_level_from_name(c->log_level),
+		.max_bytes = c->log_max_bytes,
+		.keep = c->log_keep,
+		.also_stderr = c->log_stderr,
+	};
+	int rc = log_open(&lo);
+	for (int s = 0; s < LOGS_COUNT && rc == 0; s++)
+		log_set_level((enum log_service)s, lo.level);
+	return rc;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct node *n = arg;
+	if (sig == SIGHUP) {
+		struct config c;
+		char err[512];
+		if (load_config(&c, n->cfg.path[0] ? n->cfg.path : NULL, err, sizeof(err)) != 0) {
+			log_error(LOGS_DAEMON, 0, "reload refused, keeping the running config: %s", err);
+			return;
+		}
+		/* Listeners, database and data directory stay as started; the rest applies now. */
+		if (strcmp(c.http_listen, n->cfg.http_listen) || strcmp(c.https_listen, n->cfg.https_listen) ||
+		    strcmp(c.database, n->cfg.database) || strcmp(c.admin_socket, n->cfg.admin_socket))
+			log_warn(LOGS_DAEMON, 0, "reload: listener or database changes need a restart");
+		memcpy(c.http_listen, n->cfg.http_listen, sizeof(c.http_listen));
+		memcpy(c.https_listen, n->cfg.https_listen, sizeof(c.https_listen));
+		memcpy(c.database, n->cfg.database, sizeof(c.database));
+		memcpy(c.admin_socket, n->cfg.admin_socket, sizeof(c.admin_socket));
+		n->cfg = c;
+		open_logs(&n->cfg);
+		struct store *st;
+		if (store_open(&st, n->cfg.database) == 0) {
+			if (apply_pinned_params(&n->cfg, st) != 0)
+				log_error(LOGS_DAEMON, 0, "reload: cannot store [parameters]");
+			store_close(st);
+		}
+		node_params_changed(n);
+		log_info(LOGS_DAEMON, 0, "configuration reloaded from %s", n->cfg.path[0] ? n->cfg.path : "built-in defaults");
+		return;
+	}
+	log_info(LOGS_DAEMON, 0, "%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	event_base_loopexit(n->base, NULL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: emccd [-c FILE] [-n] [-h]\n"
+		   "  -c FILE  configuration file (INI); without it the built-in defaults are used:\n"
+		   "           the seed lab's visiting cluster ClusterOne on 127.0.7.100\n"
+		   "  -n       check the configuration and exit (0 = good, 1 = names the bad line)\n"
+		   "  -h       this help\n"
+		   "Signals: SIGHUP reloads the configuration, SIGTERM stops cleanly.\n");
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[CONFIG_STR];
+	if (strlen(path) >= sizeof(tmp))
+		return ENAMETOOLONG;
+	strcpy(tmp, path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+			return errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+		return errno;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	int check_only = 0, opt;
+	while ((opt = getopt(argc, argv, "c:nh")) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'n': check_only = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	static struct node node; /* large: keep it off the stack */
+	struct node *n = &node;
+	char err[512];
+	if (load_config(&n->cfg, config_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "emccd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("emccd: configuration %s is valid\n", config_path ? config_path : "(built-in)");
+		return 0;
+	}
+
+	int rc = mkdir_p(n->cfg.data_dir, 0750);
+	if (rc) {
+		fprintf(stderr, "emccd: cannot create %s: %s\n", n->cfg.data_dir, strerror(rc));
+		return 1;
+	}
+	if ((rc = open_logs(&n->cfg))) {
+		fprintf(stderr, "emccd: cannot open logs in %s: %s\n", n->cfg.log_dir, strerror(rc));
+		return 1;
+	}
+	log_info(LOGS_DAEMON, 0, "emccd starting: cluster %s, node %s, config %s", n->cfg.cluster_id,
+		 n->cfg.node_address, config_path ? config_path : "(built-in)");
+
+	char pepper_path[CONFIG_STR + 16];
+	snprintf(pepper_path, sizeof(pepper_path), "%s/pin.key", n->cfg.data_dir);
+	if (cred_init() != 0 || (rc = cred_pepper_load(&n->pepper, pepper_path)) != 0) {
+		log_error(LOGS_DAEMON, 0, "cannot load the PIN key %s: %s", pepper_path, strerror(rc));
+		return 1;
+	}
+
+	/* Migrate the schema and store pinned parameters before any worker opens the database. */
+	struct store *st;
+	if ((rc = store_open(&st, n->cfg.database)) != 0) {
+		log_error(LOGS_DAEMON, 0, "cannot open database %s: %s", n->cfg.database, strerror(rc));
+		return 1;
+	}
+	struct em_params params;
+	if ((rc = apply_pinned_params(&n->cfg, st)) != 0 || (rc = em_params_load(st, &params)) != 0) {
+		log_error(LOGS_DAEMON, 0, "cannot store parameters: %s", strerror(rc));
+		store_close(st);
+		return 1;
+	}
+	log_info(LOGS_DAEMON, 0, "database %s at schema version %d", n->cfg.database,
+		 store_schema_version(st));
+	store_close(st);
+	atomic_store(&n->max_concurrent, params.max_concurrent_requests);
+
+	if (n->cfg.https_listen[0] &&
+	    tls_server_ctx(n->cfg.tls_cert, n->cfg.tls_key, n->cfg.cluster_id, n->cfg.node_address,
+			   &n->ssl_ctx, err, sizeof(err)) != 0) {
+		log_error(LOGS_DAEMON, 0, "HTTPS: %s", err);
+		return 1;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	evthread_use_pthreads();
+	n->base = event_base_new();
+	n->started = time(NULL);
+	if (!n->base || metrics_alloc(&n->metrics) || cred_cache_alloc(&n->cred_cache, 4096)) {
+		log_error(LOGS_DAEMON, 0, "out of memory at start");
+		return 1;
+	}
+	if ((rc = workq_alloc(&n->wq, n->base, n->cfg.workers, worker_init, worker_fini, n)) != 0) {
+		log_error(LOGS_DAEMON, 0, "cannot start %d workers: %s", n->cfg.workers, strerror(rc));
+		return 1;
+	}
+	if (http_listen_all(n) != 0) {
+		fprintf(stderr, "emccd: cannot open listeners, see %s/emccd.log\n", n->cfg.log_dir);
+		workq_free(n->wq);
+		return 1;
+	}
+
+	n->sig_term = evsignal_new(n->base, SIGTERM, on_signal, n);
+	n->sig_int = evsignal_new(n->base, SIGINT, on_signal, n);
+	n->sig_hup = evsignal_new(n->base, SIGHUP, on_signal, n);
+	event_add(n->sig_term, NULL);
+	event_add(n->sig_int, NULL);
+	event_add(n->sig_hup, NULL);
+	n->autologout_timer = event_new(n->base, -1, EV_PERSIST, on_autologout_timer, n);
+	struct timeval one_second = {1, 0};
+	event_add(n->autologout_timer, &one_second);
+	on_autologout_timer(-1, 0, n); /* logouts that fell due while we were down fire now */
+
+	log_info(LOGS_DAEMON, 0, "emccd ready (%d workers)", n->cfg.workers);
+	event_base_dispatch(n->base);
+
+	http_close_all(n);
+	event_free(n->autologout_timer);
+	event_free(n->sig_term);
+	event_free(n->sig_int);
+	event_free(n->sig_hup);
+	workq_free(n->wq); /* answers what is in flight, then joins */
+	cred_cache_free(n->cred_cache);
+	metrics_free(n->metrics);
+	if (n->ssl_ctx)
+		SSL_CTX_free(n->ssl_ctx);
+	event_base_free(n->base);
+	log_info(LOGS_DAEMON, 0, "emccd stopped");
+	log_close();
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* node.h -- the daemon's context: one per emccd process, owned by the event loop thread. */
+#ifndef EMCC_DAEMON_NODE_H
+#define EMCC_DAEMON_NODE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "em/credentials.h"
+#include "em/params.h"
+
+struct event_base;
+struct event;
+struct evhttp;
+struct workq;
+struct metrics;
+typedef struct ssl_ctx_st SSL_CTX;
+
+struct node {
+	struct config cfg;
+	struct event_base *base;
+	struct workq *wq;
+	struct metrics *metrics;
+	struct cred_pepper pepper;
+	struct cred_cache *cred_cache;
+	SSL_CTX *ssl_ctx;
+
+	struct evhttp *http, *https, *admin;
+	struct event *sig_term, *sig_int, *sig_hup, *autologout_timer;
+
+	atomic_uint_fast64_t next_reqno;
+	atomic_uint params_gen;         /* bumped when parameters change; workers reload */
+	atomic_int max_concurrent;      /* Maximum Concurrent Requests, read by the loop thread */
+	unsigned em_inflight;           /* EM API requests admitted and not answered (loop thread) */
+	int autologout_running;         /* one sweep at a time (loop thread) */
+	time_t started;
+};
+
+/* Per worker thread: its own database connection and parameter snapshot. */
+struct worker {
+	struct node *node;
+	struct store *st;
+	struct em_params params;
+	unsigned params_gen;
+};
+
+/* Reloads w->params from the store if the node's generation moved. */
+void node_worker_refresh_params(struct worker *w);
+/* Called when an admin command changed parameters (any thread). */
+void node_params_changed(void *node);
+/* After a login/logout commit: tell the phone (SIP comes with the phone-side issue). */
+void node_on_em_change(void *node, const char *device, int what, int locale_changed);
+uint64_t node_next_reqno(struct node *n);
+int64_t node_now_ms(void);
+
+#endif

@@ -1,0 +1,24 @@
+/* servlet.h -- the HTTP edges of a node: EM service API, metrics, admin API, listeners. */
+#ifndef EMCC_DAEMON_SERVLET_H
+#define EMCC_DAEMON_SERVLET_H
+
+struct node;
+struct evhttp_request;
+
+/* POST /emservice/EMServiceServlet (form field xml). */
+void servlet_emservice(struct node *n, struct evhttp_request *req);
+/* GET /metrics */
+void servlet_metrics(struct node *n, struct evhttp_request *req);
+/* POST /v1/<noun>/<verb> on the admin socket. */
+void servlet_admin(struct node *n, struct evhttp_request *req);
+
+/* Opens the HTTP, HTTPS and admin listeners from n->cfg. Returns 0 or errno (logged). */
+int http_listen_all(struct node *n);
+void http_close_all(struct node *n);
+
+/* Helpers shared by the servlets (loop thread only). */
+const char *http_peer_ip(struct evhttp_request *req, char *buf, unsigned len);
+void http_reply(struct node *n, struct evhttp_request *req, int status, const char *ctype,
+		const char *body, unsigned long len);
+
+#endif

@@ -1,0 +1,161 @@
+/* servlet_admin.c -- the admin API over the Unix socket, and /metrics; both run on a worker. */
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/admin.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/workq.h"
+#include "daemon/metrics.h"
+#include "daemon/node.h"
+#include "daemon/servlet.h"
+#include "store/store.h"
+
+struct admin_job {
+	struct workq_job job;
+	struct node *node;
+	struct evhttp_request *req;
+	uint64_t reqno;
+	char command[128];
+	char *body;
+	size_t body_len;
+	int status;
+	char *answer;
+	int is_metrics;
+	unsigned inflight;
+};
+
+static json_t *node_status(void *arg)
+{
+	struct node *n = arg;
+	return json_pack("{s:s, s:s, s:s, s:I, s:i}", "http", n->cfg.http_listen, "https",
+			 n->cfg.https_listen, "database", n->cfg.database, "uptime_seconds",
+			 (json_int_t)(time(NULL) - n->started), "em_inflight", (int)n->em_inflight);
+}
+
+static void admin_work(struct workq_job *job, void *thread_ctx)
+{
+	struct admin_job *j = (struct admin_job *)job;
+	struct worker *w = thread_ctx;
+	node_worker_refresh_params(w);
+
+	if (j->is_metrics) {
+		long logged_in = 0, scheduled = 0;
+		store_em_state_count_logged_in(w->st, &logged_in);
+		store_logout_count(w->st, &scheduled);
+		struct buf b;
+		buf_init(&b);
+		metrics_render(j->node->metrics, &b, logged_in, scheduled, j->inflight);
+		j->status = 200;
+		j->answer = b.data; /* ownership moves to the job */
+		return;
+	}
+
+	json_error_t jerr;
+	json_t *args = NULL, *out = NULL;
+	if (j->body_len) {
+		args = json_loadb(j->body, j->body_len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!args || !json_is_object(args)) {
+			out = json_pack("{s:s}", "error",
+					args ? "the request body must be a JSON object" : jerr.text);
+			j->status = 400;
+			goto done;
+		}
+	}
+	struct em_ctx ctx = {
+		.st = w->st,
+		.params = &w->params,
+		.cache = w->node->cred_cache,
+		.pepper = &w->node->pepper,
+		.now_ms = node_now_ms(),
+		.reqno = j->reqno,
+		.source = "admin",
+		.remote_ip = "local",
+		.on_change = (void (*)(void *, const char *, enum em_change, int))node_on_em_change,
+		.on_change_arg = w->node,
+	};
+	struct admin_ctx actx = {
+		.em = &ctx,
+		.cluster_id = w->node->cfg.cluster_id,
+		.params_changed = node_params_changed,
+		.params_changed_arg = w->node,
+		.status = node_status,
+		.status_arg = w->node,
+	};
+	j->status = admin_dispatch(&actx, j->command, args, &out);
+done:
+	if (j->status == 200)
+		log_info(LOGS_ADMIN, j->reqno, "%s: ok", j->command);
+	else
+		log_warn(LOGS_ADMIN, j->reqno, "%s: %d %s", j->command, j->status,
+			 json_string_value(json_object_get(out, "error")) ?: "");
+	j->answer = out ? json_dumps(out, JSON_COMPACT) : strdup("{}");
+	json_decref(out);
+	json_decref(args);
+}
+
+static void admin_done(struct workq_job *job)
+{
+	struct admin_job *j = (struct admin_job *)job;
+	const char *a = j->answer ? j->answer : "";
+	if (j->is_metrics)
+		http_reply(j->node, j->req, j->status, "text/plain; version=0.0.4", a, strlen(a));
+	else
+		http_reply(j->node, j->req, j->status, "application/json", a, strlen(a));
+	free(j->answer);
+	free(j->body);
+	free(j);
+}
+
+static void submit(struct node *n, struct evhttp_request *req, struct admin_job *j)
+{
+	j->node = n;
+	j->req = req;
+	j->reqno = node_next_reqno(n);
+	j->job.work = admin_work;
+	j->job.done = admin_done;
+	workq_submit(n->wq, &j->job);
+}
+
+void servlet_metrics(struct node *n, struct evhttp_request *req)
+{
+	struct admin_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
+		return;
+	}
+	j->is_metrics = 1;
+	j->inflight = n->em_inflight;
+	submit(n, req, j);
+}
+
+void servlet_admin(struct node *n, struct evhttp_request *req)
+{
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (!path || strncmp(path, "/v1/", 4) != 0 || strlen(path + 4) >= 128) {
+		const char *msg = "{\"error\":\"use POST /v1/<noun>/<verb>\"}";
+		http_reply(n, req, 404, "application/json", msg, strlen(msg));
+		return;
+	}
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		const char *msg = "{\"error\":\"use POST\"}";
+		http_reply(n, req, 405, "application/json", msg, strlen(msg));
+		return;
+	}
+	struct admin_job *j = calloc(1, sizeof(*j));
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	if (!j || !(j->body = malloc(len + 1))) {
+		free(j);
+		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
+		return;
+	}
+	evbuffer_remove(in, j->body, len);
+	j->body[len] = '\0';
+	j->body_len = len;
+	snprintf(j->command, sizeof(j->command), "%s", path + 4);
+	submit(n, req, j);
+}
