@@ -49,8 +49,16 @@ void config_defaults(struct config *c);
 
 /* Reads path over the defaults. On error returns EINVAL (or an errno from opening the file) and
  * writes "file:line: what is wrong" into err. Unknown sections or keys are errors, so a typo is
- * never silently ignored. */
+ * never silently ignored.
+ * The file is applied over config_defaults(), not over what c held before, and c is left
+ * untouched on error, so a SIGHUP reload of a bad file keeps the running configuration.
+ * Not thread-safe against other config loads (inih's options are process-wide). */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Same as config_load, but parses len bytes of text from memory; name stands for the file name
+ * in c->path and in error messages (NULL: "(string)"). Used by tests and the fuzzer. */
+int config_load_string(struct config *c, const char *name, const char *text, size_t len,
+		       char *err, size_t errlen);
 
 /* Resolves the "" defaults that depend on data_dir. Call after config_load. */
 void config_finish(struct config *c);

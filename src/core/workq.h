@@ -18,13 +18,18 @@ struct workq_job {
 };
 
 /* thread_init runs once on each worker thread and returns that thread's context (NULL = failure,
- * which makes workq_alloc fail); thread_fini runs at shutdown with that context. */
+ * which makes workq_alloc fail with EIO); thread_fini runs at shutdown with that context. Either
+ * may be NULL (the context is then NULL). workq_alloc returns once every thread has run
+ * thread_init. Workers wake the loop through an eventfd, so no evthread setup is needed; done
+ * callbacks run on the thread that runs base's loop, in batches, in completion order. */
 int workq_alloc(struct workq **wqp, struct event_base *base, int nthreads,
 		void *(*thread_init)(void *arg), void (*thread_fini)(void *ctx), void *arg);
 void workq_submit(struct workq *wq, struct workq_job *job);
 /* Jobs submitted and not yet done (queued + running + waiting for done). Loop thread only. */
 size_t workq_pending(const struct workq *wq);
-/* Finishes queued jobs, joins the threads, frees the pool. */
+/* Finishes queued jobs, joins the threads, frees the pool. Call on the loop thread: it runs the
+ * remaining done callbacks itself (blocking until they finish), including those of jobs that
+ * done callbacks submit meanwhile. */
 void workq_free(struct workq *wq);
 
 #endif

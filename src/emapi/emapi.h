@@ -58,7 +58,11 @@ struct emapi_error {
 
 /* Parses one XML document (the decoded value of the form field "xml"). Returns 0, or EINVAL
  * with err filled. Never resolves entities or loads DTDs; refuses non-UTF-8 text, documents
- * over EMAPI_MAX_DOC, unknown elements where the DTD allows none, and over-long values. */
+ * over EMAPI_MAX_DOC, unknown elements where the DTD allows none, and over-long values. *
+ * Codes: 8 (Query type undetermined) when the element in the operation's place is unknown, for
+ * <query> and <request> alike; 1 (Error on Parsing) for everything else, missing appInfo
+ * included. Text values are trimmed of surrounding XML whitespace; user IDs are kept as sent.
+ * No init call is needed (libxml2 is initialised once inside); safe from several threads. */
 int emapi_parse(const char *xml, size_t len, struct emapi_request *req, struct emapi_error *err);
 
 /* Extracts and URL-decodes the "xml" field of an application/x-www-form-urlencoded body into
@@ -79,7 +83,7 @@ struct emapi_device_result {
 	const char *name;
 	enum emapi_device_state state;
 	const char *user_id;   /* EMAPI_DEV_LOGGED_IN */
-	const char *last_user; /* NULL or "" = no <lastlogin> */
+	const char *last_user; /* NULL or "" = no <lastlogin>; URL-escaped like user_id */
 	int emcc_device;       /* <emccDevice>yes|no</emccDevice> when logged in */
 };
 void emapi_render_device_user_begin(struct buf *b);

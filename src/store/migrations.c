@@ -1,1 +1,249 @@
-/* placeholder until the module lands */
+/* migrations.c -- the schema as an ordered list of SQL scripts, tracked by PRAGMA user_version. */
+#include "store/migrations.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+/*
+ * Append-only: a released script is never edited, a change is a new script. Each one runs in a
+ * single transaction together with the user_version bump, so a crash leaves either the old or
+ * the new schema. foreign_keys is ON while they run; a script that rebuilds a table must turn
+ * it off before the transaction (PRAGMA foreign_keys is a no-op inside one).
+ *
+ * Byte lengths are checked with length(CAST(x AS BLOB)): length() of TEXT counts characters, and
+ * the limits mirror the fixed-size fields of store.h (size - 1 bytes).
+ */
+static const char *const migrations[] = {
+	/* 1: everything in store.h */
+	"CREATE TABLE users ("
+	" id TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(id AS BLOB)) BETWEEN 1 AND 128),"
+	" name TEXT NOT NULL DEFAULT '' CHECK (length(CAST(name AS BLOB)) <= 256),"
+	" password_hash TEXT NOT NULL DEFAULT '' CHECK (length(CAST(password_hash AS BLOB)) <= 256),"
+	" pin_hash TEXT NOT NULL DEFAULT '' CHECK (length(CAST(pin_hash AS BLOB)) <= 256),"
+	" primary_extension TEXT NOT NULL DEFAULT ''"
+	"  CHECK (length(CAST(primary_extension AS BLOB)) <= 128),"
+	" em_proxy_rights INTEGER NOT NULL DEFAULT 0 CHECK (em_proxy_rights IN (0, 1)),"
+	" emcc_enabled INTEGER NOT NULL DEFAULT 0 CHECK (emcc_enabled IN (0, 1)),"
+	" max_login_minutes INTEGER NOT NULL DEFAULT -1 CHECK (max_login_minutes >= -1),"
+	" failed_logons INTEGER NOT NULL DEFAULT 0 CHECK (failed_logons >= 0),"
+	" locked_until INTEGER NOT NULL DEFAULT 0 CHECK (locked_until >= 0)"
+	") STRICT;"
+	"CREATE INDEX users_primary_extension ON users (primary_extension);"
+
+	"CREATE TABLE app_users ("
+	" id TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(id AS BLOB)) BETWEEN 1 AND 128),"
+	" password_hash TEXT NOT NULL DEFAULT '' CHECK (length(CAST(password_hash AS BLOB)) <= 256),"
+	" em_proxy_rights INTEGER NOT NULL DEFAULT 0 CHECK (em_proxy_rights IN (0, 1))"
+	") STRICT;"
+
+	"CREATE TABLE device_profiles ("
+	" name TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(name AS BLOB)) BETWEEN 1 AND 128),"
+	" description TEXT NOT NULL DEFAULT '' CHECK (length(CAST(description AS BLOB)) <= 256),"
+	" model TEXT NOT NULL DEFAULT '' CHECK (length(CAST(model AS BLOB)) <= 256),"
+	" user_locale TEXT NOT NULL DEFAULT '' CHECK (length(CAST(user_locale AS BLOB)) <= 256),"
+	" softkey_template TEXT NOT NULL DEFAULT ''"
+	"  CHECK (length(CAST(softkey_template AS BLOB)) <= 256)"
+	") STRICT;"
+
+	"CREATE TABLE devices ("
+	" name TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(name AS BLOB)) BETWEEN 1 AND 128),"
+	" description TEXT NOT NULL DEFAULT '' CHECK (length(CAST(description AS BLOB)) <= 256),"
+	" model TEXT NOT NULL DEFAULT '' CHECK (length(CAST(model AS BLOB)) <= 256),"
+	" protocol TEXT NOT NULL DEFAULT '' CHECK (protocol IN ('', 'SIP', 'SCCP')),"
+	" em_enabled INTEGER NOT NULL DEFAULT 0 CHECK (em_enabled IN (0, 1)),"
+	" emcc_enabled INTEGER NOT NULL DEFAULT 0 CHECK (emcc_enabled IN (0, 1)),"
+	" security_mode INTEGER NOT NULL DEFAULT 1 CHECK (security_mode BETWEEN 0 AND 3),"
+	" user_locale TEXT NOT NULL DEFAULT '' CHECK (length(CAST(user_locale AS BLOB)) <= 256)"
+	") STRICT;"
+
+	/* Features belong to a profile (owner_kind 1) or a device (2); the owner is polymorphic, so
+	 * the cascade on delete is done by the triggers below instead of a foreign key. */
+	"CREATE TABLE lines ("
+	" owner_kind INTEGER NOT NULL CHECK (owner_kind IN (1, 2)),"
+	" owner TEXT NOT NULL CHECK (length(CAST(owner AS BLOB)) BETWEEN 1 AND 128),"
+	" idx INTEGER NOT NULL CHECK (idx >= 1),"
+	" dn TEXT NOT NULL DEFAULT '' CHECK (length(CAST(dn AS BLOB)) <= 128),"
+	" label TEXT NOT NULL DEFAULT '' CHECK (length(CAST(label AS BLOB)) <= 256),"
+	" display TEXT NOT NULL DEFAULT '' CHECK (length(CAST(display AS BLOB)) <= 256),"
+	" PRIMARY KEY (owner_kind, owner, idx)"
+	") WITHOUT ROWID, STRICT;"
+
+	"CREATE TABLE speed_dials ("
+	" owner_kind INTEGER NOT NULL CHECK (owner_kind IN (1, 2)),"
+	" owner TEXT NOT NULL CHECK (length(CAST(owner AS BLOB)) BETWEEN 1 AND 128),"
+	" idx INTEGER NOT NULL CHECK (idx >= 1),"
+	" number TEXT NOT NULL DEFAULT '' CHECK (length(CAST(number AS BLOB)) <= 128),"
+	" label TEXT NOT NULL DEFAULT '' CHECK (length(CAST(label AS BLOB)) <= 256),"
+	" PRIMARY KEY (owner_kind, owner, idx)"
+	") WITHOUT ROWID, STRICT;"
+
+	/* Services have no index of their own: idx is the 1-based position in the owner's list. */
+	"CREATE TABLE services ("
+	" owner_kind INTEGER NOT NULL CHECK (owner_kind IN (1, 2)),"
+	" owner TEXT NOT NULL CHECK (length(CAST(owner AS BLOB)) BETWEEN 1 AND 128),"
+	" idx INTEGER NOT NULL CHECK (idx >= 1),"
+	" name TEXT NOT NULL DEFAULT '' CHECK (length(CAST(name AS BLOB)) <= 256),"
+	" url TEXT NOT NULL DEFAULT '' CHECK (length(CAST(url AS BLOB)) <= 1024),"
+	" PRIMARY KEY (owner_kind, owner, idx)"
+	") WITHOUT ROWID, STRICT;"
+
+	"CREATE TABLE user_profiles ("
+	" user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE ON UPDATE CASCADE,"
+	" profile TEXT NOT NULL REFERENCES device_profiles (name) ON DELETE CASCADE ON UPDATE CASCADE,"
+	" is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),"
+	" PRIMARY KEY (user_id, profile)"
+	") WITHOUT ROWID, STRICT;"
+	/* At most one default per user; the profile index serves the cascade from device_profiles. */
+	"CREATE UNIQUE INDEX user_profiles_one_default ON user_profiles (user_id) WHERE is_default = 1;"
+	"CREATE INDEX user_profiles_profile ON user_profiles (profile);"
+
+	/* No foreign key to devices: EMCC home-side rows name a phone of a remote cluster. */
+	"CREATE TABLE em_state ("
+	" device TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(device AS BLOB)) BETWEEN 1 AND 128),"
+	" user_id TEXT NOT NULL DEFAULT '' CHECK (length(CAST(user_id AS BLOB)) <= 128),"
+	" profile TEXT NOT NULL DEFAULT '' CHECK (length(CAST(profile AS BLOB)) <= 128),"
+	" login_time INTEGER NOT NULL DEFAULT 0,"
+	" login_duration INTEGER NOT NULL DEFAULT 0 CHECK (login_duration >= 0),"
+	" last_user_id TEXT NOT NULL DEFAULT '' CHECK (length(CAST(last_user_id AS BLOB)) <= 128),"
+	" emcc_role INTEGER NOT NULL DEFAULT 0 CHECK (emcc_role IN (0, 1, 2)),"
+	" remote_cluster TEXT NOT NULL DEFAULT ''"
+	"  CHECK (length(CAST(remote_cluster AS BLOB)) <= 128),"
+	" remote_ip TEXT NOT NULL DEFAULT '' CHECK (length(CAST(remote_ip AS BLOB)) <= 63)"
+	") WITHOUT ROWID, STRICT;"
+	"CREATE INDEX em_state_user ON em_state (user_id);"
+
+	"CREATE TABLE scheduled_logouts ("
+	" device TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(device AS BLOB)) BETWEEN 1 AND 128),"
+	" due INTEGER NOT NULL"
+	") WITHOUT ROWID, STRICT;"
+	"CREATE INDEX scheduled_logouts_due ON scheduled_logouts (due, device);"
+
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" time_ms INTEGER NOT NULL,"
+	" action TEXT NOT NULL CHECK (length(CAST(action AS BLOB)) <= 31),"
+	" user_id TEXT NOT NULL DEFAULT '' CHECK (length(CAST(user_id AS BLOB)) <= 128),"
+	" device TEXT NOT NULL DEFAULT '' CHECK (length(CAST(device AS BLOB)) <= 128),"
+	" source TEXT NOT NULL DEFAULT '' CHECK (length(CAST(source AS BLOB)) <= 31),"
+	" remote_ip TEXT NOT NULL DEFAULT '' CHECK (length(CAST(remote_ip AS BLOB)) <= 63),"
+	" code INTEGER NOT NULL DEFAULT 0,"
+	" detail TEXT NOT NULL DEFAULT '' CHECK (length(CAST(detail AS BLOB)) <= 256),"
+	" reqno INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX audit_user ON audit (user_id, id);"
+	"CREATE INDEX audit_device ON audit (device, id);"
+
+	"CREATE TABLE parameters ("
+	" name TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(name AS BLOB)) BETWEEN 1 AND 128),"
+	" value TEXT NOT NULL"
+	") WITHOUT ROWID, STRICT;"
+
+	"CREATE TRIGGER devices_delete AFTER DELETE ON devices BEGIN"
+	" DELETE FROM em_state WHERE device = old.name;"
+	" DELETE FROM scheduled_logouts WHERE device = old.name;"
+	" DELETE FROM lines WHERE owner_kind = 2 AND owner = old.name;"
+	" DELETE FROM speed_dials WHERE owner_kind = 2 AND owner = old.name;"
+	" DELETE FROM services WHERE owner_kind = 2 AND owner = old.name;"
+	"END;"
+	"CREATE TRIGGER device_profiles_delete AFTER DELETE ON device_profiles BEGIN"
+	" DELETE FROM lines WHERE owner_kind = 1 AND owner = old.name;"
+	" DELETE FROM speed_dials WHERE owner_kind = 1 AND owner = old.name;"
+	" DELETE FROM services WHERE owner_kind = 1 AND owner = old.name;"
+	"END;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int store_migrations_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+static int map_rc(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? EBUSY : EIO;
+}
+
+static int user_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		err = map_rc(rc);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		err = map_rc(rc);
+		goto out;
+	}
+	*version = sqlite3_column_int(s, 0);
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_migrate(sqlite3 *db, int *version)
+{
+	char bump[64];
+	int rc, err = 0, v = 0, in_tx = 0;
+
+	/* The common case, an up-to-date database, needs no write lock. */
+	if ((err = user_version(db, &v)))
+		goto out;
+	if (v > NMIGRATIONS) {
+		err = EIO; /* written by a newer emcc: do not touch it */
+		goto out;
+	}
+	if (v == NMIGRATIONS) {
+		*version = v;
+		goto out;
+	}
+	for (;;) {
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			err = map_rc(rc);
+			goto out;
+		}
+		in_tx = 1;
+		/* Read inside the write transaction: another process may have migrated meanwhile. */
+		if ((err = user_version(db, &v)))
+			goto out;
+		if (v > NMIGRATIONS) {
+			err = EIO; /* written by a newer emcc: do not touch it */
+			goto out;
+		}
+		if (v == NMIGRATIONS)
+			break;
+		rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			err = map_rc(rc);
+			goto out;
+		}
+		/* PRAGMA takes no parameters; the value is our own integer. */
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+		rc = sqlite3_exec(db, bump, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			err = map_rc(rc);
+			goto out;
+		}
+		in_tx = 0;
+	}
+	/* Up to date: end the read-only check without writing anything. */
+	rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		err = map_rc(rc);
+		goto out;
+	}
+	in_tx = 0;
+	*version = v;
+out:
+	if (in_tx && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# deps.sh -- install the Debian 12 packages emcc needs to build, test, demo and benchmark.
+# Installs only what is missing; runs apt-get update first, as a fresh machine needs.
+set -euo pipefail
+
+build_pkgs=(gcc pkg-config meson ninja-build libevent-dev libxml2-dev libsqlite3-dev
+	libsodium-dev libinih-dev libjansson-dev libcmocka-dev libssl-dev libcurl4-openssl-dev)
+run_pkgs=(curl openssl sqlite3 procps faketime)
+bench_pkgs=(nginx-light wrk)
+
+want=("${build_pkgs[@]}" "${run_pkgs[@]}")
+case "${1:-}" in
+bench) want+=("${bench_pkgs[@]}") ;;
+fuzz) want+=(clang libclang-rt-14-dev) ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,799 @@
+/* admin_devices.c -- admin commands for devices and device profiles, with their lines,
+ * speed dials and services. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "admin/admin_int.h"
+#include "em/models.h"
+#include "store/store.h"
+
+const struct admin_arg admin_device_add_args[] = {
+	{ "name", ADMIN_T_STR, 1, 0 },
+	{ "model", ADMIN_T_STR, 1, 0 },
+	{ "protocol", ADMIN_T_STR, 0, 0 },
+	{ "description", ADMIN_T_STR, 0, 0 },
+	{ "em_enabled", ADMIN_T_BOOL, 0, 0 },
+	{ "emcc_enabled", ADMIN_T_BOOL, 0, 0 },
+	{ "security_mode", ADMIN_T_INT, 0, 0 },
+	{ "user_locale", ADMIN_T_STR, 0, 0 },
+	{ "lines", ADMIN_T_ARRAY, 0, 0 },
+	ADMIN_ARGS_END
+};
+
+const struct admin_arg admin_profile_add_args[] = {
+	{ "name", ADMIN_T_STR, 1, 0 },
+	{ "model", ADMIN_T_STR, 1, 0 },
+	{ "description", ADMIN_T_STR, 0, 0 },
+	{ "user_locale", ADMIN_T_STR, 0, 0 },
+	{ "softkey_template", ADMIN_T_STR, 0, 0 },
+	{ "lines", ADMIN_T_ARRAY, 0, 0 },
+	{ "speed_dials", ADMIN_T_ARRAY, 0, 0 },
+	{ "services", ADMIN_T_ARRAY, 0, 0 },
+	ADMIN_ARGS_END
+};
+
+static const struct admin_arg line_args[] = {
+	{ "index", ADMIN_T_INT, 0, 0 },
+	{ "dn", ADMIN_T_STR, 1, 0 },
+	{ "label", ADMIN_T_STR, 0, 0 },
+	{ "display", ADMIN_T_STR, 0, 0 },
+	ADMIN_ARGS_END
+};
+static const struct admin_arg speed_dial_args[] = {
+	{ "index", ADMIN_T_INT, 0, 0 },
+	{ "number", ADMIN_T_STR, 1, 0 },
+	{ "label", ADMIN_T_STR, 0, 0 },
+	ADMIN_ARGS_END
+};
+static const struct admin_arg service_args[] = {
+	{ "name", ADMIN_T_STR, 1, 0 }, { "url", ADMIN_T_STR, 1, 0 }, ADMIN_ARGS_END
+};
+
+/* ---- features: lines, speed dials, services --------------------------------------------------- */
+
+/* Index of element i: given, or its position (1-based); unique and within 1..max. */
+static int item_index(json_t *o, size_t i, const char *field, size_t max, int *used,
+		      struct admin_err *e)
+{
+	json_t *v = json_object_get(o, "index");
+	long long idx = v ? json_integer_value(v) : (long long)i + 1;
+
+	if (idx < 1 || idx > (long long)max)
+		return admin_fail(e, 400, field, "'%s' must be 1..%zu", field, max);
+	if (used[idx - 1])
+		return admin_fail(e, 400, field, "index %lld used twice", idx);
+	used[idx - 1] = 1;
+	return (int)idx > 0 ? 0 : 400;
+}
+
+static int parse_lines(json_t *arr, struct store_features *f, struct admin_err *e)
+{
+	int used[STORE_MAX_LINES] = { 0 };
+	char field[96];
+	json_t *o;
+	size_t i;
+	int rc;
+
+	if (json_array_size(arr) > STORE_MAX_LINES)
+		return admin_fail(e, 400, "lines", "too many lines (at most %d)", STORE_MAX_LINES);
+	f->nlines = 0;
+	json_array_foreach(arr, i, o) {
+		struct store_line *l = &f->lines[f->nlines];
+		snprintf(field, sizeof(field), "lines[%zu]", i);
+		if (!json_is_object(o))
+			return admin_fail(e, 400, field, "'%s' must be an object", field);
+		snprintf(field, sizeof(field), "lines[%zu].", i);
+		if ((rc = admin_check_args(o, line_args, field, e)))
+			return rc;
+		memset(l, 0, sizeof(*l));
+		snprintf(field, sizeof(field), "lines[%zu].index", i);
+		if ((rc = item_index(o, i, field, STORE_MAX_LINES, used, e)))
+			return rc;
+		l->index = json_object_get(o, "index") ? (int)json_integer_value(
+								 json_object_get(o, "index"))
+						       : (int)i + 1;
+		snprintf(field, sizeof(field), "lines[%zu].dn", i);
+		if ((rc = admin_get_str(o, "dn", field, l->dn, sizeof(l->dn), NULL, e)))
+			return rc;
+		if (!l->dn[0])
+			return admin_fail(e, 400, field, "'%s' is empty", field);
+		snprintf(field, sizeof(field), "lines[%zu].label", i);
+		if ((rc = admin_get_str(o, "label", field, l->label, sizeof(l->label), NULL, e)))
+			return rc;
+		snprintf(field, sizeof(field), "lines[%zu].display", i);
+		if ((rc = admin_get_str(o, "display", field, l->display, sizeof(l->display), NULL,
+					e)))
+			return rc;
+		f->nlines++;
+	}
+	return 0;
+}
+
+static int parse_speed_dials(json_t *arr, struct store_features *f, struct admin_err *e)
+{
+	int used[STORE_MAX_SPEED_DIALS] = { 0 };
+	char field[96];
+	json_t *o;
+	size_t i;
+	int rc;
+
+	if (json_array_size(arr) > STORE_MAX_SPEED_DIALS)
+		return admin_fail(e, 400, "speed_dials", "too many speed dials (at most %d)",
+				  STORE_MAX_SPEED_DIALS);
+	f->nspeed_dials = 0;
+	json_array_foreach(arr, i, o) {
+		struct store_speed_dial *sd = &f->speed_dials[f->nspeed_dials];
+		snprintf(field, sizeof(field), "speed_dials[%zu]", i);
+		if (!json_is_object(o))
+			return admin_fail(e, 400, field, "'%s' must be an object", field);
+		snprintf(field, sizeof(field), "speed_dials[%zu].", i);
+		if ((rc = admin_check_args(o, speed_dial_args, field, e)))
+			return rc;
+		memset(sd, 0, sizeof(*sd));
+		snprintf(field, sizeof(field), "speed_dials[%zu].index", i);
+		if ((rc = item_index(o, i, field, STORE_MAX_SPEED_DIALS, used, e)))
+			return rc;
+		sd->index = json_object_get(o, "index")
+				    ? (int)json_integer_value(json_object_get(o, "index"))
+				    : (int)i + 1;
+		snprintf(field, sizeof(field), "speed_dials[%zu].number", i);
+		if ((rc = admin_get_str(o, "number", field, sd->number, sizeof(sd->number), NULL,
+					e)))
+			return rc;
+		if (!sd->number[0])
+			return admin_fail(e, 400, field, "'%s' is empty", field);
+		snprintf(field, sizeof(field), "speed_dials[%zu].label", i);
+		if ((rc = admin_get_str(o, "label", field, sd->label, sizeof(sd->label), NULL, e)))
+			return rc;
+		f->nspeed_dials++;
+	}
+	return 0;
+}
+
+static int parse_services(json_t *arr, struct store_features *f, struct admin_err *e)
+{
+	char field[96];
+	json_t *o;
+	size_t i;
+	int rc;
+
+	if (json_array_size(arr) > STORE_MAX_SERVICES)
+		return admin_fail(e, 400, "services", "too many services (at most %d)",
+				  STORE_MAX_SERVICES);
+	f->nservices = 0;
+	json_array_foreach(arr, i, o) {
+		struct store_service *sv = &f->services[f->nservices];
+		snprintf(field, sizeof(field), "services[%zu]", i);
+		if (!json_is_object(o))
+			return admin_fail(e, 400, field, "'%s' must be an object", field);
+		snprintf(field, sizeof(field), "services[%zu].", i);
+		if ((rc = admin_check_args(o, service_args, field, e)))
+			return rc;
+		memset(sv, 0, sizeof(*sv));
+		snprintf(field, sizeof(field), "services[%zu].name", i);
+		if ((rc = admin_get_str(o, "name", field, sv->name, sizeof(sv->name), NULL, e)))
+			return rc;
+		if (!sv->name[0])
+			return admin_fail(e, 400, field, "'%s' is empty", field);
+		snprintf(field, sizeof(field), "services[%zu].url", i);
+		if ((rc = admin_get_str(o, "url", field, sv->url, sizeof(sv->url), NULL, e)))
+			return rc;
+		/* Phones fetch these; anything but http(s) is a mistake or worse. */
+		if (strncasecmp(sv->url, "http://", 7) != 0 &&
+		    strncasecmp(sv->url, "https://", 8) != 0)
+			return admin_fail(e, 400, field, "'%s' must be an http:// or https:// URL",
+					  field);
+		f->nservices++;
+	}
+	return 0;
+}
+
+static json_t *lines_json(const struct store_features *f)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < f->nlines; i++)
+		json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s}", "index",
+						   f->lines[i].index, "dn", f->lines[i].dn,
+						   "label", f->lines[i].label, "display",
+						   f->lines[i].display));
+	return a;
+}
+
+static json_t *speed_dials_json(const struct store_features *f)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < f->nspeed_dials; i++)
+		json_array_append_new(a, json_pack("{s:i, s:s, s:s}", "index",
+						   f->speed_dials[i].index, "number",
+						   f->speed_dials[i].number, "label",
+						   f->speed_dials[i].label));
+	return a;
+}
+
+static json_t *services_json(const struct store_features *f)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < f->nservices; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "name", f->services[i].name,
+						   "url", f->services[i].url));
+	return a;
+}
+
+/* ---- models and names ------------------------------------------------------------------------- */
+
+static int find_model(const char *name, const char *field, const struct em_model **mp,
+		      struct admin_err *e)
+{
+	const struct em_model *all;
+	char known[200] = "";
+	size_t off = 0;
+	int n = 0, i;
+
+	*mp = em_model_find(name);
+	if (*mp)
+		return 0;
+	all = em_models(&n);
+	for (i = 0; all && i < n && i < 8; i++)
+		off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s", i ? ", " : "",
+					all[i].name);
+	return admin_fail(e, 400, field, "unknown model '%s' (known: %s%s; see `emcc model list`)",
+			  name, known[0] ? known : "none", n > 8 ? ", ..." : "");
+}
+
+/* Device names of SEP phones carry the MAC in uppercase hex; accept any case from the admin. */
+static void device_name_canon(char *name)
+{
+	char *p;
+
+	if (strncasecmp(name, "SEP", 3) == 0)
+		for (p = name; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+}
+
+static int arg_device_name(json_t *args, char *name, size_t len, struct admin_err *e)
+{
+	int rc = admin_get_str(args, "name", NULL, name, len, NULL, e);
+
+	if (rc)
+		return rc;
+	if (!name[0])
+		return admin_fail(e, 400, "name", "empty device name");
+	device_name_canon(name);
+	return 0;
+}
+
+/* ---- devices ---------------------------------------------------------------------------------- */
+
+static json_t *device_json(struct store *st, const struct store_device *d, int details)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:i, s:s}", "name", d->name, "model",
+			      d->model, "protocol", d->protocol, "description", d->description,
+			      "em_enabled", d->em_enabled, "emcc_enabled", d->emcc_enabled,
+			      "security_mode", d->security_mode, "user_locale", d->user_locale);
+	struct store_features *f;
+	struct store_em_state s;
+
+	if (!o || !details)
+		return o;
+	f = calloc(1, sizeof(*f));
+	if (f && store_features_get(st, STORE_OWNER_DEVICE, d->name, f) == 0)
+		json_object_set_new(o, "lines", lines_json(f));
+	free(f);
+	if (store_em_state_get(st, d->name, &s) == 0) {
+		json_object_set_new(o, "logged_in_user", json_string(s.user_id));
+		json_object_set_new(o, "profile", json_string(s.profile));
+		json_object_set_new(o, "login_time", json_integer(s.login_time));
+		json_object_set_new(o, "login_duration", json_integer(s.login_duration));
+		json_object_set_new(o, "last_user", json_string(s.last_user_id));
+		json_object_set_new(o, "emcc_role", json_string(s.emcc_role == STORE_EMCC_VISITOR
+									? "visitor"
+								: s.emcc_role == STORE_EMCC_HOME
+									? "home"
+									: "none"));
+	} else {
+		json_object_set_new(o, "logged_in_user", json_string(""));
+	}
+	return o;
+}
+
+/* Applies the optional device fields of args onto d and checks the whole device. */
+static int device_apply(json_t *args, struct store_device *d, struct store_features *f,
+			int *lines_given, struct admin_err *e)
+{
+	const struct em_model *m;
+	char model[STORE_TEXT_MAX] = "", proto[16] = "";
+	const char *why = NULL;
+	json_t *v;
+	int present, rc;
+
+	if ((rc = admin_get_str(args, "model", NULL, model, sizeof(model), &present, e)))
+		return rc;
+	if ((rc = find_model(present ? model : d->model, "model", &m, e)))
+		return rc;
+	snprintf(d->model, sizeof(d->model), "%s", m->name);
+	if ((rc = admin_get_str(args, "protocol", NULL, proto, sizeof(proto), &present, e)))
+		return rc;
+	if (present) {
+		if (strcasecmp(proto, "SIP") && strcasecmp(proto, "SCCP"))
+			return admin_fail(e, 400, "protocol", "'protocol' must be SIP or SCCP");
+		snprintf(d->protocol, sizeof(d->protocol), "%s",
+			 strcasecmp(proto, "SIP") == 0 ? "SIP" : "SCCP");
+	}
+	if ((rc = admin_get_str(args, "description", NULL, d->description,
+				sizeof(d->description), NULL, e)) ||
+	    (rc = admin_get_str(args, "user_locale", NULL, d->user_locale,
+				sizeof(d->user_locale), NULL, e)))
+		return rc;
+	admin_get_bool(args, "em_enabled", &d->em_enabled);
+	admin_get_bool(args, "emcc_enabled", &d->emcc_enabled);
+	if ((v = json_object_get(args, "security_mode"))) {
+		json_int_t sm = json_integer_value(v);
+		if (sm < 1 || sm > 3)
+			return admin_fail(e, 400, "security_mode",
+					  "'security_mode' must be 1 (non-secure), 2 "
+					  "(authenticated) or 3 (encrypted)");
+		d->security_mode = (int)sm;
+	}
+	if (em_model_check_device_name(m, d->name, &why))
+		return admin_fail(e, 400, "name", "bad device name '%s' for model %s: %s", d->name,
+				  m->name, why ? why : "does not fit the naming rule");
+	if (d->emcc_enabled && !m->supports_emcc)
+		return admin_fail(e, 400, "emcc_enabled", "model %s does not support EMCC",
+				  m->name);
+	*lines_given = 0;
+	if ((v = json_object_get(args, "lines"))) {
+		*lines_given = 1;
+		if ((rc = parse_lines(v, f, e)))
+			return rc;
+	}
+	return 0;
+}
+
+int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e,
+			json_t **shown)
+{
+	struct store *st = ctx->em->st;
+	struct store_device d;
+	struct store_features *f = calloc(1, sizeof(*f));
+	int rc, lines, began = 0;
+
+	if (!f)
+		return admin_fail(e, 500, NULL, "out of memory");
+	memset(&d, 0, sizeof(d));
+	snprintf(d.protocol, sizeof(d.protocol), "SIP");
+	d.em_enabled = 1;
+	d.security_mode = 1;
+	if ((rc = arg_device_name(args, d.name, sizeof(d.name), e)) ||
+	    (rc = device_apply(args, &d, f, &lines, e)))
+		goto out;
+	if ((rc = store_begin(st))) {
+		rc = admin_store_fail(e, rc, NULL, "device");
+		goto out;
+	}
+	began = 1;
+	rc = store_device_insert(st, &d);
+	if (rc == EEXIST) {
+		rc = admin_fail(e, 409, "name", "device '%s' already exists", d.name);
+		goto out;
+	}
+	if (!rc && lines)
+		rc = store_features_set(st, STORE_OWNER_DEVICE, d.name, f);
+	if (rc) {
+		rc = admin_store_fail(e, rc, "name", "device");
+		goto out;
+	}
+	began = 0;
+	if ((rc = store_commit(st))) {
+		rc = admin_store_fail(e, rc, NULL, "device");
+		goto out;
+	}
+	if (shown)
+		*shown = device_json(st, &d, 1);
+out:
+	if (began)
+		store_rollback(st);
+	free(f);
+	return rc;
+}
+
+int admin_cmd_device_add(struct admin_call *c)
+{
+	int rc = admin_device_create(c->ctx, c->args, &c->err, &c->out);
+
+	return rc ? rc : 200;
+}
+
+int admin_cmd_device_set(struct admin_call *c)
+{
+	struct store *st = c->ctx->em->st;
+	struct store_device d;
+	struct store_features *f = calloc(1, sizeof(*f));
+	char name[STORE_ID_MAX];
+	int rc, lines, began = 0;
+
+	if (!f)
+		return admin_fail(&c->err, 500, NULL, "out of memory");
+	if ((rc = arg_device_name(c->args, name, sizeof(name), &c->err)))
+		goto out;
+	if ((rc = store_begin(st))) {
+		rc = admin_store_fail(&c->err, rc, NULL, "device");
+		goto out;
+	}
+	began = 1;
+	rc = store_device_get(st, name, &d);
+	if (rc == ENOENT) {
+		rc = admin_fail(&c->err, 404, "name", "no such device '%s'", name);
+		goto out;
+	}
+	if (rc) {
+		rc = admin_store_fail(&c->err, rc, "name", "device");
+		goto out;
+	}
+	/* Keep the device's speed dials and services; only lines are set through here. */
+	if ((rc = store_features_get(st, STORE_OWNER_DEVICE, name, f))) {
+		rc = admin_store_fail(&c->err, rc, "name", "device");
+		goto out;
+	}
+	if ((rc = device_apply(c->args, &d, f, &lines, &c->err)))
+		goto out;
+	rc = store_device_update(st, &d);
+	if (!rc && lines)
+		rc = store_features_set(st, STORE_OWNER_DEVICE, name, f);
+	if (rc) {
+		rc = admin_store_fail(&c->err, rc, "name", "device");
+		goto out;
+	}
+	began = 0;
+	if ((rc = store_commit(st))) {
+		rc = admin_store_fail(&c->err, rc, NULL, "device");
+		goto out;
+	}
+	c->out = device_json(st, &d, 1);
+	rc = 200;
+out:
+	if (began)
+		store_rollback(st);
+	free(f);
+	return rc;
+}
+
+int admin_cmd_device_show(struct admin_call *c)
+{
+	struct store_device d;
+	char name[STORE_ID_MAX];
+	int rc;
+
+	if ((rc = arg_device_name(c->args, name, sizeof(name), &c->err)))
+		return rc;
+	rc = store_device_get(c->ctx->em->st, name, &d);
+	if (rc == ENOENT)
+		return admin_fail(&c->err, 404, "name", "no such device '%s'", name);
+	if (rc)
+		return admin_store_fail(&c->err, rc, "name", "device");
+	c->out = device_json(c->ctx->em->st, &d, 1);
+	return 200;
+}
+
+int admin_cmd_device_del(struct admin_call *c)
+{
+	struct store *st = c->ctx->em->st;
+	struct store_em_state s;
+	char name[STORE_ID_MAX];
+	int rc;
+
+	if ((rc = arg_device_name(c->args, name, sizeof(name), &c->err)))
+		return rc;
+	/* Deleting a phone under a login would leave a scheduled logout and a phone pointing at
+	 * a profile nobody can log out of: the admin logs it out first (emcc device logout). */
+	if (store_em_state_get(st, name, &s) == 0 && s.user_id[0])
+		return admin_fail(&c->err, 409, "name", "user '%s' is logged in on '%s'; log out first",
+				  s.user_id, name);
+	if ((rc = store_begin(st)))
+		return admin_store_fail(&c->err, rc, NULL, "device");
+	rc = store_device_delete(st, name);
+	if (rc) {
+		store_rollback(st);
+		if (rc == ENOENT)
+			return admin_fail(&c->err, 404, "name", "no such device '%s'", name);
+		return admin_store_fail(&c->err, rc, "name", "device");
+	}
+	if ((rc = store_commit(st)))
+		return admin_store_fail(&c->err, rc, NULL, "device");
+	c->out = json_pack("{s:s}", "deleted", name);
+	return 200;
+}
+
+struct dev_list {
+	struct store *st;
+	json_t *arr;
+	char last[STORE_ID_MAX];
+};
+
+static int device_collect(void *arg, const struct store_device *d)
+{
+	struct dev_list *dl = arg;
+
+	snprintf(dl->last, sizeof(dl->last), "%s", d->name);
+	return json_array_append_new(dl->arr, device_json(dl->st, d, 0)) ? ENOMEM : 0;
+}
+
+static int profile_collect(void *arg, const struct store_profile *p)
+{
+	struct dev_list *dl = arg;
+
+	snprintf(dl->last, sizeof(dl->last), "%s", p->name);
+	return json_array_append_new(dl->arr,
+				     json_pack("{s:s, s:s, s:s}", "name", p->name, "model",
+					       p->model, "description", p->description))
+		       ? ENOMEM
+		       : 0;
+}
+
+static int list_page(struct admin_call *c, const char *key, int devices)
+{
+	struct dev_list dl = { .st = c->ctx->em->st };
+	char after[STORE_ID_MAX] = "";
+	json_t *v = json_object_get(c->args, "limit");
+	size_t limit = 1000;
+	int rc;
+
+	if ((rc = admin_get_str(c->args, "after", NULL, after, sizeof(after), NULL, &c->err)))
+		return rc;
+	if (v) {
+		if (json_integer_value(v) < 1 || json_integer_value(v) > 100000)
+			return admin_fail(&c->err, 400, "limit", "'limit' must be 1..100000");
+		limit = (size_t)json_integer_value(v);
+	}
+	dl.arr = json_array();
+	rc = devices ? store_device_list(dl.st, after, limit, device_collect, &dl)
+		     : store_profile_list(dl.st, after, limit, profile_collect, &dl);
+	if (rc) {
+		json_decref(dl.arr);
+		return admin_store_fail(&c->err, rc, NULL, key);
+	}
+	c->out = json_pack("{s:o}", key, dl.arr);
+	if (c->out && json_array_size(dl.arr) == limit)
+		json_object_set_new(c->out, "next", json_string(dl.last));
+	return 200;
+}
+
+int admin_cmd_device_list(struct admin_call *c)
+{
+	return list_page(c, "devices", 1);
+}
+
+int admin_cmd_device_import(struct admin_call *c)
+{
+	return admin_import(c, "device");
+}
+
+/* ---- profiles ------------------------------------------------------------------------------- */
+
+static json_t *profile_json(struct store *st, const struct store_profile *p)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", p->name, "model", p->model,
+			      "description", p->description, "user_locale", p->user_locale,
+			      "softkey_template", p->softkey_template);
+	struct store_features *f = calloc(1, sizeof(*f));
+
+	if (o && f && store_features_get(st, STORE_OWNER_PROFILE, p->name, f) == 0) {
+		json_object_set_new(o, "lines", lines_json(f));
+		json_object_set_new(o, "speed_dials", speed_dials_json(f));
+		json_object_set_new(o, "services", services_json(f));
+	}
+	free(f);
+	return o;
+}
+
+/* Applies optional profile fields; *features_given says whether f must be written. */
+static int profile_apply(json_t *args, struct store_profile *p, struct store_features *f,
+			 int *features_given, struct admin_err *e)
+{
+	const struct em_model *m;
+	char model[STORE_TEXT_MAX] = "";
+	json_t *v;
+	int present, rc;
+
+	if ((rc = admin_get_str(args, "model", NULL, model, sizeof(model), &present, e)))
+		return rc;
+	if (present) {
+		if ((rc = find_model(model, "model", &m, e)))
+			return rc;
+		snprintf(p->model, sizeof(p->model), "%s", m->name);
+	}
+	if ((rc = admin_get_str(args, "description", NULL, p->description,
+				sizeof(p->description), NULL, e)) ||
+	    (rc = admin_get_str(args, "user_locale", NULL, p->user_locale,
+				sizeof(p->user_locale), NULL, e)) ||
+	    (rc = admin_get_str(args, "softkey_template", NULL, p->softkey_template,
+				sizeof(p->softkey_template), NULL, e)))
+		return rc;
+	*features_given = 0;
+	if ((v = json_object_get(args, "lines"))) {
+		*features_given = 1;
+		if ((rc = parse_lines(v, f, e)))
+			return rc;
+	}
+	if ((v = json_object_get(args, "speed_dials"))) {
+		*features_given = 1;
+		if ((rc = parse_speed_dials(v, f, e)))
+			return rc;
+	}
+	if ((v = json_object_get(args, "services"))) {
+		*features_given = 1;
+		if ((rc = parse_services(v, f, e)))
+			return rc;
+	}
+	return 0;
+}
+
+static int arg_profile_name(json_t *args, char *name, size_t len, struct admin_err *e)
+{
+	int rc = admin_get_str(args, "name", NULL, name, len, NULL, e);
+
+	if (!rc && !name[0])
+		rc = admin_fail(e, 400, "name", "empty profile name");
+	return rc;
+}
+
+int admin_profile_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e,
+			 json_t **shown)
+{
+	struct store *st = ctx->em->st;
+	struct store_profile p;
+	struct store_features *f = calloc(1, sizeof(*f));
+	int rc, feats, began = 0;
+
+	if (!f)
+		return admin_fail(e, 500, NULL, "out of memory");
+	memset(&p, 0, sizeof(p));
+	if ((rc = arg_profile_name(args, p.name, sizeof(p.name), e)) ||
+	    (rc = profile_apply(args, &p, f, &feats, e)))
+		goto out;
+	if ((rc = store_begin(st))) {
+		rc = admin_store_fail(e, rc, NULL, "profile");
+		goto out;
+	}
+	began = 1;
+	rc = store_profile_insert(st, &p);
+	if (rc == EEXIST) {
+		rc = admin_fail(e, 409, "name", "profile '%s' already exists", p.name);
+		goto out;
+	}
+	if (!rc && feats)
+		rc = store_features_set(st, STORE_OWNER_PROFILE, p.name, f);
+	if (rc) {
+		rc = admin_store_fail(e, rc, "name", "profile");
+		goto out;
+	}
+	began = 0;
+	if ((rc = store_commit(st))) {
+		rc = admin_store_fail(e, rc, NULL, "profile");
+		goto out;
+	}
+	if (shown)
+		*shown = profile_json(st, &p);
+out:
+	if (began)
+		store_rollback(st);
+	free(f);
+	return rc;
+}
+
+int admin_cmd_profile_add(struct admin_call *c)
+{
+	int rc = admin_profile_create(c->ctx, c->args, &c->err, &c->out);
+
+	return rc ? rc : 200;
+}
+
+int admin_cmd_profile_set(struct admin_call *c)
+{
+	struct store *st = c->ctx->em->st;
+	struct store_profile p;
+	struct store_features *f = calloc(1, sizeof(*f));
+	char name[STORE_ID_MAX];
+	int rc, feats, began = 0;
+
+	if (!f)
+		return admin_fail(&c->err, 500, NULL, "out of memory");
+	if ((rc = arg_profile_name(c->args, name, sizeof(name), &c->err)))
+		goto out;
+	if ((rc = store_begin(st))) {
+		rc = admin_store_fail(&c->err, rc, NULL, "profile");
+		goto out;
+	}
+	began = 1;
+	rc = store_profile_get(st, name, &p);
+	if (rc == ENOENT) {
+		rc = admin_fail(&c->err, 404, "name", "no such profile '%s'", name);
+		goto out;
+	}
+	if (!rc)
+		rc = store_features_get(st, STORE_OWNER_PROFILE, name, f);
+	if (rc) {
+		rc = admin_store_fail(&c->err, rc, "name", "profile");
+		goto out;
+	}
+	if ((rc = profile_apply(c->args, &p, f, &feats, &c->err)))
+		goto out;
+	rc = store_profile_update(st, &p);
+	if (!rc && feats)
+		rc = store_features_set(st, STORE_OWNER_PROFILE, name, f);
+	if (rc) {
+		rc = admin_store_fail(&c->err, rc, "name", "profile");
+		goto out;
+	}
+	began = 0;
+	if ((rc = store_commit(st))) {
+		rc = admin_store_fail(&c->err, rc, NULL, "profile");
+		goto out;
+	}
+	c->out = profile_json(st, &p);
+	rc = 200;
+out:
+	if (began)
+		store_rollback(st);
+	free(f);
+	return rc;
+}
+
+int admin_cmd_profile_show(struct admin_call *c)
+{
+	struct store_profile p;
+	char name[STORE_ID_MAX];
+	int rc;
+
+	if ((rc = arg_profile_name(c->args, name, sizeof(name), &c->err)))
+		return rc;
+	rc = store_profile_get(c->ctx->em->st, name, &p);
+	if (rc == ENOENT)
+		return admin_fail(&c->err, 404, "name", "no such profile '%s'", name);
+	if (rc)
+		return admin_store_fail(&c->err, rc, "name", "profile");
+	c->out = profile_json(c->ctx->em->st, &p);
+	return 200;
+}
+
+int admin_cmd_profile_del(struct admin_call *c)
+{
+	struct store *st = c->ctx->em->st;
+	char name[STORE_ID_MAX];
+	int rc;
+
+	if ((rc = arg_profile_name(c->args, name, sizeof(name), &c->err)))
+		return rc;
+	if ((rc = store_begin(st)))
+		return admin_store_fail(&c->err, rc, NULL, "profile");
+	rc = store_profile_delete(st, name);
+	if (rc) {
+		store_rollback(st);
+		if (rc == ENOENT)
+			return admin_fail(&c->err, 404, "name", "no such profile '%s'", name);
+		return admin_store_fail(&c->err, rc, "name", "profile");
+	}
+	if ((rc = store_commit(st)))
+		return admin_store_fail(&c->err, rc, NULL, "profile");
+	c->out = json_pack("{s:s}", "deleted", name);
+	return 200;
+}
+
+int admin_cmd_profile_list(struct admin_call *c)
+{
+	return list_page(c, "profiles", 0);
+}
+
+int admin_cmd_profile_import(struct admin_call *c)
+{
+	return admin_import(c, "profile");
+}

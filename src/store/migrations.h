@@ -1,0 +1,16 @@
+/* migrations.h -- versioned schema migrations for the SQLite store (internal to src/store). */
+#ifndef EMCC_STORE_MIGRATIONS_H
+#define EMCC_STORE_MIGRATIONS_H
+
+#include <sqlite3.h>
+
+/* Number of migrations, i.e. the schema version of an up-to-date database. */
+int store_migrations_latest(void);
+
+/* Applies every migration above the database's PRAGMA user_version, each in its own
+ * BEGIN IMMEDIATE transaction, and sets *version to the resulting schema version. The caller
+ * holds the process-wide writer lock; other processes are kept out by BEGIN IMMEDIATE. Returns 0,
+ * EIO (SQL error, or a database newer than this build), or EBUSY. */
+int store_migrate(sqlite3 *db, int *version);
+
+#endif

@@ -1,0 +1,147 @@
+# lib.sh -- helpers for end-to-end tests: start real emccd nodes on loopback, drive them with
+# curl and the emcc CLI, and stop them whatever happens. Sourced by each tests/e2e/*.sh.
+set -euo pipefail
+
+: "${EMCCD:?EMCCD must point at the emccd binary}"
+: "${EMCC:?EMCC must point at the emcc binary}"
+
+E2E_TMP=$(mktemp -d /tmp/emcc-e2e.XXXXXX)
+E2E_PIDS=()
+E2E_FAILS=0
+E2E_PASSES=0
+
+e2e_cleanup() {
+	local pid
+	for pid in "${E2E_PIDS[@]:-}"; do
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${E2E_PIDS[@]:-}"; do
+		[ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+	done
+	if [ "${E2E_KEEP:-0}" = 1 ] || [ "$E2E_FAILS" -ne 0 ]; then
+		echo "e2e: files kept in $E2E_TMP" >&2
+		# Show the logs of a failing run: they are the first thing to read.
+		if [ "$E2E_FAILS" -ne 0 ]; then
+			tail -n 30 "$E2E_TMP"/*/log/*.log 2>/dev/null | sed 's/^/    /' >&2 || true
+		fi
+	else
+		rm -rf "$E2E_TMP"
+	fi
+}
+trap e2e_cleanup EXIT
+
+# node_config NAME ADDR [extra ini lines...]: writes $E2E_TMP/NAME/emccd.ini
+node_config() {
+	local name=$1 addr=$2
+	shift 2
+	mkdir -p "$E2E_TMP/$name"
+	{
+		echo "[cluster]"
+		echo "id = $name"
+		echo "node_address = $addr"
+		echo "[server]"
+		echo "http = $addr:${HTTP_PORT:-8080}"
+		echo "https = $addr:${HTTPS_PORT:-8443}"
+		echo "data_dir = $E2E_TMP/$name"
+		echo "workers = ${WORKERS:-2}"
+		echo "[log]"
+		echo "level = debug"
+		local line
+		for line in "$@"; do echo "$line"; done
+	} >"$E2E_TMP/$name/emccd.ini"
+}
+
+# node_start NAME: starts emccd on the config written by node_config; waits until it answers.
+node_start() {
+	local name=$1 dir="$E2E_TMP/$1"
+	"$EMCCD" -c "$dir/emccd.ini" >>"$dir/stdout.log" 2>&1 &
+	local pid=$!
+	E2E_PIDS+=("$pid")
+	echo "$pid" >"$dir/pid"
+	local i
+	for i in $(seq 1 200); do
+		if [ -S "$dir/admin.sock" ] && EMCC_SOCKET="$dir/admin.sock" "$EMCC" status >/dev/null 2>&1; then
+			return 0
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "emccd $name exited at start:" >&2
+			cat "$dir/stdout.log" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "emccd $name did not come up" >&2
+	return 1
+}
+
+node_pid() { cat "$E2E_TMP/$1/pid"; }
+
+node_stop() {
+	local pid
+	pid=$(node_pid "$1")
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+node_kill9() {
+	local pid
+	pid=$(node_pid "$1")
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# cli NAME args...: the emcc CLI against node NAME's admin socket.
+cli() {
+	local name=$1
+	shift
+	EMCC_SOCKET="$E2E_TMP/$name/admin.sock" "$EMCC" "$@"
+}
+
+# em_post URL XML: posts an EM API document as form field xml; prints the body.
+em_post() {
+	curl -sS --max-time 10 --data-urlencode "xml=$2" "$1"
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" == "$3" ]; then
+		E2E_PASSES=$((E2E_PASSES + 1))
+		echo "ok - $1"
+	else
+		E2E_FAILS=$((E2E_FAILS + 1))
+		echo "not ok - $1"
+		echo "    expected: $2"
+		echo "    actual:   $3"
+	fi
+}
+
+# expect_match WHAT REGEX ACTUAL
+expect_match() {
+	if [[ "$3" =~ $2 ]]; then
+		E2E_PASSES=$((E2E_PASSES + 1))
+		echo "ok - $1"
+	else
+		E2E_FAILS=$((E2E_FAILS + 1))
+		echo "not ok - $1"
+		echo "    expected to match: $2"
+		echo "    actual:            $3"
+	fi
+}
+
+e2e_done() {
+	echo "$E2E_PASSES passed, $E2E_FAILS failed"
+	[ "$E2E_FAILS" -eq 0 ]
+}
+
+# The seed lab on one cluster: app user, user adgjm with profile test_emcc_udp, the 7821 phone.
+load_seed_lab() {
+	local n=$1
+	cli "$n" appuser add CCMSysUser --password 'Sys-Secret-1' --proxy-rights >/dev/null
+	cli "$n" profile add test_emcc_udp --model 7821 --description "adgjm EMCC profile" \
+		--line 1:2001:adgjm >/dev/null
+	cli "$n" user add adgjm --name "Adgjm User" --pin 12345 --password 'Adgjm-Pass-1' \
+		--extension 2001 --emcc >/dev/null
+	cli "$n" user profile add adgjm test_emcc_udp --default >/dev/null
+	cli "$n" device add SEPC80084AA8743 --model 7821 --description "lab 7821" \
+		--line 1:1000:visitor >/dev/null
+}
