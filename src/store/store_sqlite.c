@@ -1,1 +1,1118 @@
-/* placeholder until the module lands */
+/* store_sqlite.c -- the SQLite backend of store.h: one connection per struct store, cached
+ * prepared statements, and a writer mutex per database file shared by the whole process. */
+#include "store/store.h"
+#include "store/migrations.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest parameter value accepted; generous for trusted-address lists. */
+#define PARAM_VALUE_MAX 65536
+/* Backstop only: writers of this process queue on the writer mutex, so SQLite's busy handler
+ * (which sleeps) is reached only when another process (the CLI, sqlite3) holds the file. */
+#define BUSY_TIMEOUT_MS 5000
+
+/* ---- writer locks: one mutex per database file, shared by every connection in the process -- */
+
+struct wlock {
+	struct wlock *next;
+	char *path; /* canonical path; NULL for a private database (":memory:") */
+	unsigned refs;
+	pthread_mutex_t mu;
+};
+
+static pthread_mutex_t wlock_registry_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct wlock *wlock_registry;
+
+static int wlock_acquire(const char *canon, struct wlock **out)
+{
+	struct wlock *w = NULL;
+	int err = 0;
+
+	pthread_mutex_lock(&wlock_registry_mu);
+	for (w = canon ? wlock_registry : NULL; w; w = w->next) {
+		if (strcmp(w->path, canon) == 0) {
+			w->refs++;
+			goto out;
+		}
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		err = EIO;
+		goto out;
+	}
+	if (canon && !(w->path = strdup(canon))) {
+		free(w);
+		w = NULL;
+		err = EIO;
+		goto out;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	w->refs = 1;
+	if (canon) {
+		w->next = wlock_registry;
+		wlock_registry = w;
+	}
+out:
+	pthread_mutex_unlock(&wlock_registry_mu);
+	if (!err)
+		*out = w;
+	return err;
+}
+
+static void wlock_release(struct wlock *w)
+{
+	struct wlock **pp;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&wlock_registry_mu);
+	if (--w->refs == 0) {
+		for (pp = &wlock_registry; w->path && *pp; pp = &(*pp)->next) {
+			if (*pp == w) {
+				*pp = w->next;
+				break;
+			}
+		}
+		pthread_mutex_destroy(&w->mu);
+		free(w->path);
+		free(w);
+	}
+	pthread_mutex_unlock(&wlock_registry_mu);
+}
+
+/* The registry key: the same file reached through "./", "..", symlinks or a relative path must
+ * map to one mutex. The file may not exist yet, so fall back to resolving its directory. */
+static int canonical_path(const char *path, char **out)
+{
+	const char *slash, *base;
+	char *dirpart = NULL, *dir = NULL;
+	int err = 0;
+
+	if ((*out = realpath(path, NULL)))
+		return 0;
+	if (errno != ENOENT)
+		return EIO;
+	slash = strrchr(path, '/');
+	base = slash ? slash + 1 : path;
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return EINVAL;
+	if (!slash)
+		dirpart = strdup(".");
+	else if (slash == path)
+		dirpart = strdup("/");
+	else
+		dirpart = strndup(path, (size_t)(slash - path));
+	if (!dirpart) {
+		err = EIO;
+		goto out;
+	}
+	if (!(dir = realpath(dirpart, NULL))) {
+		err = EIO; /* missing directory: SQLite could not create the file either */
+		goto out;
+	}
+	if (asprintf(out, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base) < 0) {
+		*out = NULL;
+		err = EIO;
+	}
+out:
+	free(dirpart);
+	free(dir);
+	return err;
+}
+
+/* ---- statements ----------------------------------------------------------------------------- */
+
+#define USER_COLS                                                                                 \
+	"id, name, password_hash, pin_hash, primary_extension, em_proxy_rights, emcc_enabled, "   \
+	"max_login_minutes, failed_logons, locked_until"
+#define APP_COLS "id, password_hash, em_proxy_rights"
+#define PROFILE_COLS "name, description, model, user_locale, softkey_template"
+#define DEVICE_COLS                                                                               \
+	"name, description, model, protocol, em_enabled, emcc_enabled, security_mode, user_locale"
+#define EM_COLS                                                                                   \
+	"device, user_id, profile, login_time, login_duration, last_user_id, emcc_role, "         \
+	"remote_cluster, remote_ip"
+#define AUDIT_COLS                                                                                \
+	"id, time_ms, action, user_id, device, source, remote_ip, code, detail, reqno"
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_USER_GET,
+	S_USER_BY_EXT,
+	S_USER_INSERT,
+	S_USER_UPDATE,
+	S_USER_DELETE,
+	S_USER_LIST,
+	S_USER_COUNT,
+	S_APP_GET,
+	S_APP_INSERT,
+	S_APP_UPDATE,
+	S_APP_DELETE,
+	S_APP_LIST,
+	S_PROFILE_EXISTS,
+	S_DEVICE_EXISTS,
+	S_LINES_GET,
+	S_SD_GET,
+	S_SVC_GET,
+	S_LINES_DEL,
+	S_SD_DEL,
+	S_SVC_DEL,
+	S_LINE_INS,
+	S_SD_INS,
+	S_SVC_INS,
+	S_PROFILE_GET,
+	S_PROFILE_INSERT,
+	S_PROFILE_UPDATE,
+	S_PROFILE_DELETE,
+	S_PROFILE_LIST,
+	S_UP_INSERT,
+	S_UP_EXISTS,
+	S_UP_CLEAR_DEFAULT,
+	S_UP_SET_DEFAULT,
+	S_UP_DELETE,
+	S_UP_LIST,
+	S_UP_DEFAULT,
+	S_DEVICE_GET,
+	S_DEVICE_INSERT,
+	S_DEVICE_UPDATE,
+	S_DEVICE_DELETE,
+	S_DEVICE_LIST,
+	S_DEVICE_COUNT,
+	S_EM_GET,
+	S_EM_PUT,
+	S_EM_BY_USER,
+	S_EM_LOGGED_IN,
+	S_EM_COUNT,
+	S_LO_SCHEDULE,
+	S_LO_CANCEL,
+	S_LO_DUE,
+	S_LO_NEXT,
+	S_LO_COUNT,
+	S_AUDIT_ADD,
+	S_AUDIT_ALL,
+	S_AUDIT_USER,
+	S_AUDIT_DEVICE,
+	S_AUDIT_BOTH,
+	S_PARAM_GET,
+	S_PARAM_SET,
+	S_PARAM_LIST,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT store_sp",
+	[S_RELEASE] = "RELEASE store_sp",
+	[S_ROLLBACK_TO] = "ROLLBACK TO store_sp",
+
+	[S_USER_GET] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+	/* Counts in the same statement so the answer is one consistent snapshot. */
+	[S_USER_BY_EXT] = "SELECT " USER_COLS ", (SELECT count(*) FROM users WHERE "
+			  "primary_extension = ?1) FROM users WHERE primary_extension = ?1 "
+			  "ORDER BY id LIMIT 1",
+	[S_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+			  "?9, ?10)",
+	[S_USER_UPDATE] = "UPDATE users SET name = ?2, password_hash = ?3, pin_hash = ?4, "
+			  "primary_extension = ?5, em_proxy_rights = ?6, emcc_enabled = ?7, "
+			  "max_login_minutes = ?8, failed_logons = ?9, locked_until = ?10 "
+			  "WHERE id = ?1",
+	[S_USER_DELETE] = "DELETE FROM users WHERE id = ?1",
+	[S_USER_LIST] = "SELECT " USER_COLS " FROM users WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[S_USER_COUNT] = "SELECT count(*) FROM users",
+
+	[S_APP_GET] = "SELECT " APP_COLS " FROM app_users WHERE id = ?1",
+	[S_APP_INSERT] = "INSERT INTO app_users (" APP_COLS ") VALUES (?1, ?2, ?3)",
+	[S_APP_UPDATE] = "UPDATE app_users SET password_hash = ?2, em_proxy_rights = ?3 WHERE id = ?1",
+	[S_APP_DELETE] = "DELETE FROM app_users WHERE id = ?1",
+	[S_APP_LIST] = "SELECT " APP_COLS " FROM app_users ORDER BY id",
+
+	[S_PROFILE_EXISTS] = "SELECT 1 FROM device_profiles WHERE name = ?1",
+	[S_DEVICE_EXISTS] = "SELECT 1 FROM devices WHERE name = ?1",
+	[S_LINES_GET] = "SELECT idx, dn, label, display FROM lines WHERE owner_kind = ?1 AND "
+			"owner = ?2 ORDER BY idx",
+	[S_SD_GET] = "SELECT idx, number, label FROM speed_dials WHERE owner_kind = ?1 AND "
+		     "owner = ?2 ORDER BY idx",
+	[S_SVC_GET] = "SELECT name, url FROM services WHERE owner_kind = ?1 AND owner = ?2 "
+		      "ORDER BY idx",
+	[S_LINES_DEL] = "DELETE FROM lines WHERE owner_kind = ?1 AND owner = ?2",
+	[S_SD_DEL] = "DELETE FROM speed_dials WHERE owner_kind = ?1 AND owner = ?2",
+	[S_SVC_DEL] = "DELETE FROM services WHERE owner_kind = ?1 AND owner = ?2",
+	[S_LINE_INS] = "INSERT INTO lines (owner_kind, owner, idx, dn, label, display) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_SD_INS] = "INSERT INTO speed_dials (owner_kind, owner, idx, number, label) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_SVC_INS] = "INSERT INTO services (owner_kind, owner, idx, name, url) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5)",
+
+	[S_PROFILE_GET] = "SELECT " PROFILE_COLS " FROM device_profiles WHERE name = ?1",
+	[S_PROFILE_INSERT] = "INSERT INTO device_profiles (" PROFILE_COLS ") "
+			     "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_PROFILE_UPDATE] = "UPDATE device_profiles SET description = ?2, model = ?3, "
+			     "user_locale = ?4, softkey_template = ?5 WHERE name = ?1",
+	[S_PROFILE_DELETE] = "DELETE FROM device_profiles WHERE name = ?1",
+	[S_PROFILE_LIST] = "SELECT " PROFILE_COLS " FROM device_profiles WHERE name > ?1 "
+			   "ORDER BY name LIMIT ?2",
+
+	[S_UP_INSERT] = "INSERT INTO user_profiles (user_id, profile, is_default) VALUES (?1, ?2, 0)",
+	[S_UP_EXISTS] = "SELECT 1 FROM user_profiles WHERE user_id = ?1 AND profile = ?2",
+	[S_UP_CLEAR_DEFAULT] = "UPDATE user_profiles SET is_default = 0 WHERE user_id = ?1 AND "
+			       "is_default = 1",
+	[S_UP_SET_DEFAULT] = "UPDATE user_profiles SET is_default = 1 WHERE user_id = ?1 AND "
+			     "profile = ?2",
+	[S_UP_DELETE] = "DELETE FROM user_profiles WHERE user_id = ?1 AND profile = ?2",
+	[S_UP_LIST] = "SELECT user_id, profile, is_default FROM user_profiles WHERE user_id = ?1 "
+		      "ORDER BY is_default DESC, profile",
+	[S_UP_DEFAULT] = "SELECT profile FROM user_profiles WHERE user_id = ?1 AND is_default = 1",
+
+	[S_DEVICE_GET] = "SELECT " DEVICE_COLS " FROM devices WHERE name = ?1",
+	[S_DEVICE_INSERT] = "INSERT INTO devices (" DEVICE_COLS ") "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_DEVICE_UPDATE] = "UPDATE devices SET description = ?2, model = ?3, protocol = ?4, "
+			    "em_enabled = ?5, emcc_enabled = ?6, security_mode = ?7, "
+			    "user_locale = ?8 WHERE name = ?1",
+	[S_DEVICE_DELETE] = "DELETE FROM devices WHERE name = ?1",
+	[S_DEVICE_LIST] = "SELECT " DEVICE_COLS " FROM devices WHERE name > ?1 ORDER BY name "
+			  "LIMIT ?2",
+	[S_DEVICE_COUNT] = "SELECT count(*) FROM devices",
+
+	[S_EM_GET] = "SELECT " EM_COLS " FROM em_state WHERE device = ?1",
+	[S_EM_PUT] = "INSERT INTO em_state (" EM_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+		     "ON CONFLICT (device) DO UPDATE SET user_id = excluded.user_id, "
+		     "profile = excluded.profile, login_time = excluded.login_time, "
+		     "login_duration = excluded.login_duration, "
+		     "last_user_id = excluded.last_user_id, emcc_role = excluded.emcc_role, "
+		     "remote_cluster = excluded.remote_cluster, remote_ip = excluded.remote_ip",
+	[S_EM_BY_USER] = "SELECT " EM_COLS " FROM em_state WHERE user_id = ?1 ORDER BY device",
+	[S_EM_LOGGED_IN] = "SELECT " EM_COLS " FROM em_state WHERE user_id <> '' ORDER BY device",
+	/* "> ''" rather than "<> ''" so the user_id index answers it. */
+	[S_EM_COUNT] = "SELECT count(*) FROM em_state WHERE user_id > ''",
+
+	[S_LO_SCHEDULE] = "INSERT INTO scheduled_logouts (device, due) VALUES (?1, ?2) "
+			  "ON CONFLICT (device) DO UPDATE SET due = excluded.due",
+	[S_LO_CANCEL] = "DELETE FROM scheduled_logouts WHERE device = ?1",
+	[S_LO_DUE] = "SELECT device FROM scheduled_logouts WHERE due <= ?1 ORDER BY due, device "
+		     "LIMIT ?2",
+	[S_LO_NEXT] = "SELECT due FROM scheduled_logouts ORDER BY due LIMIT 1",
+	[S_LO_COUNT] = "SELECT count(*) FROM scheduled_logouts",
+
+	[S_AUDIT_ADD] = "INSERT INTO audit (time_ms, action, user_id, device, source, remote_ip, "
+			"code, detail, reqno) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* One statement per filter combination, so each can use its index. */
+	[S_AUDIT_ALL] = "SELECT " AUDIT_COLS " FROM audit ORDER BY id DESC LIMIT ?3",
+	[S_AUDIT_USER] = "SELECT " AUDIT_COLS " FROM audit WHERE user_id = ?1 ORDER BY id DESC "
+			 "LIMIT ?3",
+	[S_AUDIT_DEVICE] = "SELECT " AUDIT_COLS " FROM audit WHERE device = ?2 ORDER BY id DESC "
+			   "LIMIT ?3",
+	[S_AUDIT_BOTH] = "SELECT " AUDIT_COLS " FROM audit WHERE user_id = ?1 AND device = ?2 "
+			 "ORDER BY id DESC LIMIT ?3",
+
+	[S_PARAM_GET] = "SELECT value FROM parameters WHERE name = ?1",
+	[S_PARAM_SET] = "INSERT INTO parameters (name, value) VALUES (?1, ?2) "
+			"ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+	[S_PARAM_LIST] = "SELECT name, value FROM parameters ORDER BY name",
+};
+
+struct store {
+	sqlite3 *db;
+	struct wlock *wl;
+	int in_tx; /* between store_begin and store_commit/rollback; wl->mu is held */
+	int version;
+	sqlite3_stmt *stmts[S_COUNT]; /* prepared on first use, kept until store_close */
+};
+
+static int map_rc(int rc)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return EEXIST;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return ENOENT; /* the row it refers to is missing */
+	case SQLITE_CONSTRAINT_CHECK:
+	case SQLITE_CONSTRAINT_NOTNULL:
+	case SQLITE_CONSTRAINT_DATATYPE:
+		return EINVAL;
+	default:
+		break;
+	}
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return EBUSY;
+	default:
+		return EIO;
+	}
+}
+
+/* Returns the cached statement, preparing it on first use. If the cached one is in the middle
+ * of a walk (a list callback re-entering the same query), a private copy is prepared instead
+ * and stmt_put finalizes it. */
+static int stmt_get(struct store *st, enum stmt_id id, sqlite3_stmt **out)
+{
+	sqlite3_stmt *s = st->stmts[id];
+	int rc;
+
+	if (s && !sqlite3_stmt_busy(s)) {
+		*out = s;
+		return 0;
+	}
+	rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, s ? 0 : SQLITE_PREPARE_PERSISTENT, &s,
+				NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	if (!st->stmts[id])
+		st->stmts[id] = s;
+	*out = s;
+	return 0;
+}
+
+static void stmt_put(struct store *st, enum stmt_id id, sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	if (s == st->stmts[id]) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else {
+		sqlite3_finalize(s);
+	}
+}
+
+/* Binds parameters 1..n in order: 't' text (NUL-terminated, bound without a copy: the caller's
+ * string outlives the statement's use), 'i' int, 'l' int64. */
+static int vbindf(sqlite3_stmt *s, const char *fmt, va_list ap)
+{
+	int i, rc = SQLITE_OK;
+
+	for (i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
+		switch (*fmt) {
+		case 't':
+			rc = sqlite3_bind_text(s, i, va_arg(ap, const char *), -1, SQLITE_STATIC);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int(s, i, va_arg(ap, int));
+			break;
+		case 'l':
+			rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+			break;
+		default:
+			rc = SQLITE_MISUSE;
+			break;
+		}
+	}
+	return map_rc(rc);
+}
+
+static int bindf(sqlite3_stmt *s, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vbindf(s, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Runs a statement that returns no rows. */
+static int step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
+}
+
+/* Prepares (or reuses), binds per fmt and runs a statement that returns no rows. */
+static int exec_write(struct store *st, enum stmt_id id, const char *fmt, ...)
+{
+	sqlite3_stmt *s = NULL;
+	va_list ap;
+	int err;
+
+	if ((err = stmt_get(st, id, &s)))
+		return err;
+	va_start(ap, fmt);
+	err = vbindf(s, fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = step_done(s);
+	stmt_put(st, id, s);
+	return err;
+}
+
+/* Runs a single-row statement: 0 with the row ready, ENOENT if none. */
+static int step_row(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return ENOENT;
+	return map_rc(rc);
+}
+
+/* Copies a text column into a fixed field. Too long can only mean rows written by something
+ * other than this code (the schema's CHECKs mirror the field sizes): report it, don't cut. */
+static int col_text(sqlite3_stmt *s, int col, char *dst, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+
+	if (!t) {
+		if (sqlite3_column_type(s, col) != SQLITE_NULL)
+			return EIO; /* out of memory converting the value */
+		dst[0] = '\0';
+		return 0;
+	}
+	if (n >= size)
+		return EIO;
+	memcpy(dst, t, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+/* A string that fits a field of `size` bytes, NUL included. */
+static int fits(const char *s, size_t size)
+{
+	return s && strnlen(s, size) < size;
+}
+
+/* A key: non-empty and fits STORE_ID_MAX. */
+static int key_ok(const char *s)
+{
+	return fits(s, STORE_ID_MAX) && s[0] != '\0';
+}
+
+/* User IDs are kept lowercase (CUCM's rule): the store folds ASCII letters itself on the way in,
+ * so a caller that forgot to normalise still finds the row. UTF-8 bytes pass through. */
+static int user_key(const char *in, char out[STORE_ID_MAX], int allow_empty)
+{
+	size_t i;
+
+	if (!fits(in, STORE_ID_MAX) || (!allow_empty && in[0] == '\0'))
+		return EINVAL;
+	for (i = 0; in[i]; i++)
+		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] - 'A' + 'a') : in[i];
+	out[i] = '\0';
+	return 0;
+}
+
+/* LIMIT for a walk: 0 = all (-1 in SQLite). */
+static int64_t sql_limit(size_t limit)
+{
+	return limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
+}
+
+static int write_ok(struct store *st)
+{
+	return st && st->in_tx;
+}
+
+static int savepoint(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!(err = stmt_get(st, S_SAVEPOINT, &s)))
+		err = step_done(s);
+	stmt_put(st, S_SAVEPOINT, s);
+	return err;
+}
+
+/* Ends the savepoint: kept on err == 0, undone otherwise, so a multi-statement write that fails
+ * half-way leaves the transaction as it was. Returns err, or the release's own error. */
+static int savepoint_end(struct store *st, int err)
+{
+	sqlite3_stmt *s = NULL;
+	int e2;
+
+	if (err) {
+		if (!stmt_get(st, S_ROLLBACK_TO, &s))
+			step_done(s);
+		stmt_put(st, S_ROLLBACK_TO, s);
+		s = NULL;
+	}
+	if (!(e2 = stmt_get(st, S_RELEASE, &s)))
+		e2 = step_done(s);
+	stmt_put(st, S_RELEASE, s);
+	return err ? err : e2;
+}
+
+/* Runs a no-row statement that must touch a row: ENOENT if it changed nothing. */
+static int step_changed(struct store *st, sqlite3_stmt *s)
+{
+	int err = step_done(s);
+
+	if (!err && sqlite3_changes(st->db) == 0)
+		err = ENOENT;
+	return err;
+}
+
+static int count_query(struct store *st, enum stmt_id id, long *count)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !count)
+		return EINVAL;
+	if ((err = stmt_get(st, id, &s)))
+		goto out;
+	if ((err = step_row(s)))
+		goto out;
+	*count = (long)sqlite3_column_int64(s, 0);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+/* Runs a statement keyed by one text parameter that must change a row (updates, deletes). */
+static int delete_by_key(struct store *st, enum stmt_id id, const char *key)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || !key_ok(key))
+		return EINVAL;
+	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "t", key)))
+		goto out;
+	err = step_changed(st, s);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+/* ---- open, close, transactions -------------------------------------------------------------- */
+
+static int exec_simple(sqlite3 *db, const char *sql)
+{
+	return map_rc(sqlite3_exec(db, sql, NULL, NULL, NULL));
+}
+
+static int configure(sqlite3 *db, int is_file)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *mode;
+	int err, rc;
+
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+	if (rc != SQLITE_OK || (rc = sqlite3_step(s)) != SQLITE_ROW) {
+		err = map_rc(rc);
+		goto out;
+	}
+	/* A file that cannot do WAL (no shared memory on its filesystem) would silently fall back
+	 * to a rollback journal, where readers block the writer: refuse instead. */
+	mode = sqlite3_column_text(s, 0);
+	if (is_file && (!mode || strcmp((const char *)mode, "wal") != 0)) {
+		err = EIO;
+		goto out;
+	}
+	/* FULL: in WAL mode NORMAL may lose the last commits on power loss; a login is only
+	 * acknowledged once it survives that. */
+	if ((err = exec_simple(db, "PRAGMA synchronous = FULL")))
+		goto out;
+	err = exec_simple(db, "PRAGMA foreign_keys = ON");
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_open(struct store **stp, const char *path)
+{
+	struct store *st = NULL;
+	char *canon = NULL;
+	int err = 0, rc, locked = 0, is_file;
+
+	if (!stp || !path || path[0] == '\0')
+		return EINVAL;
+	is_file = strcmp(path, ":memory:") != 0;
+	if (!(st = calloc(1, sizeof(*st))))
+		return EIO;
+	if (is_file && (err = canonical_path(path, &canon)))
+		goto out;
+	if ((err = wlock_acquire(canon, &st->wl)))
+		goto out;
+	/* Hold the writer lock while setting up, so threads opening a fresh file together don't
+	 * race on the journal mode or on the migrations. */
+	pthread_mutex_lock(&st->wl->mu);
+	locked = 1;
+	rc = sqlite3_open_v2(is_file ? canon : ":memory:", &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		err = map_rc(rc);
+		goto out;
+	}
+	if ((err = configure(st->db, is_file)))
+		goto out;
+	err = store_migrate(st->db, &st->version);
+out:
+	if (locked)
+		pthread_mutex_unlock(&st->wl->mu);
+	free(canon);
+	if (err)
+		store_close(st);
+	else
+		*stp = st;
+	return err;
+}
+
+void store_close(struct store *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	store_rollback(st);
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	wlock_release(st->wl);
+	free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	return st ? st->version : 0;
+}
+
+static int run_tx_stmt(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!(err = stmt_get(st, id, &s)))
+		err = step_done(s);
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_begin(struct store *st)
+{
+	int err;
+
+	if (!st || st->in_tx)
+		return EINVAL; /* no nesting */
+	pthread_mutex_lock(&st->wl->mu);
+	if ((err = run_tx_stmt(st, S_BEGIN))) {
+		pthread_mutex_unlock(&st->wl->mu);
+		return err;
+	}
+	st->in_tx = 1;
+	return 0;
+}
+
+int store_commit(struct store *st)
+{
+	int err;
+
+	if (!st || !st->in_tx)
+		return EINVAL;
+	err = run_tx_stmt(st, S_COMMIT);
+	/* A failed COMMIT may leave the transaction open; end it so the lock can be released. */
+	if (err && !sqlite3_get_autocommit(st->db))
+		run_tx_stmt(st, S_ROLLBACK);
+	st->in_tx = 0;
+	pthread_mutex_unlock(&st->wl->mu);
+	return err;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!st || !st->in_tx)
+		return;
+	if (!sqlite3_get_autocommit(st->db))
+		run_tx_stmt(st, S_ROLLBACK);
+	st->in_tx = 0;
+	pthread_mutex_unlock(&st->wl->mu);
+}
+
+/* ---- end users ------------------------------------------------------------------------------ */
+
+static int row_user(sqlite3_stmt *s, struct store_user *u)
+{
+	int err;
+
+	if ((err = col_text(s, 0, u->id, sizeof(u->id))) ||
+	    (err = col_text(s, 1, u->name, sizeof(u->name))) ||
+	    (err = col_text(s, 2, u->password_hash, sizeof(u->password_hash))) ||
+	    (err = col_text(s, 3, u->pin_hash, sizeof(u->pin_hash))) ||
+	    (err = col_text(s, 4, u->primary_extension, sizeof(u->primary_extension))))
+		return err;
+	u->em_proxy_rights = sqlite3_column_int(s, 5);
+	u->emcc_enabled = sqlite3_column_int(s, 6);
+	u->max_login_minutes = sqlite3_column_int(s, 7);
+	u->failed_logons = sqlite3_column_int(s, 8);
+	u->locked_until = sqlite3_column_int64(s, 9);
+	return 0;
+}
+
+int store_user_get(struct store *st, const char *id, struct store_user *out)
+{
+	char key[STORE_ID_MAX];
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !out || user_key(id, key, 0))
+		return EINVAL;
+	if ((err = stmt_get(st, S_USER_GET, &s)) || (err = bindf(s, "t", key)))
+		goto out;
+	if (!(err = step_row(s)))
+		err = row_user(s, out);
+out:
+	stmt_put(st, S_USER_GET, s);
+	return err;
+}
+
+int store_user_find_by_extension(struct store *st, const char *dn, struct store_user *out,
+				 int *matches)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !out || !key_ok(dn))
+		return EINVAL;
+	if (matches)
+		*matches = 0;
+	if ((err = stmt_get(st, S_USER_BY_EXT, &s)) || (err = bindf(s, "t", dn)))
+		goto out;
+	if ((err = step_row(s)) || (err = row_user(s, out)))
+		goto out;
+	if (matches)
+		*matches = sqlite3_column_int(s, 10);
+out:
+	stmt_put(st, S_USER_BY_EXT, s);
+	return err;
+}
+
+static int user_valid(const struct store_user *u)
+{
+	return u && key_ok(u->id) && fits(u->name, sizeof(u->name)) &&
+	       fits(u->password_hash, sizeof(u->password_hash)) &&
+	       fits(u->pin_hash, sizeof(u->pin_hash)) &&
+	       fits(u->primary_extension, sizeof(u->primary_extension)) &&
+	       u->max_login_minutes >= -1 && u->failed_logons >= 0 && u->locked_until >= 0;
+}
+
+static int user_write(struct store *st, enum stmt_id id, const struct store_user *u)
+{
+	char key[STORE_ID_MAX];
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || !user_valid(u) || user_key(u->id, key, 0))
+		return EINVAL;
+	if ((err = stmt_get(st, id, &s)))
+		goto out;
+	if ((err = bindf(s, "tttttiiiil", key, u->name, u->password_hash, u->pin_hash,
+			 u->primary_extension, !!u->em_proxy_rights, !!u->emcc_enabled,
+			 u->max_login_minutes, u->failed_logons, u->locked_until)))
+		goto out;
+	err = id == S_USER_UPDATE ? step_changed(st, s) : step_done(s);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_user_insert(struct store *st, const struct store_user *u)
+{
+	return user_write(st, S_USER_INSERT, u);
+}
+
+int store_user_update(struct store *st, const struct store_user *u)
+{
+	return user_write(st, S_USER_UPDATE, u);
+}
+
+int store_user_delete(struct store *st, const char *id)
+{
+	char key[STORE_ID_MAX];
+
+	if (user_key(id, key, 0))
+		return EINVAL;
+	return delete_by_key(st, S_USER_DELETE, key);
+}
+
+int store_user_list(struct store *st, const char *after, size_t limit,
+		    int (*fn)(void *arg, const struct store_user *u), void *arg)
+{
+	char from[STORE_ID_MAX];
+	struct store_user u;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!st || !fn || user_key(after ? after : "", from, 1))
+		return EINVAL;
+	if ((err = stmt_get(st, S_USER_LIST, &s)) || (err = bindf(s, "tl", from, sql_limit(limit))))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_user(s, &u)) || (err = fn(arg, &u)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, S_USER_LIST, s);
+	return err;
+}
+
+int store_user_count(struct store *st, long *count)
+{
+	return count_query(st, S_USER_COUNT, count);
+}
+
+/* ---- application users ---------------------------------------------------------------------- */
+
+static int row_app(sqlite3_stmt *s, struct store_app_user *a)
+{
+	int err;
+
+	if ((err = col_text(s, 0, a->id, sizeof(a->id))) ||
+	    (err = col_text(s, 1, a->password_hash, sizeof(a->password_hash))))
+		return err;
+	a->em_proxy_rights = sqlite3_column_int(s, 2);
+	return 0;
+}
+
+int store_app_user_get(struct store *st, const char *id, struct store_app_user *out)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !out || !key_ok(id))
+		return EINVAL;
+	if ((err = stmt_get(st, S_APP_GET, &s)) || (err = bindf(s, "t", id)))
+		goto out;
+	if (!(err = step_row(s)))
+		err = row_app(s, out);
+out:
+	stmt_put(st, S_APP_GET, s);
+	return err;
+}
+
+static int app_write(struct store *st, enum stmt_id id, const struct store_app_user *a)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || !a || !key_ok(a->id) ||
+	    !fits(a->password_hash, sizeof(a->password_hash)))
+		return EINVAL;
+	if ((err = stmt_get(st, id, &s)) ||
+	    (err = bindf(s, "tti", a->id, a->password_hash, !!a->em_proxy_rights)))
+		goto out;
+	err = id == S_APP_UPDATE ? step_changed(st, s) : step_done(s);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_app_user_insert(struct store *st, const struct store_app_user *a)
+{
+	return app_write(st, S_APP_INSERT, a);
+}
+
+int store_app_user_update(struct store *st, const struct store_app_user *a)
+{
+	return app_write(st, S_APP_UPDATE, a);
+}
+
+int store_app_user_delete(struct store *st, const char *id)
+{
+	return delete_by_key(st, S_APP_DELETE, id);
+}
+
+int store_app_user_list(struct store *st, int (*fn)(void *arg, const struct store_app_user *a),
+			void *arg)
+{
+	struct store_app_user a;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!st || !fn)
+		return EINVAL;
+	if ((err = stmt_get(st, S_APP_LIST, &s)))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_app(s, &a)) || (err = fn(arg, &a)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, S_APP_LIST, s);
+	return err;
+}
+
+/* ---- features ------------------------------------------------------------------------------- */
+
+static int kind_ok(enum store_owner_kind kind)
+{
+	return kind == STORE_OWNER_PROFILE || kind == STORE_OWNER_DEVICE;
+}
+
+static int owner_exists(struct store *st, enum store_owner_kind kind, const char *owner)
+{
+	enum stmt_id id = kind == STORE_OWNER_PROFILE ? S_PROFILE_EXISTS : S_DEVICE_EXISTS;
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!(err = stmt_get(st, id, &s)) && !(err = bindf(s, "t", owner)))
+		err = step_row(s);
+	stmt_put(st, id, s);
+	return err;
+}
+
+/* Walks one feature table into out; more rows than the array holds means foreign writes. */
+static int features_read(struct store *st, enum stmt_id id, int kind, const char *owner,
+			 struct store_features *out)
+{
+	sqlite3_stmt *s = NULL;
+	size_t n = 0, max;
+	int err, rc;
+
+	max = id == S_LINES_GET ? STORE_MAX_LINES
+	      : id == S_SD_GET  ? STORE_MAX_SPEED_DIALS
+				: STORE_MAX_SERVICES;
+	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "it", kind, owner)))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == max) {
+			err = EIO;
+			goto out;
+		}
+		if (id == S_LINES_GET) {
+			struct store_line *l = &out->lines[n];
+
+			l->index = sqlite3_column_int(s, 0);
+			if ((err = col_text(s, 1, l->dn, sizeof(l->dn))) ||
+			    (err = col_text(s, 2, l->label, sizeof(l->label))) ||
+			    (err = col_text(s, 3, l->display, sizeof(l->display))))
+				goto out;
+		} else if (id == S_SD_GET) {
+			struct store_speed_dial *d = &out->speed_dials[n];
+
+			d->index = sqlite3_column_int(s, 0);
+			if ((err = col_text(s, 1, d->number, sizeof(d->number))) ||
+			    (err = col_text(s, 2, d->label, sizeof(d->label))))
+				goto out;
+		} else {
+			struct store_service *v = &out->services[n];
+
+			if ((err = col_text(s, 0, v->name, sizeof(v->name))) ||
+			    (err = col_text(s, 1, v->url, sizeof(v->url))))
+				goto out;
+		}
+		n++;
+	}
+	if ((err = map_rc(rc)))
+		goto out;
+	if (id == S_LINES_GET)
+		out->nlines = n;
+	else if (id == S_SD_GET)
+		out->nspeed_dials = n;
+	else
+		out->nservices = n;
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_features_get(struct store *st, enum store_owner_kind kind, const char *owner,
+		       struct store_features *out)
+{
+	int err;
+
+	if (!st || !out || !kind_ok(kind) || !key_ok(owner))
+		return EINVAL;
+	out->nlines = out->nspeed_dials = out->nservices = 0;
+	if ((err = features_read(st, S_LINES_GET, kind, owner, out)) ||
+	    (err = features_read(st, S_SD_GET, kind, owner, out)) ||
+	    (err = features_read(st, S_SVC_GET, kind, owner, out)))
+		out->nlines = out->nspeed_dials = out->nservices = 0;
+	return err;
+}
+
+static int features_valid(const struct store_features *f)
+{
+	size_t i;
+
+	if (!f || f->nlines > STORE_MAX_LINES || f->nspeed_dials > STORE_MAX_SPEED_DIALS ||
+	    f->nservices > STORE_MAX_SERVICES)
+		return 0;
+	for (i = 0; i < f->nlines; i++) {
+		const struct store_line *l = &f->lines[i];
+
+		if (l->index < 1 || !fits(l->dn, sizeof(l->dn)) ||
+		    !fits(l->label, sizeof(l->label)) || !fits(l->display, sizeof(l->display)))
+			return 0;
+	}
+	for (i = 0; i < f->nspeed_dials; i++) {
+		const struct store_speed_dial *d = &f->speed_dials[i];
+
+		if (d->index < 1 || !fits(d->number, sizeof(d->number)) ||
+		    !fits(d->label, sizeof(d->label)))
+			return 0;
+	}
+	for (i = 0; i < f->nservices; i++) {
+		const struct store_service *v = &f->services[i];
+
+		if (!fits(v->name, sizeof(v->name)) || !fits(v->url, sizeof(v->url)))
+			return 0;
+	}
+	return 1;
+}
+
+int store_features_set(struct store *st, enum store_owner_kind kind, const char *owner,
+		       const struct store_features *f)
+{
+	static const enum stmt_id dels[] = {S_LINES_DEL, S_SD_DEL, S_SVC_DEL};
+	size_t i;
+	int err;
+
+	if (!write_ok(st) || !kind_ok(kind) || !key_ok(owner) || !features_valid(f))
+		return EINVAL;
+	if ((err = owner_exists(st, kind, owner)))
+		return err;
+	if ((err = savepoint(st)))
+		return err;
+	for (i = 0; i < sizeof(dels) / sizeof(dels[0]) && !err; i++)
+		err = exec_write(st, dels[i], "it", (int)kind, owner);
+	for (i = 0; i < f->nlines && !err; i++) {
+		const struct store_line *l = &f->lines[i];
+
+		err = exec_write(st, S_LINE_INS, "itittt", (int)kind, owner, l->index, l->dn,
+				 l->label, l->display);
+	}
+	for (i = 0; i < f->nspeed_dials && !err; i++) {
+		const struct store_speed_dial *d = &f->speed_dials[i];
+
+		err = exec_write(st, S_SD_INS, "ititt", (int)kind, owner, d->index, d->number,
+				 d->label);
+	}
+	for (i = 0; i < f->nservices && !err; i++) {
+		const struct store_service *v = &f->services[i];
+
+		err = exec_write(st, S_SVC_INS, "itltt", (int)kind, owner, (int64_t)(i + 1), v->name,
+				 v->url);
+	}
+	/* A duplicate line index fails half-way: undo the deletes too. */
+	return savepoint_end(st, err);
+}
