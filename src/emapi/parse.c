@@ -130,7 +130,7 @@ static int is_xml_space(char c)
 }
 
 /* Finds the encoding pseudo-attribute of a leading XML declaration. Returns 0 and sets
- * *enc/*enclen (NULL when absent), or -1 when the declaration is too mangled to read (libxml2
+ * *enc and *enclen (NULL when absent), or -1 when the declaration is too mangled to read (libxml2
  * then reports the syntax error itself). */
 static int declared_encoding(const char *xml, size_t len, const char **enc, size_t *enclen)
 {
@@ -317,8 +317,8 @@ static int get_text(const xmlNode *el, char *out, size_t outsz, struct emapi_err
 				msg_name(el->name, nm));
 		return EINVAL;
 	}
-	/* Concatenate text and CDATA only (xmlNodeGetContent would include comments' neighbours
-	 * correctly but also PI text in some versions; be explicit). */
+	/* Text and CDATA only: a comment inside a value (<userID>a<!-- x -->b</userID>) splits it
+	 * into two text nodes, which join back into "ab". */
 	size_t total = 0;
 	for (const xmlNode *c = el->children; c; c = c->next)
 		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)

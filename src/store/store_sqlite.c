@@ -1116,3 +1116,577 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 	/* A duplicate line index fails half-way: undo the deletes too. */
 	return savepoint_end(st, err);
 }
+
+/* ---- device profiles ------------------------------------------------------------------------ */
+
+static int row_profile(sqlite3_stmt *s, struct store_profile *p)
+{
+	int err;
+
+	if ((err = col_text(s, 0, p->name, sizeof(p->name))) ||
+	    (err = col_text(s, 1, p->description, sizeof(p->description))) ||
+	    (err = col_text(s, 2, p->model, sizeof(p->model))) ||
+	    (err = col_text(s, 3, p->user_locale, sizeof(p->user_locale))) ||
+	    (err = col_text(s, 4, p->softkey_template, sizeof(p->softkey_template))))
+		return err;
+	return 0;
+}
+
+int store_profile_get(struct store *st, const char *name, struct store_profile *out)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !out || !key_ok(name))
+		return EINVAL;
+	if ((err = stmt_get(st, S_PROFILE_GET, &s)) || (err = bindf(s, "t", name)))
+		goto out;
+	if (!(err = step_row(s)))
+		err = row_profile(s, out);
+out:
+	stmt_put(st, S_PROFILE_GET, s);
+	return err;
+}
+
+static int profile_write(struct store *st, enum stmt_id id, const struct store_profile *p)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || !p || !key_ok(p->name) || !fits(p->description, sizeof(p->description)) ||
+	    !fits(p->model, sizeof(p->model)) || !fits(p->user_locale, sizeof(p->user_locale)) ||
+	    !fits(p->softkey_template, sizeof(p->softkey_template)))
+		return EINVAL;
+	if ((err = stmt_get(st, id, &s)) ||
+	    (err = bindf(s, "ttttt", p->name, p->description, p->model, p->user_locale,
+			 p->softkey_template)))
+		goto out;
+	err = id == S_PROFILE_UPDATE ? step_changed(st, s) : step_done(s);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_profile_insert(struct store *st, const struct store_profile *p)
+{
+	return profile_write(st, S_PROFILE_INSERT, p);
+}
+
+int store_profile_update(struct store *st, const struct store_profile *p)
+{
+	return profile_write(st, S_PROFILE_UPDATE, p);
+}
+
+int store_profile_delete(struct store *st, const char *name)
+{
+	/* user_profiles go by ON DELETE CASCADE, features by the device_profiles_delete trigger */
+	return delete_by_key(st, S_PROFILE_DELETE, name);
+}
+
+int store_profile_list(struct store *st, const char *after, size_t limit,
+		       int (*fn)(void *arg, const struct store_profile *p), void *arg)
+{
+	struct store_profile p;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!after)
+		after = "";
+	if (!st || !fn || !fits(after, STORE_ID_MAX))
+		return EINVAL;
+	if ((err = stmt_get(st, S_PROFILE_LIST, &s)) ||
+	    (err = bindf(s, "tl", after, sql_limit(limit))))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_profile(s, &p)) || (err = fn(arg, &p)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, S_PROFILE_LIST, s);
+	return err;
+}
+
+/* ---- user <-> profile ----------------------------------------------------------------------- */
+
+/* Clears the user's default and makes profile the default; the link must exist. Two statements
+ * because the one-default index is checked row by row during an UPDATE. */
+static int up_make_default(struct store *st, const char *user, const char *profile)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if ((err = exec_write(st, S_UP_CLEAR_DEFAULT, "t", user)))
+		return err;
+	if ((err = stmt_get(st, S_UP_SET_DEFAULT, &s)) || (err = bindf(s, "tt", user, profile)))
+		goto out;
+	err = step_changed(st, s);
+out:
+	stmt_put(st, S_UP_SET_DEFAULT, s);
+	return err;
+}
+
+int store_user_profile_add(struct store *st, const char *user_id, const char *profile,
+			   int is_default)
+{
+	char user[STORE_ID_MAX];
+	int err;
+
+	if (!write_ok(st) || user_key(user_id, user, 0) || !key_ok(profile))
+		return EINVAL;
+	if ((err = savepoint(st)))
+		return err;
+	/* EEXIST if linked, ENOENT (foreign key) if the user or the profile is missing */
+	err = exec_write(st, S_UP_INSERT, "tt", user, profile);
+	if (!err && is_default)
+		err = up_make_default(st, user, profile);
+	return savepoint_end(st, err);
+}
+
+int store_user_profile_set_default(struct store *st, const char *user_id, const char *profile)
+{
+	char user[STORE_ID_MAX];
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || user_key(user_id, user, 0) || !key_ok(profile))
+		return EINVAL;
+	/* Check first, so a missing link leaves the current default alone. */
+	if (!(err = stmt_get(st, S_UP_EXISTS, &s)) && !(err = bindf(s, "tt", user, profile)))
+		err = step_row(s);
+	stmt_put(st, S_UP_EXISTS, s);
+	if (err)
+		return err;
+	if ((err = savepoint(st)))
+		return err;
+	return savepoint_end(st, up_make_default(st, user, profile));
+}
+
+int store_user_profile_del(struct store *st, const char *user_id, const char *profile)
+{
+	char user[STORE_ID_MAX];
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || user_key(user_id, user, 0) || !key_ok(profile))
+		return EINVAL;
+	if ((err = stmt_get(st, S_UP_DELETE, &s)) || (err = bindf(s, "tt", user, profile)))
+		goto out;
+	err = step_changed(st, s);
+out:
+	stmt_put(st, S_UP_DELETE, s);
+	return err;
+}
+
+int store_user_profile_list(struct store *st, const char *user_id,
+			    int (*fn)(void *arg, const struct store_user_profile *up), void *arg)
+{
+	char user[STORE_ID_MAX];
+	struct store_user_profile up;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!st || !fn || user_key(user_id, user, 0))
+		return EINVAL;
+	if ((err = stmt_get(st, S_UP_LIST, &s)) || (err = bindf(s, "t", user)))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = col_text(s, 0, up.user_id, sizeof(up.user_id))) ||
+		    (err = col_text(s, 1, up.profile, sizeof(up.profile))))
+			goto out;
+		up.is_default = sqlite3_column_int(s, 2);
+		if ((err = fn(arg, &up)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, S_UP_LIST, s);
+	return err;
+}
+
+int store_user_default_profile(struct store *st, const char *user_id, char *profile, size_t len)
+{
+	char user[STORE_ID_MAX];
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !profile || len == 0 || user_key(user_id, user, 0))
+		return EINVAL;
+	if ((err = stmt_get(st, S_UP_DEFAULT, &s)) || (err = bindf(s, "t", user)))
+		goto out;
+	if (!(err = step_row(s)) && col_text(s, 0, profile, len))
+		err = EINVAL; /* the caller's buffer is too small */
+out:
+	stmt_put(st, S_UP_DEFAULT, s);
+	return err;
+}
+
+/* ---- devices -------------------------------------------------------------------------------- */
+
+static int row_device(sqlite3_stmt *s, struct store_device *d)
+{
+	int err;
+
+	if ((err = col_text(s, 0, d->name, sizeof(d->name))) ||
+	    (err = col_text(s, 1, d->description, sizeof(d->description))) ||
+	    (err = col_text(s, 2, d->model, sizeof(d->model))) ||
+	    (err = col_text(s, 3, d->protocol, sizeof(d->protocol))) ||
+	    (err = col_text(s, 7, d->user_locale, sizeof(d->user_locale))))
+		return err;
+	d->em_enabled = sqlite3_column_int(s, 4);
+	d->emcc_enabled = sqlite3_column_int(s, 5);
+	d->security_mode = sqlite3_column_int(s, 6);
+	return 0;
+}
+
+int store_device_get(struct store *st, const char *name, struct store_device *out)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !out || !key_ok(name))
+		return EINVAL;
+	if ((err = stmt_get(st, S_DEVICE_GET, &s)) || (err = bindf(s, "t", name)))
+		goto out;
+	if (!(err = step_row(s)))
+		err = row_device(s, out);
+out:
+	stmt_put(st, S_DEVICE_GET, s);
+	return err;
+}
+
+static int device_write(struct store *st, enum stmt_id id, const struct store_device *d)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || !d || !key_ok(d->name) || !fits(d->description, sizeof(d->description)) ||
+	    !fits(d->model, sizeof(d->model)) || !fits(d->protocol, sizeof(d->protocol)) ||
+	    !fits(d->user_locale, sizeof(d->user_locale)))
+		return EINVAL;
+	if ((err = stmt_get(st, id, &s)) ||
+	    (err = bindf(s, "ttttiiit", d->name, d->description, d->model, d->protocol,
+			 !!d->em_enabled, !!d->emcc_enabled, d->security_mode, d->user_locale)))
+		goto out;
+	/* protocol and security_mode are checked by the schema: EINVAL from the CHECK */
+	err = id == S_DEVICE_UPDATE ? step_changed(st, s) : step_done(s);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_device_insert(struct store *st, const struct store_device *d)
+{
+	return device_write(st, S_DEVICE_INSERT, d);
+}
+
+int store_device_update(struct store *st, const struct store_device *d)
+{
+	return device_write(st, S_DEVICE_UPDATE, d);
+}
+
+int store_device_delete(struct store *st, const char *name)
+{
+	/* em_state, the scheduled logout and the features go by the devices_delete trigger */
+	return delete_by_key(st, S_DEVICE_DELETE, name);
+}
+
+int store_device_list(struct store *st, const char *after, size_t limit,
+		      int (*fn)(void *arg, const struct store_device *d), void *arg)
+{
+	struct store_device d;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!after)
+		after = "";
+	if (!st || !fn || !fits(after, STORE_ID_MAX))
+		return EINVAL;
+	if ((err = stmt_get(st, S_DEVICE_LIST, &s)) ||
+	    (err = bindf(s, "tl", after, sql_limit(limit))))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_device(s, &d)) || (err = fn(arg, &d)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, S_DEVICE_LIST, s);
+	return err;
+}
+
+int store_device_count(struct store *st, long *count)
+{
+	return count_query(st, S_DEVICE_COUNT, count);
+}
+
+/* ---- EM dynamic state ----------------------------------------------------------------------- */
+
+static int row_em(sqlite3_stmt *s, struct store_em_state *e)
+{
+	int err;
+
+	if ((err = col_text(s, 0, e->device, sizeof(e->device))) ||
+	    (err = col_text(s, 1, e->user_id, sizeof(e->user_id))) ||
+	    (err = col_text(s, 2, e->profile, sizeof(e->profile))) ||
+	    (err = col_text(s, 5, e->last_user_id, sizeof(e->last_user_id))) ||
+	    (err = col_text(s, 7, e->remote_cluster, sizeof(e->remote_cluster))) ||
+	    (err = col_text(s, 8, e->remote_ip, sizeof(e->remote_ip))))
+		return err;
+	e->login_time = sqlite3_column_int64(s, 3);
+	e->login_duration = sqlite3_column_int64(s, 4);
+	e->emcc_role = sqlite3_column_int(s, 6);
+	return 0;
+}
+
+int store_em_state_get(struct store *st, const char *device, struct store_em_state *out)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !out || !key_ok(device))
+		return EINVAL;
+	if ((err = stmt_get(st, S_EM_GET, &s)) || (err = bindf(s, "t", device)))
+		goto out;
+	if (!(err = step_row(s)))
+		err = row_em(s, out);
+out:
+	stmt_put(st, S_EM_GET, s);
+	return err;
+}
+
+int store_em_state_put(struct store *st, const struct store_em_state *e)
+{
+	char user[STORE_ID_MAX], last[STORE_ID_MAX];
+
+	if (!write_ok(st) || !e || !key_ok(e->device) || user_key(e->user_id, user, 1) ||
+	    !fits(e->profile, sizeof(e->profile)) || user_key(e->last_user_id, last, 1) ||
+	    !fits(e->remote_cluster, sizeof(e->remote_cluster)) ||
+	    !fits(e->remote_ip, sizeof(e->remote_ip)) || e->login_duration < 0 ||
+	    e->emcc_role < STORE_EMCC_NONE || e->emcc_role > STORE_EMCC_HOME)
+		return EINVAL;
+	return exec_write(st, S_EM_PUT, "tttlltitt", e->device, user, e->profile, e->login_time,
+			  e->login_duration, last, e->emcc_role, e->remote_cluster, e->remote_ip);
+}
+
+static int em_walk(struct store *st, enum stmt_id id, const char *user,
+		   int (*fn)(void *arg, const struct store_em_state *s), void *arg)
+{
+	struct store_em_state e;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if ((err = stmt_get(st, id, &s)) || (user && (err = bindf(s, "t", user))))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_em(s, &e)) || (err = fn(arg, &e)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_em_state_by_user(struct store *st, const char *user_id,
+			   int (*fn)(void *arg, const struct store_em_state *s), void *arg)
+{
+	char user[STORE_ID_MAX];
+
+	/* "" would list the logged-out rows; store_em_state_logged_in is the walk for "anyone" */
+	if (!st || !fn || user_key(user_id, user, 0))
+		return EINVAL;
+	return em_walk(st, S_EM_BY_USER, user, fn, arg);
+}
+
+int store_em_state_logged_in(struct store *st,
+			     int (*fn)(void *arg, const struct store_em_state *s), void *arg)
+{
+	if (!st || !fn)
+		return EINVAL;
+	return em_walk(st, S_EM_LOGGED_IN, NULL, fn, arg);
+}
+
+int store_em_state_count_logged_in(struct store *st, long *count)
+{
+	return count_query(st, S_EM_COUNT, count);
+}
+
+/* ---- scheduled logouts ---------------------------------------------------------------------- */
+
+int store_logout_schedule(struct store *st, const char *device, int64_t due)
+{
+	if (!write_ok(st) || !key_ok(device))
+		return EINVAL;
+	return exec_write(st, S_LO_SCHEDULE, "tl", device, due);
+}
+
+int store_logout_cancel(struct store *st, const char *device)
+{
+	if (!write_ok(st) || !key_ok(device))
+		return EINVAL;
+	return exec_write(st, S_LO_CANCEL, "t", device);
+}
+
+int store_logout_due(struct store *st, int64_t now, char (*names)[STORE_ID_MAX], size_t max,
+		     size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	size_t got = 0;
+	int err, rc;
+
+	if (!st || !n || (max && !names))
+		return EINVAL;
+	*n = 0;
+	if (max == 0)
+		return 0;
+	if ((err = stmt_get(st, S_LO_DUE, &s)) || (err = bindf(s, "ll", now, sql_limit(max))))
+		goto out;
+	while (got < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = col_text(s, 0, names[got], STORE_ID_MAX)))
+			goto out;
+		got++;
+	}
+	if (got < max && (err = map_rc(rc)))
+		goto out;
+	*n = got;
+out:
+	stmt_put(st, S_LO_DUE, s);
+	return err;
+}
+
+int store_logout_next(struct store *st, int64_t *due)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !due)
+		return EINVAL;
+	if (!(err = stmt_get(st, S_LO_NEXT, &s)) && !(err = step_row(s)))
+		*due = sqlite3_column_int64(s, 0);
+	stmt_put(st, S_LO_NEXT, s);
+	return err;
+}
+
+int store_logout_count(struct store *st, long *count)
+{
+	return count_query(st, S_LO_COUNT, count);
+}
+
+/* ---- audit trail ---------------------------------------------------------------------------- */
+
+int store_audit_add(struct store *st, const struct store_audit *a)
+{
+	if (!write_ok(st) || !a || !fits(a->action, sizeof(a->action)) ||
+	    !fits(a->user_id, sizeof(a->user_id)) || !fits(a->device, sizeof(a->device)) ||
+	    !fits(a->source, sizeof(a->source)) || !fits(a->remote_ip, sizeof(a->remote_ip)) ||
+	    !fits(a->detail, sizeof(a->detail)))
+		return EINVAL;
+	/* reqno is stored in SQLite's signed 64-bit integer and cast back on read */
+	return exec_write(st, S_AUDIT_ADD, "lttttitl", a->time_ms, a->action, a->user_id,
+			  a->device, a->source, a->remote_ip, a->code, a->detail,
+			  (int64_t)a->reqno);
+}
+
+static int row_audit(sqlite3_stmt *s, struct store_audit *a)
+{
+	int err;
+
+	a->id = sqlite3_column_int64(s, 0);
+	a->time_ms = sqlite3_column_int64(s, 1);
+	if ((err = col_text(s, 2, a->action, sizeof(a->action))) ||
+	    (err = col_text(s, 3, a->user_id, sizeof(a->user_id))) ||
+	    (err = col_text(s, 4, a->device, sizeof(a->device))) ||
+	    (err = col_text(s, 5, a->source, sizeof(a->source))) ||
+	    (err = col_text(s, 6, a->remote_ip, sizeof(a->remote_ip))) ||
+	    (err = col_text(s, 8, a->detail, sizeof(a->detail))))
+		return err;
+	a->code = sqlite3_column_int(s, 7);
+	a->reqno = (uint64_t)sqlite3_column_int64(s, 9);
+	return 0;
+}
+
+int store_audit_list(struct store *st, const char *user_id, const char *device, size_t limit,
+		     int (*fn)(void *arg, const struct store_audit *a), void *arg)
+{
+	struct store_audit a;
+	enum stmt_id id;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!user_id)
+		user_id = "";
+	if (!device)
+		device = "";
+	if (!st || !fn || !fits(user_id, STORE_ID_MAX) || !fits(device, STORE_ID_MAX))
+		return EINVAL;
+	id = user_id[0] ? (device[0] ? S_AUDIT_BOTH : S_AUDIT_USER)
+			: (device[0] ? S_AUDIT_DEVICE : S_AUDIT_ALL);
+	if ((err = stmt_get(st, id, &s)))
+		goto out;
+	/* bind by number: each variant uses only some of ?1..?3 */
+	if ((user_id[0] && (err = map_rc(sqlite3_bind_text(s, 1, user_id, -1, SQLITE_STATIC)))) ||
+	    (device[0] && (err = map_rc(sqlite3_bind_text(s, 2, device, -1, SQLITE_STATIC)))) ||
+	    (err = map_rc(sqlite3_bind_int64(s, 3, sql_limit(limit)))))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_audit(s, &a)) || (err = fn(arg, &a)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+/* ---- parameters ----------------------------------------------------------------------------- */
+
+int store_param_get(struct store *st, const char *name, char *value, size_t len)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !key_ok(name) || !value || len == 0)
+		return EINVAL;
+	if ((err = stmt_get(st, S_PARAM_GET, &s)) || (err = bindf(s, "t", name)))
+		goto out;
+	if (!(err = step_row(s)) && col_text(s, 0, value, len))
+		err = EINVAL; /* the caller's buffer is too small */
+out:
+	stmt_put(st, S_PARAM_GET, s);
+	return err;
+}
+
+int store_param_set(struct store *st, const char *name, const char *value)
+{
+	if (!write_ok(st) || !key_ok(name) || !fits(value, PARAM_VALUE_MAX))
+		return EINVAL;
+	return exec_write(st, S_PARAM_SET, "tt", name, value);
+}
+
+int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, const char *value),
+		     void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!st || !fn)
+		return EINVAL;
+	if ((err = stmt_get(st, S_PARAM_LIST, &s)))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const char *value = (const char *)sqlite3_column_text(s, 1);
+
+		if (!name || !value) {
+			err = EIO;
+			goto out;
+		}
+		if ((err = fn(arg, name, value)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, S_PARAM_LIST, s);
+	return err;
+}

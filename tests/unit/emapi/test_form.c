@@ -111,7 +111,7 @@ static void test_form_then_parse(void **state)
 	struct emapi_error err;
 	size_t n;
 	const char *body = "xml=%3Cquery%3E%3CappInfo%3E%3CappID%3Eapp%3C%2FappID%3E%3CappCertificate"
-			   "%3Ep%26ss+word%3C%2FappCertificate%3E%3C%2FappInfo%3E%3CuserDevicesQuery"
+			   "%3Ep%26amp%3Bss+word%3C%2FappCertificate%3E%3C%2FappInfo%3E%3CuserDevicesQuery"
 			   "%3E%3CuserID%3Eem%40cisco.com%3C%2FuserID%3E%3C%2FuserDevicesQuery%3E%3C"
 			   "%2Fquery%3E";
 	assert_int_equal(field(body, "xml", out, sizeof(out), &n), 0);
