@@ -25,7 +25,11 @@ struct admin_ctx {
 /* Runs command "noun/verb" (e.g. "user/add") with args (a JSON object, may be NULL).
  * Returns an HTTP status: 200, 400 (bad arguments), 404 (no such object or command),
  * 409 (conflict: exists, in use), 500 (store error). *out is always set: the result object, or
- * {"error": "readable text", "field": "...", ...} on failure. The caller owns *out. */
+ * {"error": "readable text", "field": "...", ...} on failure. The caller owns *out.
+ * Other statuses: 422 (em/logout refused by policy, with "code"), 503 (database busy).
+ * Imports (user/import, device/import, profile/import {csv}) answer 200 even when rows failed:
+ * {"imported": n, "failed": m, "errors": [{"line", "error", "field"}]} (errors capped at 1000);
+ * a bad header (unknown, repeated or missing column) refuses the whole file with 400. */
 int admin_dispatch(struct admin_ctx *ctx, const char *command, json_t *args, json_t **out);
 
 /* The command names, for `emcc --help` and the API's own 404 text. NULL-terminated. */

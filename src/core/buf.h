@@ -19,7 +19,7 @@ void buf_reset(struct buf *b);
 void buf_append(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Appends s with & < > " ' replaced by XML entities. */
 void buf_xml_escape(struct buf *b, const char *s);

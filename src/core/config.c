@@ -24,8 +24,19 @@
 /* sizeof(sockaddr_un.sun_path) - 1 on Linux. */
 #define CONFIG_SUN_PATH_MAX 107
 
-enum key_kind { K_STR, K_CLUSTER_ID, K_HOST, K_LISTEN, K_PATH, K_DATA_DIR, K_SOCKET, K_INT,
-		K_LONG, K_LEVEL, K_BOOL };
+enum key_kind {
+	K_STR,
+	K_CLUSTER_ID,
+	K_HOST,
+	K_LISTEN,
+	K_PATH,
+	K_DATA_DIR,
+	K_SOCKET,
+	K_INT,
+	K_LONG,
+	K_LEVEL,
+	K_BOOL
+};
 
 struct key_def {
 	const char *section;
@@ -37,27 +48,32 @@ struct key_def {
 };
 
 #define STR_KEY(sec, key, kind, field)                                                             \
-	{sec, key, kind, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0}
+	{                                                                                          \
+		sec, key, kind, offsetof(struct config, field),                                    \
+		    sizeof(((struct config *)0)->field), 0, 0                                      \
+	}
 #define NUM_KEY(sec, key, kind, field, lo, hi)                                                     \
-	{sec, key, kind, offsetof(struct config, field), 0, lo, hi}
+	{                                                                                          \
+		sec, key, kind, offsetof(struct config, field), 0, lo, hi                          \
+	}
 
 static const struct key_def keys[] = {
-	STR_KEY("cluster", "id", K_CLUSTER_ID, cluster_id),
-	STR_KEY("cluster", "node_address", K_HOST, node_address),
-	STR_KEY("server", "http", K_LISTEN, http_listen),
-	STR_KEY("server", "https", K_LISTEN, https_listen),
-	STR_KEY("server", "tls_cert", K_PATH, tls_cert),
-	STR_KEY("server", "tls_key", K_PATH, tls_key),
-	STR_KEY("server", "admin_socket", K_SOCKET, admin_socket),
-	STR_KEY("server", "data_dir", K_DATA_DIR, data_dir),
-	STR_KEY("server", "database", K_PATH, database),
-	NUM_KEY("server", "workers", K_INT, workers, 1, 64),
-	NUM_KEY("server", "max_body", K_LONG, max_body, 1024, 16777216),
-	STR_KEY("log", "dir", K_PATH, log_dir),
-	STR_KEY("log", "level", K_LEVEL, log_level),
-	NUM_KEY("log", "max_size", K_LONG, log_max_bytes, 4096, LONG_MAX),
-	NUM_KEY("log", "keep", K_INT, log_keep, 0, 100),
-	NUM_KEY("log", "stderr", K_BOOL, log_stderr, 0, 1),
+    STR_KEY("cluster", "id", K_CLUSTER_ID, cluster_id),
+    STR_KEY("cluster", "node_address", K_HOST, node_address),
+    STR_KEY("server", "http", K_LISTEN, http_listen),
+    STR_KEY("server", "https", K_LISTEN, https_listen),
+    STR_KEY("server", "tls_cert", K_PATH, tls_cert),
+    STR_KEY("server", "tls_key", K_PATH, tls_key),
+    STR_KEY("server", "admin_socket", K_SOCKET, admin_socket),
+    STR_KEY("server", "data_dir", K_DATA_DIR, data_dir),
+    STR_KEY("server", "database", K_PATH, database),
+    NUM_KEY("server", "workers", K_INT, workers, 1, 64),
+    NUM_KEY("server", "max_body", K_LONG, max_body, 1024, 16777216),
+    STR_KEY("log", "dir", K_PATH, log_dir),
+    STR_KEY("log", "level", K_LEVEL, log_level),
+    NUM_KEY("log", "max_size", K_LONG, log_max_bytes, 4096, LONG_MAX),
+    NUM_KEY("log", "keep", K_INT, log_keep, 0, 100),
+    NUM_KEY("log", "stderr", K_BOOL, log_stderr, 0, 1),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -67,10 +83,10 @@ static const char *const sections[] = {"cluster", "server", "log", "parameters"}
 struct parse {
 	struct config *c;
 	const char *p, *end;
-	int lineno;       /* physical line last handed to inih */
-	int err_line;     /* first error found by us (0: none) */
-	char err[300];    /* its text, without the "file:line: " prefix */
-	int seen[NKEYS];  /* line where each key was set (0: not yet) */
+	int lineno;	 /* physical line last handed to inih */
+	int err_line;	 /* first error found by us (0: none) */
+	char err[300];	 /* its text, without the "file:line: " prefix */
+	int seen[NKEYS]; /* line where each key was set (0: not yet) */
 };
 
 static void perr(struct parse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -216,11 +232,11 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 		int rc = parse_long(v, &x);
 		if (rc == ERANGE || (rc == 0 && (x < k->min || x > k->max))) {
 			if (k->max == LONG_MAX)
-				perr(ps, "[%s] %s: %s is out of range (allowed %ld or more)", sec, name,
-				     v, k->min);
+				perr(ps, "[%s] %s: %s is out of range (allowed %ld or more)", sec,
+				     name, v, k->min);
 			else
-				perr(ps, "[%s] %s: %s is out of range (allowed %ld..%ld)", sec, name, v,
-				     k->min, k->max);
+				perr(ps, "[%s] %s: %s is out of range (allowed %ld..%ld)", sec,
+				     name, v, k->min, k->max);
 			return EINVAL;
 		}
 		if (rc) {
@@ -237,7 +253,9 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 	case K_BOOL: {
 		int b;
 		if (parse_bool(v, &b)) {
-			perr(ps, "[%s] %s: \"%s\" is not a boolean (allowed true/false, yes/no, on/off, 1/0)",
+			perr(ps,
+			     "[%s] %s: \"%s\" is not a boolean (allowed true/false, yes/no, "
+			     "on/off, 1/0)",
 			     sec, name, v);
 			return EINVAL;
 		}
@@ -252,8 +270,8 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 				return 0;
 			}
 		}
-		perr(ps, "[%s] %s: unknown level \"%s\" (allowed error, warn, info, debug)", sec, name,
-		     v);
+		perr(ps, "[%s] %s: unknown level \"%s\" (allowed error, warn, info, debug)", sec,
+		     name, v);
 		return EINVAL;
 	}
 	default:
@@ -269,8 +287,8 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 	else if (k->kind == K_SOCKET)
 		max = CONFIG_SUN_PATH_MAX;
 	if (n > max) {
-		perr(ps, "[%s] %s: value too long, %zu characters (allowed up to %zu)", sec, name, n,
-		     max);
+		perr(ps, "[%s] %s: value too long, %zu characters (allowed up to %zu)", sec, name,
+		     n, max);
 		return EINVAL;
 	}
 	for (const char *q = v; *q; q++) {
@@ -282,14 +300,18 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 	switch (k->kind) {
 	case K_CLUSTER_ID:
 		if (!valid_cluster_id(v)) {
-			perr(ps, "[%s] %s: \"%s\" is not a valid cluster id (allowed 1..50 of A-Z a-z 0-9 _ - .)",
+			perr(ps,
+			     "[%s] %s: \"%s\" is not a valid cluster id (allowed 1..50 of A-Z a-z "
+			     "0-9 _ - .)",
 			     sec, name, v);
 			return EINVAL;
 		}
 		break;
 	case K_HOST:
 		if (!valid_host(v)) {
-			perr(ps, "[%s] %s: \"%s\" is not a host name or address (allowed letters, digits, - . _ : [ ])",
+			perr(ps,
+			     "[%s] %s: \"%s\" is not a host name or address (allowed letters, "
+			     "digits, - . _ : [ ])",
 			     sec, name, v);
 			return EINVAL;
 		}
@@ -298,7 +320,9 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 		char host[CONFIG_STR];
 		int port;
 		if (n && config_split_hostport(v, host, sizeof(host), &port)) {
-			perr(ps, "[%s] %s: \"%s\" is not a listen address (allowed host:port, [v6]:port, port 0..65535, or empty to disable)",
+			perr(ps,
+			     "[%s] %s: \"%s\" is not a listen address (allowed host:port, "
+			     "[v6]:port, port 0..65535, or empty to disable)",
 			     sec, name, v);
 			return EINVAL;
 		}
@@ -306,7 +330,8 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 	}
 	case K_DATA_DIR:
 		if (n == 0) {
-			perr(ps, "[%s] %s: must not be empty (allowed a directory path)", sec, name);
+			perr(ps, "[%s] %s: must not be empty (allowed a directory path)", sec,
+			     name);
 			return EINVAL;
 		}
 		break;
@@ -326,8 +351,8 @@ static int add_param(struct parse *ps, const char *name, const char *v)
 		return EINVAL;
 	}
 	if (strlen(v) >= sizeof(c->params[0].value)) {
-		perr(ps, "[parameters] %s: value too long, %zu characters (allowed up to %zu)", name,
-		     strlen(v), sizeof(c->params[0].value) - 1);
+		perr(ps, "[parameters] %s: value too long, %zu characters (allowed up to %zu)",
+		     name, strlen(v), sizeof(c->params[0].value) - 1);
 		return EINVAL;
 	}
 	for (size_t i = 0; i < c->nparams; i++) {
@@ -357,7 +382,9 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	if (ps->err_line)
 		return 0;
 	if (!section[0]) {
-		perr(ps, "%s: key outside any section (allowed sections [cluster], [server], [log], [parameters])",
+		perr(ps,
+		     "%s: key outside any section (allowed sections [cluster], [server], [log], "
+		     "[parameters])",
 		     name);
 		return 0;
 	}
@@ -369,7 +396,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		if (strcmp(section, sections[i]) == 0)
 			known_section = 1;
 	if (!known_section) {
-		perr(ps, "[%s] %s: unknown section (allowed [cluster], [server], [log], [parameters])",
+		perr(ps,
+		     "[%s] %s: unknown section (allowed [cluster], [server], [log], [parameters])",
 		     section, name);
 		return 0;
 	}
@@ -425,8 +453,8 @@ static char *read_line(char *str, int num, void *stream)
 	return str;
 }
 
-static int parse_text(struct config *c, const char *name, const char *text, size_t len,
-		      char *err, size_t errlen)
+static int parse_text(struct config *c, const char *name, const char *text, size_t len, char *err,
+		      size_t errlen)
 {
 	struct parse *ps = NULL;
 	struct config *tmp = NULL;
@@ -470,8 +498,9 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 	}
 	if (line != 0) {
 		rc = EINVAL;
-		snprintf(err, errlen, "%s:%d: syntax error (allowed [section], key = value, ; comment)",
-			 name, line);
+		snprintf(err, errlen,
+			 "%s:%d: syntax error (allowed [section], key = value, ; comment)", name,
+			 line);
 		goto out;
 	}
 	memcpy(c, tmp, sizeof(*c));
@@ -483,8 +512,8 @@ out:
 	return rc;
 }
 
-int config_load_string(struct config *c, const char *name, const char *text, size_t len,
-		       char *err, size_t errlen)
+int config_load_string(struct config *c, const char *name, const char *text, size_t len, char *err,
+		       size_t errlen)
 {
 	return parse_text(c, name ? name : "(string)", text, len, err, errlen);
 }

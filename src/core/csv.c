@@ -46,8 +46,8 @@ static const char *skip_line(const char *p, const char *end, size_t *line)
 }
 
 struct field_out {
-	char *out;  /* next free byte of rec->storage */
-	size_t len; /* bytes in the current field */
+	char *out;   /* next free byte of rec->storage */
+	size_t len;  /* bytes in the current field */
 	int discard; /* after E2BIG: parse on to the end of the record, store nothing */
 	int err;
 	const char *why;

@@ -31,8 +31,8 @@ struct log_file {
 };
 
 static struct log_file files[LOGS_COUNT] = {
-	[0 ... LOGS_COUNT - 1] = {.fd = -1, .size = 0, .level = LOG_LVL_INFO,
-				  .rotate_mu = PTHREAD_MUTEX_INITIALIZER},
+    [0 ... LOGS_COUNT -
+     1] = {.fd = -1, .size = 0, .level = LOG_LVL_INFO, .rotate_mu = PTHREAD_MUTEX_INITIALIZER},
 };
 
 /* Guards the settings below and the set of open fds: writers hold it shared, log_open and
@@ -46,9 +46,9 @@ static int cfg_keep;
 static int cfg_also_stderr;
 
 static const char *const service_names[LOGS_COUNT] = {
-	[LOGS_DAEMON] = "emccd", [LOGS_EMSERVICE] = "emservice", [LOGS_EMAPP] = "emapp",
-	[LOGS_EMCC] = "emcc",    [LOGS_TFTP] = "tftp",           [LOGS_TVS] = "tvs",
-	[LOGS_SIP] = "sip",      [LOGS_ADMIN] = "admin",         [LOGS_AUDIT] = "audit",
+    [LOGS_DAEMON] = "emccd", [LOGS_EMSERVICE] = "emservice", [LOGS_EMAPP] = "emapp",
+    [LOGS_EMCC] = "emcc",    [LOGS_TFTP] = "tftp",	     [LOGS_TVS] = "tvs",
+    [LOGS_SIP] = "sip",	     [LOGS_ADMIN] = "admin",	     [LOGS_AUDIT] = "audit",
 };
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
@@ -290,9 +290,18 @@ static size_t escape_msg(char *dst, size_t cap, const char *src, int *cut)
 		char tmp[4];
 		size_t n = 0;
 		switch (c) {
-		case '\n': tmp[n++] = '\\'; tmp[n++] = 'n'; break;
-		case '\r': tmp[n++] = '\\'; tmp[n++] = 'r'; break;
-		case '\t': tmp[n++] = '\\'; tmp[n++] = 't'; break;
+		case '\n':
+			tmp[n++] = '\\';
+			tmp[n++] = 'n';
+			break;
+		case '\r':
+			tmp[n++] = '\\';
+			tmp[n++] = 'r';
+			break;
+		case '\t':
+			tmp[n++] = '\\';
+			tmp[n++] = 't';
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f) {
 				tmp[n++] = '\\';

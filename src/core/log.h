@@ -51,7 +51,8 @@ int log_enabled(enum log_service s, enum log_level l);
 /* reqno 0 means "no request"; it is printed as "-". */
 void log_msg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-void log_vmsg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, va_list ap);
+void log_vmsg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 #define log_error(s, r, ...) log_msg((s), LOG_LVL_ERROR, (r), __VA_ARGS__)
 #define log_warn(s, r, ...) log_msg((s), LOG_LVL_WARN, (r), __VA_ARGS__)

@@ -19,8 +19,8 @@ struct workq {
 	struct event *ev;
 
 	pthread_mutex_t mu;
-	pthread_cond_t work_cv;  /* queue got a job, or stopping */
-	pthread_cond_t done_cv;  /* done list got a job, or a thread finished starting */
+	pthread_cond_t work_cv;		 /* queue got a job, or stopping */
+	pthread_cond_t done_cv;		 /* done list got a job, or a thread finished starting */
 	struct workq_job *qhead, *qtail; /* submitted, not yet picked up */
 	struct workq_job *dhead, *dtail; /* worked, waiting for done on the loop thread */
 	int stopping;

@@ -29,7 +29,7 @@ void workq_submit(struct workq *wq, struct workq_job *job);
 size_t workq_pending(const struct workq *wq);
 /* Finishes queued jobs, joins the threads, frees the pool. Call on the loop thread: it runs the
  * remaining done callbacks itself (blocking until they finish), including those of jobs that
- * done callbacks submit meanwhile. */
+ * done callbacks submit meanwhile. Free the pool before its event_base. */
 void workq_free(struct workq *wq);
 
 #endif

@@ -35,8 +35,8 @@ static int still_due(struct store *st, const char *device, int64_t now, char (*b
 }
 
 /* One device: returns 0 and sets *fired, or a store error. */
-static int fire_one(struct em_ctx *ctx, const char *device, int64_t now,
-		    char (*buf)[STORE_ID_MAX], size_t max, int *fired)
+static int fire_one(struct em_ctx *ctx, const char *device, int64_t now, char (*buf)[STORE_ID_MAX],
+		    size_t max, int *fired)
 {
 	struct store_em_state s;
 	int rc, due, locale_changed = 0;
@@ -56,8 +56,8 @@ static int fire_one(struct em_ctx *ctx, const char *device, int64_t now,
 	}
 	if (rc)
 		goto out;
-	rc = em_logout_locked(ctx, &s, "autoLogout", "timer", "maximum login time",
-			      &locale_changed);
+	rc =
+	    em_logout_locked(ctx, &s, "autoLogout", "timer", "maximum login time", &locale_changed);
 	if (rc)
 		goto out;
 	*fired = 1;
@@ -76,7 +76,7 @@ out:
 
 int em_autologout_run(struct em_ctx *ctx, size_t max, size_t *fired)
 {
-	char (*names)[STORE_ID_MAX] = NULL, (*buf)[STORE_ID_MAX] = NULL;
+	char(*names)[STORE_ID_MAX] = NULL, (*buf)[STORE_ID_MAX] = NULL;
 	int64_t now = ctx->now_ms / 1000;
 	size_t n = 0;
 	int rc, err = 0;

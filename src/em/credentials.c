@@ -140,8 +140,7 @@ int cred_password_verify(const char *hash, const char *password)
 {
 	size_t len;
 
-	if (!hash || strncmp(hash, "$argon2id$", 10) != 0 ||
-	    strlen(hash) >= crypto_pwhash_STRBYTES)
+	if (!hash || strncmp(hash, "$argon2id$", 10) != 0 || strlen(hash) >= crypto_pwhash_STRBYTES)
 		return EINVAL;
 	if (!password)
 		return EACCES;

@@ -49,7 +49,7 @@ static void res_code(struct em_result *res, int code)
 }
 
 __attribute__((format(printf, 3, 4))) static void res_fmt(struct em_result *res, int code,
-							   const char *fmt, ...)
+							  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -86,8 +86,8 @@ int em_user_id_normalize(const char *in, char *out, size_t outlen)
 	return 0;
 }
 
-int em_audit_write(struct em_ctx *ctx, const char *action, const char *user_id,
-		   const char *device, const char *source, int code, const char *detail)
+int em_audit_write(struct em_ctx *ctx, const char *action, const char *user_id, const char *device,
+		   const char *source, int code, const char *detail)
 {
 	struct store_audit a;
 
@@ -172,7 +172,8 @@ int em_authenticate(struct em_ctx *ctx, const char *app_id, const char *secret,
 
 	memset(caller, 0, sizeof(*caller));
 	if (!app_id || !*app_id || !secret || !*secret) {
-		res_fmt(res, EM_AUTH_ERROR, "Cannot authorize App user: appID or password is blank");
+		res_fmt(res, EM_AUTH_ERROR,
+			"Cannot authorize App user: appID or password is blank");
 		return EPERM;
 	}
 	if (strlen(app_id) >= STORE_ID_MAX)
@@ -303,7 +304,7 @@ int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em
 	struct store_user user;
 	struct store_profile prof;
 	struct store_em_state cur, next;
-	struct state_list others = { 0 };
+	struct state_list others = {0};
 	int64_t now_s = ctx->now_ms / 1000, duration;
 	int code = EM_OK, serr = 0, in_tx = 0, norm_ok, rc, idempotent = 0;
 	int *others_locale = NULL;
@@ -339,7 +340,7 @@ int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em
 		STORE_FAIL(rc);
 
 	if (req->profile && *req->profile) {
-		struct profile_find f = { req->profile, 0 };
+		struct profile_find f = {req->profile, 0};
 
 		if (strlen(req->profile) >= STORE_ID_MAX)
 			FAIL(EM_PROFILE_NOT_FOUND);
@@ -524,7 +525,7 @@ int em_logout_all(struct em_ctx *ctx, const struct em_caller *caller, size_t *co
 		  struct em_result *res)
 {
 	struct store *st = ctx->st;
-	struct state_list all = { 0 };
+	struct state_list all = {0};
 	int *locale = NULL;
 	int code = EM_OK, serr = 0, in_tx = 0, rc;
 
@@ -629,8 +630,8 @@ int em_query_device(struct em_ctx *ctx, const struct em_caller *caller, const ch
 
 /* Common start of the per-user queries: rights, then whether the user exists. Returns 0 and
  * sets *exists, or fails with res set. */
-static int user_query_start(struct em_ctx *ctx, const struct em_caller *caller,
-			    const char *user_id, char *uid, int *exists, struct em_result *res)
+static int user_query_start(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
+			    char *uid, int *exists, struct em_result *res)
 {
 	struct store_user u;
 	int norm_ok, rc;
@@ -718,8 +719,8 @@ int em_query_user_devices(struct em_ctx *ctx, const struct em_caller *caller, co
 			  struct em_result *res)
 {
 	char uid[STORE_ID_MAX];
-	struct device_cb d = { fn, arg };
-	struct stop_tracker t = { 0, &d, device_cb, NULL };
+	struct device_cb d = {fn, arg};
+	struct stop_tracker t = {0, &d, device_cb, NULL};
 	int rc;
 
 	rc = user_query_start(ctx, caller, user_id, uid, exists, res);
@@ -729,14 +730,13 @@ int em_query_user_devices(struct em_ctx *ctx, const struct em_caller *caller, co
 	return walk_result(res, rc, t.stopped);
 }
 
-int em_query_user_profiles(struct em_ctx *ctx, const struct em_caller *caller,
-			   const char *user_id, int *exists,
-			   int (*fn)(void *arg, const char *profile, int is_default), void *arg,
-			   struct em_result *res)
+int em_query_user_profiles(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
+			   int *exists, int (*fn)(void *arg, const char *profile, int is_default),
+			   void *arg, struct em_result *res)
 {
 	char uid[STORE_ID_MAX];
-	struct profile_cb p = { fn, arg };
-	struct stop_tracker t = { 0, &p, NULL, profile_cb };
+	struct profile_cb p = {fn, arg};
+	struct stop_tracker t = {0, &p, NULL, profile_cb};
 	int rc;
 
 	rc = user_query_start(ctx, caller, user_id, uid, exists, res);

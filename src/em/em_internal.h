@@ -5,8 +5,8 @@
 #include "em/em.h"
 
 /* Adds one audit row (inside the caller's transaction). source NULL = ctx->source. */
-int em_audit_write(struct em_ctx *ctx, const char *action, const char *user_id,
-		   const char *device, const char *source, int code, const char *detail);
+int em_audit_write(struct em_ctx *ctx, const char *action, const char *user_id, const char *device,
+		   const char *source, int code, const char *detail);
 
 /* Inside the caller's transaction: clears the login in s (keeping last_user_id), cancels the
  * device's scheduled logout and writes the audit row. *locale_changed tells whether the phone

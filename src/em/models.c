@@ -14,21 +14,21 @@
  * mark the current 78xx/88xx SIP phones as capable; the lab-proven model is the 7821
  * (sip78xx 12.1.1). Line counts are the physical line/feature keys of each model. */
 static const struct em_model models[] = {
-	{ "7811", 36213, "Cisco 7811", 1, 1, 1 },
-	{ "7821", 621, "Cisco 7821", 1, 1, 2 },
-	{ "7841", 622, "Cisco 7841", 1, 1, 4 },
-	{ "7861", 623, "Cisco 7861", 1, 1, 16 },
-	{ "7832", 36247, "Cisco 7832", 1, 1, 1 },
-	{ "8811", 36217, "Cisco 8811", 1, 1, 5 },
-	{ "8841", 683, "Cisco 8841", 1, 1, 5 },
-	{ "8845", 36224, "Cisco 8845", 1, 1, 5 },
-	{ "8851", 684, "Cisco 8851", 1, 1, 5 },
-	{ "8861", 685, "Cisco 8861", 1, 1, 5 },
-	{ "8865", 36225, "Cisco 8865", 1, 1, 5 },
-	{ "8832", 36258, "Cisco 8832", 1, 1, 1 },
-	/* Any RFC 3261 phone: named freely (no MAC rule) and never an EMCC device. */
-	{ "third-party-sip-basic", 374, "Third-party SIP Device (Basic)", 0, 0, 1 },
-	{ "third-party-sip-advanced", 375, "Third-party SIP Device (Advanced)", 0, 0, 8 },
+    {"7811", 36213, "Cisco 7811", 1, 1, 1},
+    {"7821", 621, "Cisco 7821", 1, 1, 2},
+    {"7841", 622, "Cisco 7841", 1, 1, 4},
+    {"7861", 623, "Cisco 7861", 1, 1, 16},
+    {"7832", 36247, "Cisco 7832", 1, 1, 1},
+    {"8811", 36217, "Cisco 8811", 1, 1, 5},
+    {"8841", 683, "Cisco 8841", 1, 1, 5},
+    {"8845", 36224, "Cisco 8845", 1, 1, 5},
+    {"8851", 684, "Cisco 8851", 1, 1, 5},
+    {"8861", 685, "Cisco 8861", 1, 1, 5},
+    {"8865", 36225, "Cisco 8865", 1, 1, 5},
+    {"8832", 36258, "Cisco 8832", 1, 1, 1},
+    /* Any RFC 3261 phone: named freely (no MAC rule) and never an EMCC device. */
+    {"third-party-sip-basic", 374, "Third-party SIP Device (Basic)", 0, 0, 1},
+    {"third-party-sip-advanced", 375, "Third-party SIP Device (Advanced)", 0, 0, 8},
 };
 
 #define NMODELS ((int)(sizeof(models) / sizeof(models[0])))
@@ -62,7 +62,8 @@ const struct em_model *em_model_find(const char *name)
 	else if (strncasecmp(bare, "CP-", 3) == 0)
 		bare += 3;
 	for (int i = 0; i < NMODELS; i++) {
-		if (name_matches(bare, models[i].name) || strcasecmp(name, models[i].long_name) == 0)
+		if (name_matches(bare, models[i].name) ||
+		    strcasecmp(name, models[i].long_name) == 0)
 			return &models[i];
 	}
 	return NULL;
@@ -98,7 +99,8 @@ int em_model_check_device_name(const struct em_model *m, const char *name, const
 		}
 		for (size_t i = 3; i < len; i++) {
 			if (!is_hex(name[i])) {
-				reason = "device name must be SEP followed by 12 hex digits (0-9, A-F)";
+				reason =
+				    "device name must be SEP followed by 12 hex digits (0-9, A-F)";
 				goto out;
 			}
 			if (!is_upper_hex(name[i]))
@@ -113,8 +115,8 @@ int em_model_check_device_name(const struct em_model *m, const char *name, const
 				fixed[i] = (name[i] >= 'a' && name[i] <= 'f') ? (char)(name[i] - 32)
 									      : name[i];
 			fixed[len] = '\0';
-			snprintf(upper, sizeof(upper), "device name must use uppercase hex digits: %s",
-				 fixed);
+			snprintf(upper, sizeof(upper),
+				 "device name must use uppercase hex digits: %s", fixed);
 			reason = upper;
 		}
 		goto out;

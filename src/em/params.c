@@ -34,41 +34,39 @@ struct param_impl {
 
 /* defs[i] and impls[i] describe the same parameter. */
 static const struct em_param_def defs[] = {
-	{ "multiple_login_behavior", "Multiple Login Behavior", "not_allowed",
-	  "not_allowed, allowed or auto_logout (or CUCM's \"Multiple Logins Not Allowed\", "
-	  "\"Multiple Logins Allowed\", \"Auto Logout\")" },
-	{ "enforce_intra_cluster_max_login_time", "Enforce Intra-cluster Maximum Login Time",
-	  "false", "true or false" },
-	{ "intra_cluster_max_login_time", "Intra-cluster Maximum Login Time", "8:00",
-	  "HHH:MM from 0:00 to 168:00 (e.g. 8:00, :30); 0:00 = no limit" },
-	{ "inter_cluster_max_login_time", "Inter-cluster Maximum Login Time", "8:00",
-	  "HHH:MM from 0:00 to 168:00 (e.g. 10:00, :30); 0:00 = no limit" },
-	{ "alphanumeric_user_id", "Alphanumeric User ID", "true",
-	  "true (letters and digits) or false (digits only)" },
-	{ "remember_last_user", "Remember the Last User Logged In", "true", "true or false" },
-	{ "max_concurrent_requests", "Maximum Concurrent Requests", "5",
-	  "an integer from 1 to 100000" },
-	{ "failed_logon_threshold", "Failed Logon", "3",
-	  "an integer from 0 (no lockout) to 100" },
-	{ "lockout_minutes", "Lockout Duration", "30",
-	  "an integer from 0 (until an administrator unlocks) to 1440 minutes" },
-	{ "clear_call_logs", "Clear Call Logs on Intra-cluster EM", "true", "true or false" },
-	{ "credential_cache_seconds", "EMService credential cache", "120",
-	  "an integer from 0 (no cache) to 3600 seconds" },
+    {"multiple_login_behavior", "Multiple Login Behavior", "not_allowed",
+     "not_allowed, allowed or auto_logout (or CUCM's \"Multiple Logins Not Allowed\", "
+     "\"Multiple Logins Allowed\", \"Auto Logout\")"},
+    {"enforce_intra_cluster_max_login_time", "Enforce Intra-cluster Maximum Login Time", "false",
+     "true or false"},
+    {"intra_cluster_max_login_time", "Intra-cluster Maximum Login Time", "8:00",
+     "HHH:MM from 0:00 to 168:00 (e.g. 8:00, :30); 0:00 = no limit"},
+    {"inter_cluster_max_login_time", "Inter-cluster Maximum Login Time", "8:00",
+     "HHH:MM from 0:00 to 168:00 (e.g. 10:00, :30); 0:00 = no limit"},
+    {"alphanumeric_user_id", "Alphanumeric User ID", "true",
+     "true (letters and digits) or false (digits only)"},
+    {"remember_last_user", "Remember the Last User Logged In", "true", "true or false"},
+    {"max_concurrent_requests", "Maximum Concurrent Requests", "5", "an integer from 1 to 100000"},
+    {"failed_logon_threshold", "Failed Logon", "3", "an integer from 0 (no lockout) to 100"},
+    {"lockout_minutes", "Lockout Duration", "30",
+     "an integer from 0 (until an administrator unlocks) to 1440 minutes"},
+    {"clear_call_logs", "Clear Call Logs on Intra-cluster EM", "true", "true or false"},
+    {"credential_cache_seconds", "EMService credential cache", "120",
+     "an integer from 0 (no cache) to 3600 seconds"},
 };
 
 static const struct param_impl impls[] = {
-	{ PK_MULTI, OFF(multiple_login_behavior), 0, 0 },
-	{ PK_BOOL, OFF(enforce_intra_cluster_max), 0, 0 },
-	{ PK_HHMM, OFF(intra_cluster_max_minutes), 0, 0 },
-	{ PK_HHMM, OFF(inter_cluster_max_minutes), 0, 0 },
-	{ PK_BOOL, OFF(alphanumeric_user_id), 0, 0 },
-	{ PK_BOOL, OFF(remember_last_user), 0, 0 },
-	{ PK_INT, OFF(max_concurrent_requests), 1, 100000 },
-	{ PK_INT, OFF(failed_logon_threshold), 0, 100 },
-	{ PK_INT, OFF(lockout_minutes), 0, 1440 },
-	{ PK_BOOL, OFF(clear_call_logs), 0, 0 },
-	{ PK_INT, OFF(credential_cache_seconds), 0, 3600 },
+    {PK_MULTI, OFF(multiple_login_behavior), 0, 0},
+    {PK_BOOL, OFF(enforce_intra_cluster_max), 0, 0},
+    {PK_HHMM, OFF(intra_cluster_max_minutes), 0, 0},
+    {PK_HHMM, OFF(inter_cluster_max_minutes), 0, 0},
+    {PK_BOOL, OFF(alphanumeric_user_id), 0, 0},
+    {PK_BOOL, OFF(remember_last_user), 0, 0},
+    {PK_INT, OFF(max_concurrent_requests), 1, 100000},
+    {PK_INT, OFF(failed_logon_threshold), 0, 100},
+    {PK_INT, OFF(lockout_minutes), 0, 1440},
+    {PK_BOOL, OFF(clear_call_logs), 0, 0},
+    {PK_INT, OFF(credential_cache_seconds), 0, 3600},
 };
 
 #define NPARAMS (sizeof(defs) / sizeof(defs[0]))
@@ -76,7 +74,7 @@ static const struct param_impl impls[] = {
 _Static_assert(sizeof(defs) / sizeof(defs[0]) == sizeof(impls) / sizeof(impls[0]),
 	       "defs and impls must describe the same parameters");
 
-static const char *multi_names[] = { "not_allowed", "allowed", "auto_logout" };
+static const char *multi_names[] = {"not_allowed", "allowed", "auto_logout"};
 
 const struct em_param_def *em_params_defs(size_t *n)
 {
@@ -120,8 +118,8 @@ int em_params_parse_hhmm(const char *s, int *minutes)
 
 static int parse_bool(const char *s, int *out)
 {
-	static const char *yes[] = { "true", "t", "yes", "1" };
-	static const char *no[] = { "false", "f", "no", "0" };
+	static const char *yes[] = {"true", "t", "yes", "1"};
+	static const char *no[] = {"false", "f", "no", "0"};
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
@@ -139,8 +137,8 @@ static int parse_bool(const char *s, int *out)
 static int parse_multi(const char *s, int *out)
 {
 	/* CUCM's display strings, in the same order as multi_names. */
-	static const char *cucm[] = { "Multiple Logins Not Allowed", "Multiple Logins Allowed",
-				      "Auto Logout" };
+	static const char *cucm[] = {"Multiple Logins Not Allowed", "Multiple Logins Allowed",
+				     "Auto Logout"};
 
 	for (int i = 0; i < 3; i++) {
 		if (strcasecmp(s, multi_names[i]) == 0 || strcasecmp(s, cucm[i]) == 0) {
@@ -209,8 +207,8 @@ static int parse_value(int i, const char *value, int *v, char *canon, size_t can
 	return EINVAL;
 }
 
-int em_params_check(const char *name, const char *value, char *canon, size_t canonlen,
-		    char *why, size_t whylen)
+int em_params_check(const char *name, const char *value, char *canon, size_t canonlen, char *why,
+		    size_t whylen)
 {
 	int i = find_param(name);
 	int v;

@@ -385,8 +385,11 @@ static int parse_app_info(const xmlNode *el, struct emapi_request *req, struct e
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_name(c, "appID")) {
-			if (have_id++)
-				goto dup;
+			if (have_id++) {
+				set_err(err, EM_PARSE_ERROR,
+					"Error on Parsing: <appInfo> holds more than one <appID>");
+				return EINVAL;
+			}
 			rc = get_text(c, req->app_id, sizeof(req->app_id), err);
 		} else if (is_name(c, "appCertificate") || is_name(c, "appEncryptedCertificate")) {
 			if (have_secret++) {
@@ -414,9 +417,6 @@ static int parse_app_info(const xmlNode *el, struct emapi_request *req, struct e
 		return EINVAL;
 	}
 	return 0;
-dup:
-	set_err(err, EM_PARSE_ERROR, "Error on Parsing: <appInfo> holds more than one <appID>");
-	return EINVAL;
 }
 
 static int parse_duration(const xmlNode *el, struct emapi_request *req, struct emapi_error *err)

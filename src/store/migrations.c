@@ -13,6 +13,7 @@
  * Byte lengths are checked with length(CAST(x AS BLOB)): length() of TEXT counts characters, and
  * the limits mirror the fixed-size fields of store.h (size - 1 bytes).
  */
+/* clang-format off */
 static const char *const migrations[] = {
 	/* 1: everything in store.h */
 	"CREATE TABLE users ("
@@ -151,6 +152,7 @@ static const char *const migrations[] = {
 	" DELETE FROM services WHERE owner_kind = 1 AND owner = old.name;"
 	"END;",
 };
+/* clang-format on */
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -209,7 +211,8 @@ int store_migrate(sqlite3 *db, int *version)
 			goto out;
 		}
 		in_tx = 1;
-		/* Read inside the write transaction: another process may have migrated meanwhile. */
+		/* Read inside the write transaction: another process may have migrated meanwhile.
+		 */
 		if ((err = user_version(db, &v)))
 			goto out;
 		if (v > NMIGRATIONS) {

@@ -8,6 +8,28 @@
  *    login with its audit row and scheduled logout is one durable transaction;
  *  - one struct store per thread (connection); the backend serialises writers between them.
  *
+ * Choices made by the SQLite backend (callers may rely on them):
+ *  - a write function called outside store_begin()/store_commit() fails with EINVAL and changes
+ *    nothing (no implicit transactions); store_begin inside a transaction is EINVAL too;
+ *  - any error inside a transaction leaves that one call without effect (multi-statement writes
+ *    use a savepoint), so the caller may continue or store_rollback(); a failed store_commit has
+ *    already rolled back and released the writer lock;
+ *  - user IDs (users, user_profiles.user_id, em_state user_id/last_user_id) are ASCII-lowercased
+ *    by the store on the way in, lookups included; other keys (devices, profiles, app users,
+ *    parameters, audit filters) are exact and byte-ordered;
+ *  - keys must be non-empty and fit their field (EINVAL); a field of a caller's struct that is
+ *    not NUL-terminated within its size is EINVAL; buffers too small for a value are EINVAL;
+ *  - a foreign key that names a missing row (linking an unknown user or profile) is ENOENT, and
+ *    store_features_set on an owner that does not exist is ENOENT;
+ *  - em_state and scheduled logouts need not name a device of the devices table (EMCC home-side
+ *    rows name a remote phone); deleting a device still removes its rows;
+ *  - values the schema rejects (device protocol other than "", "SIP", "SCCP"; security_mode
+ *    outside 0..3; negative counters) are EINVAL;
+ *  - a thread that holds a transaction on one struct store and begins (or opens) another on the
+ *    same file gets EBUSY at once instead of waiting for itself;
+ *  - `after` in list functions may be NULL (= ""); list callbacks may call read functions of the
+ *    same store, but must not begin a transaction.
+ *
  * Names follow CUCM's where it has one (extensionmobilitydynamic -> em_state). */
 #ifndef EMCC_STORE_STORE_H
 #define EMCC_STORE_STORE_H
@@ -32,8 +54,16 @@ int store_schema_version(struct store *st);
 /* Write transactions. store_begin takes the process-wide writer lock for this database file, so
  * concurrent writers queue instead of failing with SQLITE_BUSY. Reads need no transaction. */
 int store_begin(struct store *st);
-int store_commit(struct store *st); /* durable when it returns 0 */
+int store_commit(struct store *st); /* durable when it returns 0, unless inside a batch */
 void store_rollback(struct store *st);
+
+/* Group commit. Between store_batch_begin and store_batch_commit, each store_begin/commit pair
+ * becomes a savepoint inside one transaction that the first store_begin opens: requests keep
+ * their all-or-nothing behaviour, and the whole batch costs one durable COMMIT. Nothing of the
+ * batch is durable (and no answer may be sent) before store_batch_commit returns 0; when it
+ * fails, every write of the batch is gone. A batch in which nobody wrote takes no lock. */
+int store_batch_begin(struct store *st);
+int store_batch_commit(struct store *st);
 
 /* ---- end users ------------------------------------------------------------------------------ */
 struct store_user {

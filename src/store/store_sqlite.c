@@ -32,6 +32,7 @@ static struct wlock *wlock_registry;
 
 static int wlock_acquire(const char *canon, struct wlock **out)
 {
+	pthread_mutexattr_t attr;
 	struct wlock *w = NULL;
 	int err = 0;
 
@@ -53,7 +54,12 @@ static int wlock_acquire(const char *canon, struct wlock **out)
 		err = EIO;
 		goto out;
 	}
-	pthread_mutex_init(&w->mu, NULL);
+	/* Error-checking, so a thread that already holds the lock through another connection to
+	 * the same file gets EBUSY instead of hanging on itself. */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(&w->mu, &attr);
+	pthread_mutexattr_destroy(&attr);
 	w->refs = 1;
 	if (canon) {
 		w->next = wlock_registry;
@@ -64,6 +70,13 @@ out:
 	if (!err)
 		*out = w;
 	return err;
+}
+
+static int wlock_lock(struct wlock *w)
+{
+	int rc = pthread_mutex_lock(&w->mu);
+
+	return rc == EDEADLK ? EBUSY : rc ? EIO : 0;
 }
 
 static void wlock_release(struct wlock *w)
@@ -129,18 +142,17 @@ out:
 
 /* ---- statements ----------------------------------------------------------------------------- */
 
-#define USER_COLS                                                                                 \
-	"id, name, password_hash, pin_hash, primary_extension, em_proxy_rights, emcc_enabled, "   \
+#define USER_COLS                                                                                  \
+	"id, name, password_hash, pin_hash, primary_extension, em_proxy_rights, emcc_enabled, "    \
 	"max_login_minutes, failed_logons, locked_until"
 #define APP_COLS "id, password_hash, em_proxy_rights"
 #define PROFILE_COLS "name, description, model, user_locale, softkey_template"
-#define DEVICE_COLS                                                                               \
+#define DEVICE_COLS                                                                                \
 	"name, description, model, protocol, em_enabled, emcc_enabled, security_mode, user_locale"
-#define EM_COLS                                                                                   \
-	"device, user_id, profile, login_time, login_duration, last_user_id, emcc_role, "         \
+#define EM_COLS                                                                                    \
+	"device, user_id, profile, login_time, login_duration, last_user_id, emcc_role, "          \
 	"remote_cluster, remote_ip"
-#define AUDIT_COLS                                                                                \
-	"id, time_ms, action, user_id, device, source, remote_ip, code, detail, reqno"
+#define AUDIT_COLS "id, time_ms, action, user_id, device, source, remote_ip, code, detail, reqno"
 
 enum stmt_id {
 	S_BEGIN,
@@ -211,6 +223,7 @@ enum stmt_id {
 	S_COUNT
 };
 
+/* clang-format off */
 static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
@@ -325,11 +338,14 @@ static const char *const stmt_sql[S_COUNT] = {
 			"ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 	[S_PARAM_LIST] = "SELECT name, value FROM parameters ORDER BY name",
 };
+/* clang-format on */
 
 struct store {
 	sqlite3 *db;
 	struct wlock *wl;
 	int in_tx; /* between store_begin and store_commit/rollback; wl->mu is held */
+	int batch;    /* between store_batch_begin and store_batch_commit */
+	int batch_tx; /* the batch's own transaction is open (and wl->mu held) */
 	int version;
 	sqlite3_stmt *stmts[S_COUNT]; /* prepared on first use, kept until store_close */
 };
@@ -522,9 +538,11 @@ static int64_t sql_limit(size_t limit)
 	return limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
 }
 
+/* Writes need an open transaction; the autocommit check catches one SQLite ended on its own
+ * (after an I/O error or a full disk), where a write would otherwise commit by itself. */
 static int write_ok(struct store *st)
 {
-	return st && st->in_tx;
+	return st && st->in_tx && !sqlite3_get_autocommit(st->db);
 }
 
 static int savepoint(struct store *st)
@@ -654,10 +672,12 @@ int store_open(struct store **stp, const char *path)
 		goto out;
 	/* Hold the writer lock while setting up, so threads opening a fresh file together don't
 	 * race on the journal mode or on the migrations. */
-	pthread_mutex_lock(&st->wl->mu);
+	if ((err = wlock_lock(st->wl)))
+		goto out;
 	locked = 1;
-	rc = sqlite3_open_v2(is_file ? canon : ":memory:", &st->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc =
+	    sqlite3_open_v2(is_file ? canon : ":memory:", &st->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		err = map_rc(rc);
 		goto out;
@@ -676,6 +696,8 @@ out:
 	return err;
 }
 
+static int run_tx_stmt(struct store *st, enum stmt_id id);
+
 void store_close(struct store *st)
 {
 	size_t i;
@@ -683,6 +705,15 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	store_rollback(st);
+	if (st->batch) {
+		/* closing mid-batch: nothing of it was promised durable, undo it */
+		if (st->batch_tx) {
+			if (!sqlite3_get_autocommit(st->db))
+				run_tx_stmt(st, S_ROLLBACK);
+			pthread_mutex_unlock(&st->wl->mu);
+		}
+		st->batch = st->batch_tx = 0;
+	}
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
@@ -706,17 +737,58 @@ static int run_tx_stmt(struct store *st, enum stmt_id id)
 	return err;
 }
 
+static int exec_sql(struct store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : EIO;
+}
+
+/* Inside a batch every store_begin/commit pair is a savepoint in the batch's one transaction, so
+ * many requests share a single durable COMMIT (one fsync) while each still succeeds or fails
+ * as a whole. */
+int store_batch_begin(struct store *st)
+{
+	if (!st || st->in_tx || st->batch)
+		return EINVAL;
+	st->batch = 1;
+	return 0;
+}
+
+int store_batch_commit(struct store *st)
+{
+	int err = 0;
+
+	if (!st || !st->batch)
+		return EINVAL;
+	if (st->in_tx) /* a request left its transaction open: undo it, keep the others */
+		store_rollback(st);
+	st->batch = 0;
+	if (!st->batch_tx)
+		return 0; /* nobody wrote: nothing to commit, the writer lock was never taken */
+	err = run_tx_stmt(st, S_COMMIT);
+	if (err && !sqlite3_get_autocommit(st->db))
+		run_tx_stmt(st, S_ROLLBACK);
+	st->batch_tx = 0;
+	pthread_mutex_unlock(&st->wl->mu);
+	return err;
+}
+
 int store_begin(struct store *st)
 {
 	int err;
 
 	if (!st || st->in_tx)
 		return EINVAL; /* no nesting */
-	pthread_mutex_lock(&st->wl->mu);
-	if ((err = run_tx_stmt(st, S_BEGIN))) {
-		pthread_mutex_unlock(&st->wl->mu);
-		return err;
+	if (!st->batch_tx) {
+		if ((err = wlock_lock(st->wl)))
+			return err;
+		if ((err = run_tx_stmt(st, S_BEGIN))) {
+			pthread_mutex_unlock(&st->wl->mu);
+			return err;
+		}
+		st->batch_tx = st->batch;
 	}
+	if (st->batch && (err = exec_sql(st, "SAVEPOINT request")))
+		return err;
 	st->in_tx = 1;
 	return 0;
 }
@@ -727,6 +799,14 @@ int store_commit(struct store *st)
 
 	if (!st || !st->in_tx)
 		return EINVAL;
+	if (st->batch) {
+		st->in_tx = 0;
+		if ((err = exec_sql(st, "RELEASE request"))) {
+			exec_sql(st, "ROLLBACK TO request");
+			exec_sql(st, "RELEASE request");
+		}
+		return err;
+	}
 	err = run_tx_stmt(st, S_COMMIT);
 	/* A failed COMMIT may leave the transaction open; end it so the lock can be released. */
 	if (err && !sqlite3_get_autocommit(st->db))
@@ -740,9 +820,14 @@ void store_rollback(struct store *st)
 {
 	if (!st || !st->in_tx)
 		return;
+	st->in_tx = 0;
+	if (st->batch) {
+		exec_sql(st, "ROLLBACK TO request");
+		exec_sql(st, "RELEASE request");
+		return;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		run_tx_stmt(st, S_ROLLBACK);
-	st->in_tx = 0;
 	pthread_mutex_unlock(&st->wl->mu);
 }
 
@@ -989,7 +1074,7 @@ static int features_read(struct store *st, enum stmt_id id, int kind, const char
 	int err, rc;
 
 	max = id == S_LINES_GET ? STORE_MAX_LINES
-	      : id == S_SD_GET  ? STORE_MAX_SPEED_DIALS
+	      : id == S_SD_GET	? STORE_MAX_SPEED_DIALS
 				: STORE_MAX_SERVICES;
 	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "it", kind, owner)))
 		goto out;
@@ -1110,8 +1195,8 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 	for (i = 0; i < f->nservices && !err; i++) {
 		const struct store_service *v = &f->services[i];
 
-		err = exec_write(st, S_SVC_INS, "itltt", (int)kind, owner, (int64_t)(i + 1), v->name,
-				 v->url);
+		err = exec_write(st, S_SVC_INS, "itltt", (int)kind, owner, (int64_t)(i + 1),
+				 v->name, v->url);
 	}
 	/* A duplicate line index fails half-way: undo the deletes too. */
 	return savepoint_end(st, err);
@@ -1153,8 +1238,9 @@ static int profile_write(struct store *st, enum stmt_id id, const struct store_p
 	sqlite3_stmt *s = NULL;
 	int err;
 
-	if (!write_ok(st) || !p || !key_ok(p->name) || !fits(p->description, sizeof(p->description)) ||
-	    !fits(p->model, sizeof(p->model)) || !fits(p->user_locale, sizeof(p->user_locale)) ||
+	if (!write_ok(st) || !p || !key_ok(p->name) ||
+	    !fits(p->description, sizeof(p->description)) || !fits(p->model, sizeof(p->model)) ||
+	    !fits(p->user_locale, sizeof(p->user_locale)) ||
 	    !fits(p->softkey_template, sizeof(p->softkey_template)))
 		return EINVAL;
 	if ((err = stmt_get(st, id, &s)) ||
@@ -1360,8 +1446,9 @@ static int device_write(struct store *st, enum stmt_id id, const struct store_de
 	sqlite3_stmt *s = NULL;
 	int err;
 
-	if (!write_ok(st) || !d || !key_ok(d->name) || !fits(d->description, sizeof(d->description)) ||
-	    !fits(d->model, sizeof(d->model)) || !fits(d->protocol, sizeof(d->protocol)) ||
+	if (!write_ok(st) || !d || !key_ok(d->name) ||
+	    !fits(d->description, sizeof(d->description)) || !fits(d->model, sizeof(d->model)) ||
+	    !fits(d->protocol, sizeof(d->protocol)) ||
 	    !fits(d->user_locale, sizeof(d->user_locale)))
 		return EINVAL;
 	if ((err = stmt_get(st, id, &s)) ||
@@ -1499,8 +1586,8 @@ int store_em_state_by_user(struct store *st, const char *user_id,
 	return em_walk(st, S_EM_BY_USER, user, fn, arg);
 }
 
-int store_em_state_logged_in(struct store *st,
-			     int (*fn)(void *arg, const struct store_em_state *s), void *arg)
+int store_em_state_logged_in(struct store *st, int (*fn)(void *arg, const struct store_em_state *s),
+			     void *arg)
 {
 	if (!st || !fn)
 		return EINVAL;
@@ -1583,7 +1670,7 @@ int store_audit_add(struct store *st, const struct store_audit *a)
 	    !fits(a->detail, sizeof(a->detail)))
 		return EINVAL;
 	/* reqno is stored in SQLite's signed 64-bit integer and cast back on read */
-	return exec_write(st, S_AUDIT_ADD, "lttttitl", a->time_ms, a->action, a->user_id,
+	return exec_write(st, S_AUDIT_ADD, "ltttttitl", a->time_ms, a->action, a->user_id,
 			  a->device, a->source, a->remote_ip, a->code, a->detail,
 			  (int64_t)a->reqno);
 }

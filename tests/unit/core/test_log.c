@@ -48,11 +48,11 @@ static int teardown(void **state)
 static void open_logs(struct fixture *f, long max_bytes, int keep)
 {
 	struct log_options o = {
-		.dir = f->logdir,
-		.cluster_id = "ClusterOne",
-		.level = LOG_LVL_INFO,
-		.max_bytes = max_bytes,
-		.keep = keep,
+	    .dir = f->logdir,
+	    .cluster_id = "ClusterOne",
+	    .level = LOG_LVL_INFO,
+	    .max_bytes = max_bytes,
+	    .keep = keep,
 	};
 	assert_int_equal(log_open(&o), 0);
 }
@@ -124,8 +124,8 @@ static void test_format(void **state)
 	assert_int_equal(l1[4], '-');
 	assert_int_equal(l1[10], ' ');
 	assert_int_equal(l1[19], '.');
-	assert_memory_equal(l1 + 23, " INFO  [42] ClusterOne: login user=adgjm device=SEPC80084AA8743\n",
-			    64);
+	assert_memory_equal(
+	    l1 + 23, " INFO  [42] ClusterOne: login user=adgjm device=SEPC80084AA8743\n", 64);
 	assert_memory_equal(l2 + 23, " WARN  [-] ClusterOne: no request\n", 34);
 	assert_memory_equal(l3 + 23, " ERROR [18446744073709551615] ClusterOne: big\n", 46);
 	free(s);
@@ -150,11 +150,13 @@ static void test_escaping(void **state)
 	struct fixture *f = *state;
 	open_logs(f, 1 << 20, 2);
 	/* A user id with a newline must not be able to forge a second record. */
-	log_info(LOGS_AUDIT, 7, "user=%s", "evil\n2026-01-01 00:00:00.000 INFO  [1] X: fake\r\t\x01!");
+	log_info(LOGS_AUDIT, 7, "user=%s",
+		 "evil\n2026-01-01 00:00:00.000 INFO  [1] X: fake\r\t\x01!");
 	char *s = read_log(f, "audit.log", NULL);
 	assert_non_null(s);
 	assert_int_equal(count_lines(s), 1);
-	assert_non_null(strstr(s, "user=evil\\n2026-01-01 00:00:00.000 INFO  [1] X: fake\\r\\t\\x01!\n"));
+	assert_non_null(
+	    strstr(s, "user=evil\\n2026-01-01 00:00:00.000 INFO  [1] X: fake\\r\\t\\x01!\n"));
 	free(s);
 }
 
@@ -162,14 +164,13 @@ static void test_truncation(void **state)
 {
 	struct fixture *f = *state;
 	open_logs(f, 1 << 20, 2);
-	char *big = malloc(20001);
+	static char big[20001];
 	memset(big, 'x', 20000);
 	big[20000] = '\0';
 	log_info(LOGS_EMAPP, 1, "%s", big);
 	/* Escaping grows the text: cut on the escaped size, too. */
 	memset(big, '\n', 20000);
 	log_info(LOGS_EMAPP, 2, "%s", big);
-	free(big);
 
 	char *s = read_log(f, "emapp.log", NULL);
 	assert_non_null(s);
@@ -356,15 +357,15 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test_setup_teardown(test_format, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stderr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test_setup_teardown(test_format, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stderr, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

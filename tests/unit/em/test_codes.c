@@ -26,9 +26,9 @@ static void test_known_texts(void **state)
 static void test_every_code_has_text(void **state)
 {
 	static const int codes[] = {
-		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 18, 19, 20, 21, 22, 23, 25, 26, 27, 28,
-		29, 30, 31, 32, 33, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
-		201, 202, 204, 205, 207, 208, 210, 211, 212, 213, 215, 216,
+	    0,	1,  2,	3,  4,	5,   6,	  7,   8,   9,	 10,  11,  12,	18,  19,  20,  21,  22,
+	    23, 25, 26, 27, 28, 29,  30,  31,  32,  33,	 35,  36,  37,	38,  39,  40,  41,  42,
+	    43, 44, 45, 46, 47, 201, 202, 204, 205, 207, 208, 210, 211, 212, 213, 215, 216,
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -51,9 +51,9 @@ static void test_unknown_code(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known_texts),
-		cmocka_unit_test(test_every_code_has_text),
-		cmocka_unit_test(test_unknown_code),
+	    cmocka_unit_test(test_known_texts),
+	    cmocka_unit_test(test_every_code_has_text),
+	    cmocka_unit_test(test_unknown_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,9 +213,9 @@ static void test_cache_eviction(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_password),       cmocka_unit_test(test_pin_rules),
-		cmocka_unit_test(test_pin_hash_verify), cmocka_unit_test(test_pepper_file),
-		cmocka_unit_test(test_cache),          cmocka_unit_test(test_cache_eviction),
+	    cmocka_unit_test(test_password),	    cmocka_unit_test(test_pin_rules),
+	    cmocka_unit_test(test_pin_hash_verify), cmocka_unit_test(test_pepper_file),
+	    cmocka_unit_test(test_cache),	    cmocka_unit_test(test_cache_eviction),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

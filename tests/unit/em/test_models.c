@@ -101,9 +101,9 @@ static void test_device_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_device_names),
+	    cmocka_unit_test(test_find),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_device_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,9 +42,9 @@ static void test_defs_table(void **state)
 		assert_non_null(d[i].cucm);
 		assert_non_null(d[i].help);
 		/* Every default passes its own check and is already canonical. */
-		assert_int_equal(em_params_check(d[i].name, d[i].dflt, canon, sizeof(canon), why,
-						 sizeof(why)),
-				 0);
+		assert_int_equal(
+		    em_params_check(d[i].name, d[i].dflt, canon, sizeof(canon), why, sizeof(why)),
+		    0);
 		assert_string_equal(canon, d[i].dflt);
 	}
 }
@@ -70,9 +70,9 @@ static void test_hhmm(void **state)
 	assert_int_equal(em_params_parse_hhmm("007:05", &m), 0);
 	assert_int_equal(m, 425);
 
-	static const char *bad[] = { "", "8", "30", "168:01", "169:00", "1000:00", "8:60",
-				     "8:5", "8:000", "8:0a", "a:00", "-1:00", " 8:00", "8:00 ",
-				     "8.00", ":", "::", "1:2:3" };
+	static const char *bad[] = {"",	     "8",     "30",    "168:01", "169:00", "1000:00",
+				    "8:60",  "8:5",   "8:000", "8:0a",	 "a:00",   "-1:00",
+				    " 8:00", "8:00 ", "8.00",  ":",	 "::",	   "1:2:3"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		m = 12345;
 		assert_int_equal(em_params_parse_hhmm(bad[i], &m), EINVAL);
@@ -106,8 +106,8 @@ static void test_check_canonical(void **state)
 	check_ok("multiple_login_behavior", "Auto Logout", "auto_logout");
 	check_ok("multiple_login_behavior", "AUTO_LOGOUT", "auto_logout");
 
-	static const char *yes[] = { "true", "t", "yes", "1", "TRUE", "Yes", "T" };
-	static const char *no[] = { "false", "f", "no", "0", "FALSE", "No", "F" };
+	static const char *yes[] = {"true", "t", "yes", "1", "TRUE", "Yes", "T"};
+	static const char *no[] = {"false", "f", "no", "0", "FALSE", "No", "F"};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		check_ok("alphanumeric_user_id", yes[i], "true");
 		check_ok("remember_last_user", no[i], "false");
@@ -151,9 +151,8 @@ static void test_check_errors(void **state)
 
 	assert_int_equal(em_params_check("no_such_param", "1", NULL, 0, why, sizeof(why)), ENOENT);
 	assert_non_null(strstr(why, "no_such_param"));
-	assert_int_equal(em_params_check("max_concurrent_requests", NULL, NULL, 0, why,
-					 sizeof(why)),
-			 EINVAL);
+	assert_int_equal(
+	    em_params_check("max_concurrent_requests", NULL, NULL, 0, why, sizeof(why)), EINVAL);
 	/* NULL canon and why are allowed. */
 	assert_int_equal(em_params_check("clear_call_logs", "t", NULL, 0, NULL, 0), 0);
 }
@@ -187,9 +186,9 @@ static void test_apply(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_defs_table),
-		cmocka_unit_test(test_hhmm),       cmocka_unit_test(test_check_canonical),
-		cmocka_unit_test(test_check_errors), cmocka_unit_test(test_apply),
+	    cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_defs_table),
+	    cmocka_unit_test(test_hhmm),	 cmocka_unit_test(test_check_canonical),
+	    cmocka_unit_test(test_check_errors), cmocka_unit_test(test_apply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -259,6 +259,15 @@ static void test_external_entity(void **state)
 	refused("<!DOCTYPE request [<!ATTLIST appID x CDATA \"y\">]><request>" APPINFO
 		"<logoutAll/></request>",
 		EM_PARSE_ERROR, "DTD declarations are not allowed");
+	refused("<!DOCTYPE request [<!ATTLIST appID x (a|b) \"a\">]><request>" APPINFO
+		"<logoutAll/></request>",
+		EM_PARSE_ERROR, "DTD declarations are not allowed"); /* enumeration freed (ASan) */
+	refused("<!DOCTYPE request [<!NOTATION n SYSTEM \"x\">]><request>" APPINFO
+		"<logoutAll/></request>",
+		EM_PARSE_ERROR, "DTD declarations are not allowed");
+	refused("<!DOCTYPE request [<!ELEMENT request (appInfo,(login|logout))>]><request>" APPINFO
+		"<logoutAll/></request>",
+		EM_PARSE_ERROR, "DTD declarations are not allowed");
 	refused("<!DOCTYPE request [<!ELEMENT request ANY>]><request>" APPINFO
 		"<logoutAll/></request>",
 		EM_PARSE_ERROR, "DTD declarations are not allowed");
