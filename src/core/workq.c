@@ -33,6 +33,9 @@ struct workq {
 	void (*thread_fini)(void *ctx);
 	void *arg;
 	int nthreads; /* threads created (and to be joined) */
+	size_t batch_max;
+	void (*batch_begin)(void *ctx);
+	int (*batch_end)(void *ctx);
 	pthread_t *threads;
 };
 
@@ -65,24 +68,37 @@ static void *worker_main(void *p)
 	for (;;) {
 		while (!wq->qhead && !wq->stopping)
 			pthread_cond_wait(&wq->work_cv, &wq->mu);
-		struct workq_job *job = wq->qhead;
-		if (!job)
+		if (!wq->qhead)
 			break; /* stopping, and the queue is drained */
-		wq->qhead = job->next;
+		/* Take up to batch_max waiting jobs: under load they share one begin/end (one
+		 * durable commit), when idle a batch is the single job that woke us. */
+		struct workq_job *first = wq->qhead, *last = first;
+		size_t n = 1;
+		while (last->next && n < wq->batch_max) {
+			last = last->next;
+			n++;
+		}
+		wq->qhead = last->next;
 		if (!wq->qhead)
 			wq->qtail = NULL;
+		last->next = NULL;
 		pthread_mutex_unlock(&wq->mu);
 
-		job->work(job, ctx);
+		if (wq->batch_begin)
+			wq->batch_begin(ctx);
+		for (struct workq_job *job = first; job; job = job->next)
+			job->work(job, ctx);
+		int err = wq->batch_end ? wq->batch_end(ctx) : 0;
+		for (struct workq_job *job = first; job; job = job->next)
+			job->batch_error = err;
 
 		pthread_mutex_lock(&wq->mu);
-		job->next = NULL;
 		int was_empty = wq->dhead == NULL;
 		if (wq->dtail)
-			wq->dtail->next = job;
+			wq->dtail->next = first;
 		else
-			wq->dhead = job;
-		wq->dtail = job;
+			wq->dhead = first;
+		wq->dtail = last;
 		pthread_cond_broadcast(&wq->done_cv);
 		/* Only the empty -> non-empty step needs a wake-up: until the loop takes the list,
 		 * the earlier wake-up is still pending. */
@@ -147,6 +163,15 @@ static void destroy(struct workq *wq)
 	free(wq);
 }
 
+void workq_set_batch(struct workq *wq, size_t max, void (*begin)(void *ctx), int (*end)(void *ctx))
+{
+	pthread_mutex_lock(&wq->mu);
+	wq->batch_max = max ? max : 1;
+	wq->batch_begin = begin;
+	wq->batch_end = end;
+	pthread_mutex_unlock(&wq->mu);
+}
+
 int workq_alloc(struct workq **wqp, struct event_base *base, int nthreads,
 		void *(*thread_init)(void *arg), void (*thread_fini)(void *ctx), void *arg)
 {
@@ -163,6 +188,7 @@ int workq_alloc(struct workq **wqp, struct event_base *base, int nthreads,
 	wq->thread_init = thread_init;
 	wq->thread_fini = thread_fini;
 	wq->arg = arg;
+	wq->batch_max = 1;
 	pthread_mutex_init(&wq->mu, NULL);
 	pthread_cond_init(&wq->work_cv, NULL);
 	pthread_cond_init(&wq->done_cv, NULL);

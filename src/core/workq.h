@@ -15,6 +15,7 @@ struct workq_job {
 	void (*work)(struct workq_job *job, void *thread_ctx); /* on a worker thread */
 	void (*done)(struct workq_job *job);                   /* on the loop thread */
 	struct workq_job *next;                                /* owned by the queue */
+	int batch_error; /* set by the pool: the batch's end hook failed (see workq_set_batch) */
 };
 
 /* thread_init runs once on each worker thread and returns that thread's context (NULL = failure,
@@ -25,6 +26,12 @@ struct workq_job {
 int workq_alloc(struct workq **wqp, struct event_base *base, int nthreads,
 		void *(*thread_init)(void *arg), void (*thread_fini)(void *ctx), void *arg);
 void workq_submit(struct workq *wq, struct workq_job *job);
+
+/* Batching (group commit): a worker takes up to max jobs that are waiting, calls begin(ctx),
+ * runs their work, calls end(ctx), and only then hands them to done. A non-zero return of end
+ * is stored in each job's batch_error, so done can answer the failure instead of the work's
+ * result. Call before the first workq_submit. max = 1 with NULL hooks is the default. */
+void workq_set_batch(struct workq *wq, size_t max, void (*begin)(void *ctx), int (*end)(void *ctx));
 /* Jobs submitted and not yet done (queued + running + waiting for done). Loop thread only. */
 size_t workq_pending(const struct workq *wq);
 /* Finishes queued jobs, joins the threads, frees the pool. Call on the loop thread: it runs the

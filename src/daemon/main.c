@@ -23,6 +23,8 @@
 #include "store/store.h"
 
 #define AUTOLOGOUT_BATCH 1000
+/* Requests one durable commit may cover; bounds the latency a batch adds to its first member. */
+#define WORKER_BATCH_MAX 64
 
 int64_t node_now_ms(void)
 {
@@ -55,13 +57,36 @@ void node_params_changed(void *arg)
 	atomic_fetch_add(&n->params_gen, 1);
 }
 
-void node_on_em_change(void *arg, const char *device, int what, int locale_changed)
+void node_changes_add(void *arg, const char *device, int what, int locale_changed)
 {
-	(void)arg;
-	/* The restart NOTIFY needs the SIP registrar (the phone-side work); until then the node
-	 * records that the phone's configuration changed, so the trace shows where it would go. */
-	log_info(LOGS_EMSERVICE, 0, "device %s: %s committed; phone needs %s", device,
-		 what == EM_CHANGE_LOGIN ? "login" : "logout", locale_changed ? "reset" : "restart");
+	struct node_changes *c = arg;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 4;
+		struct node_change *items = realloc(c->items, cap * sizeof(*items));
+		if (!items)
+			return; /* the phone keeps its old config until its next restart */
+		c->items = items;
+		c->cap = cap;
+	}
+	struct node_change *it = &c->items[c->n++];
+	snprintf(it->device, sizeof(it->device), "%s", device);
+	it->what = what;
+	it->locale_changed = locale_changed;
+}
+
+void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno)
+{
+	(void)n;
+	for (size_t i = 0; i < c->n && !batch_error; i++) {
+		/* The restart NOTIFY needs the SIP registrar (the phone-side work); until then
+		 * the trace records that the phone's configuration changed and what it needs. */
+		log_info(LOGS_EMSERVICE, reqno, "device %s: %s committed; phone needs %s",
+			 c->items[i].device, c->items[i].what == EM_CHANGE_LOGIN ? "login" : "logout",
+			 c->items[i].locale_changed ? "reset" : "restart");
+	}
+	free(c->items);
+	c->items = NULL;
+	c->n = c->cap = 0;
 }
 
 /* ---- worker threads ---- */
@@ -83,6 +108,23 @@ static void *worker_init(void *arg)
 	return w;
 }
 
+/* Group commit: the jobs a worker takes together share one durable COMMIT. */
+static void worker_batch_begin(void *ctx)
+{
+	struct worker *w = ctx;
+	store_batch_begin(w->st);
+}
+
+static int worker_batch_end(void *ctx)
+{
+	struct worker *w = ctx;
+	int rc = store_batch_commit(w->st);
+	if (rc)
+		log_error(LOGS_DAEMON, 0, "batch commit failed: %s; its requests are answered with code 6",
+			  strerror(rc));
+	return rc;
+}
+
 static void worker_fini(void *ctx)
 {
 	struct worker *w = ctx;
@@ -96,6 +138,8 @@ struct sweep_job {
 	struct workq_job job;
 	struct node *node;
 	size_t fired;
+	uint64_t reqno;
+	struct node_changes changes;
 };
 
 static void sweep_work(struct workq_job *job, void *thread_ctx)
@@ -108,11 +152,11 @@ static void sweep_work(struct workq_job *job, void *thread_ctx)
 		.params = &w->params,
 		.pepper = &w->node->pepper,
 		.now_ms = node_now_ms(),
-		.reqno = node_next_reqno(w->node),
+		.reqno = s->reqno,
 		.source = "timer",
 		.remote_ip = "",
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_on_em_change,
-		.on_change_arg = w->node,
+		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
+		.on_change_arg = &s->changes,
 	};
 	int rc = em_autologout_run(&ctx, AUTOLOGOUT_BATCH, &s->fired);
 	if (rc)
@@ -126,6 +170,10 @@ static void sweep_done(struct workq_job *job)
 {
 	struct sweep_job *s = (struct sweep_job *)job;
 	s->node->autologout_running = 0;
+	if (job->batch_error && s->fired)
+		log_error(LOGS_EMSERVICE, s->reqno, "automatic logout of %zu device(s) not committed; retried next sweep",
+			  s->fired);
+	node_changes_flush(s->node, &s->changes, job->batch_error, s->reqno);
 	free(s);
 }
 
@@ -138,6 +186,7 @@ static void on_autologout_timer(evutil_socket_t fd, short what, void *arg)
 	if (!s)
 		return;
 	s->node = n;
+	s->reqno = node_next_reqno(n);
 	s->job.work = sweep_work;
 	s->job.done = sweep_done;
 	n->autologout_running = 1;
@@ -362,6 +411,7 @@ int main(int argc, char **argv)
 		log_error(LOGS_DAEMON, 0, "cannot start %d workers: %s", n->cfg.workers, strerror(rc));
 		return 1;
 	}
+	workq_set_batch(n->wq, WORKER_BATCH_MAX, worker_batch_begin, worker_batch_end);
 	if (http_listen_all(n) != 0) {
 		fprintf(stderr, "emccd: cannot open listeners, see %s/emccd.log\n", n->cfg.log_dir);
 		workq_free(n->wq);

@@ -45,12 +45,24 @@ struct worker {
 	unsigned params_gen;
 };
 
+/* Logins and logouts a job committed, told to the phones only once its batch is durable. */
+struct node_changes {
+	size_t n, cap;
+	struct node_change {
+		char device[129];
+		int what; /* enum em_change */
+		int locale_changed;
+	} *items;
+};
+/* em_ctx.on_change for jobs: records the change in the node_changes passed as arg. */
+void node_changes_add(void *changes, const char *device, int what, int locale_changed);
+/* Loop thread, after the batch: acts on the changes unless the batch failed; frees them. */
+void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno);
+
 /* Reloads w->params from the store if the node's generation moved. */
 void node_worker_refresh_params(struct worker *w);
 /* Called when an admin command changed parameters (any thread). */
 void node_params_changed(void *node);
-/* After a login/logout commit: tell the phone (SIP comes with the phone-side issue). */
-void node_on_em_change(void *node, const char *device, int what, int locale_changed);
 uint64_t node_next_reqno(struct node *n);
 int64_t node_now_ms(void);
 

@@ -26,6 +26,7 @@ struct admin_job {
 	char *answer;
 	int is_metrics;
 	unsigned inflight;
+	struct node_changes changes;
 };
 
 static json_t *node_status(void *arg)
@@ -74,8 +75,8 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 		.reqno = j->reqno,
 		.source = "admin",
 		.remote_ip = "local",
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_on_em_change,
-		.on_change_arg = w->node,
+		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
+		.on_change_arg = &j->changes,
 	};
 	struct admin_ctx actx = {
 		.em = &ctx,
@@ -100,6 +101,12 @@ done:
 static void admin_done(struct workq_job *job)
 {
 	struct admin_job *j = (struct admin_job *)job;
+	if (job->batch_error && !j->is_metrics) {
+		free(j->answer);
+		j->answer = strdup("{\"error\":\"database commit failed; nothing was changed\"}");
+		j->status = 500;
+	}
+	node_changes_flush(j->node, &j->changes, job->batch_error, j->reqno);
 	const char *a = j->answer ? j->answer : "";
 	if (j->is_metrics)
 		http_reply(j->node, j->req, j->status, "text/plain; version=0.0.4", a, strlen(a));

@@ -35,6 +35,7 @@ struct em_job {
 	struct buf out;
 	enum metrics_type type;
 	int code; /* -1 = success */
+	struct node_changes changes;
 };
 
 static double elapsed_s(const struct timespec *t0)
@@ -215,8 +216,8 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 		.reqno = j->reqno,
 		.source = "api",
 		.remote_ip = r->remote_ip[0] ? r->remote_ip : j->remote_ip,
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_on_em_change,
-		.on_change_arg = w->node,
+		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
+		.on_change_arg = &j->changes,
 	};
 	struct em_result res = {0};
 	struct em_caller who;
@@ -293,6 +294,12 @@ static void em_job_done(struct workq_job *job)
 	struct em_job *j = (struct em_job *)job;
 	struct node *n = j->node;
 	n->em_inflight--;
+	if (job->batch_error) {
+		/* The answer was rendered before the commit; the commit failed, so nothing of it
+		 * happened. */
+		fail(j, EM_DATABASE_ERROR, em_code_text(EM_DATABASE_ERROR));
+	}
+	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
 	metrics_observe(n->metrics, j->type, j->code, elapsed_s(&j->t0));
 	http_reply(n, j->req, 200, "text/xml; charset=utf-8", j->out.data ? j->out.data : "",
 		   j->out.len);

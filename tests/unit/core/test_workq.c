@@ -244,10 +244,98 @@ static void test_order(void **state)
 	workq_free(wq);
 }
 
+/* Batching: jobs queued together share one begin/end; end's error reaches every job of its
+ * batch and no other. One worker, and the jobs are queued before it can start on them. */
+struct batch_state {
+	int batches;      /* begin calls */
+	int in_batch;     /* jobs worked since begin */
+	int sizes[64];
+	int fail_batch;   /* end of this batch (1-based) returns EIO */
+	int open;         /* begin without end */
+};
+static struct batch_state bs;
+static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+
+static void b_begin(void *ctx)
+{
+	(void)ctx;
+	bs.batches++;
+	bs.in_batch = 0;
+	bs.open++;
+}
+
+static int b_end(void *ctx)
+{
+	(void)ctx;
+	bs.open--;
+	bs.sizes[bs.batches - 1] = bs.in_batch;
+	return bs.batches == bs.fail_batch ? EIO : 0;
+}
+
+static void b_work(struct workq_job *j, void *ctx)
+{
+	struct test_job *t = (struct test_job *)j;
+	/* The first job waits for the test to finish queueing, so the rest pile up. */
+	pthread_mutex_lock(&gate);
+	pthread_mutex_unlock(&gate);
+	t->worked++;
+	t->ctx_id = bs.batches; /* which batch ran this job */
+	bs.in_batch++;
+}
+
+static void b_done(struct workq_job *j)
+{
+	struct test_job *t = (struct test_job *)j;
+	t->done++;
+	/* batch_error says whether this job's batch failed. */
+	t->index = j->batch_error;
+	if (++done_count == done_target)
+		event_base_loopbreak(base);
+}
+
+static void test_batches(void **state)
+{
+	(void)state;
+	memset(&bs, 0, sizeof(bs));
+	bs.fail_batch = 2;
+	assert_int_equal(workq_alloc(&wq, base, 1, NULL, NULL, NULL), 0);
+	workq_set_batch(wq, 8, b_begin, b_end);
+	enum { N = 20 };
+	struct test_job jobs[N];
+	memset(jobs, 0, sizeof(jobs));
+	pthread_mutex_lock(&gate);
+	for (int i = 0; i < N; i++) {
+		jobs[i].job.work = b_work;
+		jobs[i].job.done = b_done;
+		workq_submit(wq, &jobs[i].job);
+	}
+	pthread_mutex_unlock(&gate);
+	done_target = N;
+	assert_int_equal(event_base_dispatch(base), 0);
+	workq_free(wq);
+
+	assert_int_equal(bs.open, 0);
+	int total = 0;
+	for (int b = 0; b < bs.batches; b++) {
+		assert_true(bs.sizes[b] >= 1 && bs.sizes[b] <= 8);
+		total += bs.sizes[b];
+	}
+	assert_int_equal(total, N);
+	/* The first job was taken alone (the queue was empty when the worker woke) or with
+	 * others; either way the 19 queued behind the gate need at least 3 batches of 8. */
+	assert_true(bs.batches >= 3);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(jobs[i].worked, 1);
+		assert_int_equal(jobs[i].done, 1);
+		assert_int_equal(jobs[i].index, jobs[i].ctx_id == 2 ? EIO : 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_thousand_jobs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_free_drains, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_init_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_order, setup, teardown),
