@@ -21,7 +21,8 @@ void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
-/* Appends s with & < > " ' replaced by XML entities. */
+/* Appends s with & < > " replaced by XML entities. The apostrophe stays as it is: our attributes
+ * are double-quoted, and Cisco's texts show it bare ("Could not authenticate 'appid'"). */
 void buf_xml_escape(struct buf *b, const char *s);
 /* Appends s percent-encoded the way CUCM escapes user IDs in EM API answers (em%40cisco.com):
  * everything but ALPHA / DIGIT / "-" / "." / "_" / "~" is encoded. */

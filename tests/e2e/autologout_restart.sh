@@ -22,8 +22,7 @@ node_kill9 one
 
 # Restarted two minutes later: the overdue logout fires at start.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
-EMCCD_REAL=$EMCCD
-EMCCD="faketime -f +2m $EMCCD_REAL"
+EMCCD_WRAP="faketime -f +2m"
 node_start one
 for i in $(seq 1 100); do
 	r=$(em_post "$URL" "$QUERY")
@@ -32,7 +31,7 @@ for i in $(seq 1 100); do
 done
 expect_match "auto logout fired after the restart" '<none/><lastlogin>adgjm</lastlogin>' "$r"
 node_kill9 one
-EMCCD="faketime -f +5m $EMCCD_REAL"
+EMCCD_WRAP="faketime -f +5m"
 node_start one
 sleep 1.5 # a couple of sweeps
 n=$(cli one --json em history --device SEPC80084AA8743 | grep -o '"action": *"autoLogout"' | wc -l)

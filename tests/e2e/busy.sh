@@ -9,12 +9,14 @@ URL="http://$ADDR:8080/emservice/EMServiceServlet"
 # Wrong passwords are never cached: every request pays a full Argon2id check, so 40 at once
 # pile up behind the single admitted one.
 BAD='<query><appInfo><appID>CCMSysUser</appID><appCertificate>not-the-password</appCertificate></appInfo><deviceUserQuery><deviceName>SEPC80084AA8743</deviceName></deviceUserQuery></query>'
+pids=()
 for i in $(seq 1 40); do
 	em_post "$URL" "$BAD" >"$E2E_TMP/busy.$i" &
+	pids+=($!)
 done
-wait
-busy=$(cat "$E2E_TMP"/busy.* | grep -c 'code="26"' || true)
-auth=$(cat "$E2E_TMP"/busy.* | grep -c 'code="3"' || true)
+wait "${pids[@]}"
+busy=$(grep -l 'code="26"' "$E2E_TMP"/busy.* | wc -l)
+auth=$(grep -l 'code="3"' "$E2E_TMP"/busy.* | wc -l)
 expect_match "some requests answered 26 (busy)" '^[1-9][0-9]*$' "$busy"
 expect_match "the admitted ones were answered normally (3)" '^[1-9][0-9]*$' "$auth"
 expect_eq "every request got one of the two answers" "40" "$((busy + auth))"

@@ -54,7 +54,9 @@ node_config() {
 # node_start NAME: starts emccd on the config written by node_config; waits until it answers.
 node_start() {
 	local name=$1 dir="$E2E_TMP/$1"
-	"$EMCCD" -c "$dir/emccd.ini" >>"$dir/stdout.log" 2>&1 &
+	# EMCCD_WRAP runs the daemon under another program (e.g. faketime); word-split on purpose.
+	# shellcheck disable=SC2086
+	${EMCCD_WRAP:-} "$EMCCD" -c "$dir/emccd.ini" >>"$dir/stdout.log" 2>&1 &
 	local pid=$!
 	E2E_PIDS+=("$pid")
 	echo "$pid" >"$dir/pid"

@@ -31,8 +31,9 @@ static void test_success(void **state)
 static void test_failure(void **state)
 {
 	emapi_render_failure(&b, 3, "Could not authenticate 'appid'");
+	/* byte for byte the guide's example: the apostrophe stays bare in element text */
 	assert_string_equal(b.data, "<response><failure><error code=\"3\">Could not authenticate "
-				    "&apos;appid&apos;</error></failure></response>");
+				    "'appid'</error></failure></response>");
 	buf_reset(&b);
 	emapi_render_failure(&b, 1, "Error on Parsing: <x> & \"y\"");
 	assert_string_equal(b.data, "<response><failure><error code=\"1\">Error on Parsing: &lt;x&gt; "
