@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # autologout_restart.sh -- a scheduled logout survives SIGKILL and fires exactly once.
-# The node is restarted under libfaketime a few minutes ahead instead of the test sleeping.
+# The node is restarted under libfaketime (preloaded) a few minutes ahead instead of the test
+# sleeping.
 . "$(dirname "$0")/lib.sh"
 ADDR=${E2E_ADDR:-127.0.9.13}
 node_config one "$ADDR"
@@ -21,8 +22,10 @@ expect_match "login survived SIGKILL" '<userID>adgjm</userID>' "$r"
 node_kill9 one
 
 # Restarted two minutes later: the overdue logout fires at start.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
-EMCCD_WRAP="faketime -f +2m"
+FAKETIME_LIB=$(dpkg -L libfaketime | grep -m1 '/libfaketimeMT.so.1$')
+# ASan wants to be first in the library list; libfaketime must be preloaded: allow it.
+FAKE="LD_PRELOAD=$FAKETIME_LIB ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+EMCCD_ENV="$FAKE FAKETIME=+2m"
 node_start one
 for i in $(seq 1 100); do
 	r=$(em_post "$URL" "$QUERY")
@@ -31,7 +34,7 @@ for i in $(seq 1 100); do
 done
 expect_match "auto logout fired after the restart" '<none/><lastlogin>adgjm</lastlogin>' "$r"
 node_kill9 one
-EMCCD_WRAP="faketime -f +5m"
+EMCCD_ENV="$FAKE FAKETIME=+5m"
 node_start one
 sleep 1.5 # a couple of sweeps
 n=$(cli one --json em history --device SEPC80084AA8743 | grep -o '"action": *"autoLogout"' | wc -l)

@@ -54,9 +54,10 @@ node_config() {
 # node_start NAME: starts emccd on the config written by node_config; waits until it answers.
 node_start() {
 	local name=$1 dir="$E2E_TMP/$1"
-	# EMCCD_WRAP runs the daemon under another program (e.g. faketime); word-split on purpose.
+	# EMCCD_ENV adds NAME=VALUE words to the daemon's environment (e.g. libfaketime); env execs,
+	# so $! is the daemon itself and signals reach it. Word-split on purpose.
 	# shellcheck disable=SC2086
-	${EMCCD_WRAP:-} "$EMCCD" -c "$dir/emccd.ini" >>"$dir/stdout.log" 2>&1 &
+	env ${EMCCD_ENV:-} "$EMCCD" -c "$dir/emccd.ini" >>"$dir/stdout.log" 2>&1 &
 	local pid=$!
 	E2E_PIDS+=("$pid")
 	echo "$pid" >"$dir/pid"
