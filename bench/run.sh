@@ -4,7 +4,7 @@
 # PIN versus password check rates. Prints a table; writes BUILD/bench/results.json.
 set -euo pipefail
 BUILD=${1:-build}
-CLIENTS=${BENCH_CLIENTS:-8}
+CLIENTS=${BENCH_CLIENTS:-16}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 EMCCD="$BUILD/src/daemon/emccd"
 EMCC="$BUILD/src/cli/emcc"

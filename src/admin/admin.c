@@ -344,7 +344,10 @@ static int cmd_param_set(struct admin_call *c)
 				  why[0] ? why : "invalid");
 	if ((rc = store_begin(st)))
 		return admin_store_fail(&c->err, rc, NULL, "parameter");
-	if ((rc = store_param_set(st, name, canon))) {
+	char implied_value[16];
+	const char *implied = em_params_implied(name, canon, implied_value, sizeof(implied_value));
+	if ((rc = store_param_set(st, name, canon)) ||
+	    (implied && (rc = store_param_set(st, implied, implied_value)))) {
 		store_rollback(st);
 		return admin_store_fail(&c->err, rc, "name", "parameter");
 	}

@@ -240,6 +240,11 @@ static int apply_pinned_params(const struct config *c, struct store *st)
 				     sizeof(why));
 		if (rc == 0)
 			rc = store_param_set(st, c->params[i].name, canon);
+		char implied_value[16];
+		const char *implied =
+			rc ? NULL : em_params_implied(c->params[i].name, canon, implied_value, sizeof(implied_value));
+		if (implied)
+			rc = store_param_set(st, implied, implied_value);
 	}
 	if (rc) {
 		store_rollback(st);

@@ -249,6 +249,16 @@ void em_params_defaults(struct em_params *p)
 		em_params_apply(p, defs[i].name, defs[i].dflt);
 }
 
+const char *em_params_implied(const char *name, const char *canon, char *value, size_t len)
+{
+	int minutes;
+	if (!name || !canon || strcmp(name, "intra_cluster_max_login_time") != 0 ||
+	    em_params_parse_hhmm(canon, &minutes) != 0)
+		return NULL;
+	snprintf(value, len, "%s", minutes > 0 ? "true" : "false");
+	return "enforce_intra_cluster_max_login_time";
+}
+
 int em_params_intra_max_minutes(const struct em_params *p)
 {
 	return p->enforce_intra_cluster_max ? p->intra_cluster_max_minutes : 0;

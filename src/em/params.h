@@ -51,6 +51,11 @@ int em_params_check(const char *name, const char *value, char *canon, size_t can
 /* Applies one already-checked value to p. Returns 0, ENOENT or EINVAL. */
 int em_params_apply(struct em_params *p, const char *name, const char *value);
 
+/* CUCM couples some parameters: setting a non-zero Intra-cluster Maximum Login Time turns
+ * Enforce on, and 0:00 turns it off (12.5+). For a checked canonical value of name, returns the
+ * name of the parameter that must change with it and writes its value, or NULL. */
+const char *em_params_implied(const char *name, const char *canon, char *value, size_t len);
+
 /* Defaults overlaid with the values in the store. Returns 0 or a store error. */
 int em_params_load(struct store *st, struct em_params *p);
 

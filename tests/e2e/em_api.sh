@@ -99,4 +99,15 @@ expect_match "metrics have a latency histogram" 'emcc_em_request_duration_second
 r=$(curl -sS -k --max-time 10 --data-urlencode "xml=<query>$APP<checkUser><userID>adgjm</userID><userID>ghost</userID></checkUser></query>" "https://$ADDR:8443/emservice/EMServiceServlet")
 expect_eq "checkUser over HTTPS" \
 	'<response><checkUserResults><user id="adgjm"><exists/></user><user id="ghost"><doesNotExist/></user></checkUserResults></response>' "$r"
+# Intra-cluster Maximum Login Time: setting it turns Enforce on (as CUCM does) and a login
+# without exclusiveDuration gets that duration and a scheduled logout.
+cli one param set intra_cluster_max_login_time 0:30 >/dev/null
+out=$(cli one param show enforce_intra_cluster_max_login_time)
+expect_match "setting the time turns Enforce on" 'true' "$out"
+r=$(em_post "$URL" "<request>$APP<login><deviceName>SEP003094C25B15</deviceName><userID>john</userID></login></request>")
+expect_eq "login under the maximum login time" "$OK" "$r"
+st=$(cli one --json em state --device SEP003094C25B15)
+expect_match "login duration is 30 minutes" '"login_duration": ?1800' "$st"
+m=$(curl -sS "http://$ADDR:8080/metrics")
+expect_match "scheduled logout counted in metrics" 'emcc_em_scheduled_logouts 1' "$m"
 e2e_done

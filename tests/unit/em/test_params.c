@@ -183,9 +183,24 @@ static void test_apply(void **state)
 	assert_int_equal(em_params_intra_max_minutes(&p), 0);
 }
 
+/* CUCM turns Enforce on when a non-zero Intra-cluster Maximum Login Time is set, off for 0:00. */
+static void test_implied(void **state)
+{
+	(void)state;
+	char v[16];
+	assert_string_equal(em_params_implied("intra_cluster_max_login_time", "8:00", v, sizeof(v)),
+			    "enforce_intra_cluster_max_login_time");
+	assert_string_equal(v, "true");
+	assert_non_null(em_params_implied("intra_cluster_max_login_time", "0:00", v, sizeof(v)));
+	assert_string_equal(v, "false");
+	assert_null(em_params_implied("inter_cluster_max_login_time", "8:00", v, sizeof(v)));
+	assert_null(em_params_implied("remember_last_user", "true", v, sizeof(v)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_implied),
 	    cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_defs_table),
 	    cmocka_unit_test(test_hhmm),	 cmocka_unit_test(test_check_canonical),
 	    cmocka_unit_test(test_check_errors), cmocka_unit_test(test_apply),
