@@ -1,0 +1,54 @@
+/* sipd.h -- the node's SIP side: registrar, alarms, and the service-control NOTIFY that restarts
+ * a phone after an EM login or logout. Runs libre in its own thread; the rest of the node talks
+ * to it only through these calls, which are thread safe. */
+#ifndef EMCC_SIP_SIPD_H
+#define EMCC_SIP_SIPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sipd;
+
+struct sipd_config {
+	const char *udp_listen;  /* "127.0.7.100:5060", "" = off */
+	const char *tcp_listen;  /* "127.0.7.100:5060", "" = off */
+	const char *realm;       /* digest realm; NULL/"" = no authentication */
+	const char *cluster_id;  /* for logs */
+	/* Digest authentication, when realm is set: fills the HA1 (hex MD5 of user:realm:password)
+	 * for a device name; returns 0 or ENOENT. Called on the SIP thread. May be NULL. */
+	int (*lookup_ha1)(void *arg, const char *device, char ha1_hex[33]);
+	void *lookup_arg;
+	unsigned max_expires; /* cap on Expires (default 3600) */
+};
+
+/* Binds the listeners and starts the SIP thread. Returns 0 or errno (and logs why). */
+int sipd_start(struct sipd **sp, const struct sipd_config *cfg);
+/* Stops the thread, frees everything. */
+void sipd_stop(struct sipd *s);
+
+/* Sends NOTIFY Event: service-control with action=restart (or reset) and the version stamps to
+ * the device's registered contact, with retransmission, from the SIP thread. Returns at once:
+ * 0 when queued, ENOENT when the device has no live binding (the caller logs it; nothing
+ * waits). config_version may be NULL (a fresh stamp is made). */
+int sipd_notify_service_control(struct sipd *s, const char *device, const char *action,
+				const char *config_version, uint64_t reqno);
+
+struct sipd_binding {
+	char device[129];
+	char aor[256];
+	char contact[512];
+	char transport[8];  /* udp | tcp */
+	char source[64];    /* ip:port the REGISTER came from */
+	char call_id[256];
+	char instance[128]; /* +sip.instance */
+	char model[16];     /* +u.sip!model.ccm.cisco.com */
+	int64_t expires_at; /* unix seconds */
+	int64_t registered_at;
+};
+/* Copies the live binding of device; 0 or ENOENT. */
+int sipd_binding_get(struct sipd *s, const char *device, struct sipd_binding *out);
+/* Calls fn for every live binding (under the table lock: fn must be quick). */
+int sipd_binding_list(struct sipd *s, int (*fn)(void *arg, const struct sipd_binding *b),
+		      void *arg);
+
+#endif
