@@ -494,6 +494,26 @@ static int cmd_em_history(struct admin_call *c)
 	return 200;
 }
 
+/* ---- sip ---------------------------------------------------------------------------------- */
+
+static int cmd_sip_bindings(struct admin_call *c)
+{
+	char device[STORE_ID_MAX] = "";
+	int present = 0, rc;
+
+	if ((rc = admin_get_str(c->args, "device", NULL, device, sizeof(device), &present,
+				&c->err)))
+		return rc;
+	json_t *arr = c->ctx->sip_bindings
+			  ? c->ctx->sip_bindings(c->ctx->sip_bindings_arg, device[0] ? device : NULL)
+			  : NULL;
+	if (!arr)
+		return admin_fail(&c->err, 404, NULL,
+				  "SIP is not running on this node ([sip] udp and tcp are off)");
+	c->out = json_pack("{s:o}", "bindings", arr);
+	return 200;
+}
+
 /* ---- the command table ----------------------------------------------------------------------- */
 
 static const struct admin_arg no_args[] = { ADMIN_ARGS_END };
@@ -570,6 +590,9 @@ static const struct admin_arg em_device_args[] = {
 static const struct admin_arg em_state_args[] = {
 	{ "device", ADMIN_T_STR, 0, 0 }, ADMIN_ARGS_END
 };
+static const struct admin_arg sip_bindings_args[] = {
+	{ "device", ADMIN_T_STR, 0, 0 }, ADMIN_ARGS_END
+};
 static const struct admin_arg em_history_args[] = {
 	{ "user", ADMIN_T_STR, 0, 0 },
 	{ "device", ADMIN_T_STR, 0, 0 },
@@ -619,6 +642,7 @@ static const struct command commands[] = {
 	{ "em/logout", em_device_args, cmd_em_logout },
 	{ "em/state", em_state_args, cmd_em_state },
 	{ "em/history", em_history_args, cmd_em_history },
+	{ "sip/bindings", sip_bindings_args, cmd_sip_bindings },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

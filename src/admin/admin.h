@@ -20,6 +20,11 @@ struct admin_ctx {
 	/* Extra status the daemon adds to "status/show" (listeners, uptime...). May be NULL. */
 	json_t *(*status)(void *arg);
 	void *status_arg;
+	/* Live SIP registrations for "sip/bindings": a new JSON array of binding objects, only
+	 * device's when device is not NULL; NULL when the node runs no SIP. May be NULL (no SIP).
+	 * Called on a worker thread. */
+	json_t *(*sip_bindings)(void *arg, const char *device);
+	void *sip_bindings_arg;
 };
 
 /* Runs command "noun/verb" (e.g. "user/add") with args (a JSON object, may be NULL).
@@ -27,6 +32,7 @@ struct admin_ctx {
  * 409 (conflict: exists, in use), 500 (store error). *out is always set: the result object, or
  * {"error": "readable text", "field": "...", ...} on failure. The caller owns *out.
  * Other statuses: 422 (em/logout refused by policy, with "code"), 503 (database busy).
+ * sip/bindings {device?} answers {"bindings": [...]}, or 404 when the node runs no SIP.
  * Imports (user/import, device/import, profile/import {csv}) answer 200 even when rows failed:
  * {"imported": n, "failed": m, "errors": [{"line", "error", "field"}]} (errors capped at 1000);
  * a bad header (unknown, repeated or missing column) refuses the whole file with 400. */

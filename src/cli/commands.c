@@ -67,6 +67,10 @@ static const struct cli_opt profile_opts[] = {
 	END
 };
 
+static const struct cli_opt sip_bindings_opts[] = {
+	{ "device", "device", CLI_O_STR, "DEVICE", "one device (default: every live binding)" },
+	END
+};
 static const struct cli_opt history_opts[] = {
 	{ "user", "user", CLI_O_STR, "USER", "only this user" },
 	{ "device", "device", CLI_O_STR, "DEVICE", "only this device" },
@@ -180,6 +184,9 @@ static const struct cli_cmd commands[] = {
 	{ "em", "query", CLI_EMAPI, "query", { NULL }, "", em_query_opts,
 	  "EM API queries: deviceUserQuery, userDevicesQuery, deviceProfileQuery, checkUser",
 	  NULL },
+
+	A("sip", "bindings", "sip/bindings", NULL, NULL, "", sip_bindings_opts,
+	  "live SIP registrations: device, contact, transport, expiry"),
 };
 
 const struct cli_cmd *cli_commands(size_t *n)

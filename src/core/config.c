@@ -35,7 +35,8 @@ enum key_kind {
 	K_INT,
 	K_LONG,
 	K_LEVEL,
-	K_BOOL
+	K_BOOL,
+	K_REALM
 };
 
 struct key_def {
@@ -74,10 +75,14 @@ static const struct key_def keys[] = {
     NUM_KEY("log", "max_size", K_LONG, log_max_bytes, 4096, LONG_MAX),
     NUM_KEY("log", "keep", K_INT, log_keep, 0, 100),
     NUM_KEY("log", "stderr", K_BOOL, log_stderr, 0, 1),
+    STR_KEY("sip", "udp", K_LISTEN, sip_udp),
+    STR_KEY("sip", "tcp", K_LISTEN, sip_tcp),
+    STR_KEY("sip", "realm", K_REALM, sip_realm),
+    NUM_KEY("sip", "max_expires", K_INT, sip_max_expires, 60, 86400),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const sections[] = {"cluster", "server", "log", "parameters"};
+static const char *const sections[] = {"cluster", "server", "log", "sip", "parameters"};
 
 /* State shared by the line reader and the inih handler. */
 struct parse {
@@ -116,6 +121,9 @@ void config_defaults(struct config *c)
 	c->log_max_bytes = 10L * 1024 * 1024;
 	c->log_keep = 5;
 	c->log_stderr = 0;
+	snprintf(c->sip_udp, sizeof(c->sip_udp), "127.0.7.100:5060");
+	snprintf(c->sip_tcp, sizeof(c->sip_tcp), "127.0.7.100:5060");
+	c->sip_max_expires = 3600;
 }
 
 /* Strict decimal: optional '-', digits, nothing else; no overflow. */
@@ -328,6 +336,18 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 		}
 		break;
 	}
+	case K_REALM:
+		/* It goes between quotes in WWW-Authenticate, so no quote, backslash or non-ASCII. */
+		for (const char *q = v; *q; q++) {
+			if ((unsigned char)*q > 0x7e || *q == '"' || *q == '\\') {
+				perr(ps,
+				     "[%s] %s: \"%s\" is not a realm (allowed printable ASCII "
+				     "without \" and \\, or empty for no authentication)",
+				     sec, name, v);
+				return EINVAL;
+			}
+		}
+		break;
 	case K_DATA_DIR:
 		if (n == 0) {
 			perr(ps, "[%s] %s: must not be empty (allowed a directory path)", sec,
@@ -384,7 +404,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	if (!section[0]) {
 		perr(ps,
 		     "%s: key outside any section (allowed sections [cluster], [server], [log], "
-		     "[parameters])",
+		     "[sip], [parameters])",
 		     name);
 		return 0;
 	}
@@ -397,7 +417,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 			known_section = 1;
 	if (!known_section) {
 		perr(ps,
-		     "[%s] %s: unknown section (allowed [cluster], [server], [log], [parameters])",
+		     "[%s] %s: unknown section (allowed [cluster], [server], [log], [sip], "
+		     "[parameters])",
 		     section, name);
 		return 0;
 	}
@@ -426,6 +447,25 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	}
 	perr(ps, "[%s] %s: unknown key (allowed %s)", section, name, allowed);
 	return 0;
+}
+
+/* [sip] udp and tcp that the file leaves out follow the host of the HTTP listener (HTTPS when
+ * HTTP is off), port 5060: with the built-in defaults that is 127.0.7.100:5060, and nodes on
+ * different addresses of one machine never fight over the port. */
+static void sip_follow_http(struct parse *ps)
+{
+	struct config *c = ps->c;
+	char host[CONFIG_STR];
+	int port;
+	const char *from = c->http_listen[0] ? c->http_listen : c->https_listen;
+	if (!from[0] || config_split_hostport(from, host, sizeof(host), &port))
+		return;
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(keys[i].section, "sip") != 0 || keys[i].kind != K_LISTEN || ps->seen[i])
+			continue;
+		snprintf((char *)c + keys[i].off, keys[i].size, strchr(host, ':') ? "[%s]:5060" : "%s:5060",
+			 host);
+	}
 }
 
 /* fgets-style reader over memory that hands inih exactly one physical line per call, so that
@@ -503,6 +543,7 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 			 line);
 		goto out;
 	}
+	sip_follow_http(ps);
 	memcpy(c, tmp, sizeof(*c));
 	if (errlen)
 		err[0] = '\0';

@@ -39,6 +39,12 @@ struct config {
 	int log_keep;
 	int log_stderr;
 
+	/* [sip] */
+	char sip_udp[CONFIG_STR]; /* host:port, "" disables; default: [server] http's host, 5060 */
+	char sip_tcp[CONFIG_STR]; /* host:port, "" disables; same default */
+	char sip_realm[128];      /* digest realm; "" = no authentication */
+	int sip_max_expires;      /* cap on a registration's expiry, seconds */
+
 	/* [parameters] */
 	size_t nparams;
 	struct config_param params[CONFIG_MAX_PARAMS];

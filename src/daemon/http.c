@@ -66,6 +66,10 @@ static void route_public(struct evhttp_request *req, void *arg)
 		path = "/";
 	if (strcmp(path, "/emservice/EMServiceServlet") == 0)
 		servlet_emservice(n, req);
+	else if (strncmp(path, "/emapp/", 7) == 0)
+		servlet_emapp(n, req);
+	else if (strcmp(path, "/ccmcip/getservicesmenu.jsp") == 0)
+		servlet_services_menu(n, req);
 	else if (strcmp(path, "/metrics") == 0)
 		servlet_metrics(n, req);
 	else

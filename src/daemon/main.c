@@ -20,6 +20,7 @@
 #include "daemon/node.h"
 #include "daemon/servlet.h"
 #include "em/em.h"
+#include "sip/sipd.h"
 #include "store/store.h"
 
 #define AUTOLOGOUT_BATCH 1000
@@ -76,13 +77,28 @@ void node_changes_add(void *arg, const char *device, int what, int locale_change
 
 void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno)
 {
-	(void)n;
 	for (size_t i = 0; i < c->n && !batch_error; i++) {
-		/* The restart NOTIFY needs the SIP registrar (the phone-side work); until then
-		 * the trace records that the phone's configuration changed and what it needs. */
-		log_info(LOGS_EMSERVICE, reqno, "device %s: %s committed; phone needs %s",
-			 c->items[i].device, c->items[i].what == EM_CHANGE_LOGIN ? "login" : "logout",
-			 c->items[i].locale_changed ? "reset" : "restart");
+		const struct node_change *it = &c->items[i];
+		/* A locale change needs new fonts and prompts: the phone reboots (reset); otherwise
+		 * it re-reads its configuration and registers again (restart). */
+		const char *action = it->locale_changed ? "reset" : "restart";
+		const char *what = it->what == EM_CHANGE_LOGIN ? "login" : "logout";
+		if (!n->sipd) {
+			log_info(LOGS_EMSERVICE, reqno,
+				 "device %s: %s committed; SIP is off here: %s NOTIFY not sent",
+				 it->device, what, action);
+			continue;
+		}
+		int rc = sipd_notify_service_control(n->sipd, it->device, action, NULL, reqno);
+		if (rc == 0)
+			log_info(LOGS_EMSERVICE, reqno, "device %s: %s committed; %s NOTIFY queued",
+				 it->device, what, action);
+		else if (rc == ENOENT)
+			log_info(LOGS_EMSERVICE, reqno,
+				 "device %s not registered: %s NOTIFY not sent", it->device, action);
+		else
+			log_warn(LOGS_EMSERVICE, reqno, "device %s: %s NOTIFY not sent: %s",
+				 it->device, action, strerror(rc));
 	}
 	free(c->items);
 	c->items = NULL;
@@ -281,8 +297,14 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		}
 		/* Listeners, database and data directory stay as started; the rest applies now. */
 		if (strcmp(c.http_listen, n->cfg.http_listen) || strcmp(c.https_listen, n->cfg.https_listen) ||
-		    strcmp(c.database, n->cfg.database) || strcmp(c.admin_socket, n->cfg.admin_socket))
-			log_warn(LOGS_DAEMON, 0, "reload: listener or database changes need a restart");
+		    strcmp(c.database, n->cfg.database) || strcmp(c.admin_socket, n->cfg.admin_socket) ||
+		    strcmp(c.sip_udp, n->cfg.sip_udp) || strcmp(c.sip_tcp, n->cfg.sip_tcp) ||
+		    strcmp(c.sip_realm, n->cfg.sip_realm) || c.sip_max_expires != n->cfg.sip_max_expires)
+			log_warn(LOGS_DAEMON, 0, "reload: listener, [sip] or database changes need a restart");
+		memcpy(c.sip_udp, n->cfg.sip_udp, sizeof(c.sip_udp));
+		memcpy(c.sip_tcp, n->cfg.sip_tcp, sizeof(c.sip_tcp));
+		memcpy(c.sip_realm, n->cfg.sip_realm, sizeof(c.sip_realm));
+		c.sip_max_expires = n->cfg.sip_max_expires;
 		memcpy(c.http_listen, n->cfg.http_listen, sizeof(c.http_listen));
 		memcpy(c.https_listen, n->cfg.https_listen, sizeof(c.https_listen));
 		memcpy(c.database, n->cfg.database, sizeof(c.database));
@@ -422,6 +444,27 @@ int main(int argc, char **argv)
 		workq_free(n->wq);
 		return 1;
 	}
+	if (n->cfg.sip_udp[0] || n->cfg.sip_tcp[0]) {
+		/* No SIP credentials source yet: with a realm set, REGISTERs are refused (sipd
+		 * says so in sip.log) rather than taken without authentication. */
+		struct sipd_config sc = {
+			.udp_listen = n->cfg.sip_udp,
+			.tcp_listen = n->cfg.sip_tcp,
+			.realm = n->cfg.sip_realm,
+			.cluster_id = n->cfg.cluster_id,
+			.max_expires = (unsigned)n->cfg.sip_max_expires,
+		};
+		if ((rc = sipd_start(&n->sipd, &sc)) != 0) {
+			fprintf(stderr, "emccd: cannot start SIP (%s), see %s/sip.log\n", strerror(rc),
+				n->cfg.log_dir);
+			log_error(LOGS_DAEMON, 0, "cannot start SIP on udp %s, tcp %s: %s",
+				  n->cfg.sip_udp[0] ? n->cfg.sip_udp : "(off)",
+				  n->cfg.sip_tcp[0] ? n->cfg.sip_tcp : "(off)", strerror(rc));
+			http_close_all(n);
+			workq_free(n->wq);
+			return 1;
+		}
+	}
 
 	n->sig_term = evsignal_new(n->base, SIGTERM, on_signal, n);
 	n->sig_int = evsignal_new(n->base, SIGINT, on_signal, n);
@@ -443,6 +486,8 @@ int main(int argc, char **argv)
 	event_free(n->sig_int);
 	event_free(n->sig_hup);
 	workq_free(n->wq); /* answers what is in flight, then joins */
+	sipd_stop(n->sipd); /* after the workers: their last commits may still queue NOTIFYs */
+	n->sipd = NULL;
 	cred_cache_free(n->cred_cache);
 	metrics_free(n->metrics);
 	if (n->ssl_ctx)

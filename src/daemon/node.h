@@ -15,6 +15,7 @@ struct event;
 struct evhttp;
 struct workq;
 struct metrics;
+struct sipd;
 typedef struct ssl_ctx_st SSL_CTX;
 
 struct node {
@@ -27,6 +28,7 @@ struct node {
 	SSL_CTX *ssl_ctx;
 
 	struct evhttp *http, *https, *admin;
+	struct sipd *sipd; /* NULL when [sip] has no listener */
 	struct event *sig_term, *sig_int, *sig_hup, *autologout_timer;
 
 	atomic_uint_fast64_t next_reqno;

@@ -7,6 +7,10 @@ struct evhttp_request;
 
 /* POST /emservice/EMServiceServlet (form field xml). */
 void servlet_emservice(struct node *n, struct evhttp_request *req);
+/* GET /emapp/EMAppServlet (the EM phone app) and /emapp/jsp/... (its refresh pages). */
+void servlet_emapp(struct node *n, struct evhttp_request *req);
+/* GET /ccmcip/getservicesmenu.jsp?device=...: the phone's services menu. */
+void servlet_services_menu(struct node *n, struct evhttp_request *req);
 /* GET /metrics */
 void servlet_metrics(struct node *n, struct evhttp_request *req);
 /* POST /v1/<noun>/<verb> on the admin socket. */

@@ -4,6 +4,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "admin/admin.h"
 #include "core/buf.h"
@@ -12,6 +14,7 @@
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
+#include "sip/sipd.h"
 #include "store/store.h"
 
 struct admin_job {
@@ -32,9 +35,81 @@ struct admin_job {
 static json_t *node_status(void *arg)
 {
 	struct node *n = arg;
-	return json_pack("{s:s, s:s, s:s, s:I, s:i}", "http", n->cfg.http_listen, "https",
-			 n->cfg.https_listen, "database", n->cfg.database, "uptime_seconds",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "http", n->cfg.http_listen,
+			 "https", n->cfg.https_listen, "sip_udp", n->sipd ? n->cfg.sip_udp : "",
+			 "sip_tcp", n->sipd ? n->cfg.sip_tcp : "", "database", n->cfg.database,
+			 "sip_bindings", (json_int_t)sipd_binding_count(n->sipd), "uptime_seconds",
 			 (json_int_t)(time(NULL) - n->started), "em_inflight", (int)n->em_inflight);
+}
+
+/* Bindings are copied out under the table's lock and turned into JSON after, so the SIP thread
+ * is held up only by a memcpy per binding. */
+struct binding_copy {
+	struct sipd_binding *v;
+	size_t n, cap;
+	int oom;
+};
+
+static int binding_copy_one(void *arg, const struct sipd_binding *b)
+{
+	struct binding_copy *c = arg;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct sipd_binding *v = realloc(c->v, cap * sizeof(*v));
+		if (!v) {
+			c->oom = 1;
+			return ENOMEM;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = *b;
+	return 0;
+}
+
+static int binding_cmp(const void *a, const void *b)
+{
+	return strcasecmp(((const struct sipd_binding *)a)->device,
+			  ((const struct sipd_binding *)b)->device);
+}
+
+static json_t *binding_json(const struct sipd_binding *b, time_t now)
+{
+	char when[32];
+	struct tm tm;
+	time_t t = (time_t)b->registered_at;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "device",
+			 b->device, "model", b->model, "transport", b->transport, "source", b->source,
+			 "expires_in", (json_int_t)(b->expires_at - now), "contact", b->contact,
+			 "aor", b->aor, "call_id", b->call_id, "instance", b->instance,
+			 "user_agent", b->user_agent, "registered_at", when, "cseq",
+			 (json_int_t)b->cseq);
+}
+
+static json_t *node_sip_bindings(void *arg, const char *device)
+{
+	struct node *n = arg;
+	struct binding_copy c = {0};
+	time_t now = time(NULL);
+	if (!n->sipd)
+		return NULL;
+	json_t *arr = json_array();
+	if (!arr)
+		return NULL;
+	if (device) {
+		struct sipd_binding b;
+		if (sipd_binding_get(n->sipd, device, &b) == 0)
+			json_array_append_new(arr, binding_json(&b, now));
+		return arr;
+	}
+	sipd_binding_list(n->sipd, binding_copy_one, &c);
+	qsort(c.v, c.n, sizeof(*c.v), binding_cmp);
+	for (size_t i = 0; i < c.n; i++)
+		json_array_append_new(arr, binding_json(&c.v[i], now));
+	free(c.v);
+	return arr;
 }
 
 static void admin_work(struct workq_job *job, void *thread_ctx)
@@ -85,6 +160,8 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 		.params_changed_arg = w->node,
 		.status = node_status,
 		.status_arg = w->node,
+		.sip_bindings = node_sip_bindings,
+		.sip_bindings_arg = w->node,
 	};
 	j->status = admin_dispatch(&actx, j->command, args, &out);
 done:

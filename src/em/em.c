@@ -13,15 +13,23 @@
  *    which answers 26 "Busy, please try again" so the client retries.
  *  - Policy failures return EPERM; store failures return the store's errno.
  *  - An unknown appID costs the same Argon2id verification as a wrong password, so neither
- *    the answer nor its timing tells whether the user exists. */
+ *    the answer nor its timing tells whether the user exists.
+ *  - Phone (PIN) logins share em_login's checks and recording (login_core). The device checks
+ *    (11, 22) come before the PIN because they say nothing about users; everything about the
+ *    user (exists, PIN, locked, has a PIN) answers 201 alike, and an unknown user costs the same
+ *    PIN verification as a known one. The failed-logon count changes in the request's own
+ *    transaction, or, when the login fails, in the transaction that records the failure, so a
+ *    refused login still counts. A lockout that has run out starts the count again. */
 #include "em/em.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "em/em_internal.h"
 
@@ -292,26 +300,238 @@ static int all_digits(const char *s)
 		goto out;                                                                          \
 	} while (0)
 
-int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em_login_req *req,
-	     struct em_result *res)
+/* ---- PIN logins: the credential policy ---- */
+
+enum pin_update { PIN_UPD_NONE = 0, PIN_UPD_FAILED, PIN_UPD_RESET };
+
+/* A phone login's extra state through login_core. */
+struct pin_step {
+	const struct em_pin_login_req *req;
+	struct em_pin_login_out *out;
+	enum pin_update upd; /* the failed-logon count change, committed whatever the outcome */
+	int need_choice;     /* several profiles, none chosen */
+};
+
+__attribute__((format(printf, 3, 4))) static void pin_reason(struct pin_step *ps, int code,
+							     const char *fmt, ...)
+{
+	va_list ap;
+
+	ps->out->real_code = code;
+	va_start(ap, fmt);
+	vsnprintf(ps->out->reason, sizeof(ps->out->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void format_until(int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t >= EM_LOCKED_UNTIL_UNLOCK || !gmtime_r(&tt, &tm) ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "an administrator unlocks");
+}
+
+/* Inside a transaction: applies the failed-logon count change to the user's row, re-read here
+ * so that concurrent attempts (serialised by the writer lock) all count. */
+static int pin_counter_apply(struct em_ctx *ctx, struct pin_step *ps, const char *uid)
+{
+	struct store_user u;
+	int64_t now_s = ctx->now_ms / 1000;
+	int threshold = ctx->params->failed_logon_threshold, rc;
+	char until[40];
+
+	if (ps->upd == PIN_UPD_NONE || !*uid)
+		return 0;
+	rc = store_user_get(ctx->st, uid, &u);
+	if (rc)
+		return rc == ENOENT ? 0 : rc; /* deleted meanwhile: nothing to count */
+	if (ps->upd == PIN_UPD_RESET) {
+		if (u.failed_logons == 0 && u.locked_until == 0)
+			return 0;
+		u.failed_logons = 0;
+		u.locked_until = 0;
+		return store_user_update(ctx->st, &u);
+	}
+	if (u.locked_until != 0 && u.locked_until <= now_s) {
+		u.failed_logons = 0;
+		u.locked_until = 0;
+	}
+	if (u.failed_logons < INT_MAX)
+		u.failed_logons++;
+	if (threshold > 0 && u.failed_logons >= threshold && u.locked_until == 0) {
+		u.locked_until = ctx->params->lockout_minutes > 0
+					 ? now_s + (int64_t)ctx->params->lockout_minutes * 60
+					 : EM_LOCKED_UNTIL_UNLOCK;
+		ps->out->lockout_engaged = 1;
+		format_until(u.locked_until, until, sizeof(until));
+		pin_reason(ps, EMAPP_AUTH_ERROR,
+			   "wrong PIN, %d failed logons: lockout engaged until %s", u.failed_logons,
+			   until);
+	} else if (threshold > 0) {
+		pin_reason(ps, EMAPP_AUTH_ERROR, "wrong PIN (%d of %d failed logons)",
+			   u.failed_logons, threshold);
+	} else {
+		pin_reason(ps, EMAPP_AUTH_ERROR, "wrong PIN (%d failed logons, no lockout)",
+			   u.failed_logons);
+	}
+	return store_user_update(ctx->st, &u);
+}
+
+static pthread_once_t dummy_pin_once = PTHREAD_ONCE_INIT;
+static char dummy_pin_hash[CRED_HASH_MAX];
+static struct cred_pepper dummy_pepper;
+
+static void dummy_pin_init(void)
+{
+	/* A fixed key will do: the hash only has to cost what a real verification costs. */
+	memset(dummy_pepper.key, 0x42, sizeof(dummy_pepper.key));
+	if (cred_pin_hash(&dummy_pepper, "0000", dummy_pin_hash, sizeof(dummy_pin_hash)) != 0)
+		dummy_pin_hash[0] = '\0';
+}
+
+/* Spends one PIN verification on nothing, so that "no such user" takes as long as "wrong PIN". */
+static void pin_verify_dummy(const char *pin)
+{
+	pthread_once(&dummy_pin_once, dummy_pin_init);
+	if (*dummy_pin_hash)
+		cred_pin_verify(&dummy_pepper, dummy_pin_hash, pin);
+}
+
+/* Inside the login transaction: resolves the ID (or extension) to a user and checks the PIN
+ * under the credential policy. Returns EM_OK with *user and uid set, or the code to answer;
+ * *serr is set for store errors. */
+static int pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_user *user,
+			    char uid[STORE_ID_MAX], int *serr)
+{
+	const struct em_pin_login_req *r = ps->req;
+	const char *id = r->id ? r->id : "", *pin = r->pin ? r->pin : "";
+	int64_t now_s = ctx->now_ms / 1000;
+	int rc, matches = 0, found = 0;
+	char until[40];
+
+	if (r->type == EM_LOGIN_TYPE_DN) {
+		rc = strlen(id) < STORE_ID_MAX
+			     ? store_user_find_by_extension(ctx->st, id, user, &matches)
+			     : ENOENT;
+		if (rc == 0 && matches > 1) {
+			pin_reason(ps, EMAPP_DN_MULTIPLE_USERS,
+				   "extension %.128s is the primary extension of %d users", id,
+				   matches);
+			return EMAPP_DN_MULTIPLE_USERS;
+		}
+		if (rc == 0)
+			found = 1;
+		else if (rc != ENOENT && rc != EINVAL)
+			goto store_error;
+	} else if (em_user_id_normalize(id, uid, STORE_ID_MAX) == 0 &&
+		   (ctx->params->alphanumeric_user_id || all_digits(uid))) {
+		rc = store_user_get(ctx->st, uid, user);
+		if (rc == 0)
+			found = 1;
+		else if (rc != ENOENT && rc != EINVAL)
+			goto store_error;
+	}
+	if (!found) {
+		pin_verify_dummy(pin);
+		if (r->type == EM_LOGIN_TYPE_DN)
+			pin_reason(ps, EM_USER_NOT_FOUND, "no user has primary extension %.128s", id);
+		else
+			pin_reason(ps, EM_USER_NOT_FOUND, "unknown user");
+		return EMAPP_AUTH_ERROR;
+	}
+	copy_str(uid, STORE_ID_MAX, user->id);
+	copy_str(ps->out->user_id, sizeof(ps->out->user_id), user->id);
+	if (user->locked_until > now_s) {
+		/* Not even the right PIN gets in: checking it would make the lockout an oracle. */
+		pin_verify_dummy(pin);
+		format_until(user->locked_until, until, sizeof(until));
+		pin_reason(ps, EMAPP_AUTH_ERROR, "locked out until %s after %d failed logons",
+			   until, user->failed_logons);
+		return EMAPP_AUTH_ERROR;
+	}
+	if (!*user->pin_hash) {
+		pin_verify_dummy(pin);
+		pin_reason(ps, EMAPP_AUTH_ERROR, "user has no PIN");
+		return EMAPP_AUTH_ERROR;
+	}
+	rc = cred_pin_verify(ctx->pepper, user->pin_hash, pin);
+	if (rc == 0) {
+		ps->upd = PIN_UPD_RESET;
+		return EM_OK;
+	}
+	if (rc == EINVAL) {
+		pin_reason(ps, EMAPP_DIRECTORY_ERROR, "the stored PIN hash cannot be read");
+		return EMAPP_DIRECTORY_ERROR;
+	}
+	ps->upd = PIN_UPD_FAILED;
+	pin_reason(ps, EMAPP_AUTH_ERROR, "wrong PIN"); /* pin_counter_apply says more */
+	return EMAPP_AUTH_ERROR;
+store_error:
+	*serr = rc;
+	return rc == EBUSY ? EM_BUSY : EM_DATABASE_ERROR;
+}
+
+static int collect_profile(void *arg, const struct store_user_profile *up)
+{
+	struct em_pin_login_out *out = arg;
+
+	/* More than a menu can hold: the rest cannot be offered (the API can still use them). */
+	if (out->nprofiles < EM_PIN_MAX_PROFILES)
+		copy_str(out->profiles[out->nprofiles++], STORE_ID_MAX, up->profile);
+	return 0;
+}
+
+/* After a refused phone login rolled back: the failed-logon count change and the audit row
+ * with the real code and reason, in one transaction of their own. Best effort like
+ * audit_failure, but the count is what the lockout rests on, so it goes first. */
+static void pin_failure_record(struct em_ctx *ctx, struct pin_step *ps, const char *uid,
+			       const char *device)
+{
+	char detail[STORE_TEXT_MAX];
+
+	if (store_begin(ctx->st) != 0)
+		return;
+	if (pin_counter_apply(ctx, ps, ps->out->user_id) != 0)
+		goto fail;
+	snprintf(detail, sizeof(detail), "%s%s", ps->out->reason,
+		 ps->req->emcc ? "; EMCC=true" : "");
+	if (em_audit_write(ctx, "login", uid, device, NULL, ps->out->real_code, detail) != 0)
+		goto fail;
+	if (store_commit(ctx->st) == 0)
+		return;
+fail:
+	store_rollback(ctx->st);
+}
+
+/* ---- login ---- */
+
+/* The checks and recording every login shares. caller NULL with ps set: the phone's PIN login,
+ * which authenticates the user itself. */
+static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
+		      const struct em_login_req *req, struct pin_step *ps, struct em_result *res)
 {
 	struct store *st = ctx->st;
 	const char *device = req->device ? req->device : "";
 	const char *raw_uid = req->user_id ? req->user_id : "";
 	char uid[STORE_ID_MAX] = "";
 	char profile[STORE_ID_MAX] = "";
+	char detail[STORE_TEXT_MAX];
 	struct store_device dev;
 	struct store_user user;
 	struct store_profile prof;
 	struct store_em_state cur, next;
 	struct state_list others = {0};
 	int64_t now_s = ctx->now_ms / 1000, duration;
-	int code = EM_OK, serr = 0, in_tx = 0, norm_ok, rc, idempotent = 0;
+	int code = EM_OK, serr = 0, in_tx = 0, norm_ok = 0, rc, idempotent = 0;
 	int *others_locale = NULL;
 
-	norm_ok = em_user_id_normalize(raw_uid, uid, sizeof(uid)) == 0;
-	if (!may_act_for(caller, norm_ok ? uid : NULL))
-		FAIL(EM_NO_PROXY_RIGHTS);
+	if (!ps) {
+		norm_ok = em_user_id_normalize(raw_uid, uid, sizeof(uid)) == 0;
+		if (!may_act_for(caller, norm_ok ? uid : NULL))
+			FAIL(EM_NO_PROXY_RIGHTS);
+	}
 	if (req->duration_kind == EM_DURATION_MINUTES &&
 	    (req->duration_minutes < 1 || req->duration_minutes > EXCLUSIVE_MINUTES_MAX))
 		FAIL(EM_POLICY_VALIDATION);
@@ -331,25 +551,55 @@ int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em
 	if (!dev.em_enabled)
 		FAIL(EM_DEVICE_LOGON_DISABLED);
 
-	if (!norm_ok || (!ctx->params->alphanumeric_user_id && !all_digits(uid)))
-		FAIL(EM_USER_NOT_FOUND);
-	rc = store_user_get(st, uid, &user);
-	if (rc == ENOENT)
-		FAIL(EM_USER_NOT_FOUND);
-	if (rc)
-		STORE_FAIL(rc);
+	if (ps) {
+		code = pin_authenticate(ctx, ps, &user, uid, &serr);
+		if (code != EM_OK)
+			goto out;
+		norm_ok = 1;
+	} else {
+		if (!norm_ok || (!ctx->params->alphanumeric_user_id && !all_digits(uid)))
+			FAIL(EM_USER_NOT_FOUND);
+		rc = store_user_get(st, uid, &user);
+		if (rc == ENOENT)
+			FAIL(EM_USER_NOT_FOUND);
+		if (rc)
+			STORE_FAIL(rc);
+	}
 
 	if (req->profile && *req->profile) {
 		struct profile_find f = {req->profile, 0};
 
-		if (strlen(req->profile) >= STORE_ID_MAX)
-			FAIL(EM_PROFILE_NOT_FOUND);
-		rc = store_user_profile_list(st, uid, find_profile, &f);
+		if (strlen(req->profile) < STORE_ID_MAX) {
+			rc = store_user_profile_list(st, uid, find_profile, &f);
+			if (rc)
+				STORE_FAIL(rc);
+		}
+		if (!f.found) {
+			if (ps)
+				pin_reason(ps, EMAPP_USER_PROFILE_ABSENT,
+					   "profile %.128s is not one of the user's", req->profile);
+			FAIL(ps ? EMAPP_USER_PROFILE_ABSENT : EM_PROFILE_NOT_FOUND);
+		}
+		copy_str(profile, sizeof(profile), req->profile);
+	} else if (ps) {
+		/* A phone lists the user's profiles when there are several (reference 2.1), default
+		 * or not; one is simply used. */
+		ps->out->nprofiles = 0;
+		rc = store_user_profile_list(st, uid, collect_profile, ps->out);
 		if (rc)
 			STORE_FAIL(rc);
-		if (!f.found)
-			FAIL(EM_PROFILE_NOT_FOUND);
-		copy_str(profile, sizeof(profile), req->profile);
+		if (ps->out->nprofiles == 0) {
+			pin_reason(ps, EMAPP_USER_PROFILE_ABSENT, "user has no device profile");
+			FAIL(EMAPP_USER_PROFILE_ABSENT);
+		}
+		if (ps->out->nprofiles > 1) {
+			ps->need_choice = 1;
+			rc = pin_counter_apply(ctx, ps, uid);
+			if (rc)
+				STORE_FAIL(rc);
+			goto commit;
+		}
+		copy_str(profile, sizeof(profile), ps->out->profiles[0]);
 	} else {
 		rc = store_user_default_profile(st, uid, profile, sizeof(profile));
 		if (rc == ENOENT)
@@ -358,10 +608,16 @@ int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em
 			STORE_FAIL(rc);
 	}
 	rc = store_profile_get(st, profile, &prof);
-	if (rc == ENOENT)
-		FAIL(EM_PROFILE_NOT_FOUND);
+	if (rc == ENOENT) {
+		if (ps)
+			pin_reason(ps, EMAPP_USER_PROFILE_ABSENT, "profile %.128s does not exist",
+				   profile);
+		FAIL(ps ? EMAPP_USER_PROFILE_ABSENT : EM_PROFILE_NOT_FOUND);
+	}
 	if (rc)
 		STORE_FAIL(rc);
+	if (ps)
+		copy_str(ps->out->profile, sizeof(ps->out->profile), profile);
 
 	rc = store_em_state_get(st, device, &cur);
 	if (rc == ENOENT)
@@ -372,6 +628,8 @@ int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em
 		if (strcmp(cur.user_id, uid) != 0 || strcmp(cur.profile, profile) != 0)
 			FAIL(EM_ANOTHER_USER_LOGGED_IN);
 		idempotent = 1;
+		if (ps && (rc = pin_counter_apply(ctx, ps, uid)))
+			STORE_FAIL(rc);
 		rc = em_audit_write(ctx, "login", uid, device, NULL, 0, "already logged in");
 		if (rc)
 			STORE_FAIL(rc);
@@ -435,7 +693,12 @@ int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em
 			  : store_logout_cancel(st, device);
 	if (rc)
 		STORE_FAIL(rc);
-	rc = em_audit_write(ctx, "login", uid, device, NULL, 0, profile);
+	if (ps && (rc = pin_counter_apply(ctx, ps, uid)))
+		STORE_FAIL(rc);
+	/* The phone's EMCC=true is kept with the login: the EMCC path (next) decides on it. */
+	snprintf(detail, sizeof(detail), "%s%s", profile,
+		 ps && ps->req->emcc ? "; EMCC=true" : "");
+	rc = em_audit_write(ctx, "login", uid, device, NULL, 0, detail);
 	if (rc)
 		STORE_FAIL(rc);
 
@@ -446,7 +709,7 @@ commit:
 		store_rollback(st);
 		STORE_FAIL(rc);
 	}
-	if (ctx->on_change && !idempotent) {
+	if (ctx->on_change && !idempotent && !(ps && ps->need_choice)) {
 		for (size_t i = 0; i < others.n; i++)
 			ctx->on_change(ctx->on_change_arg, others.v[i].device, EM_CHANGE_LOGOUT,
 				       others_locale ? others_locale[i] : 0);
@@ -459,19 +722,51 @@ out:
 		if (in_tx)
 			store_rollback(st);
 		res_code(res, code);
-		audit_failure(ctx, "login", norm_ok ? uid : raw_uid, device, res);
+		if (ps) {
+			if (ps->out->real_code == EM_OK || !*ps->out->reason)
+				pin_reason(ps, code, "%s", em_code_text(code));
+			pin_failure_record(ctx, ps, *uid ? uid : raw_uid, device);
+		} else {
+			audit_failure(ctx, "login", norm_ok ? uid : raw_uid, device, res);
+		}
 	}
 	free(others.v);
 	free(others_locale);
 	if (code == EM_OK)
-		return 0;
+		return ps && ps->need_choice ? EAGAIN : 0;
 	return serr ? serr : EPERM;
+}
+
+int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em_login_req *req,
+	     struct em_result *res)
+{
+	return login_core(ctx, caller, req, NULL, res);
+}
+
+int em_login_pin(struct em_ctx *ctx, const struct em_pin_login_req *req,
+		 struct em_pin_login_out *out, struct em_result *res)
+{
+	struct em_login_req lr = {req->device, req->id, req->profile, EM_DURATION_DEFAULT, 0};
+	struct pin_step ps = {req, out, PIN_UPD_NONE, 0};
+
+	memset(out, 0, sizeof(*out));
+	out->real_code = EM_OK;
+	if (!req->id || !*req->id || !req->pin || !*req->pin) {
+		/* Nothing to authenticate: not an attempt, and nothing is counted or recorded. */
+		res_code(res, EMAPP_BLANK_USER_OR_PIN);
+		out->real_code = EMAPP_BLANK_USER_OR_PIN;
+		copy_str(out->reason, sizeof(out->reason), "blank user ID or PIN");
+		return EPERM;
+	}
+	return login_core(ctx, NULL, &lr, &ps, res);
 }
 
 /* ---- logout --------------------------------------------------------------------------- */
 
-int em_logout(struct em_ctx *ctx, const struct em_caller *caller, const char *device,
-	      struct em_result *res)
+/* caller NULL: the device itself asks (its Logout softkey), which may end whatever login it
+ * has. user_id (may be NULL) gets who was logged out. */
+static int logout_core(struct em_ctx *ctx, const struct em_caller *caller, const char *device,
+		       char *user_id, struct em_result *res)
 {
 	struct store *st = ctx->st;
 	struct store_device dev;
@@ -497,8 +792,10 @@ int em_logout(struct em_ctx *ctx, const struct em_caller *caller, const char *de
 		FAIL(EM_NO_USER_LOGGED_IN);
 	if (rc)
 		STORE_FAIL(rc);
-	if (!may_act_for(caller, cur.user_id))
+	if (caller && !may_act_for(caller, cur.user_id))
 		FAIL(EM_NO_PROXY_RIGHTS);
+	if (user_id)
+		copy_str(user_id, STORE_ID_MAX, cur.user_id);
 	rc = em_logout_locked(ctx, &cur, "logout", NULL, "", &locale_changed);
 	if (rc)
 		STORE_FAIL(rc);
@@ -519,6 +816,20 @@ out:
 		return serr ? serr : EPERM;
 	}
 	return 0;
+}
+
+int em_logout(struct em_ctx *ctx, const struct em_caller *caller, const char *device,
+	      struct em_result *res)
+{
+	return logout_core(ctx, caller, device, NULL, res);
+}
+
+int em_logout_device(struct em_ctx *ctx, const char *device, char *user_id,
+		     struct em_result *res)
+{
+	if (user_id)
+		user_id[0] = '\0';
+	return logout_core(ctx, NULL, device, user_id, res);
 }
 
 int em_logout_all(struct em_ctx *ctx, const struct em_caller *caller, size_t *count,

@@ -68,10 +68,64 @@ struct em_login_req {
 int em_login(struct em_ctx *ctx, const struct em_caller *caller, const struct em_login_req *req,
 	     struct em_result *res);
 
+/* ---- phone logins: user ID (or extension) and PIN ---- */
+
+/* The EM phone app's loginType: UID = user ID + PIN (the default), SP = self-service user ID +
+ * PIN (treated as UID), DN = primary extension + PIN. */
+enum em_login_type { EM_LOGIN_TYPE_UID = 0, EM_LOGIN_TYPE_SP, EM_LOGIN_TYPE_DN };
+
+#define EM_PIN_MAX_PROFILES 100 /* what one CiscoIPPhoneMenu can list */
+
+/* locked_until for a lockout that lasts until an administrator unlocks (lockout_minutes 0):
+ * 9999-12-31T23:59:59Z, far enough, and still a time every tool can print. */
+#define EM_LOCKED_UNTIL_UNLOCK 253402300799LL
+
+struct em_pin_login_req {
+	const char *device;
+	const char *id;      /* user ID (UID, SP) or primary extension (DN) */
+	const char *pin;
+	enum em_login_type type;
+	const char *profile; /* NULL or "": the user's only profile, else a choice is asked for */
+	int emcc;            /* the phone sent EMCC=true: recorded with the login */
+};
+
+struct em_pin_login_out {
+	char user_id[STORE_ID_MAX]; /* the user the ID or extension resolved to, "" if none */
+	char profile[STORE_ID_MAX]; /* the profile logged in */
+	/* What really happened, for the edge's log and the audit trail, never for the phone:
+	 * the phone sees one answer for several of these (no PIN oracle). */
+	int real_code;
+	char reason[STORE_TEXT_MAX];
+	int lockout_engaged; /* this attempt reached the failed-logon threshold */
+	/* EAGAIN: the PIN was right and the user has several profiles; nothing was logged in. */
+	size_t nprofiles;
+	char profiles[EM_PIN_MAX_PROFILES][STORE_ID_MAX]; /* default first, then by name */
+};
+
+/* Logs the user in at a phone with the PIN (ctx->source "phone", ctx->remote_ip the phone).
+ * Order: device exists (11), EM enabled on it (22), extension names one user (216 for DN),
+ * then the PIN under the credential policy, the profile, and em_login's own checks (18, 25),
+ * recorded the same way. Every failure of authentication -- blank ID or PIN apart (202) --
+ * answers res->code 201 whatever the cause (unknown user, wrong PIN, user locked out, user
+ * without a PIN); out->real_code/reason and the audit row tell them apart. A wrong PIN counts in
+ * users.failed_logons; at failed_logon_threshold (0 = never) the user is locked for
+ * lockout_minutes (0 = until an administrator unlocks) and even the right PIN is refused until
+ * then; a right PIN resets the count. Right PIN but no profile: 205.
+ * Returns 0 (logged in), EAGAIN (several profiles and none chosen: out->profiles lists them,
+ * nothing changed but the failed-logon count), or non-zero with res set. */
+int em_login_pin(struct em_ctx *ctx, const struct em_pin_login_req *req,
+		 struct em_pin_login_out *out, struct em_result *res);
+
 /* Logs out whoever is on device: 11 if no device, 19 if nobody is logged in. A caller without
  * proxy rights may only log out their own login (10). */
 int em_logout(struct em_ctx *ctx, const struct em_caller *caller, const char *device,
 	      struct em_result *res);
+
+/* The phone's own logout (its Logout softkey): whoever is logged in on device, as em_logout with
+ * the rights that being the device gives; audited with ctx->source. 11, 19 as em_logout.
+ * *user_id (may be NULL, STORE_ID_MAX bytes) gets who was logged out. */
+int em_logout_device(struct em_ctx *ctx, const char *device, char *user_id,
+		     struct em_result *res);
 
 /* Logs out every device (proxy rights only). *count = devices logged out. */
 int em_logout_all(struct em_ctx *ctx, const struct em_caller *caller, size_t *count,

@@ -44,11 +44,16 @@ struct sipd_binding {
 	char model[16];     /* +u.sip!model.ccm.cisco.com */
 	int64_t expires_at; /* unix seconds */
 	int64_t registered_at;
+	/* Added with the registrar: */
+	uint32_t cseq;        /* CSeq of the REGISTER that made or refreshed it (RFC 3261 10.3) */
+	char user_agent[96];  /* User-Agent of that REGISTER, for troubleshooting */
 };
 /* Copies the live binding of device; 0 or ENOENT. */
 int sipd_binding_get(struct sipd *s, const char *device, struct sipd_binding *out);
 /* Calls fn for every live binding (under the table lock: fn must be quick). */
 int sipd_binding_list(struct sipd *s, int (*fn)(void *arg, const struct sipd_binding *b),
 		      void *arg);
+/* Live bindings (for status pages). */
+size_t sipd_binding_count(struct sipd *s);
 
 #endif

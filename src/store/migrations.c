@@ -151,6 +151,89 @@ static const char *const migrations[] = {
 	" DELETE FROM speed_dials WHERE owner_kind = 1 AND owner = old.name;"
 	" DELETE FROM services WHERE owner_kind = 1 AND owner = old.name;"
 	"END;",
+
+	/* 2: EMCC -- remote clusters, home-side EMCC devices, visits, the logout outbox, and
+	 * config versions. */
+	/* A rowid table: rows carry a PEM certificate, too big for WITHOUT ROWID's B-tree cells. */
+	"CREATE TABLE remote_clusters ("
+	" id TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(id AS BLOB)) BETWEEN 1 AND 128),"
+	" address TEXT NOT NULL CHECK (length(CAST(address AS BLOB)) BETWEEN 1 AND 256),"
+	" emcc_enabled INTEGER NOT NULL DEFAULT 0 CHECK (emcc_enabled IN (0, 1)),"
+	" pstn_enabled INTEGER NOT NULL DEFAULT 0 CHECK (pstn_enabled IN (0, 1)),"
+	" rsvp_enabled INTEGER NOT NULL DEFAULT 0 CHECK (rsvp_enabled IN (0, 1)),"
+	" tftp_enabled INTEGER NOT NULL DEFAULT 0 CHECK (tftp_enabled IN (0, 1)),"
+	" cert_pem TEXT NOT NULL DEFAULT '' CHECK (length(CAST(cert_pem AS BLOB)) <= 16384),"
+	" cert_sha256 TEXT NOT NULL DEFAULT '' CHECK (cert_sha256 = '' OR"
+	"  (length(cert_sha256) = 64 AND cert_sha256 NOT GLOB '*[^0-9a-f]*')),"
+	" status TEXT NOT NULL DEFAULT 'unknown' CHECK (status IN ('unknown', 'up', 'down')),"
+	" version TEXT NOT NULL DEFAULT '' CHECK (length(CAST(version AS BLOB)) <= 256),"
+	" last_update_ms INTEGER NOT NULL DEFAULT 0 CHECK (last_update_ms >= 0),"
+	" last_error TEXT NOT NULL DEFAULT '' CHECK (length(CAST(last_error AS BLOB)) <= 256),"
+	" CHECK ((cert_pem = '') = (cert_sha256 = ''))"
+	") STRICT;"
+	/* Unique among the clusters that have a certificate: the TLS layer maps a peer's
+	 * certificate to exactly one cluster. */
+	"CREATE UNIQUE INDEX remote_clusters_cert ON remote_clusters (cert_sha256)"
+	" WHERE cert_sha256 <> '';"
+
+	/* No foreign keys: the device is a remote cluster's phone, and the row must outlive a
+	 * deleted remote cluster until the policy has logged the user out. */
+	"CREATE TABLE emcc_home_devices ("
+	" device TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(device AS BLOB)) BETWEEN 1 AND 128),"
+	" user_id TEXT NOT NULL CHECK (length(CAST(user_id AS BLOB)) BETWEEN 1 AND 128),"
+	" profile TEXT NOT NULL DEFAULT '' CHECK (length(CAST(profile AS BLOB)) <= 128),"
+	" visiting_cluster TEXT NOT NULL"
+	"  CHECK (length(CAST(visiting_cluster AS BLOB)) BETWEEN 1 AND 128),"
+	" model TEXT NOT NULL DEFAULT '' CHECK (length(CAST(model AS BLOB)) <= 256),"
+	" protocol TEXT NOT NULL DEFAULT '' CHECK (protocol IN ('', 'SIP', 'SCCP')),"
+	" security_mode INTEGER NOT NULL DEFAULT 1 CHECK (security_mode BETWEEN 0 AND 3),"
+	" login_time INTEGER NOT NULL DEFAULT 0,"
+	" login_duration INTEGER NOT NULL DEFAULT 0 CHECK (login_duration >= 0),"
+	" config_version TEXT NOT NULL DEFAULT ''"
+	"  CHECK (length(CAST(config_version AS BLOB)) <= 128),"
+	" created_ms INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID, STRICT;"
+	"CREATE INDEX emcc_home_devices_user ON emcc_home_devices (user_id);"
+
+	/* Our own phone, so a foreign key: a visit cannot name an unknown device, and deleting the
+	 * device ends it. No key to remote_clusters, for the same reason as above. */
+	"CREATE TABLE emcc_visits ("
+	" device TEXT NOT NULL PRIMARY KEY REFERENCES devices (name) ON DELETE CASCADE"
+	"  ON UPDATE CASCADE CHECK (length(CAST(device AS BLOB)) BETWEEN 1 AND 128),"
+	" user_id TEXT NOT NULL CHECK (length(CAST(user_id AS BLOB)) BETWEEN 1 AND 128),"
+	" home_cluster TEXT NOT NULL CHECK (length(CAST(home_cluster AS BLOB)) BETWEEN 1 AND 128),"
+	" home_tftp TEXT NOT NULL DEFAULT '' CHECK (length(CAST(home_tftp AS BLOB)) <= 256),"
+	" home_call_manager TEXT NOT NULL DEFAULT ''"
+	"  CHECK (length(CAST(home_call_manager AS BLOB)) <= 256),"
+	" home_tvs TEXT NOT NULL DEFAULT '' CHECK (length(CAST(home_tvs AS BLOB)) <= 256),"
+	" login_time INTEGER NOT NULL DEFAULT 0,"
+	" login_duration INTEGER NOT NULL DEFAULT 0 CHECK (login_duration >= 0),"
+	" config_version TEXT NOT NULL DEFAULT ''"
+	"  CHECK (length(CAST(config_version AS BLOB)) <= 128)"
+	") WITHOUT ROWID, STRICT;"
+
+	/* A message is owed to a cluster we know; once the cluster is gone, so is the debt. */
+	"CREATE TABLE emcc_outbox ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" cluster TEXT NOT NULL REFERENCES remote_clusters (id) ON DELETE CASCADE"
+	"  ON UPDATE CASCADE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('homeLogout', 'visitingLogout')),"
+	" device TEXT NOT NULL CHECK (length(CAST(device AS BLOB)) BETWEEN 1 AND 128),"
+	" user_id TEXT NOT NULL DEFAULT '' CHECK (length(CAST(user_id AS BLOB)) <= 128),"
+	" reason TEXT NOT NULL DEFAULT '' CHECK (length(CAST(reason AS BLOB)) <= 256),"
+	" attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+	" next_attempt_ms INTEGER NOT NULL DEFAULT 0,"
+	" created_ms INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX emcc_outbox_due ON emcc_outbox (next_attempt_ms);"
+	/* Serves delete-for (cluster, device) and the cascade from remote_clusters. */
+	"CREATE INDEX emcc_outbox_target ON emcc_outbox (cluster, device);"
+
+	"CREATE TABLE device_config_versions ("
+	" device TEXT NOT NULL PRIMARY KEY CHECK (length(CAST(device AS BLOB)) BETWEEN 1 AND 128),"
+	" version TEXT NOT NULL CHECK (length(CAST(version AS BLOB)) BETWEEN 1 AND 128),"
+	" updated_ms INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID, STRICT;",
 };
 /* clang-format on */
 
@@ -159,6 +242,11 @@ static const char *const migrations[] = {
 int store_migrations_latest(void)
 {
 	return NMIGRATIONS;
+}
+
+const char *store_migration_sql(int version)
+{
+	return version >= 1 && version <= NMIGRATIONS ? migrations[version - 1] : NULL;
 }
 
 static int map_rc(int rc)

@@ -251,4 +251,138 @@ int store_param_set(struct store *st, const char *name, const char *value);
 int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, const char *value),
 		     void *arg);
 
+/* ==== EMCC (schema version 2) ================================================================
+ *
+ * Cluster IDs are keys like any other here (non-empty, exact, < STORE_ID_MAX bytes); the
+ * stricter [A-Za-z0-9_.-]{1,50} rule belongs to whoever accepts them from outside (config.c,
+ * the trust-bundle parser, the admin API). Times named *_ms are unix milliseconds, login_time
+ * and login_duration are seconds as in em_state. */
+
+#define STORE_PEM_MAX 16385 /* one PEM certificate: 16 KiB + NUL */
+#define STORE_SHA256_HEX 65 /* lowercase hex SHA-256: 64 + NUL */
+
+/* ---- remote clusters [EMCC Remote Cluster + its Intercluster Service Profile panes] -------- */
+struct store_remote_cluster {
+	char id[STORE_ID_MAX];	      /* the remote's Cluster ID */
+	char address[STORE_TEXT_MAX]; /* host:port of its HTTPS EM service, "127.0.7.200:8443" */
+	int emcc_enabled;	      /* per-service "Active" flags */
+	int pstn_enabled;
+	int rsvp_enabled;
+	int tftp_enabled;	      /* CUCM: must stay off for EMCC; stored as given */
+	char cert_pem[STORE_PEM_MAX]; /* its HTTPS certificate, trusted for mutual TLS; "" = none */
+	/* SHA-256 of cert_pem's DER (trust_cert_fingerprint), 64 hex digits; folded to lowercase on
+	 * the way in. "" exactly when cert_pem is "" (else EINVAL); unique among clusters. */
+	char cert_sha256[STORE_SHA256_HEX];
+	char status[16];		 /* "unknown" | "up" | "down"; "" is stored as "unknown" */
+	char version[STORE_TEXT_MAX];	 /* what the remote reported at the last update */
+	int64_t last_update_ms;		 /* 0 = never */
+	char last_error[STORE_TEXT_MAX]; /* "" after a good update */
+};
+int store_remote_cluster_get(struct store *st, const char *id, struct store_remote_cluster *out);
+/* EEXIST when the id or the certificate fingerprint is taken. */
+int store_remote_cluster_insert(struct store *st, const struct store_remote_cluster *rc);
+/* Replaces every field of row id; ENOENT if missing, EEXIST if the fingerprint is another's. */
+int store_remote_cluster_update(struct store *st, const struct store_remote_cluster *rc);
+/* Only the outcome of a Remote Cluster Update: the poller writes it without reading the row
+ * first, so it cannot undo an administrator's concurrent change of address or certificate. */
+int store_remote_cluster_set_status(struct store *st, const char *id, const char *status,
+				    const char *version, int64_t last_update_ms,
+				    const char *last_error);
+/* Also deletes the cluster's outbox rows (nobody is left to tell). Home devices and visits that
+ * name it stay: they are live logins, and only the policy can log them out properly. */
+int store_remote_cluster_delete(struct store *st, const char *id);
+/* By id, as store_user_list. */
+int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
+			      int (*fn)(void *arg, const struct store_remote_cluster *rc),
+			      void *arg);
+int store_remote_cluster_count(struct store *st, long *count);
+/* The TLS layer finds the peer's cluster by its certificate. sha256 is 64 hex digits, either
+ * case ("" or another form is EINVAL); ENOENT when no cluster has that certificate. */
+int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
+					struct store_remote_cluster *out);
+
+/* ---- home side: the EMCC device a visiting phone uses while our user is logged in ----------
+ * CUCM's "EMCC base device", filled from the EMCC template. The device name is the visiting
+ * phone's, so there is no foreign key to devices (as em_state). */
+struct store_emcc_home_device {
+	char device[STORE_ID_MAX];	     /* the visiting phone's name */
+	char user_id[STORE_ID_MAX];	     /* our user; lowercased; never "" */
+	char profile[STORE_ID_MAX];	     /* the device profile the login used */
+	char visiting_cluster[STORE_ID_MAX]; /* "" is EINVAL */
+	char model[STORE_TEXT_MAX];
+	char protocol[16];		   /* "", "SIP", "SCCP" (as devices) */
+	int security_mode;		   /* 0..3 (as devices) */
+	int64_t login_time;		   /* unix seconds */
+	int64_t login_duration;		   /* seconds; 0 = indefinite */
+	char config_version[STORE_ID_MAX]; /* versionStamp of the config built for it */
+	int64_t created_ms;
+};
+int store_emcc_home_device_get(struct store *st, const char *device,
+			       struct store_emcc_home_device *out);
+int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_device *hd);
+int store_emcc_home_device_delete(struct store *st, const char *device); /* ENOENT if none */
+int store_emcc_home_device_list(struct store *st, const char *after, size_t limit,
+				int (*fn)(void *arg, const struct store_emcc_home_device *hd),
+				void *arg);
+/* The EMCC devices user_id is logged in on, by device name. */
+int store_emcc_home_device_by_user(struct store *st, const char *user_id,
+				   int (*fn)(void *arg, const struct store_emcc_home_device *hd),
+				   void *arg);
+int store_emcc_home_device_count(struct store *st, long *count);
+
+/* ---- visiting side: our phone has a remote user logged in -----------------------------------
+ * device must be one of our devices (ENOENT otherwise); deleting the device deletes the row. */
+struct store_emcc_visit {
+	char device[STORE_ID_MAX];
+	char user_id[STORE_ID_MAX];	 /* the remote user; lowercased; never "" */
+	char home_cluster[STORE_ID_MAX]; /* never "" */
+	char home_tftp[STORE_TEXT_MAX];	 /* host[:port] the phone's config points at */
+	char home_call_manager[STORE_TEXT_MAX];
+	char home_tvs[STORE_TEXT_MAX];
+	int64_t login_time;
+	int64_t login_duration;
+	char config_version[STORE_ID_MAX];
+};
+int store_emcc_visit_get(struct store *st, const char *device, struct store_emcc_visit *out);
+int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v); /* replace */
+int store_emcc_visit_delete(struct store *st, const char *device);	      /* ENOENT if none */
+int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
+			  int (*fn)(void *arg, const struct store_emcc_visit *v), void *arg);
+
+/* ---- outbox: logouts the other cluster has not acknowledged yet ---------------------------- */
+struct store_emcc_outbox {
+	int64_t id;		    /* set by the store; grows with every add */
+	char cluster[STORE_ID_MAX]; /* a remote cluster (ENOENT if unknown) */
+	char kind[16];		    /* "homeLogout" | "visitingLogout" */
+	char device[STORE_ID_MAX];  /* never "" */
+	char user_id[STORE_ID_MAX]; /* lowercased; may be "" */
+	char reason[STORE_TEXT_MAX];
+	int attempts; /* sends tried so far; >= 0 */
+	int64_t next_attempt_ms;
+	int64_t created_ms;
+};
+/* o->id is ignored; the new row's id goes to *id when id is not NULL. */
+int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, int64_t *id);
+/* Rows with next_attempt_ms <= now_ms, oldest (smallest id) first, at most limit (0 = all). */
+int store_emcc_outbox_due(struct store *st, int64_t now_ms, size_t limit,
+			  int (*fn)(void *arg, const struct store_emcc_outbox *o), void *arg);
+/* attempts + 1 and the next try; ENOENT if the row is gone (acknowledged meanwhile). */
+int store_emcc_outbox_attempted(struct store *st, int64_t id, int64_t next_attempt_ms);
+int store_emcc_outbox_delete(struct store *st, int64_t id); /* ENOENT if none */
+/* Every row for (cluster, device), when a newer login supersedes them; 0 even if none. The
+ * number removed goes to *deleted when it is not NULL. */
+int store_emcc_outbox_delete_for(struct store *st, const char *cluster, const char *device,
+				 long *deleted);
+int store_emcc_outbox_count(struct store *st, long *count);
+
+/* ---- config versions: the versionStamp a device's config file and its restart NOTIFY share -
+ * Keyed by name only, with no tie to the devices table: EMCC home devices (remote phones' names)
+ * have config versions too. */
+/* ENOENT if the device never had one; EINVAL if version does not fit len. updated_ms may be
+ * NULL. */
+int store_config_version_get(struct store *st, const char *device, char *version, size_t len,
+			     int64_t *updated_ms);
+int store_config_version_set(struct store *st, const char *device, const char *version,
+			     int64_t updated_ms); /* version non-empty, < STORE_ID_MAX */
+
 #endif

@@ -153,6 +153,16 @@ out:
 	"device, user_id, profile, login_time, login_duration, last_user_id, emcc_role, "          \
 	"remote_cluster, remote_ip"
 #define AUDIT_COLS "id, time_ms, action, user_id, device, source, remote_ip, code, detail, reqno"
+#define RC_COLS                                                                                    \
+	"id, address, emcc_enabled, pstn_enabled, rsvp_enabled, tftp_enabled, cert_pem, "          \
+	"cert_sha256, status, version, last_update_ms, last_error"
+#define HD_COLS                                                                                    \
+	"device, user_id, profile, visiting_cluster, model, protocol, security_mode, login_time, " \
+	"login_duration, config_version, created_ms"
+#define VISIT_COLS                                                                                 \
+	"device, user_id, home_cluster, home_tftp, home_call_manager, home_tvs, login_time, "      \
+	"login_duration, config_version"
+#define OB_COLS "id, cluster, kind, device, user_id, reason, attempts, next_attempt_ms, created_ms"
 
 enum stmt_id {
 	S_BEGIN,
@@ -220,6 +230,32 @@ enum stmt_id {
 	S_PARAM_GET,
 	S_PARAM_SET,
 	S_PARAM_LIST,
+	S_RC_GET,
+	S_RC_INSERT,
+	S_RC_UPDATE,
+	S_RC_STATUS,
+	S_RC_DELETE,
+	S_RC_LIST,
+	S_RC_COUNT,
+	S_RC_BY_FP,
+	S_HD_GET,
+	S_HD_PUT,
+	S_HD_DELETE,
+	S_HD_LIST,
+	S_HD_BY_USER,
+	S_HD_COUNT,
+	S_VISIT_GET,
+	S_VISIT_PUT,
+	S_VISIT_DELETE,
+	S_VISIT_LIST,
+	S_OB_ADD,
+	S_OB_DUE,
+	S_OB_ATTEMPTED,
+	S_OB_DELETE,
+	S_OB_DELETE_FOR,
+	S_OB_COUNT,
+	S_CV_GET,
+	S_CV_SET,
 	S_COUNT
 };
 
@@ -337,6 +373,66 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PARAM_SET] = "INSERT INTO parameters (name, value) VALUES (?1, ?2) "
 			"ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 	[S_PARAM_LIST] = "SELECT name, value FROM parameters ORDER BY name",
+
+	[S_RC_GET] = "SELECT " RC_COLS " FROM remote_clusters WHERE id = ?1",
+	[S_RC_INSERT] = "INSERT INTO remote_clusters (" RC_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+			"?7, ?8, ?9, ?10, ?11, ?12)",
+	[S_RC_UPDATE] = "UPDATE remote_clusters SET address = ?2, emcc_enabled = ?3, "
+			"pstn_enabled = ?4, rsvp_enabled = ?5, tftp_enabled = ?6, cert_pem = ?7, "
+			"cert_sha256 = ?8, status = ?9, version = ?10, last_update_ms = ?11, "
+			"last_error = ?12 WHERE id = ?1",
+	[S_RC_STATUS] = "UPDATE remote_clusters SET status = ?2, version = ?3, last_update_ms = ?4, "
+			"last_error = ?5 WHERE id = ?1",
+	[S_RC_DELETE] = "DELETE FROM remote_clusters WHERE id = ?1",
+	[S_RC_LIST] = "SELECT " RC_COLS " FROM remote_clusters WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[S_RC_COUNT] = "SELECT count(*) FROM remote_clusters",
+	/* The "<> ''" term repeats the partial index's WHERE, so the planner may use it. */
+	[S_RC_BY_FP] = "SELECT " RC_COLS " FROM remote_clusters WHERE cert_sha256 = ?1 AND "
+		       "cert_sha256 <> ''",
+
+	[S_HD_GET] = "SELECT " HD_COLS " FROM emcc_home_devices WHERE device = ?1",
+	[S_HD_PUT] = "INSERT INTO emcc_home_devices (" HD_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		     "?7, ?8, ?9, ?10, ?11) ON CONFLICT (device) DO UPDATE SET "
+		     "user_id = excluded.user_id, profile = excluded.profile, "
+		     "visiting_cluster = excluded.visiting_cluster, model = excluded.model, "
+		     "protocol = excluded.protocol, security_mode = excluded.security_mode, "
+		     "login_time = excluded.login_time, login_duration = excluded.login_duration, "
+		     "config_version = excluded.config_version, created_ms = excluded.created_ms",
+	[S_HD_DELETE] = "DELETE FROM emcc_home_devices WHERE device = ?1",
+	[S_HD_LIST] = "SELECT " HD_COLS " FROM emcc_home_devices WHERE device > ?1 ORDER BY device "
+		      "LIMIT ?2",
+	[S_HD_BY_USER] = "SELECT " HD_COLS " FROM emcc_home_devices WHERE user_id = ?1 "
+			 "ORDER BY device",
+	[S_HD_COUNT] = "SELECT count(*) FROM emcc_home_devices",
+
+	[S_VISIT_GET] = "SELECT " VISIT_COLS " FROM emcc_visits WHERE device = ?1",
+	[S_VISIT_PUT] = "INSERT INTO emcc_visits (" VISIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+			"?7, ?8, ?9) ON CONFLICT (device) DO UPDATE SET "
+			"user_id = excluded.user_id, home_cluster = excluded.home_cluster, "
+			"home_tftp = excluded.home_tftp, "
+			"home_call_manager = excluded.home_call_manager, "
+			"home_tvs = excluded.home_tvs, login_time = excluded.login_time, "
+			"login_duration = excluded.login_duration, "
+			"config_version = excluded.config_version",
+	[S_VISIT_DELETE] = "DELETE FROM emcc_visits WHERE device = ?1",
+	[S_VISIT_LIST] = "SELECT " VISIT_COLS " FROM emcc_visits WHERE device > ?1 ORDER BY device "
+			 "LIMIT ?2",
+
+	[S_OB_ADD] = "INSERT INTO emcc_outbox (cluster, kind, device, user_id, reason, attempts, "
+		     "next_attempt_ms, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_OB_DUE] = "SELECT " OB_COLS " FROM emcc_outbox WHERE next_attempt_ms <= ?1 ORDER BY id "
+		     "LIMIT ?2",
+	/* Saturates instead of tripping the CHECK after 2^31 tries of one message. */
+	[S_OB_ATTEMPTED] = "UPDATE emcc_outbox SET attempts = min(attempts + 1, 2147483647), "
+			   "next_attempt_ms = ?2 WHERE id = ?1",
+	[S_OB_DELETE] = "DELETE FROM emcc_outbox WHERE id = ?1",
+	[S_OB_DELETE_FOR] = "DELETE FROM emcc_outbox WHERE cluster = ?1 AND device = ?2",
+	[S_OB_COUNT] = "SELECT count(*) FROM emcc_outbox",
+
+	[S_CV_GET] = "SELECT version, updated_ms FROM device_config_versions WHERE device = ?1",
+	[S_CV_SET] = "INSERT INTO device_config_versions (device, version, updated_ms) "
+		     "VALUES (?1, ?2, ?3) ON CONFLICT (device) DO UPDATE SET "
+		     "version = excluded.version, updated_ms = excluded.updated_ms",
 };
 /* clang-format on */
 
@@ -1776,4 +1872,514 @@ int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, co
 out:
 	stmt_put(st, S_PARAM_LIST, s);
 	return err;
+}
+
+/* ==== EMCC ==================================================================================== */
+
+/* A certificate fingerprint as the schema keeps it: 64 hex digits folded to lowercase, or ""
+ * when allow_empty. Anything else (the colon form included) is EINVAL. */
+static int sha256_key(const char *in, char out[STORE_SHA256_HEX], int allow_empty)
+{
+	size_t i;
+
+	if (!fits(in, STORE_SHA256_HEX))
+		return EINVAL;
+	if (in[0] == '\0') {
+		out[0] = '\0';
+		return allow_empty ? 0 : EINVAL;
+	}
+	for (i = 0; in[i]; i++) {
+		char c = in[i];
+
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return EINVAL;
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return i == STORE_SHA256_HEX - 1 ? 0 : EINVAL;
+}
+
+/* "" means "unknown"; the schema's CHECK refuses the rest of the unknown words. */
+static const char *rc_status(const char *status)
+{
+	return status[0] ? status : "unknown";
+}
+
+/* ---- remote clusters ------------------------------------------------------------------------ */
+
+static int row_rc(sqlite3_stmt *s, struct store_remote_cluster *rc)
+{
+	int err;
+
+	if ((err = col_text(s, 0, rc->id, sizeof(rc->id))) ||
+	    (err = col_text(s, 1, rc->address, sizeof(rc->address))) ||
+	    (err = col_text(s, 6, rc->cert_pem, sizeof(rc->cert_pem))) ||
+	    (err = col_text(s, 7, rc->cert_sha256, sizeof(rc->cert_sha256))) ||
+	    (err = col_text(s, 8, rc->status, sizeof(rc->status))) ||
+	    (err = col_text(s, 9, rc->version, sizeof(rc->version))) ||
+	    (err = col_text(s, 11, rc->last_error, sizeof(rc->last_error))))
+		return err;
+	rc->emcc_enabled = sqlite3_column_int(s, 2);
+	rc->pstn_enabled = sqlite3_column_int(s, 3);
+	rc->rsvp_enabled = sqlite3_column_int(s, 4);
+	rc->tftp_enabled = sqlite3_column_int(s, 5);
+	rc->last_update_ms = sqlite3_column_int64(s, 10);
+	return 0;
+}
+
+/* Runs a statement bound to one text key that returns at most one remote cluster. */
+static int rc_get_by(struct store *st, enum stmt_id id, const char *key,
+		     struct store_remote_cluster *out)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "t", key)))
+		goto out;
+	if (!(err = step_row(s)))
+		err = row_rc(s, out);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_remote_cluster_get(struct store *st, const char *id, struct store_remote_cluster *out)
+{
+	if (!st || !out || !key_ok(id))
+		return EINVAL;
+	return rc_get_by(st, S_RC_GET, id, out);
+}
+
+int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
+					struct store_remote_cluster *out)
+{
+	char fp[STORE_SHA256_HEX];
+
+	if (!st || !out || sha256_key(sha256, fp, 0))
+		return EINVAL;
+	return rc_get_by(st, S_RC_BY_FP, fp, out);
+}
+
+static int rc_write(struct store *st, enum stmt_id id, const struct store_remote_cluster *rc)
+{
+	char fp[STORE_SHA256_HEX];
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || !rc || !key_ok(rc->id) || !fits(rc->address, sizeof(rc->address)) ||
+	    !fits(rc->cert_pem, sizeof(rc->cert_pem)) || sha256_key(rc->cert_sha256, fp, 1) ||
+	    !fits(rc->status, sizeof(rc->status)) || !fits(rc->version, sizeof(rc->version)) ||
+	    !fits(rc->last_error, sizeof(rc->last_error)))
+		return EINVAL;
+	if ((err = stmt_get(st, id, &s)))
+		goto out;
+	if ((err =
+		 bindf(s, "ttiiiittttlt", rc->id, rc->address, !!rc->emcc_enabled,
+		       !!rc->pstn_enabled, !!rc->rsvp_enabled, !!rc->tftp_enabled, rc->cert_pem, fp,
+		       rc_status(rc->status), rc->version, rc->last_update_ms, rc->last_error)))
+		goto out;
+	/* empty address, bad status, a pem without a fingerprint: EINVAL from the CHECKs */
+	err = id == S_RC_UPDATE ? step_changed(st, s) : step_done(s);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_remote_cluster_insert(struct store *st, const struct store_remote_cluster *rc)
+{
+	return rc_write(st, S_RC_INSERT, rc);
+}
+
+int store_remote_cluster_update(struct store *st, const struct store_remote_cluster *rc)
+{
+	return rc_write(st, S_RC_UPDATE, rc);
+}
+
+int store_remote_cluster_set_status(struct store *st, const char *id, const char *status,
+				    const char *version, int64_t last_update_ms,
+				    const char *last_error)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || !key_ok(id) || !fits(status, 16) || !fits(version, STORE_TEXT_MAX) ||
+	    !fits(last_error, STORE_TEXT_MAX))
+		return EINVAL;
+	if ((err = stmt_get(st, S_RC_STATUS, &s)) ||
+	    (err = bindf(s, "tttlt", id, rc_status(status), version, last_update_ms, last_error)))
+		goto out;
+	err = step_changed(st, s);
+out:
+	stmt_put(st, S_RC_STATUS, s);
+	return err;
+}
+
+int store_remote_cluster_delete(struct store *st, const char *id)
+{
+	/* its outbox rows go by ON DELETE CASCADE */
+	return delete_by_key(st, S_RC_DELETE, id);
+}
+
+int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
+			      int (*fn)(void *arg, const struct store_remote_cluster *rc),
+			      void *arg)
+{
+	struct store_remote_cluster *rc = NULL;
+	sqlite3_stmt *s = NULL;
+	int err, rc_step;
+
+	if (!after)
+		after = "";
+	if (!st || !fn || !fits(after, STORE_ID_MAX))
+		return EINVAL;
+	/* 17 KiB with its certificate: on the heap, list callbacks may run on small stacks */
+	if (!(rc = malloc(sizeof(*rc))))
+		return EIO;
+	if ((err = stmt_get(st, S_RC_LIST, &s)) || (err = bindf(s, "tl", after, sql_limit(limit))))
+		goto out;
+	while ((rc_step = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_rc(s, rc)) || (err = fn(arg, rc)))
+			goto out;
+	}
+	err = map_rc(rc_step);
+out:
+	stmt_put(st, S_RC_LIST, s);
+	free(rc);
+	return err;
+}
+
+int store_remote_cluster_count(struct store *st, long *count)
+{
+	return count_query(st, S_RC_COUNT, count);
+}
+
+/* ---- EMCC home devices ---------------------------------------------------------------------- */
+
+static int row_hd(sqlite3_stmt *s, struct store_emcc_home_device *hd)
+{
+	int err;
+
+	if ((err = col_text(s, 0, hd->device, sizeof(hd->device))) ||
+	    (err = col_text(s, 1, hd->user_id, sizeof(hd->user_id))) ||
+	    (err = col_text(s, 2, hd->profile, sizeof(hd->profile))) ||
+	    (err = col_text(s, 3, hd->visiting_cluster, sizeof(hd->visiting_cluster))) ||
+	    (err = col_text(s, 4, hd->model, sizeof(hd->model))) ||
+	    (err = col_text(s, 5, hd->protocol, sizeof(hd->protocol))) ||
+	    (err = col_text(s, 9, hd->config_version, sizeof(hd->config_version))))
+		return err;
+	hd->security_mode = sqlite3_column_int(s, 6);
+	hd->login_time = sqlite3_column_int64(s, 7);
+	hd->login_duration = sqlite3_column_int64(s, 8);
+	hd->created_ms = sqlite3_column_int64(s, 10);
+	return 0;
+}
+
+int store_emcc_home_device_get(struct store *st, const char *device,
+			       struct store_emcc_home_device *out)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !out || !key_ok(device))
+		return EINVAL;
+	if ((err = stmt_get(st, S_HD_GET, &s)) || (err = bindf(s, "t", device)))
+		goto out;
+	if (!(err = step_row(s)))
+		err = row_hd(s, out);
+out:
+	stmt_put(st, S_HD_GET, s);
+	return err;
+}
+
+int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_device *hd)
+{
+	char user[STORE_ID_MAX];
+
+	if (!write_ok(st) || !hd || !key_ok(hd->device) || user_key(hd->user_id, user, 0) ||
+	    !fits(hd->profile, sizeof(hd->profile)) || !key_ok(hd->visiting_cluster) ||
+	    !fits(hd->model, sizeof(hd->model)) || !fits(hd->protocol, sizeof(hd->protocol)) ||
+	    !fits(hd->config_version, sizeof(hd->config_version)) || hd->login_duration < 0)
+		return EINVAL;
+	/* protocol and security_mode are checked by the schema */
+	return exec_write(st, S_HD_PUT, "ttttttilltl", hd->device, user, hd->profile,
+			  hd->visiting_cluster, hd->model, hd->protocol, hd->security_mode,
+			  hd->login_time, hd->login_duration, hd->config_version, hd->created_ms);
+}
+
+int store_emcc_home_device_delete(struct store *st, const char *device)
+{
+	return delete_by_key(st, S_HD_DELETE, device);
+}
+
+static int hd_walk(struct store *st, enum stmt_id id, const char *key, size_t limit,
+		   int (*fn)(void *arg, const struct store_emcc_home_device *hd), void *arg)
+{
+	struct store_emcc_home_device hd;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "t", key)))
+		goto out;
+	if (id == S_HD_LIST && (err = map_rc(sqlite3_bind_int64(s, 2, sql_limit(limit)))))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_hd(s, &hd)) || (err = fn(arg, &hd)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, id, s);
+	return err;
+}
+
+int store_emcc_home_device_list(struct store *st, const char *after, size_t limit,
+				int (*fn)(void *arg, const struct store_emcc_home_device *hd),
+				void *arg)
+{
+	if (!after)
+		after = "";
+	if (!st || !fn || !fits(after, STORE_ID_MAX))
+		return EINVAL;
+	return hd_walk(st, S_HD_LIST, after, limit, fn, arg);
+}
+
+int store_emcc_home_device_by_user(struct store *st, const char *user_id,
+				   int (*fn)(void *arg, const struct store_emcc_home_device *hd),
+				   void *arg)
+{
+	char user[STORE_ID_MAX];
+
+	if (!st || !fn || user_key(user_id, user, 0))
+		return EINVAL;
+	return hd_walk(st, S_HD_BY_USER, user, 0, fn, arg);
+}
+
+int store_emcc_home_device_count(struct store *st, long *count)
+{
+	return count_query(st, S_HD_COUNT, count);
+}
+
+/* ---- EMCC visits ---------------------------------------------------------------------------- */
+
+static int row_visit(sqlite3_stmt *s, struct store_emcc_visit *v)
+{
+	int err;
+
+	if ((err = col_text(s, 0, v->device, sizeof(v->device))) ||
+	    (err = col_text(s, 1, v->user_id, sizeof(v->user_id))) ||
+	    (err = col_text(s, 2, v->home_cluster, sizeof(v->home_cluster))) ||
+	    (err = col_text(s, 3, v->home_tftp, sizeof(v->home_tftp))) ||
+	    (err = col_text(s, 4, v->home_call_manager, sizeof(v->home_call_manager))) ||
+	    (err = col_text(s, 5, v->home_tvs, sizeof(v->home_tvs))) ||
+	    (err = col_text(s, 8, v->config_version, sizeof(v->config_version))))
+		return err;
+	v->login_time = sqlite3_column_int64(s, 6);
+	v->login_duration = sqlite3_column_int64(s, 7);
+	return 0;
+}
+
+int store_emcc_visit_get(struct store *st, const char *device, struct store_emcc_visit *out)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !out || !key_ok(device))
+		return EINVAL;
+	if ((err = stmt_get(st, S_VISIT_GET, &s)) || (err = bindf(s, "t", device)))
+		goto out;
+	if (!(err = step_row(s)))
+		err = row_visit(s, out);
+out:
+	stmt_put(st, S_VISIT_GET, s);
+	return err;
+}
+
+int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
+{
+	char user[STORE_ID_MAX];
+
+	if (!write_ok(st) || !v || !key_ok(v->device) || user_key(v->user_id, user, 0) ||
+	    !key_ok(v->home_cluster) || !fits(v->home_tftp, sizeof(v->home_tftp)) ||
+	    !fits(v->home_call_manager, sizeof(v->home_call_manager)) ||
+	    !fits(v->home_tvs, sizeof(v->home_tvs)) ||
+	    !fits(v->config_version, sizeof(v->config_version)) || v->login_duration < 0)
+		return EINVAL;
+	/* ENOENT (foreign key) when the device is not one of ours */
+	return exec_write(st, S_VISIT_PUT, "ttttttllt", v->device, user, v->home_cluster,
+			  v->home_tftp, v->home_call_manager, v->home_tvs, v->login_time,
+			  v->login_duration, v->config_version);
+}
+
+int store_emcc_visit_delete(struct store *st, const char *device)
+{
+	return delete_by_key(st, S_VISIT_DELETE, device);
+}
+
+int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
+			  int (*fn)(void *arg, const struct store_emcc_visit *v), void *arg)
+{
+	struct store_emcc_visit v;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!after)
+		after = "";
+	if (!st || !fn || !fits(after, STORE_ID_MAX))
+		return EINVAL;
+	if ((err = stmt_get(st, S_VISIT_LIST, &s)) ||
+	    (err = bindf(s, "tl", after, sql_limit(limit))))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_visit(s, &v)) || (err = fn(arg, &v)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, S_VISIT_LIST, s);
+	return err;
+}
+
+/* ---- EMCC outbox ---------------------------------------------------------------------------- */
+
+static int row_outbox(sqlite3_stmt *s, struct store_emcc_outbox *o)
+{
+	int err;
+
+	o->id = sqlite3_column_int64(s, 0);
+	if ((err = col_text(s, 1, o->cluster, sizeof(o->cluster))) ||
+	    (err = col_text(s, 2, o->kind, sizeof(o->kind))) ||
+	    (err = col_text(s, 3, o->device, sizeof(o->device))) ||
+	    (err = col_text(s, 4, o->user_id, sizeof(o->user_id))) ||
+	    (err = col_text(s, 5, o->reason, sizeof(o->reason))))
+		return err;
+	o->attempts = sqlite3_column_int(s, 6);
+	o->next_attempt_ms = sqlite3_column_int64(s, 7);
+	o->created_ms = sqlite3_column_int64(s, 8);
+	return 0;
+}
+
+int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, int64_t *id)
+{
+	char user[STORE_ID_MAX];
+	int err;
+
+	if (!write_ok(st) || !o || !key_ok(o->cluster) || !fits(o->kind, sizeof(o->kind)) ||
+	    !key_ok(o->device) || user_key(o->user_id, user, 1) ||
+	    !fits(o->reason, sizeof(o->reason)) || o->attempts < 0)
+		return EINVAL;
+	/* kind is checked by the schema; an unknown cluster is ENOENT (foreign key) */
+	if ((err = exec_write(st, S_OB_ADD, "tttttill", o->cluster, o->kind, o->device, user,
+			      o->reason, o->attempts, o->next_attempt_ms, o->created_ms)))
+		return err;
+	if (id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_emcc_outbox_due(struct store *st, int64_t now_ms, size_t limit,
+			  int (*fn)(void *arg, const struct store_emcc_outbox *o), void *arg)
+{
+	struct store_emcc_outbox o;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!st || !fn)
+		return EINVAL;
+	if ((err = stmt_get(st, S_OB_DUE, &s)) || (err = bindf(s, "ll", now_ms, sql_limit(limit))))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((err = row_outbox(s, &o)) || (err = fn(arg, &o)))
+			goto out;
+	}
+	err = map_rc(rc);
+out:
+	stmt_put(st, S_OB_DUE, s);
+	return err;
+}
+
+int store_emcc_outbox_attempted(struct store *st, int64_t id, int64_t next_attempt_ms)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st))
+		return EINVAL;
+	if ((err = stmt_get(st, S_OB_ATTEMPTED, &s)) || (err = bindf(s, "ll", id, next_attempt_ms)))
+		goto out;
+	err = step_changed(st, s);
+out:
+	stmt_put(st, S_OB_ATTEMPTED, s);
+	return err;
+}
+
+int store_emcc_outbox_delete(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st))
+		return EINVAL;
+	if ((err = stmt_get(st, S_OB_DELETE, &s)) || (err = bindf(s, "l", id)))
+		goto out;
+	err = step_changed(st, s);
+out:
+	stmt_put(st, S_OB_DELETE, s);
+	return err;
+}
+
+int store_emcc_outbox_delete_for(struct store *st, const char *cluster, const char *device,
+				 long *deleted)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!write_ok(st) || !key_ok(cluster) || !key_ok(device))
+		return EINVAL;
+	if ((err = stmt_get(st, S_OB_DELETE_FOR, &s)) || (err = bindf(s, "tt", cluster, device)))
+		goto out;
+	if (!(err = step_done(s)) && deleted)
+		*deleted = (long)sqlite3_changes(st->db);
+out:
+	stmt_put(st, S_OB_DELETE_FOR, s);
+	return err;
+}
+
+int store_emcc_outbox_count(struct store *st, long *count)
+{
+	return count_query(st, S_OB_COUNT, count);
+}
+
+/* ---- config versions ------------------------------------------------------------------------ */
+
+int store_config_version_get(struct store *st, const char *device, char *version, size_t len,
+			     int64_t *updated_ms)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!st || !key_ok(device) || !version || len == 0)
+		return EINVAL;
+	if ((err = stmt_get(st, S_CV_GET, &s)) || (err = bindf(s, "t", device)))
+		goto out;
+	if ((err = step_row(s)))
+		goto out;
+	if (col_text(s, 0, version, len)) {
+		err = EINVAL; /* the caller's buffer is too small */
+		goto out;
+	}
+	if (updated_ms)
+		*updated_ms = sqlite3_column_int64(s, 1);
+out:
+	stmt_put(st, S_CV_GET, s);
+	return err;
+}
+
+int store_config_version_set(struct store *st, const char *device, const char *version,
+			     int64_t updated_ms)
+{
+	if (!write_ok(st) || !key_ok(device) || !key_ok(version))
+		return EINVAL;
+	return exec_write(st, S_CV_SET, "ttl", device, version, updated_ms);
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 BUILD=${1:-build-fuzz}
 SECS=${2:-30}
 status=0
-for t in fuzz_emapi fuzz_form fuzz_csv fuzz_config; do
+for t in fuzz_emapi fuzz_form fuzz_csv fuzz_config fuzz_phonexml fuzz_cnf fuzz_emccmsg; do
 	corpus="$BUILD/corpus/$t"
 	mkdir -p "$corpus"
 	echo "== $t ($SECS s)"

@@ -59,6 +59,10 @@ static void test_defaults(void **state)
 	assert_int_equal(c.log_max_bytes, 10 * 1024 * 1024);
 	assert_int_equal(c.log_keep, 5);
 	assert_int_equal(c.log_stderr, 0);
+	assert_string_equal(c.sip_udp, "127.0.7.100:5060");
+	assert_string_equal(c.sip_tcp, "127.0.7.100:5060");
+	assert_string_equal(c.sip_realm, "");
+	assert_int_equal(c.sip_max_expires, 3600);
 	assert_int_equal(c.nparams, 0);
 
 	config_finish(&c);
@@ -121,6 +125,9 @@ static void test_full(void **state)
 	assert_string_equal(c.params[1].name, "Inter-cluster Maximum Login Time");
 	assert_string_equal(c.params[1].value, "36000");
 	assert_int_equal(c.params[1].line, 23);
+	/* [sip] left out: its listeners follow the HTTP host. */
+	assert_string_equal(c.sip_udp, "127.0.7.200:5060");
+	assert_string_equal(c.sip_tcp, "127.0.7.200:5060");
 
 	config_finish(&c);
 	assert_string_equal(c.tls_cert, "/etc/emcc/tls.crt"); /* set: kept */
@@ -173,7 +180,7 @@ static void test_errors(void **state)
 	(void)state;
 	expect_err("[cluster]\nid = A\n[srever]\nhttp = 1.2.3.4:1\n",
 		   "emccd.conf:4: [srever] http: unknown section (allowed [cluster], [server], "
-		   "[log], [parameters])");
+		   "[log], [sip], [parameters])");
 	expect_err("[server]\n\nworkerz = 3\n",
 		   "emccd.conf:3: [server] workerz: unknown key (allowed http, https, tls_cert, "
 		   "tls_key, admin_socket, data_dir, database, workers, max_body)");
@@ -235,7 +242,7 @@ static void test_errors(void **state)
 	expect_err(
 	    "id = x\n[cluster]\n",
 	    "emccd.conf:1: id: key outside any section (allowed sections [cluster], [server], "
-	    "[log], [parameters])");
+	    "[log], [sip], [parameters])");
 	expect_err("[cluster]\njust words\n",
 		   "emccd.conf:2: syntax error (allowed [section], key = value, ; comment)");
 	expect_err("[cluster\n",
@@ -272,6 +279,45 @@ static void test_errors(void **state)
 	assert_int_equal(config_load_string(&c, "x.conf", nul, sizeof(nul) - 1, err, sizeof(err)),
 			 EINVAL);
 	assert_string_equal(err, "x.conf:2: NUL byte in line");
+}
+
+static void test_sip(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	assert_int_equal(load(&c,
+			      "[sip]\nudp = 127.0.9.31:5060\ntcp = [::1]:5061\nrealm = ClusterOne SIP\n"
+			      "max_expires = 86400\n",
+			      err, sizeof(err)),
+			 0);
+	assert_string_equal(c.sip_udp, "127.0.9.31:5060");
+	assert_string_equal(c.sip_tcp, "[::1]:5061");
+	assert_string_equal(c.sip_realm, "ClusterOne SIP");
+	assert_int_equal(c.sip_max_expires, 86400);
+	/* Empty turns a listener off; the one left out follows [server] http's host. */
+	assert_int_equal(load(&c, "[server]\nhttp = 127.0.9.32:8080\n[sip]\ntcp =\n", err,
+			      sizeof(err)),
+			 0);
+	assert_string_equal(c.sip_udp, "127.0.9.32:5060");
+	assert_string_equal(c.sip_tcp, "");
+	/* HTTP off: HTTPS's host; an IPv6 host keeps its brackets. */
+	assert_int_equal(load(&c, "[server]\nhttp =\nhttps = [::1]:8443\n", err, sizeof(err)), 0);
+	assert_string_equal(c.sip_udp, "[::1]:5060");
+	assert_string_equal(c.sip_tcp, "[::1]:5060");
+
+	expect_err("[sip]\nudp = 127.0.0.1\n",
+		   "emccd.conf:2: [sip] udp: \"127.0.0.1\" is not a listen address (allowed "
+		   "host:port, [v6]:port, port 0..65535, or empty to disable)");
+	expect_err("[sip]\nmax_expires = 59\n",
+		   "emccd.conf:2: [sip] max_expires: 59 is out of range (allowed 60..86400)");
+	expect_err("[sip]\nrealm = a\"b\n",
+		   "emccd.conf:2: [sip] realm: \"a\"b\" is not a realm (allowed printable ASCII "
+		   "without \" and \\, or empty for no authentication)");
+	expect_err("[sip]\nport = 5060\n",
+		   "emccd.conf:2: [sip] port: unknown key (allowed udp, tcp, realm, max_expires)");
+	expect_err("[sip]\ntcp = 127.0.0.1:5060\ntcp = 127.0.0.1:5061\n",
+		   "emccd.conf:3: [sip] tcp: duplicate key (first set on line 2)");
 }
 
 static void test_too_many_params(void **state)
@@ -351,6 +397,7 @@ int main(void)
 	    cmocka_unit_test(test_full),
 	    cmocka_unit_test(test_load_starts_from_defaults),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_sip),
 	    cmocka_unit_test(test_too_many_params),
 	    cmocka_unit_test(test_file),
 	    cmocka_unit_test(test_hostport),

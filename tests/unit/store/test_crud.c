@@ -123,7 +123,7 @@ static void test_tx_rules(void **state)
 	struct store_user u;
 	long n = -1;
 
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), 2);
 	fill_user(&u, "alice", "1000");
 	/* writes outside a transaction are refused and change nothing */
 	assert_int_equal(store_user_insert(st, &u), EINVAL);

@@ -102,7 +102,7 @@ static void test_migrate_and_reopen(void **state)
 	char v[32];
 
 	assert_int_equal(store_open(&st, fx->path), 0);
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), 2);
 	add_user(st, "persist");
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_param_set(st, "k", "v"), 0);
@@ -112,18 +112,18 @@ static void test_migrate_and_reopen(void **state)
 	assert_int_equal(store_param_set(st, "uncommitted", "v"), 0);
 	store_close(st);
 
-	assert_int_equal(raw_pragma(fx->path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_pragma(fx->path, "PRAGMA user_version"), 2);
 
 	/* reopening an up-to-date database applies nothing (re-running the CREATEs would fail) */
 	st = NULL;
 	assert_int_equal(store_open(&st, fx->path), 0);
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), 2);
 	assert_int_equal(store_user_get(st, "persist", &u), 0);
 	assert_int_equal(store_param_get(st, "k", v, sizeof(v)), 0);
 	assert_string_equal(v, "v");
 	assert_int_equal(store_param_get(st, "uncommitted", v, sizeof(v)), ENOENT);
 	store_close(st);
-	assert_int_equal(raw_pragma(fx->path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_pragma(fx->path, "PRAGMA user_version"), 2);
 
 	/* the file is in WAL mode */
 	{

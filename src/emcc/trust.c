@@ -1,0 +1,946 @@
+/* trust.c -- trust bundles (export, strict import) and SHA-256 certificate fingerprints. */
+#include "emcc/trust.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+
+#define HEADER "# emcc trust bundle v1"
+#define TIME_FMT "%Y-%m-%dT%H:%M:%SZ"
+#define SHA256_LEN 32
+
+static const char *const role_names[] = {
+    [TRUST_ROLE_HTTPS] = "https",
+    [TRUST_ROLE_SIGNING] = "signing",
+    [TRUST_ROLE_TVS] = "tvs",
+};
+#define NROLES (sizeof(role_names) / sizeof(role_names[0]))
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+const char *trust_role_name(enum trust_role role)
+{
+	return (size_t)role < NROLES && role_names[role] ? role_names[role] : NULL;
+}
+
+/* ---- field syntax ---------------------------------------------------------------------------- */
+
+/* Cluster IDs as config.c accepts them: they end up in log prefixes, XML and SQL keys. */
+static int cluster_id_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n > TRUST_CLUSTER_MAX - 1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* A DNS name in letter-digit-hyphen form (RFC 1123), no trailing dot. */
+static int dns_name_ok(const char *s, size_t n)
+{
+	size_t i, label = 0;
+
+	if (n < 1 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return 0;
+		if (c == '-' && label == 0)
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0 && s[n - 1] != '-';
+}
+
+enum host_kind { HOST_DNS, HOST_IP };
+
+/* Splits "host:port", "[v6]:port" (and, when port_optional, a bare host or IPv6 address) into
+ * host (NUL-terminated, brackets removed) and its kind. 0 or EINVAL. */
+static int split_address(const char *s, size_t n, int port_optional, char *host, size_t hostlen,
+			 enum host_kind *kind)
+{
+	const char *h = s, *colon = NULL;
+	size_t hn, pn = 0, i;
+	unsigned long port = 0;
+	unsigned char a[16];
+
+	if (!s || n == 0 || n > TRUST_ADDRESS_MAX - 1)
+		return EINVAL;
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (!close)
+			return EINVAL;
+		h = s + 1;
+		hn = (size_t)(close - h);
+		if ((size_t)(close - s) + 1 < n) {
+			if (close[1] != ':')
+				return EINVAL;
+			colon = close + 1;
+		}
+	} else {
+		colon = memrchr(s, ':', n);
+		/* more than one colon without brackets: a bare IPv6 address, never with a port */
+		if (colon && colon != memchr(s, ':', n)) {
+			if (!port_optional)
+				return EINVAL;
+			colon = NULL;
+		}
+		hn = colon ? (size_t)(colon - s) : n;
+	}
+	if (colon) {
+		pn = n - (size_t)(colon + 1 - s);
+		if (pn < 1 || pn > 5)
+			return EINVAL;
+		for (i = 0; i < pn; i++) {
+			if (colon[1 + i] < '0' || colon[1 + i] > '9')
+				return EINVAL;
+			port = port * 10 + (unsigned long)(colon[1 + i] - '0');
+		}
+		if (port < 1 || port > 65535)
+			return EINVAL;
+	} else if (!port_optional) {
+		return EINVAL;
+	}
+	if (hn == 0 || hn >= hostlen)
+		return EINVAL;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	if (h != s) { /* bracketed: IPv6 only */
+		if (inet_pton(AF_INET6, host, a) != 1)
+			return EINVAL;
+		*kind = HOST_IP;
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1) {
+		*kind = HOST_IP;
+		return 0;
+	}
+	if (!dns_name_ok(host, hn))
+		return EINVAL;
+	*kind = HOST_DNS;
+	return 0;
+}
+
+static int address_ok(const char *s, size_t n)
+{
+	char host[TRUST_ADDRESS_MAX];
+	enum host_kind kind;
+
+	return split_address(s, n, 0, host, sizeof(host), &kind) == 0;
+}
+
+static int format_time(time_t t, char *out, size_t len)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999)
+		return EINVAL;
+	return strftime(out, len, TIME_FMT, &tm) ? 0 : EINVAL;
+}
+
+/* Exactly the form format_time writes: the round trip refuses "2024-02-30", short fields and
+ * any trailing text. */
+static int parse_time(const char *s, size_t n, time_t *out)
+{
+	char in[32], again[32];
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	if (n >= sizeof(in))
+		return EINVAL;
+	memcpy(in, s, n);
+	in[n] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(in, TIME_FMT, &tm);
+	if (!end || *end)
+		return EINVAL;
+	t = timegm(&tm);
+	if (format_time(t, again, sizeof(again)) || strcmp(again, in) != 0)
+		return EINVAL;
+	*out = t;
+	return 0;
+}
+
+/* Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF); 1 when valid. */
+static int utf8_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k, need;
+	uint32_t cp, min;
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			cp = c & 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			cp = c & 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else {
+			return 0;
+		}
+		if (n - i <= need)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/* ---- certificates ---------------------------------------------------------------------------- */
+
+static void hex_forms(const unsigned char md[SHA256_LEN], char *hex, char *colon)
+{
+	static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < SHA256_LEN; i++) {
+		hex[2 * i] = lower[md[i] >> 4];
+		hex[2 * i + 1] = lower[md[i] & 15];
+		if (colon) {
+			colon[3 * i] = upper[md[i] >> 4];
+			colon[3 * i + 1] = upper[md[i] & 15];
+			colon[3 * i + 2] = i + 1 < SHA256_LEN ? ':' : '\0';
+		}
+	}
+	hex[2 * SHA256_LEN] = '\0';
+}
+
+int trust_x509_fingerprint(X509 *cert, char *hex, char *colon)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!cert || !hex)
+		return EINVAL;
+	/* X509_digest hashes the DER encoding: the same bytes `openssl x509 -fingerprint` hashes */
+	if (!X509_digest(cert, EVP_sha256(), md, &n) || n != SHA256_LEN) {
+		ERR_clear_error();
+		return EINVAL;
+	}
+	hex_forms(md, hex, colon);
+	return 0;
+}
+
+/* The first certificate in a PEM text (a chain file gives its leaf). */
+static X509 *first_cert(const char *pem)
+{
+	BIO *bio;
+	X509 *x = NULL;
+
+	if (!pem || strlen(pem) > TRUST_BUNDLE_MAX)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(pem, -1))) {
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	ERR_clear_error();
+	return x;
+}
+
+int trust_cert_fingerprint(const char *pem, char *hex, char *colon)
+{
+	X509 *x;
+	int err;
+
+	if (!hex || !(x = first_cert(pem)))
+		return EINVAL;
+	err = trust_x509_fingerprint(x, hex, colon);
+	X509_free(x);
+	return err;
+}
+
+/* Decodes one fingerprint form into 32 bytes. Walks every character whatever it finds, and
+ * decodes hex with masks instead of branches, so the time depends only on the length. */
+static int fp_decode(const char *s, unsigned char out[SHA256_LEN])
+{
+	size_t n = strnlen(s, TRUST_FP_COLON_SIZE), i, k, step;
+	unsigned bad = 0;
+
+	if (n == 2 * SHA256_LEN)
+		step = 2;
+	else if (n == 3 * SHA256_LEN - 1)
+		step = 3;
+	else
+		return EINVAL;
+	for (i = 0; i < SHA256_LEN; i++) {
+		unsigned v = 0;
+
+		for (k = 0; k < 2; k++) {
+			unsigned c = (unsigned char)s[i * step + k];
+			unsigned d = c - '0';	       /* a digit when < 10 */
+			unsigned l = (c | 0x20) - 'a'; /* a hex letter, either case, when < 6 */
+			unsigned is_d = 0u - (unsigned)(d < 10), is_l = 0u - (unsigned)(l < 6);
+
+			bad |= ~(is_d | is_l) & 1u;
+			v = (v << 4) | (d & is_d) | ((l + 10) & is_l);
+		}
+		out[i] = (unsigned char)v;
+		if (step == 3 && i + 1 < SHA256_LEN)
+			bad |= (unsigned)(s[i * step + 2] != ':');
+	}
+	return bad ? EINVAL : 0;
+}
+
+int trust_fingerprint_equal(const char *a, const char *b)
+{
+	unsigned char da[SHA256_LEN], db[SHA256_LEN];
+	int ea, eb;
+
+	if (!a || !b)
+		return 0;
+	ea = fp_decode(a, da);
+	eb = fp_decode(b, db);
+	if (ea || eb)
+		return 0;
+	return CRYPTO_memcmp(da, db, SHA256_LEN) == 0;
+}
+
+int trust_cert_matches_host(const char *pem, const char *address, int *matches)
+{
+	char host[TRUST_ADDRESS_MAX];
+	enum host_kind kind;
+	X509 *x = NULL;
+	int rc, err = 0;
+
+	if (!matches || !address)
+		return EINVAL;
+	if (split_address(address, strlen(address), 1, host, sizeof(host), &kind))
+		return EINVAL;
+	if (!(x = first_cert(pem)))
+		return EINVAL;
+	/* NEVER_CHECK_SUBJECT: only subjectAltName counts, as browsers and RFC 6125 want;
+	 * NO_PARTIAL_WILDCARDS: "*.example.org" yes, "w*.example.org" no. */
+	if (kind == HOST_IP)
+		rc = X509_check_ip_asc(x, host, 0);
+	else
+		rc = X509_check_host(x, host, strlen(host),
+				     X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
+					 X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+				     NULL);
+	if (rc < 0) {
+		err = rc == -2 ? EINVAL : ENOMEM;
+		goto out;
+	}
+	*matches = rc == 1;
+out:
+	ERR_clear_error();
+	X509_free(x);
+	return err;
+}
+
+/* Re-encodes x as PEM into a new string; fills the certificate's fingerprint, subject, expiry.
+ * EFBIG when the PEM is over TRUST_PEM_MAX. */
+static int cert_fill(X509 *x, struct trust_cert *c)
+{
+	const ASN1_TIME *na;
+	struct tm tm;
+	BIO *mem = NULL;
+	char *data;
+	long n;
+	int err = 0;
+
+	if ((err = trust_x509_fingerprint(x, c->sha256, NULL)))
+		goto out;
+	c->subject[0] = '\0';
+	X509_NAME_oneline(X509_get_subject_name(x), c->subject, sizeof(c->subject));
+	c->not_after = 0;
+	na = X509_get0_notAfter(x);
+	memset(&tm, 0, sizeof(tm));
+	if (na && ASN1_TIME_to_tm(na, &tm) == 1)
+		c->not_after = timegm(&tm);
+	if (!(mem = BIO_new(BIO_s_mem())) || !PEM_write_bio_X509(mem, x)) {
+		err = ENOMEM;
+		goto out;
+	}
+	n = BIO_get_mem_data(mem, &data);
+	if (n <= 0) {
+		err = ENOMEM;
+		goto out;
+	}
+	if (n > TRUST_PEM_MAX) {
+		err = EFBIG;
+		goto out;
+	}
+	if (!(c->pem = strndup(data, (size_t)n)))
+		err = ENOMEM;
+out:
+	ERR_clear_error();
+	BIO_free(mem);
+	return err;
+}
+
+/* Decodes one PEM block (BEGIN line to END line) that must be exactly one X.509 certificate:
+ * no encryption headers, no bytes after the DER. Returns the certificate or NULL with why. */
+static X509 *decode_block(const char *text, size_t len, char *why, size_t whylen)
+{
+	BIO *bio = NULL;
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	const unsigned char *p;
+	long dlen = 0;
+	X509 *x = NULL;
+
+	if (!(bio = BIO_new_mem_buf(text, (int)len))) {
+		set_err(why, whylen, "out of memory");
+		goto out;
+	}
+	if (!PEM_read_bio(bio, &name, &header, &data, &dlen)) {
+		set_err(why, whylen, "the PEM block cannot be decoded");
+		goto out;
+	}
+	if (strcmp(name, "CERTIFICATE") != 0) {
+		set_err(why, whylen, "a \"%.40s\" block is not an X.509 certificate", name);
+		goto out;
+	}
+	if (header && header[0]) {
+		set_err(why, whylen, "a certificate block must not carry PEM headers");
+		goto out;
+	}
+	p = data;
+	x = d2i_X509(NULL, &p, dlen);
+	if (!x) {
+		set_err(why, whylen, "OpenSSL cannot parse the certificate");
+		goto out;
+	}
+	if (p != data + dlen) {
+		set_err(why, whylen, "bytes after the certificate's DER");
+		X509_free(x);
+		x = NULL;
+		goto out;
+	}
+	if (!X509_get0_pubkey(x)) {
+		set_err(why, whylen, "OpenSSL cannot read the certificate's public key");
+		X509_free(x);
+		x = NULL;
+	}
+out:
+	ERR_clear_error();
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	BIO_free(bio);
+	return x;
+}
+
+/* ---- parse ----------------------------------------------------------------------------------- */
+
+void trust_bundle_free(struct trust_bundle *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->ncerts; i++)
+		free(b->certs[i].pem);
+	free(b);
+}
+
+const struct trust_cert *trust_bundle_cert(const struct trust_bundle *b, enum trust_role role)
+{
+	size_t i;
+
+	for (i = 0; b && i < b->ncerts; i++)
+		if (b->certs[i].role == role)
+			return &b->certs[i];
+	return NULL;
+}
+
+static int line_is(const char *l, size_t n, const char *lit)
+{
+	return n == strlen(lit) && memcmp(l, lit, n) == 0;
+}
+
+static int starts_with(const char *l, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return n >= k && memcmp(l, lit, k) == 0;
+}
+
+/* Splits "name: value" (spaces or tabs around the value). 0 or EINVAL. */
+static int split_field(const char *l, size_t n, const char **name, size_t *nn, const char **val,
+		       size_t *vn)
+{
+	const char *colon = memchr(l, ':', n);
+	size_t i;
+
+	if (!colon || colon == l)
+		return EINVAL;
+	for (i = 0; l + i < colon; i++)
+		if (l[i] < 'a' || l[i] > 'z')
+			return EINVAL;
+	*name = l;
+	*nn = (size_t)(colon - l);
+	*val = colon + 1;
+	*vn = n - *nn - 1;
+	while (*vn && (**val == ' ' || **val == '\t')) {
+		(*val)++;
+		(*vn)--;
+	}
+	while (*vn && ((*val)[*vn - 1] == ' ' || (*val)[*vn - 1] == '\t'))
+		(*vn)--;
+	return 0;
+}
+
+enum pstate { P_FIELDS, P_WANT_PEM, P_IN_PEM, P_AFTER_PEM };
+
+struct parser {
+	struct trust_bundle *b;
+	enum pstate state;
+	enum trust_role role;
+	const char *pem_start; /* BEGIN line of the block being read */
+	size_t pem_line;
+	int have_cluster, have_address, have_created;
+	char *err;
+	size_t errlen;
+};
+
+static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
+{
+	const char *name, *val;
+	size_t nn, vn, r;
+
+	if (split_field(l, n, &name, &nn, &val, &vn)) {
+		set_err(p->err, p->errlen, "line %zu: expected \"name: value\"", lineno);
+		return EINVAL;
+	}
+	if (line_is(name, nn, "role")) {
+		for (r = 1; r < NROLES; r++)
+			if (line_is(val, vn, role_names[r]))
+				break;
+		if (r == NROLES) {
+			set_err(p->err, p->errlen,
+				"line %zu: unknown role \"%.*s\" (https, signing or tvs)", lineno,
+				(int)(vn > 32 ? 32 : vn), val);
+			return EINVAL;
+		}
+		if (p->b->ncerts == TRUST_MAX_CERTS) {
+			set_err(p->err, p->errlen, "line %zu: more than %d certificates", lineno,
+				TRUST_MAX_CERTS);
+			return EINVAL;
+		}
+		p->role = (enum trust_role)r;
+		p->state = P_WANT_PEM;
+		return 0;
+	}
+	if (p->state != P_FIELDS) {
+		set_err(p->err, p->errlen, "line %zu: field \"%.*s\" after the certificates",
+			lineno, (int)(nn > 32 ? 32 : nn), name);
+		return EINVAL;
+	}
+	if (line_is(name, nn, "cluster")) {
+		if (p->have_cluster++) {
+			set_err(p->err, p->errlen, "line %zu: duplicate field \"cluster\"", lineno);
+			return EINVAL;
+		}
+		if (!cluster_id_ok(val, vn)) {
+			set_err(p->err, p->errlen,
+				"line %zu: \"cluster\" must be 1 to 50 of A-Z a-z 0-9 _ . -",
+				lineno);
+			return EINVAL;
+		}
+		memcpy(p->b->cluster, val, vn);
+		p->b->cluster[vn] = '\0';
+		return 0;
+	}
+	if (line_is(name, nn, "address")) {
+		if (p->have_address++) {
+			set_err(p->err, p->errlen, "line %zu: duplicate field \"address\"", lineno);
+			return EINVAL;
+		}
+		if (!address_ok(val, vn)) {
+			set_err(
+			    p->err, p->errlen,
+			    "line %zu: \"address\" must be host:port (DNS name, IPv4, or [IPv6])",
+			    lineno);
+			return EINVAL;
+		}
+		memcpy(p->b->address, val, vn);
+		p->b->address[vn] = '\0';
+		return 0;
+	}
+	if (line_is(name, nn, "created")) {
+		if (p->have_created++) {
+			set_err(p->err, p->errlen, "line %zu: duplicate field \"created\"", lineno);
+			return EINVAL;
+		}
+		if (parse_time(val, vn, &p->b->created)) {
+			set_err(p->err, p->errlen,
+				"line %zu: \"created\" must be UTC as YYYY-MM-DDTHH:MM:SSZ",
+				lineno);
+			return EINVAL;
+		}
+		return 0;
+	}
+	set_err(p->err, p->errlen, "line %zu: unknown field \"%.*s\"", lineno,
+		(int)(nn > 32 ? 32 : nn), name);
+	return EINVAL;
+}
+
+/* The END line of a block: decode it, check it, keep it. */
+static int on_pem_end(struct parser *p, const char *end_of_block)
+{
+	struct trust_cert *c = &p->b->certs[p->b->ncerts];
+	char why[160];
+	size_t i;
+	X509 *x;
+	int err;
+
+	x = decode_block(p->pem_start, (size_t)(end_of_block - p->pem_start), why, sizeof(why));
+	if (!x) {
+		set_err(p->err, p->errlen, "line %zu: %s", p->pem_line, why);
+		return EINVAL;
+	}
+	memset(c, 0, sizeof(*c));
+	c->role = p->role;
+	err = cert_fill(x, c);
+	X509_free(x);
+	if (err == EFBIG) {
+		set_err(p->err, p->errlen, "line %zu: certificate larger than %d bytes of PEM",
+			p->pem_line, TRUST_PEM_MAX);
+		return EINVAL;
+	}
+	if (err) {
+		set_err(p->err, p->errlen, "out of memory");
+		return err;
+	}
+	for (i = 0; i < p->b->ncerts; i++) {
+		if (p->b->certs[i].role == c->role &&
+		    strcmp(p->b->certs[i].sha256, c->sha256) == 0) {
+			set_err(p->err, p->errlen, "line %zu: the same %s certificate twice",
+				p->pem_line, role_names[c->role]);
+			free(c->pem);
+			c->pem = NULL;
+			return EINVAL;
+		}
+	}
+	p->b->ncerts++;
+	p->state = P_AFTER_PEM;
+	return 0;
+}
+
+static int on_line(struct parser *p, size_t lineno, const char *l, size_t n, const char *next)
+{
+	if (p->state == P_IN_PEM) {
+		if (starts_with(l, n, "-----END "))
+			return on_pem_end(p, next);
+		return 0; /* base64 body: OpenSSL judges it */
+	}
+	if (n == 0 || l[0] == '#')
+		return 0;
+	if (starts_with(l, n, "-----BEGIN ")) {
+		if (p->state != P_WANT_PEM) {
+			set_err(p->err, p->errlen,
+				"line %zu: a PEM block must follow a \"role:\" line", lineno);
+			return EINVAL;
+		}
+		if (memmem(l, n, "PRIVATE KEY", 11)) {
+			set_err(p->err, p->errlen,
+				"line %zu: a private key does not belong in a trust bundle; "
+				"it was not read",
+				lineno);
+			return EINVAL;
+		}
+		p->pem_start = l;
+		p->pem_line = lineno;
+		p->state = P_IN_PEM;
+		return 0;
+	}
+	if (p->state == P_WANT_PEM) {
+		set_err(p->err, p->errlen, "line %zu: expected a PEM certificate after \"role:\"",
+			lineno);
+		return EINVAL;
+	}
+	return on_field(p, lineno, l, n);
+}
+
+/* Text-level checks: size, UTF-8, no control characters but tab and line ends (a lone CR, NUL
+ * or escape sequence has no business in a bundle and could hide text from a reviewer). */
+static int check_text(const char *text, size_t len, char *err, size_t errlen)
+{
+	size_t i, line = 1;
+
+	if (len > TRUST_BUNDLE_MAX) {
+		set_err(err, errlen, "bundle larger than %d bytes", TRUST_BUNDLE_MAX);
+		return EFBIG;
+	}
+	if (!utf8_ok((const unsigned char *)text, len)) {
+		set_err(err, errlen, "bundle is not valid UTF-8");
+		return EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '\n') {
+			line++;
+			continue;
+		}
+		if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 < len && text[i + 1] == '\n')) ||
+		    c == 0x7f) {
+			set_err(err, errlen, "line %zu: control character 0x%02x", line, c);
+			return EINVAL;
+		}
+	}
+	return 0;
+}
+
+int trust_bundle_parse(const char *text, size_t len, struct trust_bundle **out, char *err,
+		       size_t errlen)
+{
+	struct parser p;
+	const char *pos, *end, *nl, *next;
+	size_t lineno = 0, n;
+	int rc = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.err = err;
+	p.errlen = errlen;
+	if (!text || !out) {
+		set_err(err, errlen, "no bundle");
+		return EINVAL;
+	}
+	if ((rc = check_text(text, len, err, errlen)))
+		return rc;
+	if (!(p.b = calloc(1, sizeof(*p.b)))) {
+		set_err(err, errlen, "out of memory");
+		return ENOMEM;
+	}
+	p.state = P_FIELDS;
+	end = text + len;
+	for (pos = text; pos < end; pos = next) {
+		nl = memchr(pos, '\n', (size_t)(end - pos));
+		next = nl ? nl + 1 : end;
+		n = (size_t)((nl ? nl : end) - pos);
+		if (n && pos[n - 1] == '\r')
+			n--;
+		lineno++;
+		if (lineno == 1) {
+			if (!line_is(pos, n, HEADER)) {
+				set_err(err, errlen, "line 1: not a trust bundle (expected \"%s\")",
+					HEADER);
+				rc = EINVAL;
+				goto out;
+			}
+			continue;
+		}
+		if ((rc = on_line(&p, lineno, pos, n, next)))
+			goto out;
+	}
+	if (lineno == 0) {
+		set_err(err, errlen, "empty bundle");
+		rc = EINVAL;
+	} else if (p.state == P_IN_PEM) {
+		set_err(err, errlen, "line %zu: PEM block without its END line", p.pem_line);
+		rc = EINVAL;
+	} else if (p.state == P_WANT_PEM) {
+		set_err(err, errlen, "\"role:\" at the end without a certificate");
+		rc = EINVAL;
+	} else if (!p.have_cluster || !p.have_address || !p.have_created) {
+		set_err(err, errlen, "missing field \"%s\"",
+			!p.have_cluster	  ? "cluster"
+			: !p.have_address ? "address"
+					  : "created");
+		rc = EINVAL;
+	} else if (!trust_bundle_cert(p.b, TRUST_ROLE_HTTPS)) {
+		set_err(err, errlen, "no certificate with role https");
+		rc = EINVAL;
+	}
+out:
+	if (rc) {
+		trust_bundle_free(p.b);
+		return rc;
+	}
+	*out = p.b;
+	return 0;
+}
+
+/* ---- write ----------------------------------------------------------------------------------- */
+
+int trust_bundle_write(struct buf *out, const char *cluster, const char *address,
+		       const char *https_pem, time_t created, char *err, size_t errlen)
+{
+	struct trust_cert c;
+	char when[32], colon[TRUST_FP_COLON_SIZE];
+	X509 *x = NULL;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (!out || !cluster || !cluster_id_ok(cluster, strlen(cluster))) {
+		set_err(err, errlen, "cluster id must be 1 to 50 of A-Z a-z 0-9 _ . -");
+		return EINVAL;
+	}
+	if (!address || !address_ok(address, strlen(address))) {
+		set_err(err, errlen, "address must be host:port (DNS name, IPv4, or [IPv6])");
+		return EINVAL;
+	}
+	if (format_time(created, when, sizeof(when))) {
+		set_err(err, errlen, "creation time out of range");
+		return EINVAL;
+	}
+	if (!(x = first_cert(https_pem))) {
+		set_err(err, errlen, "no certificate OpenSSL can read in the https PEM");
+		return EINVAL;
+	}
+	if ((rc = cert_fill(x, &c))) {
+		set_err(err, errlen, rc == EFBIG ? "certificate too large" : "out of memory");
+		rc = rc == EFBIG ? EINVAL : rc;
+		goto out;
+	}
+	if ((rc = trust_x509_fingerprint(x, c.sha256, colon))) {
+		set_err(err, errlen, "cannot compute the fingerprint");
+		goto out;
+	}
+	buf_printf(out,
+		   HEADER "\n"
+			  "cluster: %s\n"
+			  "address: %s\n"
+			  "created: %s\n"
+			  "# sha256 %s\n"
+			  "role: https\n"
+			  "%s",
+		   cluster, address, when, colon, c.pem);
+	if (out->oom) {
+		set_err(err, errlen, "out of memory");
+		rc = ENOMEM;
+	}
+out:
+	free(c.pem);
+	X509_free(x);
+	return rc;
+}
+
+int trust_bundle_write_file(const char *path, const char *cluster, const char *address,
+			    const char *https_pem, time_t created, char *err, size_t errlen)
+{
+	struct buf b;
+	char *tmp = NULL;
+	size_t off = 0;
+	ssize_t w;
+	int fd = -1, rc;
+
+	buf_init(&b);
+	if (!path || !*path) {
+		set_err(err, errlen, "no output path");
+		return EINVAL;
+	}
+	if ((rc = trust_bundle_write(&b, cluster, address, https_pem, created, err, errlen)))
+		goto out;
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+		tmp = NULL;
+		rc = ENOMEM;
+		set_err(err, errlen, "out of memory");
+		goto out;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		rc = errno;
+		set_err(err, errlen, "cannot create %s: %s", tmp, strerror(rc));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	/* mkstemp makes 0600; a bundle holds only public certificates */
+	if (fchmod(fd, 0644) != 0) {
+		rc = errno;
+		set_err(err, errlen, "cannot chmod %s: %s", tmp, strerror(rc));
+		goto out;
+	}
+	while (off < b.len) {
+		w = write(fd, b.data + off, b.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = w < 0 ? errno : EIO;
+			set_err(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		rc = errno;
+		fd = -1;
+		set_err(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		rc = errno;
+		set_err(err, errlen, "cannot rename to %s: %s", path, strerror(rc));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,173 @@
+/* cnf.h -- SEP<MAC>.cnf.xml, the phone configuration file: build it, read it, stamp it, name it.
+ *
+ * Pure code: no I/O, no store access. The caller (TFTP/HTTP server, EM and EMCC glue) fills a
+ * struct prov_cnf from the store and the node's addresses; prov_cnf_render() writes the file in
+ * the element structure of a real CUCM 11/12 file for a SIP 78xx/88xx (reference section 4.2);
+ * prov_cnf_parse() reads back what a phone needs from such a file (our simulated phone, tests).
+ *
+ * The four device states, and how a caller fills the struct for each (addresses from the lab):
+ *
+ *  1. Logged out -- the device's own lines (store_features of STORE_OWNER_DEVICE), the device's
+ *     locale, everything pointing at this cluster:
+ *        cm_address "192.168.7.100", tvs_address "192.168.7.100", node "192.168.7.100",
+ *        features = device's, user_id "", load_enforced 1, emcc PROV_EMCC_NONE.
+ *
+ *  2. EM login -- as logged out, but the lines, speed dials, services and user locale are the
+ *     profile's (STORE_OWNER_PROFILE), and user_id names the user:
+ *        features = profile's, user_locale = profile's, user_id "adgjm", fresh version_stamp.
+ *
+ *  3. EMCC visitor, rendered by the VISITING cluster for its own phone (the guide's "EMCC
+ *     Mini-config file"): the phone must go to the HOME cluster for call control and its real
+ *     configuration, and must still reach the visiting EM service to log out:
+ *        cm_address / cm_name = home call manager, tftp = home TFTP (the phone's "tempTftp1"),
+ *        node = home (its ccmcip URLs), em_node = visiting, features empty or the device's,
+ *        emcc PROV_EMCC_VISITOR.
+ *     TVS: the guide's capture (frames 482-497) shows the phone asking the VISITING TVS to
+ *     vouch for the home ITL signer while it holds this mini-config, so tvs_address is the
+ *     visiting node here (the home's TVS comes with the home's full file, state 4). The caller
+ *     decides; this is what the capture supports.
+ *
+ *  4. EMCC device at home, rendered by the HOME cluster for the remote phone: home call control
+ *     and TVS, the user's profile, firmware not enforced (reference 3.1, 4.2):
+ *        cm_address = home, tvs_address = home, node = home, em_node = visiting (the phone logs
+ *        out where it logged in), features = profile's, user_id set, load_enforced 0,
+ *        tftp = home TFTP, emcc PROV_EMCC_HOME.
+ *
+ * No real EMCC mini-config has been captured (reference section 8), so the EMCC marker and the
+ * home TFTP travel in our own <emccInfo> element at the end of <device>; phones are expected to
+ * skip elements they do not know, as ours (prov_cnf_parse) does. */
+#ifndef EMCC_PROV_CNF_H
+#define EMCC_PROV_CNF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "store/store.h"
+
+/* The phone caps downloads at 2048 KB (reference 4.1); the parser refuses anything larger. */
+#define PROV_CNF_MAX_DOC (2048 * 1024)
+
+#define PROV_HOST_MAX STORE_TEXT_MAX /* host names, IPv4/IPv6 literals (store's home_tftp fits) */
+#define PROV_STAMP_MAX 64	     /* versionStamp: "1555108264-18843a73-f9e1-...": 47 + NUL */
+#define PROV_UUID_MAX 37	     /* 36 characters + NUL, without braces */
+#define PROV_LANG_MAX 16	     /* "en_US" */
+#define PROV_PROTO_MAX 16	     /* "SIP" */
+
+#define PROV_SIP_PORT 5060
+#define PROV_TVS_PORT 2445
+#define PROV_HTTP_PORT 8080
+#define PROV_HTTPS_PORT 8443
+
+/* transportLayerProtocol: a real CUCM file for a SIP phone that used TCP says 4. The mapping
+ * 4 = TCP is plausible but unconfirmed (reference 4.2 and section 8 item 5); change it here. */
+#define PROV_TRANSPORT_TCP 4
+
+/* The same values as enum store_emcc_role, so a caller may copy em_state.emcc_role. */
+enum prov_emcc {
+	PROV_EMCC_NONE = 0,    /* logged out or plain EM login */
+	PROV_EMCC_VISITOR = 1, /* visiting cluster's mini-config that sends the phone home */
+	PROV_EMCC_HOME = 2,    /* home cluster's config for a visiting phone */
+};
+
+/* What a SEP<MAC>.cnf.xml must say. Every string is NUL-terminated within its array, valid
+ * UTF-8, without control characters; the renderer escapes the rest (& < > "), so labels may hold
+ * anything else. Numbers set to 0 take the default named beside them. */
+struct prov_cnf {
+	/* the device */
+	char device[STORE_ID_MAX];  /* "SEPC80084AA8743"; [A-Za-z0-9._-], no "..", required */
+	char uuid[PROV_UUID_MAX];   /* device uuid without braces; "" = no uuid attribute */
+	int ctiid;		    /* CTI id of the device; >= 0 */
+	char model[STORE_TEXT_MAX]; /* "Cisco 7821": loadInformation's model attribute; "" = none */
+	char load[STORE_TEXT_MAX];  /* firmware load, "sip78xx.12-1-1-12" */
+	int load_enforced;	    /* 0: <loadInformation> empty, as for EMCC (reference 3.1) */
+	int security_mode;	    /* deviceSecurityMode 1..3; 0 = 1 (non-secure) */
+	char version_stamp[PROV_STAMP_MAX];  /* required; see prov_version_stamp() */
+	char user_id[STORE_ID_MAX];	     /* logged-in user (<userId>); "" = nobody */
+	char user_locale[STORE_TEXT_MAX];    /* "English_United_States" */
+	char lang_code[PROV_LANG_MAX];	     /* "en_US" */
+	char network_locale[STORE_TEXT_MAX]; /* "United_States" */
+	char softkey_uuid[PROV_UUID_MAX];    /* <softKeyFile>SK<uuid>.xml; "" = empty element */
+
+	/* call control: the device pool's only call manager */
+	char device_pool[STORE_TEXT_MAX]; /* "" = "Default" */
+	char cm_group[STORE_TEXT_MAX];	  /* callManagerGroup name; "" = "Default" */
+	char cm_name[PROV_HOST_MAX];	  /* callManager <name>; "" = cm_address */
+	char cm_description[STORE_TEXT_MAX];
+	char cm_address[PROV_HOST_MAX]; /* processNodeName: where the phone registers; required */
+	int sip_port;			/* 0 = 5060 */
+	char tftp[PROV_HOST_MAX]; /* EMCC: the home TFTP ("tempTftp1"); required for VISITOR */
+	char tvs_address[PROV_HOST_MAX]; /* "" = cm_address */
+	int tvs_port;			 /* 0 = 2445 */
+
+	/* the node behind the phone's URLs */
+	char node[PROV_HOST_MAX];    /* http://<node>:8080/ccmcip/...; required */
+	char em_node[PROV_HOST_MAX]; /* host of the EM service URL; "" = node */
+	int http_port;		     /* 0 = 8080 */
+	int https_port;		     /* 0 = 8443 */
+
+	/* lines (button = index, 1..STORE_MAX_LINES, unique), speed dials (buttons after the
+	 * highest line, in index order; speedDialIndex = index, unique, >= 1) and services. The
+	 * Extension Mobility service is always written first, pointing at em_node; services whose
+	 * URL names /emapp/EMAppServlet are left out so the phone never shows two. */
+	struct store_features features;
+
+	int emcc; /* enum prov_emcc */
+};
+
+/* Appends the whole file to b (after whatever b holds). Returns 0; EINVAL when a field breaks
+ * the rules above (b unchanged); ENOMEM (b cut back to where it was). */
+int prov_cnf_render(struct buf *b, const struct prov_cnf *c);
+
+/* What the phone takes from a cnf.xml. Absent elements leave "" / 0 (tftp_default: -1). */
+struct prov_cnf_view {
+	char version_stamp[PROV_STAMP_MAX];
+	char protocol[PROV_PROTO_MAX];	/* deviceProtocol */
+	char cm_address[PROV_HOST_MAX]; /* lowest-priority member: processNodeName, else name */
+	int sip_port;
+	int tftp_default;		 /* callManagerGroup/tftpDefault: 1, 0, -1 absent */
+	char tvs_address[PROV_HOST_MAX]; /* lowest-priority TVS member */
+	int tvs_port;
+	/* lines: index = button, from <line featureID 9>; speed dials: index = button, from
+	 * featureID 2; other features (BLF...) are skipped. services: every phoneService. */
+	struct store_features features;
+	char user_locale[STORE_TEXT_MAX];
+	char lang_code[PROV_LANG_MAX];
+	int security_mode;	   /* 1..3, 0 absent */
+	char load[STORE_TEXT_MAX]; /* "" = not enforced */
+	char load_model[STORE_TEXT_MAX];
+	char user_id[STORE_ID_MAX];
+	int emcc;		  /* enum prov_emcc, from <emccInfo> */
+	char tftp[PROV_HOST_MAX]; /* <emccInfo><tempTftp1> */
+};
+
+/* Parses a cnf.xml (plain: strip a .sgn header first). libxml2 runs hardened as in the EM API
+ * parser: strict UTF-8 and UTF-8 only, at most PROV_CNF_MAX_DOC bytes, no DTD declarations or
+ * entities, no network. Unknown elements are skipped (real files have hundreds); for repeated
+ * single elements the first wins. Values too long for out are refused, never cut. Returns 0,
+ * EINVAL (why says what, out zeroed) or ENOMEM. why may be NULL. */
+int prov_cnf_parse(const char *xml, size_t len, struct prov_cnf_view *out, char *why,
+		   size_t whylen);
+
+/* A fresh versionStamp in the shape real files have: unix seconds, '-', a random version-4 UUID
+ * ("1552156347-145cec2d-3b45-430f-acaf-d79657a15c58"). Returns 0, EINVAL (now_ms < 0), ERANGE
+ * (out too small: PROV_STAMP_MAX always fits), or the errno of the random source. */
+int prov_version_stamp(char *out, size_t len, int64_t now_ms);
+
+/* 0 when device is a name we will put in a file name: 1..STORE_ID_MAX-1 bytes of
+ * [A-Za-z0-9._-], not starting with '.', no "..". EINVAL otherwise. */
+int prov_device_name_check(const char *device);
+
+/* "SEP<MAC>.cnf.xml" or, signed, "SEP<MAC>.cnf.xml.sgn" into out. EINVAL for a bad device
+ * name, ERANGE when out is too small. */
+int prov_cnf_file_name(char *out, size_t len, const char *device, int is_signed);
+
+/* The other way, for names a phone asks for: name (len bytes, not necessarily NUL-terminated)
+ * must be exactly <device>.cnf.xml or <device>.cnf.xml.sgn, suffix in lower case, device passing
+ * prov_device_name_check. No path separators, "..", NUL or other bytes get through, so a server
+ * never opens a path built from the request. The device part is returned as sent (lookups are
+ * exact). Returns 0, EINVAL, or ERANGE (devlen too small). is_signed may be NULL. */
+int prov_device_from_file_name(const char *name, size_t len, char *device, size_t devlen,
+			       int *is_signed);
+
+#endif

@@ -1,0 +1,581 @@
+/* sipd_uas.c -- what phones send the node: REGISTER (the registrar, with optional digest),
+ * REFER alarms, OPTIONS; every other method is refused with the status RFC 3261 gives it.
+ *
+ * Refusals: a method we know but do not serve here (INVITE, BYE, MESSAGE, SUBSCRIBE, NOTIFY,
+ * PUBLISH, INFO, UPDATE, PRACK) gets 405 Method Not Allowed with Allow (RFC 3261 8.2.1 and
+ * 21.4.6: the method is understood, this server does not allow it); a method we do not know at
+ * all gets 501 Not Implemented (21.5.2). ACK is never answered; a CANCEL that matches no
+ * transaction gets 481. Malformed requests get 400 when they can be answered (they have a Via)
+ * and are dropped otherwise; nothing is stored until the whole REGISTER has been checked. */
+#include "sip/sipd_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "sip/sipmsg.h"
+
+#define ALLOW "REGISTER, REFER, OPTIONS"
+#define ACCEPT                                                                                     \
+	"application/x-cisco-alarm+xml, application/x-cisco-remotecc-request+xml, multipart/mixed"
+/* norefersub (RFC 4488): the phone's alarm REFER requires it, and we never send a NOTIFY for
+ * a REFER. */
+#define SUPPORTED "norefersub"
+#define MAX_CONTACTS 8
+/* A nonce is good for this long; older ones get a fresh challenge with stale=true. */
+#define NONCE_TTL 300
+#define NONCE_HEX_LEN 36 /* 16 hex digits of time + 20 of HMAC */
+
+static const char *const refused_405[] = {"INVITE", "BYE",     "MESSAGE", "SUBSCRIBE", "NOTIFY",
+					  "PUBLISH", "INFO",   "UPDATE",  "PRACK"};
+
+int sipd_pl_copy(const struct pl *pl, char *out, size_t outlen)
+{
+	if (!outlen)
+		return ENOSPC;
+	if (!pl || !pl->p) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (pl->l >= outlen) {
+		out[0] = '\0';
+		return ENOSPC;
+	}
+	memcpy(out, pl->p, pl->l);
+	out[pl->l] = '\0';
+	return 0;
+}
+
+const char *sipd_transport_name(enum sip_transp tp)
+{
+	switch (tp) {
+	case SIP_TRANSP_UDP: return "udp";
+	case SIP_TRANSP_TCP: return "tcp";
+	case SIP_TRANSP_TLS: return "tls";
+	default: return "?";
+	}
+}
+
+/* What we know of one request while handling it. */
+struct req {
+	struct sipd *s;
+	const struct sip_msg *msg;
+	char peer[80];     /* "127.0.0.1:5060/udp", for logs */
+	char method[24];   /* printable, for logs */
+	const char *body;
+	size_t body_len;
+};
+
+static void reply(struct req *r, uint16_t code, const char *reason)
+{
+	(void)sip_reply(r->s->sip, r->msg, code, reason);
+}
+
+static void refuse(struct req *r, uint16_t code, const char *reason, const char *why)
+{
+	log_warn(LOGS_SIP, 0, "%s from %s refused: %u %s (%s)", r->method, r->peer, code, reason,
+		 why);
+	reply(r, code, reason);
+}
+
+/* ---- checks every request passes before its method is looked at ---- */
+
+struct require_state {
+	char unsupported[256];
+	size_t len;
+};
+
+static bool require_handler(const struct sip_hdr *hdr, const struct sip_msg *msg, void *arg)
+{
+	struct require_state *st = arg;
+	(void)msg;
+	if (pl_strcasecmp(&hdr->val, SUPPORTED) == 0)
+		return false;
+	char tag[64];
+	if (sipd_pl_copy(&hdr->val, tag, sizeof(tag)) || !sipd_printable(tag, strlen(tag)))
+		snprintf(tag, sizeof(tag), "?");
+	int n = snprintf(st->unsupported + st->len, sizeof(st->unsupported) - st->len, "%s%s",
+			 st->len ? ", " : "", tag);
+	if (n > 0 && (size_t)n < sizeof(st->unsupported) - st->len)
+		st->len += (size_t)n;
+	return false;
+}
+
+/* 0: go on. Otherwise the request was answered (or dropped) here. */
+static int check_request(struct req *r)
+{
+	const struct sip_msg *msg = r->msg;
+
+	/* Without a Via there is nowhere to send an answer. */
+	if (!pl_isset(&msg->via.sentby)) {
+		log_warn(LOGS_SIP, 0, "%s from %s without Via: dropped", r->method, r->peer);
+		return -1;
+	}
+	if (!sip_msg_hdr(msg, SIP_HDR_FROM) || !sip_msg_hdr(msg, SIP_HDR_TO) ||
+	    !pl_isset(&msg->callid) || !sip_msg_hdr(msg, SIP_HDR_CSEQ)) {
+		refuse(r, 400, "Missing Mandatory Header", "From, To, Call-ID and CSeq are required");
+		return -1;
+	}
+	if (pl_cmp(&msg->cseq.met, &msg->met) != 0) {
+		refuse(r, 400, "CSeq Method Mismatch", "CSeq names another method");
+		return -1;
+	}
+	size_t avail = mbuf_get_left(msg->mb);
+	r->body = (const char *)mbuf_buf(msg->mb);
+	r->body_len = avail;
+	if (pl_isset(&msg->clen)) {
+		uint32_t clen;
+		if (sipd_parse_u32(msg->clen.p, msg->clen.l, &clen)) {
+			refuse(r, 400, "Bad Content-Length", "Content-Length is not a number");
+			return -1;
+		}
+		/* RFC 3261 18.3: over UDP the datagram is the message; a Content-Length past its
+		 * end means it was cut (ours reads up to 8 KB) or lies. Bytes past it are ignored. */
+		if (clen > avail) {
+			refuse(r, 400, "Bad Content-Length", "Content-Length larger than the datagram");
+			return -1;
+		}
+		r->body_len = clen;
+	}
+	if (pl_strcmp(&msg->met, "CANCEL") != 0) {
+		struct require_state st = {.len = 0};
+		st.unsupported[0] = '\0';
+		sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE, require_handler, &st);
+		if (st.len) {
+			log_warn(LOGS_SIP, 0, "%s from %s refused: 420 Bad Extension (%s)", r->method,
+				 r->peer, st.unsupported);
+			(void)sip_replyf(r->s->sip, msg, 420, "Bad Extension",
+					 "Unsupported: %s\r\nContent-Length: 0\r\n\r\n", st.unsupported);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- digest authentication (RFC 3261 22.4, RFC 2617) ---- */
+
+/* Nonces carry their time and an HMAC of it, so no nonce table is kept: a forged or replayed-
+ * after-expiry nonce fails the check without any state on our side. */
+static void nonce_make(struct sipd *s, int64_t now, char out[NONCE_HEX_LEN + 1])
+{
+	char ts[17];
+	uint8_t mac[20];
+	snprintf(ts, sizeof(ts), "%016llx", (unsigned long long)now);
+	hmac_sha1(s->nonce_key, sizeof(s->nonce_key), (const uint8_t *)ts, 16, mac, 10);
+	int n = snprintf(out, NONCE_HEX_LEN + 1, "%s", ts);
+	for (int i = 0; i < 10; i++)
+		n += snprintf(out + n, (size_t)(NONCE_HEX_LEN + 1 - n), "%02x", mac[i]);
+}
+
+/* 0 = good and fresh, ETIMEDOUT = ours but old, EINVAL = not ours. */
+static int nonce_check(struct sipd *s, const struct pl *nonce, int64_t now)
+{
+	char n[NONCE_HEX_LEN + 1], want[NONCE_HEX_LEN + 1];
+	if (nonce->l != NONCE_HEX_LEN || sipd_pl_copy(nonce, n, sizeof(n)))
+		return EINVAL;
+	unsigned long long ts = 0;
+	for (int i = 0; i < 16; i++) {
+		char c = n[i];
+		int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+		if (v < 0)
+			return EINVAL;
+		ts = ts * 16 + (unsigned)v;
+	}
+	nonce_make(s, (int64_t)ts, want);
+	if (strcmp(n, want) != 0)
+		return EINVAL;
+	if ((int64_t)ts > now + 5 || now - (int64_t)ts > NONCE_TTL)
+		return ETIMEDOUT;
+	return 0;
+}
+
+static void challenge(struct req *r, int stale)
+{
+	char nonce[NONCE_HEX_LEN + 1];
+	nonce_make(r->s, sipd_now(), nonce);
+	(void)sip_replyf(r->s->sip, r->msg, 401, "Unauthorized",
+			 "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, "
+			 "qop=\"auth\"%s\r\n"
+			 "Content-Length: 0\r\n\r\n",
+			 r->s->realm, nonce, stale ? ", stale=true" : "");
+}
+
+/* 0: authorized. Otherwise the request has been answered (401 or 403). */
+static int authorize(struct req *r, const char *device)
+{
+	struct sipd *s = r->s;
+	const struct sip_hdr *h = sip_msg_hdr(r->msg, SIP_HDR_AUTHORIZATION);
+	struct httpauth_digest_resp resp;
+
+	if (!s->realm[0])
+		return 0;
+	if (!h) {
+		log_debug(LOGS_SIP, 0, "REGISTER %s from %s: challenged", device, r->peer);
+		challenge(r, 0);
+		return -1;
+	}
+	if (httpauth_digest_response_decode(&resp, &h->val) ||
+	    pl_strcmp(&resp.realm, s->realm) != 0) {
+		log_warn(LOGS_SIP, 0, "REGISTER %s from %s: unusable Authorization, challenged again",
+			 device, r->peer);
+		challenge(r, 0);
+		return -1;
+	}
+	int rc = nonce_check(s, &resp.nonce, sipd_now());
+	if (rc) {
+		log_info(LOGS_SIP, 0, "REGISTER %s from %s: %s nonce, challenged again", device,
+			 r->peer, rc == ETIMEDOUT ? "stale" : "unknown");
+		challenge(r, rc == ETIMEDOUT);
+		return -1;
+	}
+	char hex[33] = "";
+	uint8_t ha1[16];
+	rc = s->lookup_ha1 ? s->lookup_ha1(s->lookup_arg, device, hex) : ENOENT;
+	if (rc || strlen(hex) != 32 || str_hex(ha1, sizeof(ha1), hex)) {
+		refuse(r, 403, "Forbidden", "no SIP credentials for this device");
+		return -1;
+	}
+	if (httpauth_digest_response_auth(&resp, &r->msg->met, ha1) != 0) {
+		refuse(r, 403, "Forbidden", "wrong digest response");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- REGISTER ---- */
+
+struct contacts {
+	struct sip_addr a[MAX_CONTACTS];
+	size_t n;
+	int star, bad, too_many;
+};
+
+static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg, void *arg)
+{
+	struct contacts *c = arg;
+	(void)msg;
+	if (pl_strcmp(&hdr->val, "*") == 0) {
+		c->star++;
+		return false;
+	}
+	if (c->n == MAX_CONTACTS) {
+		c->too_many = 1;
+		return true;
+	}
+	if (sip_addr_decode(&c->a[c->n], &hdr->val)) {
+		c->bad = 1;
+		return true;
+	}
+	c->n++;
+	return false;
+}
+
+/* One Contact of a REGISTER, checked and ready to store. */
+struct reg_item {
+	struct sipd_binding b;
+	uint32_t granted;
+	char params[512]; /* the Contact's parameters without expires, echoed in the 200 */
+};
+
+/* Fills it from contact a. 0, or answers 400 and returns -1. */
+static int reg_item_fill(struct req *r, const struct sip_addr *a, int has_hdr_expires,
+			 uint32_t hdr_expires, struct reg_item *it)
+{
+	const struct sip_msg *msg = r->msg;
+	struct sipd_binding *b = &it->b;
+	char v[64];
+	int64_t now = sipd_now();
+
+	memset(it, 0, sizeof(*it));
+	int rc = sipd_device_name(a->params.p, a->params.l, msg->to.uri.user.p, msg->to.uri.user.l,
+				  b->device, sizeof(b->device));
+	if (rc) {
+		refuse(r, 400, "Bad Device Name",
+		       rc == ENOENT ? "no +u.sip!devicename.ccm.cisco.com and no To user"
+				    : "device name is not 1..128 of A-Z a-z 0-9 . _ -");
+		return -1;
+	}
+	uint32_t param_expires = 0;
+	int has_param = 0;
+	rc = sipd_param_get(a->params.p, a->params.l, "expires", v, sizeof(v));
+	if (rc == 0) {
+		if (sipd_parse_u32(v, strlen(v), &param_expires)) {
+			refuse(r, 400, "Bad Expires", "Contact expires is not a number");
+			return -1;
+		}
+		has_param = 1;
+	}
+	it->granted = sipd_expires_grant(has_param, param_expires, has_hdr_expires, hdr_expires,
+					 r->s->max_expires);
+
+	/* Every text we keep must fit and be printable: the table is never given a partial or
+	 * binary value, and the same text goes into logs and the admin listing. */
+	const struct sip_hdr *ua = sip_msg_hdr(msg, SIP_HDR_USER_AGENT);
+	if (sipd_pl_copy(&a->auri, b->contact, sizeof(b->contact)) ||
+	    sipd_pl_copy(&msg->to.auri, b->aor, sizeof(b->aor)) ||
+	    sipd_pl_copy(&msg->callid, b->call_id, sizeof(b->call_id)) ||
+	    sipd_param_strip(a->params.p, a->params.l, "expires", it->params, sizeof(it->params))) {
+		refuse(r, 400, "Header Too Long", "Contact, To or Call-ID too long to keep");
+		return -1;
+	}
+	if (ua && sipd_pl_copy(&ua->val, b->user_agent, sizeof(b->user_agent)))
+		b->user_agent[0] = '\0'; /* only informative: a long one is left out */
+	rc = sipd_param_get(a->params.p, a->params.l, SIPD_PARAM_INSTANCE, b->instance,
+			    sizeof(b->instance));
+	if (rc != 0 && rc != ENOENT) {
+		refuse(r, 400, "Bad Contact", "+sip.instance too long or unterminated");
+		return -1;
+	}
+	rc = sipd_param_get(a->params.p, a->params.l, SIPD_PARAM_MODEL, b->model, sizeof(b->model));
+	if (rc != 0 && rc != ENOENT) {
+		refuse(r, 400, "Bad Contact", "model parameter too long or unterminated");
+		return -1;
+	}
+	if (!sipd_printable(b->contact, strlen(b->contact)) ||
+	    !sipd_printable(b->aor, strlen(b->aor)) ||
+	    !sipd_printable(b->call_id, strlen(b->call_id)) ||
+	    !sipd_printable(b->instance, strlen(b->instance)) ||
+	    !sipd_printable(b->model, strlen(b->model)) ||
+	    !sipd_printable(b->user_agent, strlen(b->user_agent)) ||
+	    !sipd_printable(it->params, strlen(it->params))) {
+		refuse(r, 400, "Bad Contact", "control or non-ASCII characters");
+		return -1;
+	}
+	if (pl_strcasecmp(&a->uri.scheme, "sip") != 0 || !pl_isset(&a->uri.host)) {
+		refuse(r, 400, "Bad Contact", "Contact is not a sip: URI with a host");
+		return -1;
+	}
+	snprintf(b->transport, sizeof(b->transport), "%s", sipd_transport_name(msg->tp));
+	(void)re_snprintf(b->source, sizeof(b->source), "%J", &msg->src);
+	b->cseq = msg->cseq.num;
+	b->registered_at = now;
+	b->expires_at = now + it->granted;
+	return 0;
+}
+
+static void reply_bindings(struct req *r, struct reg_item *items, size_t n)
+{
+	char contacts[MAX_CONTACTS * 700];
+	size_t len = 0;
+	contacts[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].granted)
+			continue;
+		int w = snprintf(contacts + len, sizeof(contacts) - len,
+				 "Contact: <%s>%s;expires=%u\r\n", items[i].b.contact, items[i].params,
+				 items[i].granted);
+		if (w > 0 && (size_t)w < sizeof(contacts) - len)
+			len += (size_t)w;
+	}
+	(void)sip_replyf(r->s->sip, r->msg, 200, "OK", "%sContent-Length: 0\r\n\r\n", contacts);
+}
+
+/* REGISTER without Contact: RFC 3261 10.2.3, the registrar lists what it holds. */
+static void register_query(struct req *r)
+{
+	char device[129];
+	struct reg_item it;
+	const struct pl *user = &r->msg->to.uri.user;
+	memset(&it, 0, sizeof(it));
+	if (sipd_device_name(NULL, 0, user->p, user->l, device, sizeof(device)) == 0 &&
+	    sipd_table_get(r->s->table, device, sipd_now(), &it.b) == 0) {
+		int64_t left = it.b.expires_at - sipd_now();
+		it.granted = left > 0 ? (uint32_t)left : 1;
+		reply_bindings(r, &it, 1);
+		return;
+	}
+	reply_bindings(r, NULL, 0);
+}
+
+/* Contact: * with Expires: 0 removes the device's binding (RFC 3261 10.2.2). */
+static void register_star(struct req *r, const struct contacts *c, int has_exp, uint32_t exp)
+{
+	char device[129];
+	const struct pl *user = &r->msg->to.uri.user;
+	if (c->star != 1 || c->n != 0 || !has_exp || exp != 0) {
+		refuse(r, 400, "Invalid Contact", "Contact: * must be alone and come with Expires: 0");
+		return;
+	}
+	if (sipd_device_name(NULL, 0, user->p, user->l, device, sizeof(device))) {
+		refuse(r, 400, "Bad Device Name", "the To user is not a device name");
+		return;
+	}
+	if (authorize(r, device))
+		return;
+	int rc = sipd_table_remove(r->s->table, device, NULL, NULL, 0, sipd_now());
+	log_info(LOGS_SIP, 0, "REGISTER %s from %s: Contact * -> %s", device, r->peer,
+		 rc == 0 ? "unregistered" : "nothing was registered");
+	reply_bindings(r, NULL, 0);
+}
+
+static void on_register(struct req *r)
+{
+	const struct sip_msg *msg = r->msg;
+	struct contacts c;
+	struct reg_item items[MAX_CONTACTS];
+	uint32_t hdr_expires = 0;
+	int has_hdr_expires = 0;
+	int64_t now = sipd_now();
+
+	memset(&c, 0, sizeof(c));
+	if (pl_isset(&msg->expires)) {
+		if (sipd_parse_u32(msg->expires.p, msg->expires.l, &hdr_expires)) {
+			refuse(r, 400, "Bad Expires", "Expires is not a number");
+			return;
+		}
+		has_hdr_expires = 1;
+	}
+	sip_msg_hdr_apply(msg, true, SIP_HDR_CONTACT, contact_handler, &c);
+	if (c.too_many) {
+		refuse(r, 400, "Too Many Contacts", "at most 8 Contacts in one REGISTER");
+		return;
+	}
+	if (c.bad) {
+		refuse(r, 400, "Bad Contact", "a Contact header could not be parsed");
+		return;
+	}
+	if (c.star) {
+		register_star(r, &c, has_hdr_expires, hdr_expires);
+		return;
+	}
+	if (c.n == 0) {
+		register_query(r);
+		return;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		if (reg_item_fill(r, &c.a[i], has_hdr_expires, hdr_expires, &items[i]))
+			return;
+	if (authorize(r, items[0].b.device))
+		return;
+	for (size_t i = 1; i < c.n; i++) {
+		if (strcasecmp(items[i].b.device, items[0].b.device) != 0 && r->s->realm[0]) {
+			/* The credentials checked were the first device's. */
+			refuse(r, 403, "Forbidden", "one authenticated REGISTER names several devices");
+			return;
+		}
+	}
+
+	/* Everything is checked; now the table changes, one whole binding at a time. */
+	for (size_t i = 0; i < c.n; i++) {
+		struct sipd_binding *b = &items[i].b;
+		int created = 0, rc;
+		if (items[i].granted == 0) {
+			rc = sipd_table_remove(r->s->table, b->device, b->contact, b->call_id, b->cseq,
+					       now);
+			if (rc == ESTALE) {
+				refuse(r, 500, "Out of Order CSeq", "an older REGISTER of this Call-ID");
+				return;
+			}
+			log_info(LOGS_SIP, 0, "REGISTER %s from %s: %s %s", b->device, r->peer,
+				 rc == 0 ? "unregistered" : "unregister of an unknown binding",
+				 b->contact);
+			continue;
+		}
+		rc = sipd_table_put(r->s->table, b, now, &created);
+		if (rc == ESTALE) {
+			refuse(r, 500, "Out of Order CSeq", "an older REGISTER of this Call-ID");
+			return;
+		}
+		if (rc) {
+			log_error(LOGS_SIP, 0, "REGISTER %s from %s: not stored: %s", b->device,
+				  r->peer, rc == ENOSPC ? "registrar full" : strerror(rc));
+			(void)sip_replyf(r->s->sip, msg, 503, "Service Unavailable",
+					 "Retry-After: 60\r\nContent-Length: 0\r\n\r\n");
+			return;
+		}
+		if (created)
+			log_info(LOGS_SIP, 0,
+				 "REGISTER %s from %s: bound %s expires %u model %s call-id %s%s",
+				 b->device, r->peer, b->contact, items[i].granted,
+				 b->model[0] ? b->model : "-", b->call_id,
+				 msg->ctyp.type.l ? " (with body)" : "");
+		else
+			log_debug(LOGS_SIP, 0, "REGISTER %s from %s: refreshed %s expires %u",
+				  b->device, r->peer, b->contact, items[i].granted);
+	}
+	reply_bindings(r, items, c.n);
+}
+
+/* ---- REFER (alarms), OPTIONS, the rest ---- */
+
+static void on_refer(struct req *r)
+{
+	const struct msg_ctype *ct = &r->msg->ctyp;
+	char name[64], line[1024];
+
+	if (msg_ctype_cmp(ct, "application", "x-cisco-alarm+xml")) {
+		if (sipd_alarm_summary(r->body, r->body_len, name, sizeof(name), line, sizeof(line))) {
+			refuse(r, 400, "Bad Alarm", "the body is not an x-cisco-alarm document");
+			return;
+		}
+		log_info(LOGS_SIP, 0, "alarm %s from %s: %s", name[0] ? name : "(unnamed)", r->peer,
+			 line);
+		(void)sip_treply(NULL, r->s->sip, r->msg, 202, "Accepted");
+		return;
+	}
+	if (pl_strcasecmp(&ct->type, "application") == 0 && ct->subtype.l > 13 &&
+	    strncasecmp(ct->subtype.p, "x-cisco-remotecc", 16) == 0) {
+		char sub[64];
+		sipd_log_text(ct->subtype.p, ct->subtype.l, sub, sizeof(sub));
+		log_info(LOGS_SIP, 0, "REFER application/%s from %s: %zu bytes, accepted", sub, r->peer,
+			 r->body_len);
+		(void)sip_treply(NULL, r->s->sip, r->msg, 202, "Accepted");
+		return;
+	}
+	log_warn(LOGS_SIP, 0, "REFER from %s refused: 415 (only phone alarms are taken)", r->peer);
+	(void)sip_replyf(r->s->sip, r->msg, 415, "Unsupported Media Type",
+			 "Accept: " ACCEPT "\r\nContent-Length: 0\r\n\r\n");
+}
+
+static void on_options(struct req *r)
+{
+	log_debug(LOGS_SIP, 0, "OPTIONS from %s", r->peer);
+	(void)sip_replyf(r->s->sip, r->msg, 200, "OK",
+			 "Allow: " ALLOW "\r\nAccept: " ACCEPT "\r\nSupported: " SUPPORTED
+			 "\r\nContent-Length: 0\r\n\r\n");
+}
+
+bool sipd_uas_request(const struct sip_msg *msg, void *arg)
+{
+	struct req r;
+
+	memset(&r, 0, sizeof(r));
+	r.s = arg;
+	r.msg = msg;
+	if (pl_strcmp(&msg->met, "ACK") == 0)
+		return true; /* an ACK for a final answer of ours: nothing to do */
+	sipd_log_text(msg->met.p, msg->met.l, r.method, sizeof(r.method));
+	(void)re_snprintf(r.peer, sizeof(r.peer), "%J/%s", &msg->src,
+			  sipd_transport_name(msg->tp));
+	if (check_request(&r))
+		return true;
+
+	if (pl_strcmp(&msg->met, "REGISTER") == 0) {
+		on_register(&r);
+	} else if (pl_strcmp(&msg->met, "REFER") == 0) {
+		on_refer(&r);
+	} else if (pl_strcmp(&msg->met, "OPTIONS") == 0) {
+		on_options(&r);
+	} else if (pl_strcmp(&msg->met, "CANCEL") == 0) {
+		/* Matching CANCELs were answered by libre's transaction layer already. */
+		reply(&r, 481, "Call/Transaction Does Not Exist");
+	} else {
+		for (size_t i = 0; i < sizeof(refused_405) / sizeof(refused_405[0]); i++) {
+			if (pl_strcmp(&msg->met, refused_405[i]) == 0) {
+				log_info(LOGS_SIP, 0, "%s from %s refused: 405 Method Not Allowed",
+					 r.method, r.peer);
+				/* Stateful for INVITE: its final answer is resent until the ACK. */
+				(void)sip_treplyf(NULL, NULL, r.s->sip, msg, false, 405,
+						  "Method Not Allowed",
+						  "Allow: " ALLOW "\r\nContent-Length: 0\r\n\r\n");
+				return true;
+			}
+		}
+		log_info(LOGS_SIP, 0, "%s from %s refused: 501 Not Implemented", r.method, r.peer);
+		reply(&r, 501, "Not Implemented");
+	}
+	return true;
+}
