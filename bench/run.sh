@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh -- benchmarks: EM API login+logout throughput and latency with durable commits, against
 # nginx answering the same requests with a fixed body (the cost of HTTP alone) in the same run;
-# PIN versus password check rates. Prints a table; writes BUILD/bench/results.json.
+# PIN versus password check rates; SIP REGISTER rate against Kamailio's registrar. Prints a table;
+# writes BUILD/bench/results.json.
 set -euo pipefail
 BUILD=${1:-build}
 CLIENTS=${BENCH_CLIENTS:-16}
@@ -84,9 +85,87 @@ peer=$("$EMLOAD" $PEER 8080 /emservice/EMServiceServlet "$CLIENTS" "$SECONDS_PER
 
 pin=$("$BUILD/bench/pin_bench")
 
-python3 - "$BUILD" "$em" "$peer" "$pin" "$CLIENTS" <<'PY'
+# ---- SIP: REGISTER rate of emccd's registrar (its SIP follows the HTTP host: $ADDR:5060) against
+# Kamailio's registrar + usrloc in memory (bench/sip/kamailio.cfg), the same sipp scenario (a 7821's
+# REGISTER, a new phone per call) and load, one after the other. One SIP worker each: emccd runs
+# one SIP thread, Kamailio gets children=1 (BENCH_KAMAILIO_CHILDREN to change). Bounded: sipp -m
+# count, -timeout; Kamailio is stopped right after its run.
+HERE=$(cd "$(dirname "$0")" && pwd)
+SIP_CALLS=${BENCH_SIP_CALLS:-50000}
+SIP_INFLIGHT=${BENCH_SIP_INFLIGHT:-100}
+KAM_CHILDREN=${BENCH_KAMAILIO_CHILDREN:-1}
+KAM=127.0.8.3
+SIPP_ADDR=127.0.8.4
+
+# cpu_ticks PID...: user+system clock ticks of the processes (all their threads).
+cpu_ticks() {
+	local t=0 p f
+	for p in "$@"; do
+		read -r -a f <<<"$(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null || echo '0 0')"
+		t=$((t + f[0] + f[1]))
+	done
+	echo "$t"
+}
+
+# sip_rate TARGET PID...: one sipp REGISTER run against TARGET:5060; prints JSON.
+sip_rate() {
+	local target=$1 csv="$DIR/sipp-$1.csv" c0 c1 t0 t1
+	shift
+	rm -f "$csv"
+	c0=$(cpu_ticks "$@")
+	t0=$(date +%s.%N)
+	(cd "$DIR" && timeout 300 sipp "$target:5060" -sf "$HERE/sip/register.xml" -t u1 \
+		-i "$SIPP_ADDR" -p 5090 -m "$SIP_CALLS" -r 1000000 -l "$SIP_INFLIGHT" -timeout 240s \
+		-nostdin -trace_stat -stf "$csv" -fd 3600 >/dev/null 2>&1) || true
+	t1=$(date +%s.%N)
+	c1=$(cpu_ticks "$@")
+	python3 - "$csv" "$t0" "$t1" "$c0" "$c1" "$(getconf CLK_TCK)" <<'PY'
+import csv, json, sys
+path, t0, t1 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+c0, c1, hz = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+try:
+    rows = list(csv.reader(open(path), delimiter=';'))
+    h, last = rows[0], rows[-1]
+    ok = int(last[h.index('SuccessfulCall(C)')])
+    failed = int(last[h.index('FailedCall(C)')])
+    retrans = int(last[h.index('Retransmissions(C)')])
+except (OSError, IndexError, ValueError):
+    ok, failed, retrans = 0, -1, 0
+el = t1 - t0
+print(json.dumps({"per_s": ok / el if el > 0 else 0.0, "ok": ok, "failed": failed,
+                  "retrans": retrans, "cpu_us": (c1 - c0) * 1e6 / hz / ok if ok else None}))
+PY
+}
+
+# udp_bound ADDR PORT: something listens there (from /proc, no extra tools).
+udp_bound() {
+	local hex
+	hex=$(printf '%02X%02X%02X%02X:%04X' $(echo "$1" | awk -F. '{print $4, $3, $2, $1}') "$2")
+	grep -q " $hex " /proc/net/udp
+}
+
+sip_em='{}'
+sip_kam='{}'
+if command -v sipp >/dev/null && command -v kamailio >/dev/null; then
+	sip_em=$(sip_rate "$ADDR" "${PIDS[0]}")
+	kamailio -f "$HERE/sip/kamailio.cfg" -A "LISTEN=udp:$KAM:5060" -A "CHILDREN=$KAM_CHILDREN" \
+		-DD -E -m 256 -M 16 -P "$DIR/kamailio.pid" >"$DIR/kamailio.log" 2>&1 &
+	KAM_PID=$!
+	PIDS+=("$KAM_PID")
+	for _ in $(seq 1 100); do udp_bound "$KAM" 5060 && break; sleep 0.05; done
+	sleep 0.2 # its children fork after the socket is bound
+	# shellcheck disable=SC2046
+	sip_kam=$(sip_rate "$KAM" "$KAM_PID" $(pgrep -P "$KAM_PID"))
+	kill -TERM "$KAM_PID" 2>/dev/null || true
+	wait "$KAM_PID" 2>/dev/null || true
+else
+	echo "bench: sipp or kamailio missing (scripts/deps.sh bench installs them); SIP rows skipped" >&2
+fi
+
+python3 - "$BUILD" "$em" "$peer" "$pin" "$CLIENTS" "$sip_em" "$sip_kam" "$SIP_INFLIGHT" "$KAM_CHILDREN" <<'PY'
 import json, os, sys
 build, em, peer, pin, clients = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5]
+sip_em, sip_kam, inflight, kam_children = json.loads(sys.argv[6]), json.loads(sys.argv[7]), sys.argv[8], sys.argv[9]
 rows = [
     ("EM API login+logout pairs/s (%s clients, durable)" % clients, em["pairs_per_s"], "pairs/s", "nginx fixed answer", peer["pairs_per_s"], ">= 2000"),
     ("EM API p50 latency", em["p50_ms"], "ms", "nginx fixed answer", peer["p50_ms"], ""),
@@ -94,6 +173,14 @@ rows = [
     ("EM API failed pairs", em["errors"], "pairs", "", None, "0"),
     ("PIN checks per second (keyed BLAKE2b)", pin["pin_verify_per_s"], "/s", "Argon2id check", pin["argon2id_verify_per_s"], ">= 2000"),
 ]
+if sip_em:
+    kam = "kamailio (%s worker)" % kam_children
+    rows += [
+        ("SIP REGISTER/s (UDP, %s in flight, 7821 msgs)" % inflight, sip_em["per_s"], "reg/s", kam, sip_kam.get("per_s"), ">= kamailio"),
+        ("SIP CPU per REGISTER (whole process)", sip_em["cpu_us"] or 0.0, "us", kam, sip_kam.get("cpu_us"), "<= kamailio"),
+        ("SIP REGISTER retransmissions (UDP loss)", sip_em["retrans"], "msgs", kam, sip_kam.get("retrans"), ""),
+        ("SIP REGISTER failed", sip_em["failed"], "reg", kam, sip_kam.get("failed"), "0"),
+    ]
 print("%-52s %12s %-8s %-20s %12s %8s %s" % ("figure", "value", "unit", "peer", "peer value", "ratio", "target"))
 out = []
 for name, val, unit, peer_name, peer_val, target in rows:

@@ -337,7 +337,7 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 		break;
 	}
 	case K_REALM:
-		/* It goes between quotes in WWW-Authenticate, so no quote, backslash or non-ASCII. */
+		/* It goes between quotes in WWW-Authenticate: no quote, backslash or non-ASCII. */
 		for (const char *q = v; *q; q++) {
 			if ((unsigned char)*q > 0x7e || *q == '"' || *q == '\\') {
 				perr(ps,
@@ -463,8 +463,8 @@ static void sip_follow_http(struct parse *ps)
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (strcmp(keys[i].section, "sip") != 0 || keys[i].kind != K_LISTEN || ps->seen[i])
 			continue;
-		snprintf((char *)c + keys[i].off, keys[i].size, strchr(host, ':') ? "[%s]:5060" : "%s:5060",
-			 host);
+		snprintf((char *)c + keys[i].off, keys[i].size,
+			 strchr(host, ':') ? "[%s]:5060" : "%s:5060", host);
 	}
 }
 

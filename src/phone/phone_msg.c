@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -247,6 +248,34 @@ static void notify_value(char *out, size_t outlen, const char *v, size_t vlen)
 	out[vlen] = '\0';
 }
 
+/* The field a NOTIFY key fills (keys compare case-insensitively), or NULL for one we ignore. */
+static char *notify_field(struct phone_notify *n, const char *k, size_t klen, size_t *size)
+{
+	static const struct {
+		const char *key;
+		size_t off, size;
+	} keys[] = {
+	    {"action", offsetof(struct phone_notify, action), sizeof(n->action)},
+	    {"RegisterCallId", offsetof(struct phone_notify, register_call_id),
+	     sizeof(n->register_call_id)},
+	    {"ConfigVersionStamp", offsetof(struct phone_notify, config_version),
+	     sizeof(n->config_version)},
+	    {"DialplanVersionStamp", offsetof(struct phone_notify, dialplan_version),
+	     sizeof(n->dialplan_version)},
+	    {"SoftkeyVersionStamp", offsetof(struct phone_notify, softkey_version),
+	     sizeof(n->softkey_version)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (klen == strlen(keys[i].key) && strncasecmp(k, keys[i].key, klen) == 0) {
+			*size = keys[i].size;
+			return (char *)n + keys[i].off;
+		}
+	}
+	return NULL;
+}
+
 int phone_notify_parse(const char *body, size_t len, struct phone_notify *n)
 {
 	const char *p = body, *end = body + len;
@@ -257,7 +286,8 @@ int phone_notify_parse(const char *body, size_t len, struct phone_notify *n)
 		const char *lend = eol ? eol : end;
 		const char *eq = memchr(p, '=', (size_t)(lend - p));
 		const char *k = p;
-		size_t klen;
+		size_t klen, size;
+		char *field;
 
 		p = eol ? eol + 1 : end;
 		if (!eq)
@@ -270,17 +300,9 @@ int phone_notify_parse(const char *body, size_t len, struct phone_notify *n)
 		if (lend > eq && lend[-1] == '\r')
 			lend--;
 
-#define NOTIFY_KEY(name, field)                                                                    \
-	if (klen == strlen(name) && strncasecmp(k, name, klen) == 0) {                             \
-		notify_value(n->field, sizeof(n->field), eq + 1, (size_t)(lend - eq - 1));         \
-		continue;                                                                          \
-	}
-		NOTIFY_KEY("action", action)
-		NOTIFY_KEY("RegisterCallId", register_call_id)
-		NOTIFY_KEY("ConfigVersionStamp", config_version)
-		NOTIFY_KEY("DialplanVersionStamp", dialplan_version)
-		NOTIFY_KEY("SoftkeyVersionStamp", softkey_version)
-#undef NOTIFY_KEY
+		field = notify_field(n, k, klen, &size);
+		if (field)
+			notify_value(field, size, eq + 1, (size_t)(lend - eq - 1));
 	}
 	return n->action[0] ? 0 : EINVAL;
 }

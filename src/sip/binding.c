@@ -120,8 +120,10 @@ int sipd_table_put(struct sipd_table *t, const struct sipd_binding *b, int64_t n
 	struct entry **pp = find_slot(t, b->device, h);
 	struct entry *e = *pp;
 	if (e) {
-		/* An expired binding is gone as far as the phone is concerned: no ordering applies. */
-		if (is_live(e, now) && strcmp(e->b.call_id, b->call_id) == 0 && e->b.cseq > b->cseq) {
+		/* An expired binding is gone as far as the phone is concerned: no ordering applies.
+		 */
+		if (is_live(e, now) && strcmp(e->b.call_id, b->call_id) == 0 &&
+		    e->b.cseq > b->cseq) {
 			rc = ESTALE;
 			goto out;
 		}
@@ -176,7 +178,8 @@ int sipd_table_remove(struct sipd_table *t, const char *device, const char *cont
 	}
 	/* One device, one binding: a request for another contact of the device (an old phone's
 	 * late unregister) must not remove the phone that registered since. */
-	if ((contact || call_id) && !same_call && !(contact && strcmp(e->b.contact, contact) == 0)) {
+	if ((contact || call_id) && !same_call &&
+	    !(contact && strcmp(e->b.contact, contact) == 0)) {
 		rc = ENOENT;
 		goto out;
 	}

@@ -68,29 +68,34 @@ static void notify_resph(int err, const struct sip_msg *msg, void *arg)
 	if (!err && msg && msg->scode < 200)
 		return; /* provisional; the final answer follows */
 	if (err == ECONNABORTED) {
-		log_warn(LOGS_SIP, j->reqno, "NOTIFY service-control action=%s to %s abandoned: node stopping",
+		log_warn(LOGS_SIP, j->reqno,
+			 "NOTIFY service-control action=%s to %s abandoned: node stopping",
 			 j->action, j->device);
 	} else if (err) {
-		/* A phone on TCP is reached over the connection it registered on. When that is gone,
-		 * try its Contact once, as a UA without that connection would be reached. */
+		/* A phone on TCP is reached over the connection it registered on. When that is
+		 * gone, try its Contact once, as a UA without that connection would be reached. */
 		if (err != ETIMEDOUT && !j->via_contact && strcmp(j->b.transport, "tcp") == 0) {
 			j->via_contact = 1;
-			log_info(LOGS_SIP, j->reqno, "NOTIFY to %s over %s failed (%s): trying its Contact",
-				 j->device, j->target, strerror(err));
+			log_info(LOGS_SIP, j->reqno,
+				 "NOTIFY to %s over %s failed (%s): trying its Contact", j->device,
+				 j->target, strerror(err));
 			if (notify_send(s, j) == 0)
 				return;
 		}
-		log_warn(LOGS_SIP, j->reqno, "NOTIFY service-control action=%s to %s (%s): no answer: %s",
-			 j->action, j->device, j->target, strerror(err));
+		log_warn(LOGS_SIP, j->reqno,
+			 "NOTIFY service-control action=%s to %s (%s): no answer: %s", j->action,
+			 j->device, j->target, strerror(err));
 	} else {
 		char reason[64];
 		sipd_log_text(msg->reason.p, msg->reason.l, reason, sizeof(reason));
 		if (msg->scode < 300)
-			log_info(LOGS_SIP, j->reqno, "NOTIFY service-control action=%s to %s (%s): %u %s",
-				 j->action, j->device, j->target, msg->scode, reason);
+			log_info(LOGS_SIP, j->reqno,
+				 "NOTIFY service-control action=%s to %s (%s): %u %s", j->action,
+				 j->device, j->target, msg->scode, reason);
 		else
-			log_warn(LOGS_SIP, j->reqno, "NOTIFY service-control action=%s to %s (%s): %u %s",
-				 j->action, j->device, j->target, msg->scode, reason);
+			log_warn(LOGS_SIP, j->reqno,
+				 "NOTIFY service-control action=%s to %s (%s): %u %s", j->action,
+				 j->device, j->target, msg->scode, reason);
 	}
 	free(j);
 }
@@ -143,22 +148,21 @@ static int notify_send(struct sipd *s, struct sipd_job *j)
 	pl_set_str(&pl, route);
 	if ((err = uri_decode(&ru, &pl)) != 0)
 		return err;
-	err = sip_requestf(NULL, s->sip, true, "NOTIFY", j->b.contact, &ru, NULL, notify_sendh,
-			   notify_resph, j,
-			   "From: <sip:%s>;tag=%016llx\r\n"
-			   "To: <%s>\r\n"
-			   "Call-ID: %016llx@%s\r\n"
-			   "CSeq: %u NOTIFY\r\n"
-			   "Event: service-control\r\n"
-			   "Subscription-State: active\r\n"
-			   "User-Agent: emcc/" EMCC_SIP_VERSION "\r\n"
-			   "Content-Type: text/plain\r\n"
-			   "Content-Length: %zu\r\n"
-			   "\r\n"
-			   "%b",
-			   s->from_host, (unsigned long long)rand_u64(), j->b.aor,
-			   (unsigned long long)rand_u64(), s->from_host, ++s->notify_cseq, blen, body,
-			   blen);
+	err = sip_requestf(
+	    NULL, s->sip, true, "NOTIFY", j->b.contact, &ru, NULL, notify_sendh, notify_resph, j,
+	    "From: <sip:%s>;tag=%016llx\r\n"
+	    "To: <%s>\r\n"
+	    "Call-ID: %016llx@%s\r\n"
+	    "CSeq: %u NOTIFY\r\n"
+	    "Event: service-control\r\n"
+	    "Subscription-State: active\r\n"
+	    "User-Agent: emcc/" EMCC_SIP_VERSION "\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: %zu\r\n"
+	    "\r\n"
+	    "%b",
+	    s->from_host, (unsigned long long)rand_u64(), j->b.aor, (unsigned long long)rand_u64(),
+	    s->from_host, ++s->notify_cseq, blen, body, blen);
 	if (err == 0)
 		log_debug(LOGS_SIP, j->reqno, "NOTIFY service-control action=%s to %s sent to %s",
 			  j->action, j->device, j->target);
@@ -244,7 +248,8 @@ static void raise_udp_rcvbuf(const struct sa *laddr)
 		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_DGRAM)
 			continue;
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
-		    sa_set_sa(&local, (struct sockaddr *)&ss) != 0 || !sa_cmp(&local, laddr, SA_ALL))
+		    sa_set_sa(&local, (struct sockaddr *)&ss) != 0 ||
+		    !sa_cmp(&local, laddr, SA_ALL))
 			continue;
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	}
@@ -278,7 +283,8 @@ static int thread_setup(struct sipd *s)
 {
 	int err = re_thread_init();
 	if (err) {
-		log_error(LOGS_SIP, 0, "SIP: cannot set up libre for its thread: %s", strerror(err));
+		log_error(LOGS_SIP, 0, "SIP: cannot set up libre for its thread: %s",
+			  strerror(err));
 		return err;
 	}
 	struct rlimit rl;
@@ -329,13 +335,15 @@ static void thread_teardown(struct sipd *s)
 	mem_deref(mq);
 	while (j) {
 		struct sipd_job *next = j->next;
-		log_warn(LOGS_SIP, j->reqno, "NOTIFY service-control action=%s for %s not sent: node stopping",
+		log_warn(LOGS_SIP, j->reqno,
+			 "NOTIFY service-control action=%s for %s not sent: node stopping",
 			 j->action, j->device);
 		free(j);
 		j = next;
 	}
 	if (s->sip)
-		sip_close(s->sip, true); /* ends NOTIFY transactions; their handlers free the jobs */
+		sip_close(s->sip,
+			  true); /* ends NOTIFY transactions; their handlers free the jobs */
 	s->lsnr = mem_deref(s->lsnr);
 	s->sip = mem_deref(s->sip);
 	re_thread_close();
@@ -391,7 +399,8 @@ int sipd_start(struct sipd **sp, const struct sipd_config *cfg)
 	snprintf(s->udp_listen, sizeof(s->udp_listen), "%s", udp);
 	snprintf(s->tcp_listen, sizeof(s->tcp_listen), "%s", tcp);
 	snprintf(s->realm, sizeof(s->realm), "%s", cfg->realm ? cfg->realm : "");
-	snprintf(s->cluster_id, sizeof(s->cluster_id), "%s", cfg->cluster_id ? cfg->cluster_id : "");
+	snprintf(s->cluster_id, sizeof(s->cluster_id), "%s",
+		 cfg->cluster_id ? cfg->cluster_id : "");
 	s->lookup_ha1 = cfg->lookup_ha1;
 	s->lookup_arg = cfg->lookup_arg;
 	s->max_expires = cfg->max_expires ? cfg->max_expires : SIPD_DEFAULT_EXPIRES;
@@ -414,10 +423,13 @@ int sipd_start(struct sipd **sp, const struct sipd_config *cfg)
 		return rc;
 	}
 	log_info(LOGS_SIP, 0, "SIP registrar listening on udp %s, tcp %s; %s; max expires %u",
-		 s->udp_listen[0] ? s->udp_listen : "(off)", s->tcp_listen[0] ? s->tcp_listen : "(off)",
+		 s->udp_listen[0] ? s->udp_listen : "(off)",
+		 s->tcp_listen[0] ? s->tcp_listen : "(off)",
 		 s->realm[0] ? "digest authentication" : "no authentication", s->max_expires);
 	if (s->realm[0] && !s->lookup_ha1)
-		log_warn(LOGS_SIP, 0, "SIP realm \"%s\" is set but no SIP credentials are: every REGISTER will be refused (403)",
+		log_warn(LOGS_SIP, 0,
+			 "SIP realm \"%s\" is set but no SIP credentials are: every REGISTER will "
+			 "be refused (403)",
 			 s->realm);
 	*sp = s;
 	return 0;
@@ -513,8 +525,7 @@ int sipd_binding_get(struct sipd *s, const char *device, struct sipd_binding *ou
 	return sipd_table_get(s->table, device, sipd_now(), out);
 }
 
-int sipd_binding_list(struct sipd *s, int (*fn)(void *arg, const struct sipd_binding *b),
-		      void *arg)
+int sipd_binding_list(struct sipd *s, int (*fn)(void *arg, const struct sipd_binding *b), void *arg)
 {
 	if (!s || !fn)
 		return EINVAL;

@@ -29,7 +29,26 @@ void sipd_stop(struct sipd *s);
 /* Sends NOTIFY Event: service-control with action=restart (or reset) and the version stamps to
  * the device's registered contact, with retransmission, from the SIP thread. Returns at once:
  * 0 when queued, ENOENT when the device has no live binding (the caller logs it; nothing
- * waits). config_version may be NULL (a fresh stamp is made). */
+ * waits). config_version may be NULL (a fresh stamp is made).
+ *
+ * Added with the implementation -- what goes on the wire:
+ *   NOTIFY <registered Contact URI>, From <sip:node-address>;tag, To <the AoR>, a Call-ID of its
+ *   own, Event: service-control, Subscription-State: active (CUCM's headers were never captured
+ *   (reference section 8 item 3); "active" is what the open implementations send, and a phone
+ *   acts on the body, not on a subscription), Content-Type: text/plain, body as in reference 6.1
+ *   with RegisterCallId = the Call-ID of the device's last REGISTER. A client transaction:
+ *   Timer E retransmits on UDP, Timer F ends it after 32 s. A phone on TCP is reached over the
+ *   connection it registered on; when that is gone, its Contact is tried once. The final answer
+ *   (or the failure) is logged in sip.log with reqno. Other errors: EINVAL (unknown action, bad
+ *   stamp), EAGAIN (more than 10000 NOTIFYs waiting), ESHUTDOWN (stopping).
+ *
+ * And what the node answers phones (sipd_uas.c): REGISTER 200 (Contact echoed with expires),
+ * 400 for malformed requests (nothing stored), 401/403 with a realm, 500 for an out-of-order
+ * CSeq, 503 when 200000 bindings are held; REFER with a Cisco alarm or remotecc body 202, other
+ * REFER 415; OPTIONS 200 with Allow/Accept/Supported; INVITE, BYE, MESSAGE, SUBSCRIBE, NOTIFY,
+ * PUBLISH, INFO, UPDATE, PRACK 405 with Allow; unknown methods 501; Require of anything but
+ * norefersub 420. Requests without Via and unparsable datagrams are dropped. UDP datagrams are
+ * read up to 8 KB (libre), TCP messages up to 64 KB (the connection is closed beyond). */
 int sipd_notify_service_control(struct sipd *s, const char *device, const char *action,
 				const char *config_version, uint64_t reqno);
 

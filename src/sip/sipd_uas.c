@@ -29,8 +29,8 @@
 #define NONCE_TTL 300
 #define NONCE_HEX_LEN 36 /* 16 hex digits of time + 20 of HMAC */
 
-static const char *const refused_405[] = {"INVITE", "BYE",     "MESSAGE", "SUBSCRIBE", "NOTIFY",
-					  "PUBLISH", "INFO",   "UPDATE",  "PRACK"};
+static const char *const refused_405[] = {"INVITE",  "BYE",  "MESSAGE", "SUBSCRIBE", "NOTIFY",
+					  "PUBLISH", "INFO", "UPDATE",	"PRACK"};
 
 int sipd_pl_copy(const struct pl *pl, char *out, size_t outlen)
 {
@@ -52,10 +52,14 @@ int sipd_pl_copy(const struct pl *pl, char *out, size_t outlen)
 const char *sipd_transport_name(enum sip_transp tp)
 {
 	switch (tp) {
-	case SIP_TRANSP_UDP: return "udp";
-	case SIP_TRANSP_TCP: return "tcp";
-	case SIP_TRANSP_TLS: return "tls";
-	default: return "?";
+	case SIP_TRANSP_UDP:
+		return "udp";
+	case SIP_TRANSP_TCP:
+		return "tcp";
+	case SIP_TRANSP_TLS:
+		return "tls";
+	default:
+		return "?";
 	}
 }
 
@@ -63,8 +67,8 @@ const char *sipd_transport_name(enum sip_transp tp)
 struct req {
 	struct sipd *s;
 	const struct sip_msg *msg;
-	char peer[80];     /* "127.0.0.1:5060/udp", for logs */
-	char method[24];   /* printable, for logs */
+	char peer[80];	 /* "127.0.0.1:5060/udp", for logs */
+	char method[24]; /* printable, for logs */
 	const char *body;
 	size_t body_len;
 };
@@ -116,7 +120,8 @@ static int check_request(struct req *r)
 	}
 	if (!sip_msg_hdr(msg, SIP_HDR_FROM) || !sip_msg_hdr(msg, SIP_HDR_TO) ||
 	    !pl_isset(&msg->callid) || !sip_msg_hdr(msg, SIP_HDR_CSEQ)) {
-		refuse(r, 400, "Missing Mandatory Header", "From, To, Call-ID and CSeq are required");
+		refuse(r, 400, "Missing Mandatory Header",
+		       "From, To, Call-ID and CSeq are required");
 		return -1;
 	}
 	if (pl_cmp(&msg->cseq.met, &msg->met) != 0) {
@@ -133,9 +138,11 @@ static int check_request(struct req *r)
 			return -1;
 		}
 		/* RFC 3261 18.3: over UDP the datagram is the message; a Content-Length past its
-		 * end means it was cut (ours reads up to 8 KB) or lies. Bytes past it are ignored. */
+		 * end means it was cut (ours reads up to 8 KB) or lies. Bytes past it are ignored.
+		 */
 		if (clen > avail) {
-			refuse(r, 400, "Bad Content-Length", "Content-Length larger than the datagram");
+			refuse(r, 400, "Bad Content-Length",
+			       "Content-Length larger than the datagram");
 			return -1;
 		}
 		r->body_len = clen;
@@ -145,10 +152,11 @@ static int check_request(struct req *r)
 		st.unsupported[0] = '\0';
 		sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE, require_handler, &st);
 		if (st.len) {
-			log_warn(LOGS_SIP, 0, "%s from %s refused: 420 Bad Extension (%s)", r->method,
-				 r->peer, st.unsupported);
+			log_warn(LOGS_SIP, 0, "%s from %s refused: 420 Bad Extension (%s)",
+				 r->method, r->peer, st.unsupported);
 			(void)sip_replyf(r->s->sip, msg, 420, "Bad Extension",
-					 "Unsupported: %s\r\nContent-Length: 0\r\n\r\n", st.unsupported);
+					 "Unsupported: %s\r\nContent-Length: 0\r\n\r\n",
+					 st.unsupported);
 			return -1;
 		}
 	}
@@ -179,7 +187,9 @@ static int nonce_check(struct sipd *s, const struct pl *nonce, int64_t now)
 	unsigned long long ts = 0;
 	for (int i = 0; i < 16; i++) {
 		char c = n[i];
-		int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+		int v = (c >= '0' && c <= '9')	 ? c - '0'
+			: (c >= 'a' && c <= 'f') ? c - 'a' + 10
+						 : -1;
 		if (v < 0)
 			return EINVAL;
 		ts = ts * 16 + (unsigned)v;
@@ -219,8 +229,9 @@ static int authorize(struct req *r, const char *device)
 	}
 	if (httpauth_digest_response_decode(&resp, &h->val) ||
 	    pl_strcmp(&resp.realm, s->realm) != 0) {
-		log_warn(LOGS_SIP, 0, "REGISTER %s from %s: unusable Authorization, challenged again",
-			 device, r->peer);
+		log_warn(LOGS_SIP, 0,
+			 "REGISTER %s from %s: unusable Authorization, challenged again", device,
+			 r->peer);
 		challenge(r, 0);
 		return -1;
 	}
@@ -365,8 +376,8 @@ static void reply_bindings(struct req *r, struct reg_item *items, size_t n)
 		if (!items[i].granted)
 			continue;
 		int w = snprintf(contacts + len, sizeof(contacts) - len,
-				 "Contact: <%s>%s;expires=%u\r\n", items[i].b.contact, items[i].params,
-				 items[i].granted);
+				 "Contact: <%s>%s;expires=%u\r\n", items[i].b.contact,
+				 items[i].params, items[i].granted);
 		if (w > 0 && (size_t)w < sizeof(contacts) - len)
 			len += (size_t)w;
 	}
@@ -396,7 +407,8 @@ static void register_star(struct req *r, const struct contacts *c, int has_exp, 
 	char device[129];
 	const struct pl *user = &r->msg->to.uri.user;
 	if (c->star != 1 || c->n != 0 || !has_exp || exp != 0) {
-		refuse(r, 400, "Invalid Contact", "Contact: * must be alone and come with Expires: 0");
+		refuse(r, 400, "Invalid Contact",
+		       "Contact: * must be alone and come with Expires: 0");
 		return;
 	}
 	if (sipd_device_name(NULL, 0, user->p, user->l, device, sizeof(device))) {
@@ -453,7 +465,8 @@ static void on_register(struct req *r)
 	for (size_t i = 1; i < c.n; i++) {
 		if (strcasecmp(items[i].b.device, items[0].b.device) != 0 && r->s->realm[0]) {
 			/* The credentials checked were the first device's. */
-			refuse(r, 403, "Forbidden", "one authenticated REGISTER names several devices");
+			refuse(r, 403, "Forbidden",
+			       "one authenticated REGISTER names several devices");
 			return;
 		}
 	}
@@ -463,10 +476,11 @@ static void on_register(struct req *r)
 		struct sipd_binding *b = &items[i].b;
 		int created = 0, rc;
 		if (items[i].granted == 0) {
-			rc = sipd_table_remove(r->s->table, b->device, b->contact, b->call_id, b->cseq,
-					       now);
+			rc = sipd_table_remove(r->s->table, b->device, b->contact, b->call_id,
+					       b->cseq, now);
 			if (rc == ESTALE) {
-				refuse(r, 500, "Out of Order CSeq", "an older REGISTER of this Call-ID");
+				refuse(r, 500, "Out of Order CSeq",
+				       "an older REGISTER of this Call-ID");
 				return;
 			}
 			log_info(LOGS_SIP, 0, "REGISTER %s from %s: %s %s", b->device, r->peer,
@@ -507,7 +521,8 @@ static void on_refer(struct req *r)
 	char name[64], line[1024];
 
 	if (msg_ctype_cmp(ct, "application", "x-cisco-alarm+xml")) {
-		if (sipd_alarm_summary(r->body, r->body_len, name, sizeof(name), line, sizeof(line))) {
+		if (sipd_alarm_summary(r->body, r->body_len, name, sizeof(name), line,
+				       sizeof(line))) {
 			refuse(r, 400, "Bad Alarm", "the body is not an x-cisco-alarm document");
 			return;
 		}
@@ -520,8 +535,8 @@ static void on_refer(struct req *r)
 	    strncasecmp(ct->subtype.p, "x-cisco-remotecc", 16) == 0) {
 		char sub[64];
 		sipd_log_text(ct->subtype.p, ct->subtype.l, sub, sizeof(sub));
-		log_info(LOGS_SIP, 0, "REFER application/%s from %s: %zu bytes, accepted", sub, r->peer,
-			 r->body_len);
+		log_info(LOGS_SIP, 0, "REFER application/%s from %s: %zu bytes, accepted", sub,
+			 r->peer, r->body_len);
 		(void)sip_treply(NULL, r->s->sip, r->msg, 202, "Accepted");
 		return;
 	}
@@ -548,8 +563,7 @@ bool sipd_uas_request(const struct sip_msg *msg, void *arg)
 	if (pl_strcmp(&msg->met, "ACK") == 0)
 		return true; /* an ACK for a final answer of ours: nothing to do */
 	sipd_log_text(msg->met.p, msg->met.l, r.method, sizeof(r.method));
-	(void)re_snprintf(r.peer, sizeof(r.peer), "%J/%s", &msg->src,
-			  sipd_transport_name(msg->tp));
+	(void)re_snprintf(r.peer, sizeof(r.peer), "%J/%s", &msg->src, sipd_transport_name(msg->tp));
 	if (check_request(&r))
 		return true;
 

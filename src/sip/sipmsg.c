@@ -136,9 +136,9 @@ int sipd_device_name(const char *contact_params, size_t plen, const char *to_use
 		     char *out, size_t outlen)
 {
 	char v[256];
-	int rc = contact_params ? sipd_param_get(contact_params, plen, SIPD_PARAM_DEVICENAME, v,
-						 sizeof(v))
-				: ENOENT;
+	int rc = contact_params
+		     ? sipd_param_get(contact_params, plen, SIPD_PARAM_DEVICENAME, v, sizeof(v))
+		     : ENOENT;
 	if (rc == 0) {
 		if (!sipd_device_name_valid(v, strlen(v)) || strlen(v) >= outlen)
 			return EINVAL;
@@ -220,8 +220,8 @@ void sipd_version_stamp(char out[64], int64_t now, const uint8_t rnd[16])
 	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	snprintf(out, 64,
 		 "%" PRId64 "-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 now, u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-		 u[13], u[14], u[15]);
+		 now, u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		 u[12], u[13], u[14], u[15]);
 }
 
 int sipd_printable(const char *s, size_t len)
@@ -330,8 +330,7 @@ int sipd_alarm_summary(const char *xml, size_t len, char *name, size_t namelen, 
 	if (!alarm)
 		goto out;
 	xmlChar *an = xmlGetProp(alarm, (const xmlChar *)"Name");
-	sipd_log_text(an ? (const char *)an : "", an ? strlen((const char *)an) : 0, name,
-		      namelen);
+	sipd_log_text(an ? (const char *)an : "", an ? strlen((const char *)an) : 0, name, namelen);
 	xmlFree(an);
 	for (xmlNode *c = alarm->children; c; c = c->next) {
 		if (!elem_is(c, "ParameterList"))

@@ -802,6 +802,46 @@ static void test_em_history_and_logout(void **state)
 	json_decref(out);
 }
 
+/* sip/bindings: the daemon's callback gives the array; without one the node runs no SIP. */
+static json_t *fake_bindings(void *arg, const char *device)
+{
+	int *calls = arg;
+	(*calls)++;
+	if (device)
+		return strcmp(device, "SEPC80084AA8743") == 0
+			   ? json_pack("[{s:s, s:s}]", "device", device, "transport", "udp")
+			   : json_array();
+	return json_pack("[{s:s}, {s:s}]", "device", "SEP1", "device", "SEP2");
+}
+
+static void test_sip_bindings(void **state)
+{
+	struct fixture *f = *state;
+	int calls = 0;
+	json_t *out;
+
+	out = expect(f, 404, "sip/bindings", NULL);
+	assert_non_null(strstr(json_string_value(json_object_get(out, "error")), "SIP is not running"));
+	json_decref(out);
+
+	f->admin.sip_bindings = fake_bindings;
+	f->admin.sip_bindings_arg = &calls;
+	out = expect(f, 200, "sip/bindings", NULL);
+	assert_int_equal(json_array_size(json_object_get(out, "bindings")), 2);
+	json_decref(out);
+	out = expect(f, 200, "sip/bindings", "{\"device\": \"SEPC80084AA8743\"}");
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(out, "bindings"), 0), "transport")),
+			    "udp");
+	json_decref(out);
+	out = expect(f, 200, "sip/bindings", "{\"device\": \"SEP000000000000\"}");
+	assert_int_equal(json_array_size(json_object_get(out, "bindings")), 0);
+	json_decref(out);
+	assert_int_equal(calls, 3);
+	expect_fail(f, 400, "device", "sip/bindings", "{\"device\": 7}");
+	expect_fail(f, 400, "x", "sip/bindings", "{\"x\": 1}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -818,6 +858,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_import_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_profile_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_em_history_and_logout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sip_bindings, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("admin", tests, NULL, NULL);
 }

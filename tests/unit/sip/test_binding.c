@@ -134,8 +134,10 @@ static void test_list_purge_limit(void **state)
 	(void)state;
 	struct sipd_table *t;
 	assert_int_equal(sipd_table_alloc(&t, 3), 0);
-	struct sipd_binding a = mk("A", "sip:a@h", "1", 1, 100), b = mk("B", "sip:b@h", "2", 1, 200),
-			    c = mk("C", "sip:c@h", "3", 1, 300), d = mk("D", "sip:d@h", "4", 1, 400);
+	struct sipd_binding a = mk("A", "sip:a@h", "1", 1, 100),
+			    b = mk("B", "sip:b@h", "2", 1, 200),
+			    c = mk("C", "sip:c@h", "3", 1, 300),
+			    d = mk("D", "sip:d@h", "4", 1, 400);
 	assert_int_equal(sipd_table_put(t, &a, 0, NULL), 0);
 	assert_int_equal(sipd_table_put(t, &b, 0, NULL), 0);
 	assert_int_equal(sipd_table_put(t, &c, 0, NULL), 0);
@@ -179,7 +181,8 @@ static void test_many(void **state)
 		assert_int_equal(sipd_table_get(t, name, 0, &out), 0);
 		assert_int_equal(out.expires_at, 10000 + i);
 	}
-	assert_int_equal(sipd_table_purge(t, 15000, NULL, NULL), 5001); /* expires_at <= now is gone */
+	assert_int_equal(sipd_table_purge(t, 15000, NULL, NULL),
+			 5001); /* expires_at <= now is gone */
 	assert_int_equal(sipd_table_count(t), 14999);
 	sipd_table_free(t);
 }
@@ -232,7 +235,7 @@ static void test_readers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_put_get),  cmocka_unit_test(test_ordering),
+	    cmocka_unit_test(test_put_get),	     cmocka_unit_test(test_ordering),
 	    cmocka_unit_test(test_list_purge_limit), cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_readers),
 	};

@@ -79,7 +79,8 @@ static void t_tcp_recv(int fd, char *buf, size_t len)
 		char *eoh = strstr(buf, "\r\n\r\n");
 		if (eoh) {
 			const char *cl = strcasestr(buf, "\nContent-Length:");
-			size_t want = (size_t)(eoh + 4 - buf) + (cl ? strtoul(cl + 16, NULL, 10) : 0);
+			size_t want =
+			    (size_t)(eoh + 4 - buf) + (cl ? strtoul(cl + 16, NULL, 10) : 0);
 			if (n >= want) {
 				buf[want] = '\0';
 				return;
@@ -129,7 +130,8 @@ static int make_register(char *out, size_t len, const char *tp, int port, const 
 	    "--uniqueBoundary\r\n"
 	    "Content-Type: application/x-cisco-remotecc-request+xml\r\n"
 	    "Content-Disposition: session;handling=required\r\n\r\n"
-	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<x-cisco-remotecc-request><bulkregisterreq>"
+	    "<?xml version=\"1.0\" "
+	    "encoding=\"UTF-8\"?>\n<x-cisco-remotecc-request><bulkregisterreq>"
 	    "<contact all=\"true\"><register></register></contact></bulkregisterreq>"
 	    "</x-cisco-remotecc-request>\r\n"
 	    "--uniqueBoundary\r\n"
@@ -205,14 +207,19 @@ static int setup(void **state)
 	snprintf(logdir, sizeof(logdir), "/tmp/emcc-sipd-XXXXXX");
 	if (!mkdtemp(logdir))
 		return -1;
-	struct log_options lo = {.dir = logdir, .cluster_id = "ClusterOne", .level = LOG_LVL_DEBUG,
-				 .max_bytes = 1 << 24, .keep = 1};
+	struct log_options lo = {.dir = logdir,
+				 .cluster_id = "ClusterOne",
+				 .level = LOG_LVL_DEBUG,
+				 .max_bytes = 1 << 24,
+				 .keep = 1};
 	if (log_open(&lo))
 		return -1;
 	for (int s = 0; s < LOGS_COUNT; s++)
 		log_set_level((enum log_service)s, LOG_LVL_DEBUG);
-	struct sipd_config cfg = {.udp_listen = ADDR ":5060", .tcp_listen = ADDR ":5060",
-				  .cluster_id = "ClusterOne", .max_expires = 600};
+	struct sipd_config cfg = {.udp_listen = ADDR ":5060",
+				  .tcp_listen = ADDR ":5060",
+				  .cluster_id = "ClusterOne",
+				  .max_expires = 600};
 	return sipd_start(&sd, &cfg);
 }
 
@@ -251,17 +258,18 @@ static void test_register_notify_udp(void **state)
 	assert_true(log_has("NOTIFY service-control action=restart for " DEVICE
 			    " not sent: device not registered"));
 
-	int n = make_register(msg, sizeof(msg), "udp", PHONE_PORT, "reg-udp-1@" ADDR, 101, 3600,
-			      NULL);
+	int n =
+	    make_register(msg, sizeof(msg), "udp", PHONE_PORT, "reg-udp-1@" ADDR, 101, 3600, NULL);
 	t_udp_send(fd, PORT, msg, (size_t)n);
 	t_udp_recv(fd, resp, sizeof(resp));
 	assert_int_equal(status(resp), 200);
 	/* The Contact comes back with the granted expiry (capped at max_expires). */
 	hdr(resp, "Contact", v, sizeof(v));
-	assert_string_equal(v, "<sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR ":5071;transport=udp>"
-			       ";+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-c80084aa8743>\""
-			       ";+u.sip!devicename.ccm.cisco.com=\"" DEVICE
-			       "\";+u.sip!model.ccm.cisco.com=\"621\";expires=600");
+	assert_string_equal(v,
+			    "<sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR ":5071;transport=udp>"
+			    ";+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-c80084aa8743>\""
+			    ";+u.sip!devicename.ccm.cisco.com=\"" DEVICE
+			    "\";+u.sip!model.ccm.cisco.com=\"621\";expires=600");
 	assert_string_equal(hdr(resp, "Call-ID", v, sizeof(v)), "reg-udp-1@" ADDR);
 
 	assert_int_equal(sipd_binding_get(sd, DEVICE, &b), 0);
@@ -279,12 +287,28 @@ static void test_register_notify_udp(void **state)
 	assert_true(b.expires_at - b.registered_at == 600);
 	assert_int_equal(sipd_binding_count(sd), 1);
 
+	/* A REGISTER without Contact asks what is bound (RFC 3261 10.2.3): nothing changes. */
+	n = snprintf(msg, sizeof(msg),
+		     "REGISTER sip:" ADDR " SIP/2.0\r\nVia: SIP/2.0/UDP " ADDR
+		     ":5071;branch=z9hG4bKq1\r\n"
+		     "From: <sip:" DEVICE "@" ADDR ">;tag=1\r\nTo: <sip:" DEVICE "@" ADDR ">\r\n"
+		     "Call-ID: query-1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n");
+	t_udp_send(fd, PORT, msg, (size_t)n);
+	t_udp_recv(fd, resp, sizeof(resp));
+	assert_int_equal(status(resp), 200);
+	assert_non_null(strstr(hdr(resp, "Contact", v, sizeof(v)),
+			       "<sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR
+			       ":5071;transport=udp>"));
+	assert_int_equal(sipd_binding_get(sd, DEVICE, &b), 0);
+	assert_string_equal(b.call_id, "reg-udp-1@" ADDR);
+
 	/* The restart NOTIFY reaches the contact. The first copy goes unanswered: the client
 	 * transaction sends it again (Timer E), and the 200 to that copy ends it. */
 	assert_int_equal(sipd_notify_service_control(sd, DEVICE, "restart", NULL, 42), 0);
 	t_udp_recv(fd, msg, sizeof(msg));
-	assert_true(strncmp(msg, "NOTIFY sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR
-				 ":5071;transport=udp SIP/2.0\r\n",
+	assert_true(strncmp(msg,
+			    "NOTIFY sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR
+			    ":5071;transport=udp SIP/2.0\r\n",
 			    80) == 0);
 	assert_string_equal(hdr(msg, "Event", v, sizeof(v)), "service-control");
 	assert_string_equal(hdr(msg, "Subscription-State", v, sizeof(v)), "active");
@@ -293,8 +317,9 @@ static void test_register_notify_udp(void **state)
 	const char *body = strstr(msg, "\r\n\r\n");
 	assert_non_null(body);
 	body += 4;
-	assert_true(strncmp(body, "action=restart\r\nRegisterCallId={reg-udp-1@" ADDR "}\r\n"
-				  "ConfigVersionStamp={",
+	assert_true(strncmp(body,
+			    "action=restart\r\nRegisterCallId={reg-udp-1@" ADDR "}\r\n"
+			    "ConfigVersionStamp={",
 			    strlen("action=restart\r\nRegisterCallId={reg-udp-1@" ADDR "}\r\n"
 				   "ConfigVersionStamp={")) == 0);
 	assert_non_null(strstr(body, "}\r\nDialplanVersionStamp={}\r\nSoftkeyVersionStamp={}\r\n"));
@@ -356,8 +381,9 @@ static void test_register_notify_tcp(void **state)
 
 	assert_int_equal(sipd_notify_service_control(sd, DEVICE, "restart", NULL, 9), 0);
 	t_tcp_recv(fd, msg, sizeof(msg));
-	assert_true(strncmp(msg, "NOTIFY sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR
-				 ":50600;transport=tcp SIP/2.0\r\n",
+	assert_true(strncmp(msg,
+			    "NOTIFY sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR
+			    ":50600;transport=tcp SIP/2.0\r\n",
 			    60) == 0);
 	assert_non_null(strstr(hdr(msg, "Via", v, sizeof(v)), "SIP/2.0/TCP "));
 	assert_non_null(strstr(msg, "RegisterCallId={reg-tcp-1@" ADDR "}"));
@@ -367,7 +393,8 @@ static void test_register_notify_tcp(void **state)
 
 	/* Contact: * with Expires: 0 removes it. */
 	n = snprintf(msg, sizeof(msg),
-		     "REGISTER sip:" ADDR " SIP/2.0\r\nVia: SIP/2.0/TCP " ADDR ":50600;branch=z9hG4bKs1\r\n"
+		     "REGISTER sip:" ADDR " SIP/2.0\r\nVia: SIP/2.0/TCP " ADDR
+		     ":50600;branch=z9hG4bKs1\r\n"
 		     "From: <sip:" DEVICE "@" ADDR ">;tag=1\r\nTo: <sip:" DEVICE "@" ADDR ">\r\n"
 		     "Call-ID: star-1\r\nCSeq: 1 REGISTER\r\nContact: *\r\nExpires: 0\r\n"
 		     "Content-Length: 0\r\n\r\n");
@@ -394,9 +421,10 @@ static void test_bad_input(void **state)
 	t_udp_send(fd, PORT, "\x00\x01garbage\r\n\r\n", 13);
 	t_udp_send(fd, PORT, "REGISTER sip:x SIP/2.0\r\nContent-Length: 0\r\n\r\n", 45);
 	/* Content-Length far past the datagram: 400. */
-	const char *big = "OPTIONS sip:" ADDR " SIP/2.0\r\nVia: SIP/2.0/UDP " ADDR
-			  ":5072;branch=z9hG4bKcl\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\n"
-			  "Call-ID: cl1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 4294967295\r\n\r\nxyz";
+	const char *big =
+	    "OPTIONS sip:" ADDR " SIP/2.0\r\nVia: SIP/2.0/UDP " ADDR
+	    ":5072;branch=z9hG4bKcl\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\n"
+	    "Call-ID: cl1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 4294967295\r\n\r\nxyz";
 	t_udp_send(fd, PORT, big, strlen(big));
 	t_udp_recv(fd, resp, sizeof(resp));
 	assert_int_equal(status(resp), 400);
@@ -491,8 +519,10 @@ static void test_digest(void **state)
 {
 	(void)state;
 	struct sipd *sa;
-	struct sipd_config cfg = {.udp_listen = ADDR ":5062", .tcp_listen = "",
-				  .realm = "emcc-test", .lookup_ha1 = fixed_ha1};
+	struct sipd_config cfg = {.udp_listen = ADDR ":5062",
+				  .tcp_listen = "",
+				  .realm = "emcc-test",
+				  .lookup_ha1 = fixed_ha1};
 	char msg[8192], resp[8192], auth[512], v[512];
 	struct sipd_binding b;
 	assert_int_equal(sipd_start(&sa, &cfg), 0);

@@ -28,8 +28,8 @@ static void test_param_get(void **state)
 	assert_int_equal(sipd_param_get(cisco_params, n, SIPD_PARAM_INSTANCE, v, sizeof(v)), 0);
 	assert_string_equal(v, "<urn:uuid:00000000-0000-0000-0000-c80084aa8743>");
 	/* Names compare without case; unknown ones are ENOENT. */
-	assert_int_equal(sipd_param_get(cisco_params, n, "+U.SIP!MODEL.CCM.CISCO.COM", v, sizeof(v)),
-			 0);
+	assert_int_equal(
+	    sipd_param_get(cisco_params, n, "+U.SIP!MODEL.CCM.CISCO.COM", v, sizeof(v)), 0);
 	assert_int_equal(sipd_param_get(cisco_params, n, "expires", v, sizeof(v)), ENOENT);
 	assert_int_equal(sipd_param_get("", 0, "expires", v, sizeof(v)), ENOENT);
 
@@ -75,7 +75,8 @@ static void test_device_name(void **state)
 	assert_int_equal(sipd_device_name(cisco_params, n, "1000", 4, d, sizeof(d)), 0);
 	assert_string_equal(d, "SEPC80084AA8743");
 	/* No devicename parameter: the To user. */
-	assert_int_equal(sipd_device_name(";expires=60", 11, "SEP001122334455", 15, d, sizeof(d)), 0);
+	assert_int_equal(sipd_device_name(";expires=60", 11, "SEP001122334455", 15, d, sizeof(d)),
+			 0);
 	assert_string_equal(d, "SEP001122334455");
 	assert_int_equal(sipd_device_name(NULL, 0, "1000", 4, d, sizeof(d)), 0);
 	assert_string_equal(d, "1000");
@@ -129,11 +130,12 @@ static void test_notify_body(void **state)
 	assert_int_equal(sipd_notify_body(b, sizeof(b), "restart", "abc123@127.0.0.1",
 					  "1549896111-9f2b7c1e-0000-4000-8000-000000000000", &n),
 			 0);
-	const char *want = "action=restart\r\n"
-			   "RegisterCallId={abc123@127.0.0.1}\r\n"
-			   "ConfigVersionStamp={1549896111-9f2b7c1e-0000-4000-8000-000000000000}\r\n"
-			   "DialplanVersionStamp={}\r\n"
-			   "SoftkeyVersionStamp={}\r\n";
+	const char *want =
+	    "action=restart\r\n"
+	    "RegisterCallId={abc123@127.0.0.1}\r\n"
+	    "ConfigVersionStamp={1549896111-9f2b7c1e-0000-4000-8000-000000000000}\r\n"
+	    "DialplanVersionStamp={}\r\n"
+	    "SoftkeyVersionStamp={}\r\n";
 	assert_string_equal(b, want);
 	assert_int_equal(n, strlen(want));
 
@@ -162,30 +164,28 @@ static void test_version_stamp(void **state)
 }
 
 /* A DeviceTLInfo alarm as the 7821 sends it before registering (reference 6.2). */
-static const char alarm[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<x-cisco-alarm>\n"
-    "<Alarm Name=\"DeviceTLInfo\">\n"
-    "<ParameterList>\n"
-    "<String name=\"DeviceName\">SEPC80084AA8743</String>\n"
-    "<String name=\"IPv4Address\">127.0.7.104</String>\n"
-    "<String name=\"IPv6Address\"></String>\n"
-    "<String name=\"CTL_Signature\"></String>\n"
-    "<String name=\"CTL_TFTP_Server\"></String>\n"
-    "<String name=\"ITL_Signature\">A1 B2 C3 D4</String>\n"
-    "<String name=\"ITL_TFTP_Server\">127.0.7.100</String>\n"
-    "<String name=\"StatusCode\">0</String>\n"
-    "</ParameterList>\n"
-    "</Alarm>\n"
-    "</x-cisco-alarm>\n";
+static const char alarm[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			    "<x-cisco-alarm>\n"
+			    "<Alarm Name=\"DeviceTLInfo\">\n"
+			    "<ParameterList>\n"
+			    "<String name=\"DeviceName\">SEPC80084AA8743</String>\n"
+			    "<String name=\"IPv4Address\">127.0.7.104</String>\n"
+			    "<String name=\"IPv6Address\"></String>\n"
+			    "<String name=\"CTL_Signature\"></String>\n"
+			    "<String name=\"CTL_TFTP_Server\"></String>\n"
+			    "<String name=\"ITL_Signature\">A1 B2 C3 D4</String>\n"
+			    "<String name=\"ITL_TFTP_Server\">127.0.7.100</String>\n"
+			    "<String name=\"StatusCode\">0</String>\n"
+			    "</ParameterList>\n"
+			    "</Alarm>\n"
+			    "</x-cisco-alarm>\n";
 
 static void test_alarm(void **state)
 {
 	(void)state;
 	char name[64], line[1024];
-	assert_int_equal(sipd_alarm_summary(alarm, strlen(alarm), name, sizeof(name), line,
-					    sizeof(line)),
-			 0);
+	assert_int_equal(
+	    sipd_alarm_summary(alarm, strlen(alarm), name, sizeof(name), line, sizeof(line)), 0);
 	assert_string_equal(name, "DeviceTLInfo");
 	assert_string_equal(line, "DeviceName=SEPC80084AA8743 IPv4Address=127.0.7.104 "
 				  "IPv6Address=\"\" CTL_Signature=\"\" CTL_TFTP_Server=\"\" "
@@ -201,24 +201,22 @@ static void test_alarm(void **state)
 	const char *sneaky = "<x-cisco-alarm><Alarm Name=\"X&#10;Y\"><ParameterList>"
 			     "<String name=\"A B\">v&#13;&#10;ERROR \"x\"</String>"
 			     "</ParameterList></Alarm></x-cisco-alarm>";
-	assert_int_equal(sipd_alarm_summary(sneaky, strlen(sneaky), name, sizeof(name), line,
-					    sizeof(line)),
-			 0);
+	assert_int_equal(
+	    sipd_alarm_summary(sneaky, strlen(sneaky), name, sizeof(name), line, sizeof(line)), 0);
 	assert_string_equal(name, "X?Y");
 	assert_string_equal(line, "A_B=\"v??ERROR 'x'\"");
 
 	/* Not an alarm, not XML, a DTD, empty. */
 	const char *other = "<x-cisco-remotecc-request/>";
-	assert_int_equal(sipd_alarm_summary(other, strlen(other), name, sizeof(name), line,
-					    sizeof(line)),
-			 EINVAL);
+	assert_int_equal(
+	    sipd_alarm_summary(other, strlen(other), name, sizeof(name), line, sizeof(line)),
+	    EINVAL);
 	assert_int_equal(sipd_alarm_summary("garbage<", 8, name, sizeof(name), line, sizeof(line)),
 			 EINVAL);
 	const char *dtd = "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><x-cisco-alarm><Alarm Name=\"&a;\"/>"
 			  "</x-cisco-alarm>";
-	assert_int_equal(sipd_alarm_summary(dtd, strlen(dtd), name, sizeof(name), line,
-					    sizeof(line)),
-			 EINVAL);
+	assert_int_equal(
+	    sipd_alarm_summary(dtd, strlen(dtd), name, sizeof(name), line, sizeof(line)), EINVAL);
 	assert_int_equal(sipd_alarm_summary("", 0, name, sizeof(name), line, sizeof(line)), EINVAL);
 }
 
@@ -236,10 +234,10 @@ static void test_log_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_param_get),	 cmocka_unit_test(test_param_strip),
-	    cmocka_unit_test(test_device_name),	 cmocka_unit_test(test_numbers_and_expires),
-	    cmocka_unit_test(test_notify_body),	 cmocka_unit_test(test_version_stamp),
-	    cmocka_unit_test(test_alarm),	 cmocka_unit_test(test_log_text),
+	    cmocka_unit_test(test_param_get),	cmocka_unit_test(test_param_strip),
+	    cmocka_unit_test(test_device_name), cmocka_unit_test(test_numbers_and_expires),
+	    cmocka_unit_test(test_notify_body), cmocka_unit_test(test_version_stamp),
+	    cmocka_unit_test(test_alarm),	cmocka_unit_test(test_log_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
