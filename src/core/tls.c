@@ -129,6 +129,33 @@ out:
 	return rc;
 }
 
+/* Any client certificate is accepted during the handshake: phones and API clients send none, and
+ * a cluster's self-signed certificate has no CA. Whether a certificate is trusted is decided per
+ * request, by its fingerprint against the imported remote clusters (tls_peer_fingerprint). */
+static int accept_any_client_cert(int preverify_ok, X509_STORE_CTX *xs)
+{
+	(void)preverify_ok;
+	(void)xs;
+	return 1;
+}
+
+int tls_peer_fingerprint(SSL *ssl, char hex[65])
+{
+	hex[0] = '\0';
+	X509 *cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+	if (!cert)
+		return ENOENT;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int ok = X509_digest(cert, EVP_sha256(), md, &n) == 1 && n == 32;
+	X509_free(cert);
+	if (!ok)
+		return EIO;
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
 int tls_server_ctx(const char *cert_path, const char *key_path, const char *common_name,
 		   const char *host, SSL_CTX **ctxp, char *err, size_t errlen)
 {
@@ -149,6 +176,11 @@ int tls_server_ctx(const char *cert_path, const char *key_path, const char *comm
 		return EIO;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* Ask for a client certificate (other clusters present theirs: mutual TLS) without
+	 * requiring one. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_client_cert);
+	/* Session ids need a context id once client certificates are requested. */
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"emccd", 5);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_path) != 1) {
 		ssl_reason(err, errlen, "cannot load the certificate");
 		goto fail;

@@ -17,4 +17,9 @@ int tls_generate_self_signed(const char *cert_path, const char *key_path, const 
 int tls_server_ctx(const char *cert_path, const char *key_path, const char *common_name,
 		   const char *host, SSL_CTX **ctxp, char *err, size_t errlen);
 
+/* Lowercase hex SHA-256 of the certificate the peer presented on this TLS connection.
+ * Returns 0, ENOENT (no certificate) or EIO. */
+typedef struct ssl_st SSL;
+int tls_peer_fingerprint(SSL *ssl, char hex[65]);
+
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/tls.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -32,6 +33,17 @@ const char *http_peer_ip(struct evhttp_request *req, char *buf, unsigned len)
 	else
 		snprintf(buf, len, "local");
 	return buf;
+}
+
+int http_peer_fingerprint(struct evhttp_request *req, char hex[65])
+{
+	hex[0] = '\0';
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+	struct bufferevent *bev = con ? evhttp_connection_get_bufferevent(con) : NULL;
+	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	if (!ssl)
+		return ENOENT; /* plain HTTP */
+	return tls_peer_fingerprint(ssl, hex);
 }
 
 void http_reply(struct node *n, struct evhttp_request *req, int status, const char *ctype,

@@ -20,6 +20,7 @@
 #include "daemon/node.h"
 #include "daemon/servlet.h"
 #include "em/em.h"
+#include "emcc/client.h"
 #include "sip/sipd.h"
 #include "store/store.h"
 
@@ -419,8 +420,9 @@ int main(int argc, char **argv)
 	store_close(st);
 	atomic_store(&n->max_concurrent, params.max_concurrent_requests);
 
-	if (n->cfg.https_listen[0] &&
-	    tls_server_ctx(n->cfg.tls_cert, n->cfg.tls_key, n->cfg.cluster_id, n->cfg.node_address,
+	/* The node's certificate exists even without an HTTPS listener: it is also the identity
+	 * this cluster presents to other clusters (mutual TLS). */
+	if (tls_server_ctx(n->cfg.tls_cert, n->cfg.tls_key, n->cfg.cluster_id, n->cfg.node_address,
 			   &n->ssl_ctx, err, sizeof(err)) != 0) {
 		log_error(LOGS_DAEMON, 0, "HTTPS: %s", err);
 		return 1;
@@ -432,6 +434,11 @@ int main(int argc, char **argv)
 	n->started = time(NULL);
 	if (!n->base || metrics_alloc(&n->metrics) || cred_cache_alloc(&n->cred_cache, 4096)) {
 		log_error(LOGS_DAEMON, 0, "out of memory at start");
+		return 1;
+	}
+	if ((rc = emcc_client_alloc(&n->emcc_client, n->base, n->cfg.tls_cert, n->cfg.tls_key, err,
+				    sizeof(err))) != 0) {
+		log_error(LOGS_DAEMON, 0, "inter-cluster client: %s", err);
 		return 1;
 	}
 	if ((rc = workq_alloc(&n->wq, n->base, n->cfg.workers, worker_init, worker_fini, n)) != 0) {
@@ -488,6 +495,7 @@ int main(int argc, char **argv)
 	workq_free(n->wq); /* answers what is in flight, then joins */
 	sipd_stop(n->sipd); /* after the workers: their last commits may still queue NOTIFYs */
 	n->sipd = NULL;
+	emcc_client_free(n->emcc_client);
 	cred_cache_free(n->cred_cache);
 	metrics_free(n->metrics);
 	if (n->ssl_ctx)

@@ -16,6 +16,7 @@ struct evhttp;
 struct workq;
 struct metrics;
 struct sipd;
+struct emcc_client;
 typedef struct ssl_ctx_st SSL_CTX;
 
 struct node {
@@ -29,6 +30,7 @@ struct node {
 
 	struct evhttp *http, *https, *admin;
 	struct sipd *sipd; /* NULL when [sip] has no listener */
+	struct emcc_client *emcc_client; /* inter-cluster HTTPS (mutual TLS), loop thread only */
 	struct event *sig_term, *sig_int, *sig_hup, *autologout_timer;
 
 	atomic_uint_fast64_t next_reqno;

@@ -22,6 +22,9 @@ void http_close_all(struct node *n);
 
 /* Helpers shared by the servlets (loop thread only). */
 const char *http_peer_ip(struct evhttp_request *req, char *buf, unsigned len);
+/* SHA-256 (lowercase hex) of the client certificate on an HTTPS request: 0, or ENOENT when the
+ * request came over plain HTTP or without a certificate. Loop thread. */
+int http_peer_fingerprint(struct evhttp_request *req, char hex[65]);
 void http_reply(struct node *n, struct evhttp_request *req, int status, const char *ctype,
 		const char *body, unsigned long len);
 
