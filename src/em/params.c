@@ -53,6 +53,20 @@ static const struct em_param_def defs[] = {
     {"clear_call_logs", "Clear Call Logs on Intra-cluster EM", "true", "true or false"},
     {"credential_cache_seconds", "EMService credential cache", "120",
      "an integer from 0 (no cache) to 3600 seconds"},
+    {"emcc_active", "Intercluster Service Profile: EMCC Active", "true", "true or false"},
+    {"pstn_access_active", "Intercluster Service Profile: PSTN Access Active", "false",
+     "true or false"},
+    {"remote_cluster_update_interval", "Remote Cluster Update Interval", "30",
+     "an integer from 15 to 10080 minutes"},
+    {"expired_emcc_device_maintenance_interval",
+     "Default Interval for Expired EMCC Device Maintenance", "1440",
+     "an integer from 10 to 1440 minutes"},
+    {"max_emcc_devices", "EMCC devices (Insert EMCC Devices)", "1000",
+     "an integer from 0 to 60000"},
+    {"emcc_request_timeout_ms", "EMCC inter-cluster request timeout (emcc)", "3000",
+     "an integer from 100 to 60000 milliseconds"},
+    {"emcc_home_cache_seconds", "EMCC home cluster cache (emcc)", "300",
+     "an integer from 0 (no cache) to 86400 seconds"},
 };
 
 static const struct param_impl impls[] = {
@@ -67,6 +81,13 @@ static const struct param_impl impls[] = {
     {PK_INT, OFF(lockout_minutes), 0, 1440},
     {PK_BOOL, OFF(clear_call_logs), 0, 0},
     {PK_INT, OFF(credential_cache_seconds), 0, 3600},
+    {PK_BOOL, OFF(emcc_active), 0, 0},
+    {PK_BOOL, OFF(pstn_access_active), 0, 0},
+    {PK_INT, OFF(remote_cluster_update_minutes), 15, 10080},
+    {PK_INT, OFF(expired_emcc_device_minutes), 10, 1440},
+    {PK_INT, OFF(max_emcc_devices), 0, 60000},
+    {PK_INT, OFF(emcc_request_timeout_ms), 100, 60000},
+    {PK_INT, OFF(emcc_home_cache_seconds), 0, 86400},
 };
 
 #define NPARAMS (sizeof(defs) / sizeof(defs[0]))

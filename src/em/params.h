@@ -28,6 +28,15 @@ struct em_params {
 	int lockout_minutes;              /* credential policy: lockout duration, 0 = until unlock */
 	int clear_call_logs;              /* Clear Call Logs on Intra-cluster EM */
 	int credential_cache_seconds;     /* EMService credential cache (CUCM: about 2 minutes) */
+
+	/* EMCC: the Intercluster Service Profile and EMCC Feature Configuration */
+	int emcc_active;                  /* Intercluster Service Profile: EMCC "Active" */
+	int pstn_access_active;           /* Intercluster Service Profile: PSTN Access "Active" */
+	int remote_cluster_update_minutes; /* Remote Cluster Update Interval */
+	int expired_emcc_device_minutes;  /* Default Interval for Expired EMCC Device Maintenance */
+	int max_emcc_devices;             /* EMCC base devices this home cluster offers (33 when all used) */
+	int emcc_request_timeout_ms;      /* ours: deadline of one inter-cluster request */
+	int emcc_home_cache_seconds;      /* ours: how long a user -> home cluster answer is reused */
 };
 
 struct em_param_def {
