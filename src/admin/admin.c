@@ -643,6 +643,14 @@ static const struct command commands[] = {
 	{ "em/state", em_state_args, cmd_em_state },
 	{ "em/history", em_history_args, cmd_em_history },
 	{ "sip/bindings", sip_bindings_args, cmd_sip_bindings },
+	{ "trust/show", no_args, admin_cmd_trust_show },
+	{ "trust/export", no_args, admin_cmd_trust_export },
+	{ "cluster/list", list_args, admin_cmd_cluster_list },
+	{ "cluster/show", id_args, admin_cmd_cluster_show },
+	{ "cluster/add", admin_cluster_add_args, admin_cmd_cluster_add },
+	{ "cluster/set", admin_cluster_set_args, admin_cmd_cluster_set },
+	{ "cluster/del", id_args, admin_cmd_cluster_del },
+	{ "cluster/update", admin_cluster_update_args, admin_cmd_cluster_update },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -25,6 +25,11 @@ struct admin_ctx {
 	 * Called on a worker thread. */
 	json_t *(*sip_bindings)(void *arg, const char *device);
 	void *sip_bindings_arg;
+	/* This cluster's identity for trust/show and trust/export: the node's HTTPS certificate
+	 * (PEM file) and the address other clusters reach it on ("host:port", "" = no HTTPS).
+	 * NULL/"" makes those commands answer 500. */
+	const char *tls_cert_path;
+	const char *https_address;
 };
 
 /* Runs command "noun/verb" (e.g. "user/add") with args (a JSON object, may be NULL).
@@ -37,6 +42,19 @@ struct admin_ctx {
  * {"imported": n, "failed": m, "errors": [{"line", "error", "field"}]} (errors capped at 1000);
  * a bad header (unknown, repeated or missing column) refuses the whole file with 400. */
 int admin_dispatch(struct admin_ctx *ctx, const char *command, json_t *args, json_t **out);
+
+/* Remote clusters (admin_clusters.c), for the daemon's two-step commands that need the network
+ * in between. cluster/add with "fetch": true and no "bundle" cannot run here: the daemon calls
+ * admin_cluster_prefetch on a worker (every check that needs no bundle: arguments, id rule,
+ * own id, id not taken, "fingerprint" present and well formed), fetches the bundle from
+ * host:port on its loop thread, then runs cluster/add with "bundle" set and "fetch" removed.
+ * Returns 200 with host/port filled, or an error status with *out the error object (the
+ * caller owns it). */
+int admin_cluster_prefetch(struct admin_ctx *ctx, json_t *args, char *host, size_t hostlen,
+			   int *port, json_t **out);
+/* Splits a remote cluster address ("host", "host:port", "[v6]:port") into host and port,
+ * 8443 when none is given. Returns 0 or EINVAL. */
+int admin_cluster_split_address(const char *address, char *host, size_t hostlen, int *port);
 
 /* The command names, for `emcc --help` and the API's own 404 text. NULL-terminated. */
 const char *const *admin_commands(void);

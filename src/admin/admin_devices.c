@@ -9,6 +9,7 @@
 
 #include "admin/admin_int.h"
 #include "em/models.h"
+#include "prov/build.h"
 #include "store/store.h"
 
 const struct admin_arg admin_device_add_args[] = {
@@ -388,6 +389,9 @@ int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e
 	}
 	if (!rc && lines)
 		rc = store_features_set(st, STORE_OWNER_DEVICE, d.name, f);
+	/* A new stamp: a device made again under an old name must not get the old file. */
+	if (!rc)
+		rc = prov_config_bump(st, d.name, admin_now_ms(ctx), NULL, 0);
 	if (rc) {
 		rc = admin_store_fail(e, rc, "name", "device");
 		goto out;
@@ -449,6 +453,8 @@ int admin_cmd_device_set(struct admin_call *c)
 	rc = store_device_update(st, &d);
 	if (!rc && lines)
 		rc = store_features_set(st, STORE_OWNER_DEVICE, name, f);
+	if (!rc) /* its SEP<MAC>.cnf.xml changes: a new versionStamp */
+		rc = prov_config_bump(st, name, admin_now_ms(c->ctx), NULL, 0);
 	if (rc) {
 		rc = admin_store_fail(&c->err, rc, "name", "device");
 		goto out;
@@ -501,6 +507,8 @@ int admin_cmd_device_del(struct admin_call *c)
 	if ((rc = store_begin(st)))
 		return admin_store_fail(&c->err, rc, NULL, "device");
 	rc = store_device_delete(st, name);
+	if (!rc) /* no cached file may outlive the device */
+		rc = prov_config_bump(st, name, admin_now_ms(c->ctx), NULL, 0);
 	if (rc) {
 		store_rollback(st);
 		if (rc == ENOENT)
@@ -730,6 +738,8 @@ int admin_cmd_profile_set(struct admin_call *c)
 	rc = store_profile_update(st, &p);
 	if (!rc && feats)
 		rc = store_features_set(st, STORE_OWNER_PROFILE, name, f);
+	if (!rc) /* the files of the phones logged in with it change */
+		rc = prov_config_bump_profile(st, name, admin_now_ms(c->ctx));
 	if (rc) {
 		rc = admin_store_fail(&c->err, rc, "name", "profile");
 		goto out;
@@ -775,7 +785,9 @@ int admin_cmd_profile_del(struct admin_call *c)
 		return rc;
 	if ((rc = store_begin(st)))
 		return admin_store_fail(&c->err, rc, NULL, "profile");
-	rc = store_profile_delete(st, name);
+	rc = prov_config_bump_profile(st, name, admin_now_ms(c->ctx));
+	if (!rc)
+		rc = store_profile_delete(st, name);
 	if (rc) {
 		store_rollback(st);
 		if (rc == ENOENT)

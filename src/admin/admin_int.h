@@ -110,6 +110,14 @@ int admin_cmd_profile_add(struct admin_call *c);
 int admin_cmd_profile_set(struct admin_call *c);
 int admin_cmd_profile_del(struct admin_call *c);
 int admin_cmd_profile_import(struct admin_call *c);
+int admin_cmd_trust_show(struct admin_call *c);
+int admin_cmd_trust_export(struct admin_call *c);
+int admin_cmd_cluster_list(struct admin_call *c);
+int admin_cmd_cluster_show(struct admin_call *c);
+int admin_cmd_cluster_add(struct admin_call *c);
+int admin_cmd_cluster_set(struct admin_call *c);
+int admin_cmd_cluster_del(struct admin_call *c);
+int admin_cmd_cluster_update(struct admin_call *c);
 
 /* Row writers shared by the commands and the importers: validate args (already type-checked)
  * and write them in one transaction. Return 0 or an HTTP status with e filled. */
@@ -123,5 +131,8 @@ int admin_profile_create(struct admin_ctx *ctx, json_t *args, struct admin_err *
 extern const struct admin_arg admin_user_add_args[];
 extern const struct admin_arg admin_device_add_args[];
 extern const struct admin_arg admin_profile_add_args[];
+extern const struct admin_arg admin_cluster_add_args[];
+extern const struct admin_arg admin_cluster_set_args[];
+extern const struct admin_arg admin_cluster_update_args[];
 
 #endif

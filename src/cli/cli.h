@@ -22,6 +22,7 @@ enum cli_opt_type {
 	CLI_O_SPEED,   /* --flag NUMBER[:LABEL]   -> "key": [{"index", "number", "label"}] */
 	CLI_O_SERVICE, /* --flag NAME=URL         -> "key": [{"name", "url"}] */
 	CLI_O_FLAG,    /* --flag (no --no- form)  -> "key": true */
+	CLI_O_FILE,    /* --flag FILE             -> "key": the file's text */
 };
 
 struct cli_opt {
@@ -42,7 +43,9 @@ struct cli_cmd {
 	const char *verb;           /* "" = the noun alone ("emcc status") */
 	int kind;                   /* enum cli_kind */
 	const char *api;            /* "user/add" for admin commands; "login" etc. for EM API */
-	const char *positional[3];  /* JSON keys of the positional arguments, in order */
+	/* JSON keys of the positional arguments, in order. A key starting with '>' is an optional
+	 * output file, never sent: the answer's "text" is written there (or to stdout). */
+	const char *positional[3];
 	const char *metavars;       /* how the positionals are shown in help */
 	const struct cli_opt *opts; /* NULL-terminated by flag == NULL; may be NULL */
 	const char *summary;

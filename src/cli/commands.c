@@ -82,6 +82,34 @@ static const struct cli_opt state_opts[] = {
 	END
 };
 
+#define CLUSTER_SERVICES                                                                      \
+	{ "emcc", "emcc", CLI_O_BOOL, NULL, "EMCC service active (default on)" },             \
+	{ "pstn", "pstn", CLI_O_BOOL, NULL, "PSTN access (default off)" },                     \
+	{ "rsvp", "rsvp", CLI_O_BOOL, NULL, "RSVP agent (default off)" },                      \
+	{ "tftp", "tftp", CLI_O_BOOL, NULL, "proxy TFTP (default off; refused with EMCC)" }
+
+static const struct cli_opt cluster_add_opts[] = {
+	{ "bundle", "bundle", CLI_O_FILE, "FILE", "the other cluster's trust bundle (emcc trust export)" },
+	{ "fetch", "fetch", CLI_O_FLAG, NULL,
+	  "fetch the bundle from https://ADDRESS/emcc/bundle (needs --fingerprint)" },
+	{ "fingerprint", "fingerprint", CLI_O_STR, "SHA256",
+	  "the certificate fingerprint the other side read out to you (hex or AA:BB:..)" },
+	CLUSTER_SERVICES,
+	END
+};
+static const struct cli_opt cluster_set_opts[] = {
+	{ "address", "address", CLI_O_STR, "HOST[:PORT]", "its HTTPS address (default port 8443)" },
+	{ "bundle", "bundle", CLI_O_FILE, "FILE", "re-import its trust bundle (new certificate)" },
+	{ "fingerprint", "fingerprint", CLI_O_STR, "SHA256", "check --bundle against it" },
+	CLUSTER_SERVICES,
+	END
+};
+
+static const struct cli_opt cluster_update_opts[] = {
+	{ "id", "id", CLI_O_STR, "ID", "only this cluster" },
+	END
+};
+
 #define EMAPI_OPTS                                                                            \
 	{ "url", "url", CLI_O_STR, "URL", "EM service URL ($EMCC_URL)" },                      \
 	{ "app-user", "app_user", CLI_O_STR, "ID", "appID ($EMCC_APP_USER)" },                \
@@ -184,6 +212,22 @@ static const struct cli_cmd commands[] = {
 	{ "em", "query", CLI_EMAPI, "query", { NULL }, "", em_query_opts,
 	  "EM API queries: deviceUserQuery, userDevicesQuery, deviceProfileQuery, checkUser",
 	  NULL },
+
+	A("trust", "show", "trust/show", NULL, NULL, "", NULL,
+	  "this cluster's id, HTTPS address and certificate fingerprint"),
+	A("trust", "export", "trust/export", ">file", NULL, "[FILE]", NULL,
+	  "write this cluster's trust bundle to FILE (default stdout) and print its fingerprint"),
+
+	A("cluster", "list", "cluster/list", NULL, NULL, "", list_opts,
+	  "remote clusters: address, services, status, version, last update, fingerprint"),
+	A("cluster", "show", "cluster/show", "id", NULL, "ID", NULL, "show one remote cluster"),
+	A("cluster", "add", "cluster/add", "id", "address", "ID HOST[:PORT]", cluster_add_opts,
+	  "trust a remote cluster: --bundle FILE, or --fetch --fingerprint FP"),
+	A("cluster", "set", "cluster/set", "id", NULL, "ID", cluster_set_opts,
+	  "change a remote cluster's address, services or certificate"),
+	A("cluster", "del", "cluster/del", "id", NULL, "ID", NULL, "stop trusting a remote cluster"),
+	A("cluster", "update", "cluster/update", NULL, NULL, "", cluster_update_opts,
+	  "ask every (or one) remote cluster for its status now (clusterInfo)"),
 
 	A("sip", "bindings", "sip/bindings", NULL, NULL, "", sip_bindings_opts,
 	  "live SIP registrations: device, contact, transport, expiry"),

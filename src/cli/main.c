@@ -259,7 +259,9 @@ static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, c
 			if ((size_t)npos >= maxpos)
 				return usage_error("unexpected argument '%s' (try `emcc %s --help`)",
 						   a, c->noun);
-			if (c->file_key && npos == 0) {
+			if (c->positional[npos][0] == '>') {
+				json_object_set_new(args, c->positional[npos], json_string(a));
+			} else if (c->file_key && npos == 0) {
 				size_t len;
 				char *text = read_file(a, &len);
 				if (!text) {
@@ -361,6 +363,21 @@ static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, c
 		case CLI_O_SPEED:
 			append_pair(args, o->key, val, ':', "number", "label", 1);
 			break;
+		case CLI_O_FILE: {
+			size_t len;
+			char *text = read_file(val, &len);
+			if (!text) {
+				fprintf(stderr, "emcc: cannot read %s: %s\n", val, strerror(errno));
+				return CLI_EXIT_FAILED;
+			}
+			json_object_set_new(args, o->key, json_stringn(text, len));
+			free(text);
+			if (!json_object_get(args, o->key)) {
+				fprintf(stderr, "emcc: %s is not UTF-8 text\n", val);
+				return CLI_EXIT_FAILED;
+			}
+			break;
+		}
 		case CLI_O_SERVICE:
 			if (!strchr(val, '='))
 				return usage_error("--%s needs NAME=URL, not '%s'", name, val);
@@ -368,12 +385,51 @@ static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, c
 			break;
 		}
 	}
-	if ((size_t)npos < maxpos) {
+	if ((size_t)npos < maxpos && c->positional[npos][0] != '>') {
 		fprintf(stderr, "emcc: missing argument%s; usage:\n", maxpos - npos > 1 ? "s" : "");
 		usage_line(stderr, c);
 		return CLI_EXIT_USAGE;
 	}
 	return 0;
+}
+
+/* The output-file positional of c ('>' key), NULL when it has none. */
+static const char *save_key(const struct cli_cmd *c)
+{
+	for (size_t i = 0; i < 3 && c->positional[i]; i++)
+		if (c->positional[i][0] == '>')
+			return c->positional[i];
+	return NULL;
+}
+
+/* Writes the answer's "text" to path (mode 0644, replaced whole) and drops it from the answer;
+ * without path prints it to stdout and the answer's "fingerprint" to stderr. */
+static int save_text(json_t *answer, const char *path)
+{
+	const char *text = json_string_value(json_object_get(answer, "text"));
+	const char *fp = json_string_value(json_object_get(answer, "fingerprint"));
+	if (!text) {
+		fprintf(stderr, "emcc: the answer has no text\n");
+		return CLI_EXIT_FAILED;
+	}
+	if (!path) {
+		fputs(text, stdout);
+		if (fp)
+			fprintf(stderr, "SHA-256 fingerprint: %s\n", fp);
+		return CLI_EXIT_OK;
+	}
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int bad = !f || fputs(text, f) < 0;
+	if ((f && fclose(f) != 0) || bad || rename(tmp, path) != 0) {
+		fprintf(stderr, "emcc: cannot write %s: %s\n", path, strerror(errno));
+		remove(tmp);
+		return CLI_EXIT_FAILED;
+	}
+	json_object_del(answer, "text");
+	json_object_set_new(answer, "written", json_string(path));
+	return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -436,6 +492,24 @@ int main(int argc, char **argv)
 	}
 	if (c->kind == CLI_EMAPI) {
 		rc = cli_emapi_run(&g, c, args);
+	} else if (save_key(c) && !json_object_get(args, save_key(c)) && !g.json) {
+		/* No output file: the text alone goes to stdout, so it can be redirected. */
+		if (cli_admin_call(&g, c->api, args, &status, &answer) != 0)
+			rc = CLI_EXIT_FAILED;
+		else if (status == 200)
+			rc = save_text(answer, NULL);
+		else
+			rc = cli_print_answer(c, status, answer, 0);
+	} else if (save_key(c) && json_object_get(args, save_key(c))) {
+		char *path = strdup(json_string_value(json_object_get(args, save_key(c))));
+		json_object_del(args, save_key(c));
+		if (!path || cli_admin_call(&g, c->api, args, &status, &answer) != 0)
+			rc = CLI_EXIT_FAILED;
+		else if (status == 200 && (rc = save_text(answer, path)) != CLI_EXIT_OK)
+			;
+		else
+			rc = cli_print_answer(c, status, answer, g.json);
+		free(path);
 	} else if (cli_admin_call(&g, c->api, args, &status, &answer) != 0) {
 		rc = CLI_EXIT_FAILED;
 	} else {

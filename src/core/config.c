@@ -70,6 +70,7 @@ static const struct key_def keys[] = {
     STR_KEY("server", "database", K_PATH, database),
     NUM_KEY("server", "workers", K_INT, workers, 1, 64),
     NUM_KEY("server", "max_body", K_LONG, max_body, 1024, 16777216),
+    STR_KEY("server", "tftp_http", K_LISTEN, tftp_http),
     STR_KEY("log", "dir", K_PATH, log_dir),
     STR_KEY("log", "level", K_LEVEL, log_level),
     NUM_KEY("log", "max_size", K_LONG, log_max_bytes, 4096, LONG_MAX),
@@ -124,6 +125,7 @@ void config_defaults(struct config *c)
 	snprintf(c->sip_udp, sizeof(c->sip_udp), "127.0.7.100:5060");
 	snprintf(c->sip_tcp, sizeof(c->sip_tcp), "127.0.7.100:5060");
 	c->sip_max_expires = 3600;
+	snprintf(c->tftp_http, sizeof(c->tftp_http), "127.0.7.100:6970");
 }
 
 /* Strict decimal: optional '-', digits, nothing else; no overflow. */
@@ -468,6 +470,23 @@ static void sip_follow_http(struct parse *ps)
 	}
 }
 
+/* [server] tftp_http left out follows the HTTP listener's host (HTTPS when HTTP is off), port
+ * 6970, as [sip] does with 5060: phones find their config where CUCM's TFTP serves it. */
+static void tftp_follow_http(struct parse *ps)
+{
+	struct config *c = ps->c;
+	char host[CONFIG_STR];
+	int port;
+	const char *from = c->http_listen[0] ? c->http_listen : c->https_listen;
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].off == offsetof(struct config, tftp_http) && ps->seen[i])
+			return;
+	if (!from[0] || config_split_hostport(from, host, sizeof(host), &port))
+		return;
+	snprintf(c->tftp_http, sizeof(c->tftp_http), strchr(host, ':') ? "[%s]:6970" : "%s:6970",
+		 host);
+}
+
 /* fgets-style reader over memory that hands inih exactly one physical line per call, so that
  * ps->lineno is the line inih is working on (inih does not pass it to the handler). */
 static char *read_line(char *str, int num, void *stream)
@@ -544,6 +563,7 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 		goto out;
 	}
 	sip_follow_http(ps);
+	tftp_follow_http(ps);
 	memcpy(c, tmp, sizeof(*c));
 	if (errlen)
 		err[0] = '\0';

@@ -31,6 +31,9 @@ struct config {
 	char database[CONFIG_STR]; /* "" -> <data_dir>/emcc.db */
 	int workers;               /* EM request worker threads */
 	long max_body;             /* bytes; larger request bodies get HTTP 413 */
+	/* provisioning over HTTP (phones fetch SEP<MAC>.cnf.xml here), host:port, "" disables;
+	 * default: [server] http's host, port 6970 (CUCM's TFTP-over-HTTP port) */
+	char tftp_http[CONFIG_STR];
 
 	/* [log] */
 	char log_dir[CONFIG_STR]; /* "" -> <data_dir>/log */

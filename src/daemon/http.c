@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/tls.h"
+#include "daemon/emcc_status.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -84,8 +85,15 @@ static void route_public(struct evhttp_request *req, void *arg)
 		servlet_services_menu(n, req);
 	else if (strcmp(path, "/metrics") == 0)
 		servlet_metrics(n, req);
+	else if (strcmp(path, "/emcc/bundle") == 0)
+		emcc_status_bundle(n, req); /* public: certificates are; the admin checks the fingerprint */
 	else
 		http_reply(n, req, 404, "text/plain", "not found\n", 10);
+}
+
+static void route_tftp(struct evhttp_request *req, void *arg)
+{
+	servlet_prov(arg, req);
 }
 
 static void route_admin(struct evhttp_request *req, void *arg)
@@ -191,6 +199,15 @@ int http_listen_all(struct node *n)
 		if ((rc = bind_hostport(n->https, "HTTPS", n->cfg.https_listen)))
 			return rc;
 	}
+	if (n->cfg.tftp_http[0]) {
+		if (!n->prov_cache && (rc = servlet_prov_alloc(n)) != 0)
+			return rc;
+		if (!(n->tftp = new_http(n, route_tftp)))
+			return ENOMEM;
+		/* Phones send GET and HEAD only; anything else is answered 405 by servlet_prov. */
+		if ((rc = bind_hostport(n->tftp, "provisioning (TFTP over HTTP)", n->cfg.tftp_http)))
+			return rc;
+	}
 	if (!(n->admin = new_http(n, route_admin)))
 		return ENOMEM;
 	/* Bulk imports carry whole CSV files. */
@@ -204,6 +221,9 @@ void http_close_all(struct node *n)
 		evhttp_free(n->http);
 	if (n->https)
 		evhttp_free(n->https);
+	if (n->tftp)
+		evhttp_free(n->tftp);
+	n->tftp = NULL;
 	if (n->admin) {
 		evhttp_free(n->admin);
 		unlink(n->cfg.admin_socket);

@@ -16,6 +16,8 @@
 #include "core/log.h"
 #include "core/tls.h"
 #include "core/workq.h"
+#include "daemon/emcc_status.h"
+#include "daemon/emcc_visiting.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -74,6 +76,10 @@ void node_changes_add(void *arg, const char *device, int what, int locale_change
 	snprintf(it->device, sizeof(it->device), "%s", device);
 	it->what = what;
 	it->locale_changed = locale_changed;
+	it->version[0] = '\0';
+	if (c->st && store_config_version_get(c->st, device, it->version, sizeof(it->version),
+					      NULL) != 0)
+		it->version[0] = '\0';
 }
 
 void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno)
@@ -90,10 +96,12 @@ void node_changes_flush(struct node *n, struct node_changes *c, int batch_error,
 				 it->device, what, action);
 			continue;
 		}
-		int rc = sipd_notify_service_control(n->sipd, it->device, action, NULL, reqno);
+		int rc = sipd_notify_service_control(n->sipd, it->device, action,
+						     it->version[0] ? it->version : NULL, reqno);
 		if (rc == 0)
-			log_info(LOGS_EMSERVICE, reqno, "device %s: %s committed; %s NOTIFY queued",
-				 it->device, what, action);
+			log_info(LOGS_EMSERVICE, reqno,
+				 "device %s: %s committed; %s NOTIFY queued (ConfigVersionStamp %s)",
+				 it->device, what, action, it->version[0] ? it->version : "new");
 		else if (rc == ENOENT)
 			log_info(LOGS_EMSERVICE, reqno,
 				 "device %s not registered: %s NOTIFY not sent", it->device, action);
@@ -101,6 +109,12 @@ void node_changes_flush(struct node *n, struct node_changes *c, int batch_error,
 			log_warn(LOGS_EMSERVICE, reqno, "device %s: %s NOTIFY not sent: %s",
 				 it->device, action, strerror(rc));
 	}
+	/* A committed logout may have queued a message for another cluster (EMCC): send now. */
+	for (size_t i = 0; i < c->n && !batch_error; i++)
+		if (c->items[i].what == EM_CHANGE_LOGOUT) {
+			emcc_outbox_kick(n);
+			break;
+		}
 	free(c->items);
 	c->items = NULL;
 	c->n = c->cap = 0;
@@ -164,6 +178,7 @@ static void sweep_work(struct workq_job *job, void *thread_ctx)
 	struct sweep_job *s = (struct sweep_job *)job;
 	struct worker *w = thread_ctx;
 	node_worker_refresh_params(w);
+	s->changes.st = w->st;
 	struct em_ctx ctx = {
 		.st = w->st,
 		.params = &w->params,
@@ -302,6 +317,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		    strcmp(c.sip_udp, n->cfg.sip_udp) || strcmp(c.sip_tcp, n->cfg.sip_tcp) ||
 		    strcmp(c.sip_realm, n->cfg.sip_realm) || c.sip_max_expires != n->cfg.sip_max_expires)
 			log_warn(LOGS_DAEMON, 0, "reload: listener, [sip] or database changes need a restart");
+		if (strcmp(c.tftp_http, n->cfg.tftp_http))
+			log_warn(LOGS_DAEMON, 0, "reload: a [server] tftp_http change needs a restart");
+		memcpy(c.tftp_http, n->cfg.tftp_http, sizeof(c.tftp_http));
 		memcpy(c.sip_udp, n->cfg.sip_udp, sizeof(c.sip_udp));
 		memcpy(c.sip_tcp, n->cfg.sip_tcp, sizeof(c.sip_tcp));
 		memcpy(c.sip_realm, n->cfg.sip_realm, sizeof(c.sip_realm));
@@ -446,6 +464,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	workq_set_batch(n->wq, WORKER_BATCH_MAX, worker_batch_begin, worker_batch_end);
+	if ((rc = emcc_visiting_start(n)) != 0) {
+		log_error(LOGS_DAEMON, 0, "EMCC: cannot start: %s", strerror(rc));
+		workq_free(n->wq);
+		return 1;
+	}
 	if (http_listen_all(n) != 0) {
 		fprintf(stderr, "emccd: cannot open listeners, see %s/emccd.log\n", n->cfg.log_dir);
 		workq_free(n->wq);
@@ -483,6 +506,8 @@ int main(int argc, char **argv)
 	struct timeval one_second = {1, 0};
 	event_add(n->autologout_timer, &one_second);
 	on_autologout_timer(-1, 0, n); /* logouts that fell due while we were down fire now */
+	if ((rc = emcc_status_start(n)) != 0)
+		log_error(LOGS_DAEMON, 0, "remote cluster updates not started: %s", strerror(rc));
 
 	log_info(LOGS_DAEMON, 0, "emccd ready (%d workers)", n->cfg.workers);
 	event_base_dispatch(n->base);
@@ -493,9 +518,12 @@ int main(int argc, char **argv)
 	event_free(n->sig_int);
 	event_free(n->sig_hup);
 	workq_free(n->wq); /* answers what is in flight, then joins */
+	servlet_prov_free(n); /* workers read the cache until they stopped */
 	sipd_stop(n->sipd); /* after the workers: their last commits may still queue NOTIFYs */
 	n->sipd = NULL;
+	emcc_status_stop(n);
 	emcc_client_free(n->emcc_client);
+	emcc_visiting_stop(n); /* after the client: its last callbacks may still end logins */
 	cred_cache_free(n->cred_cache);
 	metrics_free(n->metrics);
 	if (n->ssl_ctx)

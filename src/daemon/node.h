@@ -17,6 +17,10 @@ struct workq;
 struct metrics;
 struct sipd;
 struct emcc_client;
+struct emcc_status;
+struct emcc_replay;
+struct emcc_visiting;
+struct prov_cache;
 typedef struct ssl_ctx_st SSL_CTX;
 
 struct node {
@@ -29,8 +33,13 @@ struct node {
 	SSL_CTX *ssl_ctx;
 
 	struct evhttp *http, *https, *admin;
+	struct evhttp *tftp;		 /* provisioning over HTTP ([server] tftp_http), or NULL */
+	struct prov_cache *prov_cache; /* built cnf.xml files by (device, stamp); workers share it */
 	struct sipd *sipd; /* NULL when [sip] has no listener */
 	struct emcc_client *emcc_client; /* inter-cluster HTTPS (mutual TLS), loop thread only */
+	struct emcc_status *emcc_status; /* remote cluster updates, our bundle (emcc_status.c) */
+	struct emcc_replay *emcc_replay; /* (cluster, nonce) pairs seen: incoming EMCC messages */
+	struct emcc_visiting *emcc_vis;  /* EMCC logins in flight, home cache, outbox (loop) */
 	struct event *sig_term, *sig_int, *sig_hup, *autologout_timer;
 
 	atomic_uint_fast64_t next_reqno;
@@ -49,16 +58,26 @@ struct worker {
 	unsigned params_gen;
 };
 
-/* Logins and logouts a job committed, told to the phones only once its batch is durable. */
+/* Logins and logouts a job committed, told to the phones only once its batch is durable.
+ *
+ * The restart NOTIFY carries the device's current versionStamp, the one its SEP<MAC>.cnf.xml
+ * shows (prov/build.h). The stamp is read where the store may be read: on the worker, by
+ * node_changes_add itself, through st -- the job sets it to its worker's store before it runs
+ * the policy (`j->changes.st = w->st;`). Read right after the change committed in the same
+ * connection, it is the stamp that change wrote. With st NULL the NOTIFY gets a fresh stamp of
+ * sipd's own (as before). node_changes_flush (loop thread) never touches st. */
+struct store;
 struct node_changes {
 	size_t n, cap;
+	struct store *st; /* the worker's store, for the stamps; NULL = none */
 	struct node_change {
 		char device[129];
 		int what; /* enum em_change */
 		int locale_changed;
+		char version[64]; /* config versionStamp for the NOTIFY; "" = let sipd make one */
 	} *items;
 };
-/* em_ctx.on_change for jobs: records the change in the node_changes passed as arg. */
+/* em_ctx.on_change for jobs: records the change in the node_changes passed as arg (worker). */
 void node_changes_add(void *changes, const char *device, int what, int locale_changed);
 /* Loop thread, after the batch: acts on the changes unless the batch failed; frees them. */
 void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno);

@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/workq.h"
+#include "daemon/emcc_status.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -229,6 +230,9 @@ void servlet_admin(struct node *n, struct evhttp_request *req)
 		http_reply(n, req, 405, "application/json", msg, strlen(msg));
 		return;
 	}
+	/* trust/... and cluster/...: some need the network between two worker steps. */
+	if (emcc_status_admin(n, req, path + 4))
+		return;
 	struct admin_job *j = calloc(1, sizeof(*j));
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);

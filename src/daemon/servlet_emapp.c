@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/workq.h"
+#include "daemon/emcc_visiting.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
 #include "em/em.h"
@@ -52,6 +53,10 @@ struct emapp_job {
 	struct buf out; /* the answer's bytes, in the phone's charset */
 	char refresh_url[PX_URL_MAX];
 	struct node_changes changes;
+	/* EMCC: the login that continues on the loop thread (emcc_visiting.c), and the request
+	 * (PIN wiped) the final page is made from. NULL when the answer is ready. */
+	struct emcc_login *emcc;
+	struct emapp_request *emcc_req;
 };
 
 static double elapsed_ms(const struct timespec *t0)
@@ -113,6 +118,7 @@ static const char *page_name(enum emapp_page p)
 	case EMAPP_PAGE_REFRESH: return "refresh page";
 	case EMAPP_PAGE_INIT_SERVICES: return "init services page";
 	case EMAPP_PAGE_SERVICES_MENU: return "services menu";
+	case EMAPP_PAGE_EMCC_PENDING: return "EMCC login";
 	}
 	return "page";
 }
@@ -195,6 +201,7 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 
 	memset(&out, 0, sizeof(out));
 	node_worker_refresh_params(w);
+	j->changes.st = w->st; /* NOTIFYs carry the stamps the changes wrote */
 	if (!r || !o) {
 		if (o) {
 			emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
@@ -231,10 +238,40 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 		out.code = out.real_code = EM_UNKNOWN_ERROR;
 		emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
 	}
+	if (rc == 0 && out.page == EMAPP_PAGE_EMCC_PENDING &&
+	    (j->emcc = calloc(1, sizeof(*j->emcc))) && (j->emcc_req = malloc(sizeof(*r)))) {
+		/* The user is not ours: the loop thread asks the other clusters. */
+		struct emcc_login *l = j->emcc;
+		*j->emcc_req = *r;
+		explicit_bzero(j->emcc_req->pin, sizeof(j->emcc_req->pin));
+		l->reqno = j->reqno;
+		snprintf(l->device, sizeof(l->device), "%s", r->device);
+		snprintf(l->user_id, sizeof(l->user_id), "%s", out.user_id);
+		snprintf(l->pin, sizeof(l->pin), "%s", r->pin);
+		snprintf(l->login_type, sizeof(l->login_type), "%s",
+			 r->has_login_type && r->login_type[0] ? r->login_type : "UID");
+		snprintf(l->remote_ip, sizeof(l->remote_ip), "%s", j->remote_ip);
+		l->timeout_ms = w->params.emcc_request_timeout_ms;
+		l->cache_seconds = w->params.emcc_home_cache_seconds;
+		l->chk = out.emcc;
+		out.emcc = NULL;
+		log_info(LOGS_EMAPP, j->reqno, "user %s is not ours: EMCC login at %s, asking %zu "
+			 "remote cluster(s)", l->user_id, l->device, l->chk->nclusters);
+		goto out;
+	}
+	if (out.page == EMAPP_PAGE_EMCC_PENDING) {
+		free(j->emcc);
+		j->emcc = NULL;
+		log_error(LOGS_EMAPP, j->reqno, "out of memory");
+		out.page = EMAPP_PAGE_ERROR;
+		out.code = out.real_code = EM_UNKNOWN_ERROR;
+		emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
+	}
 	snprintf(j->refresh_url, sizeof(j->refresh_url), "%s", out.refresh_url);
 	render(&j->out, o, j->lang, j->charset, j->reqno);
 	log_outcome(j, r, &out);
 out:
+	free(out.emcc);
 	if (r)
 		explicit_bzero(r, sizeof(*r)); /* it held the PIN */
 	if (o)
@@ -245,12 +282,51 @@ out:
 		explicit_bzero(j->query, strlen(j->query));
 }
 
+static void emapp_reply(struct emapp_job *j);
+
+/* The EMCC login's end (loop thread): the page, then the answer the phone has waited for. */
+static void emapp_emcc_done(void *arg, int code, const char *reason, const char *profile)
+{
+	struct emapp_job *j = arg;
+	struct px_object *o = calloc(1, sizeof(*o));
+	struct emapp_outcome out;
+	struct emapp_env env = {j->base_url, j->http_base_url, j->lang};
+
+	memset(&out, 0, sizeof(out));
+	snprintf(out.user_id, sizeof(out.user_id), "%s", j->emcc_req->userid);
+	snprintf(out.profile, sizeof(out.profile), "%s", profile);
+	snprintf(out.reason, sizeof(out.reason), "%s", reason);
+	out.real_code = code;
+	if (o) {
+		emapp_emcc_finish(&env, j->emcc_req, code, o, &out);
+		render(&j->out, o, j->lang, j->charset, j->reqno);
+		free(o);
+	}
+	snprintf(j->refresh_url, sizeof(j->refresh_url), "%s", out.refresh_url);
+	log_outcome(j, j->emcc_req, &out);
+	emapp_reply(j);
+}
+
 static void emapp_job_done(struct workq_job *job)
 {
 	struct emapp_job *j = (struct emapp_job *)job;
 	struct node *n = j->node;
 
-	n->em_inflight--;
+	if (j->emcc && !job->batch_error) {
+		/* Still counted in em_inflight (Maximum Concurrent Requests) until answered. */
+		struct emcc_login *l = j->emcc;
+		j->emcc = NULL;
+		l->done = emapp_emcc_done;
+		l->arg = j;
+		emcc_visiting_login(n, l);
+		return;
+	}
+	if (j->emcc) {
+		explicit_bzero(j->emcc->pin, sizeof(j->emcc->pin));
+		free(j->emcc->chk);
+		free(j->emcc);
+		j->emcc = NULL;
+	}
 	if (job->batch_error) {
 		/* The page was made before the commit, which failed: nothing of it happened. */
 		struct px_object *o = calloc(1, sizeof(*o));
@@ -265,6 +341,14 @@ static void emapp_job_done(struct workq_job *job)
 			  EM_DATABASE_ERROR);
 	}
 	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
+	emapp_reply(j);
+}
+
+static void emapp_reply(struct emapp_job *j)
+{
+	struct node *n = j->node;
+
+	n->em_inflight--;
 	char ctype[64];
 	snprintf(ctype, sizeof(ctype), "text/xml; charset=%s", emapp_charset_name(j->charset));
 	if (j->refresh_url[0]) {
@@ -278,6 +362,7 @@ static void emapp_job_done(struct workq_job *job)
 	if (j->out.data)
 		explicit_bzero(j->out.data, j->out.len); /* a profile menu carries the PIN */
 	buf_free(&j->out);
+	free(j->emcc_req);
 	free(j->query);
 	free(j);
 }

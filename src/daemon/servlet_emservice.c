@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/workq.h"
+#include "daemon/emcc_visiting.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -181,6 +182,7 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 	struct emapi_error perr = {0};
 
 	node_worker_refresh_params(w);
+	j->changes.st = w->st; /* NOTIFYs carry the stamps the changes wrote */
 	j->type = MT_UNPARSED;
 
 	xml = malloc(EMAPI_MAX_DOC + 1);
@@ -322,6 +324,10 @@ void servlet_emservice(struct node *n, struct evhttp_request *req)
 		http_reply(n, req, 405, "text/plain", "use POST with form field xml\n", 29);
 		return;
 	}
+
+	/* An inter-cluster <emccRequest> shares the URL: servlet_emcc.c takes it. */
+	if (servlet_emcc_try(n, req))
+		return;
 
 	/* Over the limit: answer at once, never queue without bound (CUCM code 26). */
 	if (n->em_inflight >= (unsigned)atomic_load(&n->max_concurrent)) {

@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "em/em_internal.h"
+#include "prov/build.h"
 
 #define EXCLUSIVE_MINUTES_MAX (366L * 24 * 60) /* an explicit duration longer is a typo */
 
@@ -132,10 +133,54 @@ static int locale_differs(const char *a, const char *b)
 int em_logout_locked(struct em_ctx *ctx, const struct store_em_state *s, const char *action,
 		     const char *source, const char *detail, int *locale_changed)
 {
+	return em_logout_locked_ex(ctx, s, action, source, detail, locale_changed, 1);
+}
+
+/* An EMCC row's other half: the home's EMCC device or our visit record goes with the login,
+ * and unless the other cluster itself asked, a message for it goes into the outbox in this
+ * same transaction (delivered and retried by the daemon). */
+static int emcc_logout_locked(struct em_ctx *ctx, const struct store_em_state *s,
+			      const char *source, int tell_remote)
+{
+	struct store_emcc_outbox o;
+	int rc;
+
+	if (s->emcc_role == STORE_EMCC_HOME)
+		rc = store_emcc_home_device_delete(ctx->st, s->device);
+	else
+		rc = store_emcc_visit_delete(ctx->st, s->device);
+	if (rc && rc != ENOENT)
+		return rc;
+	if (!tell_remote || !*s->remote_cluster)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	copy_str(o.cluster, sizeof(o.cluster), s->remote_cluster);
+	copy_str(o.kind, sizeof(o.kind),
+		 s->emcc_role == STORE_EMCC_HOME ? "visitingLogout" : "homeLogout");
+	copy_str(o.device, sizeof(o.device), s->device);
+	copy_str(o.user_id, sizeof(o.user_id), s->user_id);
+	copy_str(o.reason, sizeof(o.reason), source ? source : ctx->source);
+	o.next_attempt_ms = ctx->now_ms;
+	o.created_ms = ctx->now_ms;
+	rc = store_emcc_outbox_add(ctx->st, &o, NULL);
+	/* The cluster was deleted: nobody is left to tell. */
+	return rc == ENOENT ? 0 : rc;
+}
+
+int em_logout_locked_ex(struct em_ctx *ctx, const struct store_em_state *s, const char *action,
+			const char *source, const char *detail, int *locale_changed,
+			int tell_remote)
+{
 	struct store_em_state n = *s;
 	struct store_device dev;
 	struct store_profile prof;
 	int rc;
+
+	if (s->emcc_role == STORE_EMCC_HOME || s->emcc_role == STORE_EMCC_VISITOR) {
+		rc = emcc_logout_locked(ctx, s, source, tell_remote);
+		if (rc)
+			return rc;
+	}
 
 	*locale_changed = 0;
 	if (store_device_get(ctx->st, s->device, &dev) == 0 && *s->profile &&
@@ -149,6 +194,8 @@ int em_logout_locked(struct em_ctx *ctx, const struct store_em_state *s, const c
 	n.remote_cluster[0] = '\0';
 	n.remote_ip[0] = '\0';
 	rc = store_em_state_put(ctx->st, &n);
+	if (rc == 0) /* the phone's file changes: a new versionStamp in the same transaction */
+		rc = prov_config_bump(ctx->st, s->device, ctx->now_ms, NULL, 0);
 	if (rc == 0)
 		rc = store_logout_cancel(ctx->st, s->device);
 	if (rc == 0)
@@ -302,15 +349,8 @@ static int all_digits(const char *s)
 
 /* ---- PIN logins: the credential policy ---- */
 
-enum pin_update { PIN_UPD_NONE = 0, PIN_UPD_FAILED, PIN_UPD_RESET };
-
-/* A phone login's extra state through login_core. */
-struct pin_step {
-	const struct em_pin_login_req *req;
-	struct em_pin_login_out *out;
-	enum pin_update upd; /* the failed-logon count change, committed whatever the outcome */
-	int need_choice;     /* several profiles, none chosen */
-};
+/* struct pin_step and enum pin_update live in em_internal.h: emcc.c's homeLogin checks the PIN
+ * through the same code. */
 
 __attribute__((format(printf, 3, 4))) static void pin_reason(struct pin_step *ps, int code,
 							     const char *fmt, ...)
@@ -335,7 +375,7 @@ static void format_until(int64_t t, char *buf, size_t len)
 
 /* Inside a transaction: applies the failed-logon count change to the user's row, re-read here
  * so that concurrent attempts (serialised by the writer lock) all count. */
-static int pin_counter_apply(struct em_ctx *ctx, struct pin_step *ps, const char *uid)
+int em_pin_counter_apply(struct em_ctx *ctx, struct pin_step *ps, const char *uid)
 {
 	struct store_user u;
 	int64_t now_s = ctx->now_ms / 1000;
@@ -402,8 +442,8 @@ static void pin_verify_dummy(const char *pin)
 /* Inside the login transaction: resolves the ID (or extension) to a user and checks the PIN
  * under the credential policy. Returns EM_OK with *user and uid set, or the code to answer;
  * *serr is set for store errors. */
-static int pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_user *user,
-			    char uid[STORE_ID_MAX], int *serr)
+int em_pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_user *user,
+			char uid[STORE_ID_MAX], int *serr)
 {
 	const struct em_pin_login_req *r = ps->req;
 	const char *id = r->id ? r->id : "", *pin = r->pin ? r->pin : "";
@@ -486,17 +526,17 @@ static int collect_profile(void *arg, const struct store_user_profile *up)
 /* After a refused phone login rolled back: the failed-logon count change and the audit row
  * with the real code and reason, in one transaction of their own. Best effort like
  * audit_failure, but the count is what the lockout rests on, so it goes first. */
-static void pin_failure_record(struct em_ctx *ctx, struct pin_step *ps, const char *uid,
-			       const char *device)
+void em_pin_failure_record(struct em_ctx *ctx, struct pin_step *ps, const char *uid,
+			   const char *device)
 {
 	char detail[STORE_TEXT_MAX];
 
 	if (store_begin(ctx->st) != 0)
 		return;
-	if (pin_counter_apply(ctx, ps, ps->out->user_id) != 0)
+	if (em_pin_counter_apply(ctx, ps, ps->out->user_id) != 0)
 		goto fail;
-	snprintf(detail, sizeof(detail), "%s%s", ps->out->reason,
-		 ps->req->emcc ? "; EMCC=true" : "");
+	snprintf(detail, sizeof(detail), "%s%s%s%s", ps->out->reason,
+		 ps->req->emcc ? "; EMCC=true" : "", ps->note ? "; " : "", ps->note ? ps->note : "");
 	if (em_audit_write(ctx, "login", uid, device, NULL, ps->out->real_code, detail) != 0)
 		goto fail;
 	if (store_commit(ctx->st) == 0)
@@ -552,7 +592,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 		FAIL(EM_DEVICE_LOGON_DISABLED);
 
 	if (ps) {
-		code = pin_authenticate(ctx, ps, &user, uid, &serr);
+		code = em_pin_authenticate(ctx, ps, &user, uid, &serr);
 		if (code != EM_OK)
 			goto out;
 		norm_ok = 1;
@@ -594,7 +634,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 		}
 		if (ps->out->nprofiles > 1) {
 			ps->need_choice = 1;
-			rc = pin_counter_apply(ctx, ps, uid);
+			rc = em_pin_counter_apply(ctx, ps, uid);
 			if (rc)
 				STORE_FAIL(rc);
 			goto commit;
@@ -628,7 +668,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 		if (strcmp(cur.user_id, uid) != 0 || strcmp(cur.profile, profile) != 0)
 			FAIL(EM_ANOTHER_USER_LOGGED_IN);
 		idempotent = 1;
-		if (ps && (rc = pin_counter_apply(ctx, ps, uid)))
+		if (ps && (rc = em_pin_counter_apply(ctx, ps, uid)))
 			STORE_FAIL(rc);
 		rc = em_audit_write(ctx, "login", uid, device, NULL, 0, "already logged in");
 		if (rc)
@@ -688,12 +728,16 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 	rc = store_em_state_put(st, &next);
 	if (rc)
 		STORE_FAIL(rc);
+	/* The phone's file changes: a new versionStamp in the same transaction. */
+	rc = prov_config_bump(st, device, ctx->now_ms, NULL, 0);
+	if (rc)
+		STORE_FAIL(rc);
 	/* Cancel too when indefinite: a stale row must not log the new user out. */
 	rc = duration > 0 ? store_logout_schedule(st, device, now_s + duration)
 			  : store_logout_cancel(st, device);
 	if (rc)
 		STORE_FAIL(rc);
-	if (ps && (rc = pin_counter_apply(ctx, ps, uid)))
+	if (ps && (rc = em_pin_counter_apply(ctx, ps, uid)))
 		STORE_FAIL(rc);
 	/* The phone's EMCC=true is kept with the login: the EMCC path (next) decides on it. */
 	snprintf(detail, sizeof(detail), "%s%s", profile,
@@ -725,7 +769,7 @@ out:
 		if (ps) {
 			if (ps->out->real_code == EM_OK || !*ps->out->reason)
 				pin_reason(ps, code, "%s", em_code_text(code));
-			pin_failure_record(ctx, ps, *uid ? uid : raw_uid, device);
+			em_pin_failure_record(ctx, ps, *uid ? uid : raw_uid, device);
 		} else {
 			audit_failure(ctx, "login", norm_ok ? uid : raw_uid, device, res);
 		}
@@ -747,7 +791,7 @@ int em_login_pin(struct em_ctx *ctx, const struct em_pin_login_req *req,
 		 struct em_pin_login_out *out, struct em_result *res)
 {
 	struct em_login_req lr = {req->device, req->id, req->profile, EM_DURATION_DEFAULT, 0};
-	struct pin_step ps = {req, out, PIN_UPD_NONE, 0};
+	struct pin_step ps = {req, out, PIN_UPD_NONE, 0, NULL};
 
 	memset(out, 0, sizeof(*out));
 	out->real_code = EM_OK;
@@ -783,11 +827,15 @@ static int logout_core(struct em_ctx *ctx, const struct em_caller *caller, const
 		STORE_FAIL(rc);
 	in_tx = 1;
 	rc = store_device_get(st, device, &dev);
-	if (rc == ENOENT)
-		FAIL(EM_DEVICE_NOT_FOUND);
-	if (rc)
-		STORE_FAIL(rc);
-	rc = store_em_state_get(st, device, &cur);
+	if (rc == ENOENT) {
+		/* An EMCC device at home bears a remote phone's name: it is no device of ours,
+		 * yet its login may be ended here (admin, API). */
+		rc = store_em_state_get(st, device, &cur);
+		if (rc == ENOENT || (rc == 0 && (!*cur.user_id || cur.emcc_role != STORE_EMCC_HOME)))
+			FAIL(EM_DEVICE_NOT_FOUND);
+	} else if (rc == 0) {
+		rc = store_em_state_get(st, device, &cur);
+	}
 	if (rc == ENOENT || (rc == 0 && !*cur.user_id))
 		FAIL(EM_NO_USER_LOGGED_IN);
 	if (rc)
@@ -915,12 +963,20 @@ int em_query_device(struct em_ctx *ctx, const struct em_caller *caller, const ch
 	if (!device || !*device || strlen(device) >= STORE_ID_MAX)
 		return 0;
 	rc = store_device_get(ctx->st, device, &dev);
-	if (rc == ENOENT)
-		return 0;
-	if (rc)
+	if (rc == ENOENT) {
+		/* The home side's EMCC device: shown while its login lasts. */
+		rc = store_em_state_get(ctx->st, device, &s);
+		if (rc == ENOENT || (rc == 0 && (!*s.user_id || s.emcc_role != STORE_EMCC_HOME)))
+			return 0;
+		if (rc)
+			return store_fail_query(res, rc);
+		rc = 0;
+	} else if (rc) {
 		return store_fail_query(res, rc);
+	} else {
+		rc = store_em_state_get(ctx->st, device, &s);
+	}
 	out->state = EM_DEVICE_LOGGED_OUT;
-	rc = store_em_state_get(ctx->st, device, &s);
 	if (rc == ENOENT)
 		return 0;
 	if (rc)

@@ -169,4 +169,104 @@ int64_t em_autologout_next_ms(struct em_ctx *ctx);
 /* Normalises a user ID the way CUCM does (lowercase). Returns 0 or EINVAL (empty/too long). */
 int em_user_id_normalize(const char *in, char *out, size_t outlen);
 
+/* ==== EMCC (emcc.c): the policy of both sides of a cross-cluster login =====================
+ *
+ * The visiting cluster owns the phone, the home cluster owns the user. Each side keeps its own
+ * rows (visiting: em_state role VISITOR + emcc_visit; home: em_state role HOME +
+ * emcc_home_device) and tells the other side through the outbox, written in the same
+ * transaction as the logout it announces, so a crash or an unreachable peer never leaves one
+ * side logged in for good. Like the rest of the policy: no I/O, no logging. */
+
+#define EM_EMCC_MAX_CLUSTERS 64 /* EMCC-active remote clusters one login asks */
+
+struct em_emcc_cluster {
+	char id[STORE_ID_MAX];
+	char address[STORE_TEXT_MAX];	   /* host:port of its HTTPS EM service */
+	char fingerprint[STORE_SHA256_HEX]; /* its certificate, pinned */
+	char status[16];		   /* "up", "down", "unknown": informative only */
+};
+
+/* Visiting side, before any remote is asked (read-only): the phone's checks. */
+struct em_emcc_visit_check {
+	char model[STORE_TEXT_MAX];
+	int model_enum;
+	char protocol[16];
+	int security_mode;
+	size_t nclusters; /* EMCC-enabled remote clusters, by id */
+	struct em_emcc_cluster clusters[EM_EMCC_MAX_CLUSTERS];
+};
+
+/* 1 when user_id names a user of this cluster (the EMCC path is only for the others). */
+int em_emcc_is_local_user(struct em_ctx *ctx, const char *user_id, int *local);
+
+/* Device exists (11), EM enabled (22), EMCC enabled on the device and supported by its model
+ * (213; 32 in res->text), not logged in (18), EMCC active in our Intercluster Service Profile
+ * (211), at least one EMCC-enabled remote cluster (36). Returns 0 with out filled, or EPERM /
+ * a store error with res set. */
+int em_emcc_visit_check(struct em_ctx *ctx, const char *device, struct em_emcc_visit_check *out,
+			struct em_result *res);
+
+/* Home side: homeLogin from visiting_cluster (already authenticated by its certificate). */
+struct em_emcc_home_login_req {
+	const char *visiting_cluster;
+	uint64_t visiting_reqno;
+	const char *user_id, *pin, *device, *model, *protocol, *login_type, *profile, *remote_ip;
+	int model_enum, security_mode;
+};
+struct em_emcc_home_login_out {
+	char user_id[STORE_ID_MAX];
+	char profile[STORE_ID_MAX];
+	int64_t login_duration; /* seconds, 0 = no limit */
+	char config_version[STORE_ID_MAX];
+	int real_code; /* what really happened (the wire says 2 for every PIN failure) */
+	char reason[STORE_TEXT_MAX];
+	int lockout_engaged;
+	int superseded; /* an older login on the same phone of the same visiting cluster ended */
+};
+/* Order: EMCC active here (38), PIN under the credential policy as em_login_pin (2; lockout
+ * counted the same way), user EMCC enabled (31), device name not one of ours (37), non-secure
+ * device (43), profile (12), Multiple Login Behavior across clusters (25 / auto logout, which
+ * queues a visitingLogout for an EMCC login elsewhere), free EMCC devices (33). Then one
+ * transaction: em_state role HOME, emcc_home_device, config version, scheduled logout after
+ * the Inter-cluster Maximum Login Time, audit (source "emcc"). Returns 0, or EPERM / a store
+ * error with res set. */
+int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *req,
+		       struct em_emcc_home_login_out *out, struct em_result *res);
+
+/* Home side: the visiting cluster says its phone logged out. Idempotent: *ended = 0 when there
+ * was nothing (or another cluster's or user's login) to end. user_id "" = whoever. */
+int em_emcc_home_logout(struct em_ctx *ctx, const char *visiting_cluster, const char *device,
+			const char *user_id, const char *reason, int *ended, struct em_result *res);
+
+/* Visiting side: the home logged the user out (timer, admin). Idempotent as home_logout. */
+int em_emcc_visiting_logout(struct em_ctx *ctx, const char *home_cluster, const char *device,
+			    const char *user_id, const char *reason, int *ended,
+			    struct em_result *res);
+
+/* Visiting side, after the home accepted: records the login on our phone. */
+struct em_emcc_visit_record {
+	const char *device, *user_id, *profile, *home_cluster;
+	const char *home_tftp, *home_call_manager, *home_tvs;
+	int64_t login_duration;
+	uint64_t home_reqno; /* for the audit detail */
+};
+/* 18 when the phone was taken meanwhile (the caller undoes the home login). Pending logouts
+ * to the same home for this phone are superseded (deleted). */
+int em_emcc_visit_record(struct em_ctx *ctx, const struct em_emcc_visit_record *v,
+			 struct em_result *res);
+
+/* Queues a logout message for cluster in its own transaction (undo of a home login the
+ * visiting side could not record). kind "homeLogout" or "visitingLogout". */
+int em_emcc_outbox_queue(struct em_ctx *ctx, const char *cluster, const char *kind,
+			 const char *device, const char *user_id, const char *reason);
+
+/* Expired EMCC device maintenance: logs out home EMCC devices and visits whose login time ran
+ * out more than grace_s ago (their timer did not fire), and deletes EMCC rows without a login
+ * behind them. *removed = how many. */
+int em_emcc_expire(struct em_ctx *ctx, int64_t grace_s, size_t *removed);
+
+/* The home's checkUser: the user's profiles, default first (exists 0: no such user). */
+int em_emcc_check_user(struct em_ctx *ctx, const char *user_id, int *exists,
+		       char (*profiles)[STORE_ID_MAX], size_t max, size_t *n);
+
 #endif

@@ -446,6 +446,42 @@ static int do_login(struct em_ctx *ctx, const struct emapp_env *env,
 	return rc;
 }
 
+/* EMCC=true and the user is not ours: the visiting checks, then the edge asks the clusters. */
+static int emcc_begin(struct em_ctx *ctx, const struct emapp_env *env,
+		      const struct emapp_request *r, struct px_object *o, struct emapp_outcome *out)
+{
+	struct em_result res = {0};
+
+	out->emcc = calloc(1, sizeof(*out->emcc));
+	if (!out->emcc)
+		return ENOMEM;
+	if (em_user_id_normalize(r->userid, out->user_id, sizeof(out->user_id)) != 0)
+		copy(out->user_id, sizeof(out->user_id), r->userid);
+	if (em_emcc_visit_check(ctx, r->device, out->emcc, &res) != 0) {
+		copy(out->reason, sizeof(out->reason), res.text);
+		return fail(o, out, env->lang, res.code, 0);
+	}
+	memset(o, 0, sizeof(*o));
+	out->page = EMAPP_PAGE_EMCC_PENDING;
+	return 0;
+}
+
+int emapp_emcc_finish(const struct emapp_env *env, const struct emapp_request *r, int code,
+		      struct px_object *o, struct emapp_outcome *out)
+{
+	struct buf u;
+
+	if (code)
+		return fail(o, out, env->lang, code, 0);
+	buf_init(&u);
+	text_page(o, env->lang, emapp_msg(env->lang, EMAPP_MSG_LOGIN_OK));
+	out->page = EMAPP_PAGE_LOGIN_OK;
+	if (refresh_url(out, env, r, "Login", &u))
+		out->refresh_url[0] = '\0';
+	buf_free(&u);
+	return 0;
+}
+
 int emapp_handle(struct em_ctx *ctx, const struct emapp_env *env, const struct emapp_request *r,
 		 struct px_object *o, struct emapp_outcome *out)
 {
@@ -490,6 +526,18 @@ int emapp_handle(struct em_ctx *ctx, const struct emapp_env *env, const struct e
 			copy(out->reason, sizeof(out->reason), "blank user ID or PIN");
 			rc = fail(o, out, env->lang, EMAPP_BLANK_USER_OR_PIN, 0);
 			goto out;
+		}
+		if (r->has_emcc && is_true(r->emcc) && type != EM_LOGIN_TYPE_DN) {
+			int local = 0;
+			if ((code = em_emcc_is_local_user(ctx, r->userid, &local))) {
+				rc = fail(o, out, env->lang,
+					  code == EBUSY ? EM_BUSY : EM_DATABASE_ERROR, 0);
+				goto out;
+			}
+			if (!local) {
+				rc = emcc_begin(ctx, env, r, o, out);
+				goto out;
+			}
 		}
 		rc = do_login(ctx, env, r, type, o, out, &u);
 		goto out;

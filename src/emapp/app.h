@@ -69,6 +69,7 @@ enum emapp_page {
 	EMAPP_PAGE_REFRESH,
 	EMAPP_PAGE_INIT_SERVICES,
 	EMAPP_PAGE_SERVICES_MENU,
+	EMAPP_PAGE_EMCC_PENDING, /* no page yet: the remote clusters must be asked first */
 };
 
 /* What happened, for the edge: the page sent and, for the log only, the real story. */
@@ -81,6 +82,10 @@ struct emapp_outcome {
 	char profile[STORE_ID_MAX];
 	int lockout_engaged;
 	char refresh_url[PX_URL_MAX]; /* for the HTTP Refresh header; "" = none */
+	/* EMAPP_PAGE_EMCC_PENDING: EMCC=true, the user is not ours, and the phone passed the
+	 * visiting checks; the edge asks the remote clusters and then calls emapp_emcc_finish.
+	 * Allocated by emapp_handle; the caller frees it (free) whatever the page. */
+	struct em_emcc_visit_check *emcc;
 };
 
 /* Runs one GET of /emapp/EMAppServlet against the policy (ctx->source should be "phone" and
@@ -88,6 +93,11 @@ struct emapp_outcome {
  * Returns 0, or an errno when no object could be made (then answer emapp_error_page). */
 int emapp_handle(struct em_ctx *ctx, const struct emapp_env *env, const struct emapp_request *r,
 		 struct px_object *o, struct emapp_outcome *out);
+
+/* The answer to an EMCC login once the clusters had their say: code 0 = the login page with
+ * its refresh, else the error page for code (a phone code or an EM code). */
+int emapp_emcc_finish(const struct emapp_env *env, const struct emapp_request *r, int code,
+		      struct px_object *o, struct emapp_outcome *out);
 
 /* GET /ccmcip/getservicesmenu.jsp?device=...: the device's services menu, Extension Mobility
  * first (with the guide's URL form), then the services of the login profile when someone is

@@ -6,89 +6,27 @@
  * appended: a phone shown half an object is worse off than one shown an error.
  *
  * Parsing: the bytes come from a network peer (the simulated phone reads whatever a server
- * sends), so libxml2 is held on the same short leash as the EM API parser (src/emapi/parse.c):
- * size and strict UTF-8 checked before libxml2 sees the bytes, no NOENT/DTDLOAD/HUGE, NONET, and
- * any DTD declaration stops the parse from the SAX callback. Values that do not fit their field
- * are refused, never truncated. The helpers are copies of parse.c's statics because that file
- * keeps them private; they belong in core if a third parser needs them. */
+ * sends), so the bytes go through src/core/xmlsafe like the EM API parser's: size and strict
+ * UTF-8 checked before libxml2 sees them, no NOENT/DTDLOAD/HUGE, NONET, and any DTD declaration
+ * stops the parse. Values that do not fit their field are refused, never truncated. */
 #include "emapp/phonexml.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/globals.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
+
+#include "core/xmlsafe.h"
 
 #define PX_MAX_DOC (64 * 1024)
 #define PX_MENU_NAME_CHARS 64 /* characters (code points), not bytes */
 
 /* ---------------------------------------------------------------------------------------- */
 /* shared checks */
-
-/* Strict UTF-8 (RFC 3629) without NUL. Returns the offset of the first bad byte, or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c == 0)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t n;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			if (c == 0xE0)
-				lo = 0xA0; /* overlong */
-			else if (c == 0xED)
-				hi = 0x9F; /* surrogates */
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			if (c == 0xF0)
-				lo = 0x90; /* overlong */
-			else if (c == 0xF4)
-				hi = 0x8F; /* > U+10FFFF */
-		} else {
-			return i;
-		}
-		if (len - i - 1 < n)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (size_t k = 2; k <= n; k++)
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-		i += n + 1;
-	}
-	return len;
-}
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
-static int is_xml_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 static void set_why(char *why, size_t whylen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -113,7 +51,7 @@ static int field_ok(const char *s, size_t cap)
 	size_t len = strnlen(s, cap);
 	if (len == cap)
 		return 0;
-	if (utf8_check((const unsigned char *)s, len) != len)
+	if (xmlsafe_utf8_check((const unsigned char *)s, len) != len)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -184,7 +122,7 @@ static int validate(const struct px_object *o)
 			const struct px_menu_item *it = &o->items[i];
 			if (!FIELD_OK(it->name) || !FIELD_OK(it->url))
 				return 0;
-			if (utf8_chars(it->name) > PX_MENU_NAME_CHARS)
+			if (xmlsafe_utf8_chars(it->name) > PX_MENU_NAME_CHARS)
 				return 0;
 		}
 		return 1;
@@ -327,106 +265,11 @@ int px_render(struct buf *b, const struct px_object *o)
 /* ---------------------------------------------------------------------------------------- */
 /* parsing */
 
-struct pstate {
-	int refused;
-	char reason[160];
-	int have_xml_error;
-};
-
 /* What a tree walk carries: the error text for the caller. */
 struct walk {
 	char *why;
 	size_t whylen;
 };
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init(void)
-{
-	xmlInitParser();
-}
-
-static void on_xml_error(void *data, xmlErrorPtr e)
-{
-	struct pstate *ps = data;
-	if (!ps || ps->have_xml_error || !e || e->level < XML_ERR_ERROR || !e->message)
-		return;
-	ps->have_xml_error = 1;
-	if (e->line > 0)
-		snprintf(ps->reason, sizeof(ps->reason), "line %d: %s", e->line, e->message);
-	else
-		snprintf(ps->reason, sizeof(ps->reason), "%s", e->message);
-	size_t n = strlen(ps->reason);
-	while (n > 0 && is_xml_space(ps->reason[n - 1]))
-		ps->reason[--n] = '\0';
-}
-
-static void refuse(void *ctx, const char *why)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-	struct pstate *ps = ctxt->_private;
-	if (!ps->refused) {
-		ps->refused = 1;
-		snprintf(ps->reason, sizeof(ps->reason), "%s", why);
-	}
-	xmlStopParser(ctxt);
-}
-
-static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-			       const xmlChar *system_id)
-{
-	if (external_id || system_id)
-		refuse(ctx, "DOCTYPE with an external identifier is not allowed");
-}
-
-static void on_external_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-			       const xmlChar *system_id)
-{
-	if (external_id || system_id)
-		refuse(ctx, "DOCTYPE with an external identifier is not allowed");
-}
-
-static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-			   const xmlChar *system_id, xmlChar *content)
-{
-	refuse(ctx, "entity declarations are not allowed");
-}
-
-static void on_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
-				    const xmlChar *system_id, const xmlChar *notation)
-{
-	refuse(ctx, "entity declarations are not allowed");
-}
-
-static void on_notation_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
-			     const xmlChar *system_id)
-{
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static void on_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *fullname, int type,
-			      int def, const xmlChar *default_value, xmlEnumerationPtr tree)
-{
-	xmlFreeEnumeration(tree); /* the SAX contract hands ownership to the callback */
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static void on_element_decl(void *ctx, const xmlChar *name, int type, xmlElementContentPtr content)
-{
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static xmlParserInputPtr on_resolve_entity(void *ctx, const xmlChar *public_id,
-					   const xmlChar *system_id)
-{
-	refuse(ctx, "external entities are not allowed");
-	return NULL;
-}
-
-static int is_name(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
 
 /* Element names quoted in messages are cut short (and may come from a hostile peer). */
 static const char *nm(const xmlNode *n)
@@ -437,26 +280,14 @@ static const char *nm(const xmlNode *n)
 /* A container element holds elements only (whitespace, comments and PIs in between are fine). */
 static int element_only(const xmlNode *el, struct walk *w)
 {
-	for (const xmlNode *c = el->children; c; c = c->next) {
-		switch (c->type) {
-		case XML_ELEMENT_NODE:
-		case XML_COMMENT_NODE:
-		case XML_PI_NODE:
-			break;
-		case XML_TEXT_NODE:
-		case XML_CDATA_SECTION_NODE:
-			for (const xmlChar *t = c->content; t && *t; t++) {
-				if (!is_xml_space((char)*t)) {
-					set_why(w->why, w->whylen, "unexpected text inside <%.64s>",
-						nm(el));
-					return EINVAL;
-				}
-			}
-			break;
-		default:
-			set_why(w->why, w->whylen, "unexpected content inside <%.64s>", nm(el));
-			return EINVAL;
-		}
+	const xmlNode *bad = xmlsafe_stray(el);
+	if (bad && (bad->type == XML_TEXT_NODE || bad->type == XML_CDATA_SECTION_NODE)) {
+		set_why(w->why, w->whylen, "unexpected text inside <%.64s>", nm(el));
+		return EINVAL;
+	}
+	if (bad) {
+		set_why(w->why, w->whylen, "unexpected content inside <%.64s>", nm(el));
+		return EINVAL;
 	}
 	return 0;
 }
@@ -465,40 +296,20 @@ static int element_only(const xmlNode *el, struct walk *w)
  * body and DefaultValue keep what the server meant). Too long for out -> EINVAL. */
 static int get_text(const xmlNode *el, char *out, size_t outsz, int verbatim, struct walk *w)
 {
-	size_t total = 0;
-	for (const xmlNode *c = el->children; c; c = c->next) {
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-			if (c->content)
-				total += strlen((const char *)c->content);
-		} else if (c->type != XML_COMMENT_NODE && c->type != XML_PI_NODE) {
-			set_why(w->why, w->whylen, "<%.64s> must hold text only", nm(el));
-			return EINVAL;
-		}
+	char *content;
+	size_t len;
+	int rc = xmlsafe_text(el, &content, &len, NULL);
+	if (rc == EINVAL) {
+		set_why(w->why, w->whylen, "<%.64s> must hold text only", nm(el));
+		return EINVAL;
 	}
-	char *content = malloc(total + 1);
-	if (!content) {
+	if (rc) {
 		set_why(w->why, w->whylen, "out of memory");
 		return ENOMEM;
 	}
-	size_t n = 0;
-	for (const xmlNode *c = el->children; c; c = c->next) {
-		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
-			size_t l = strlen((const char *)c->content);
-			memcpy(content + n, c->content, l);
-			n += l;
-		}
-	}
-	content[n] = '\0';
 	const char *s = content;
-	size_t len = n;
-	if (!verbatim) {
-		while (is_xml_space(*s))
-			s++;
-		len = strlen(s);
-		while (len > 0 && is_xml_space(s[len - 1]))
-			len--;
-	}
-	int rc = 0;
+	if (!verbatim)
+		xmlsafe_trim(&s, &len);
 	if (len >= outsz) {
 		set_why(w->why, w->whylen, "value of <%.64s> is too long (%zu bytes, at most %zu)",
 			nm(el), len, outsz - 1);
@@ -555,17 +366,17 @@ static int parse_softkey(const xmlNode *el, struct px_object *o, struct walk *w)
 	for (const xmlNode *c = el->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_name(c, "Name")) {
+		if (xmlsafe_is_name(c, "Name")) {
 			if (!(rc = once(c, el, &s_name, w)))
 				rc = get_text(c, k->name, sizeof(k->name), 0, w);
-		} else if (is_name(c, "URL")) {
+		} else if (xmlsafe_is_name(c, "URL")) {
 			if (!(rc = once(c, el, &s_url, w)))
 				rc = get_text(c, k->url, sizeof(k->url), 0, w);
-		} else if (is_name(c, "URLDown")) {
+		} else if (xmlsafe_is_name(c, "URLDown")) {
 			/* defined (internal URIs only) but nothing here uses it */
 			if (!(rc = once(c, el, &s_down, w)))
 				rc = get_text(c, tmp, sizeof(tmp), 0, w);
-		} else if (is_name(c, "Position")) {
+		} else if (xmlsafe_is_name(c, "Position")) {
 			if (!(rc = once(c, el, &s_pos, w)))
 				rc = get_text(c, tmp, 16, 0, w);
 			if (!rc && get_int(tmp, 1, PX_MAX_SOFTKEYS, &k->position)) {
@@ -603,16 +414,16 @@ static int parse_input_item(const xmlNode *el, struct px_object *o, struct walk 
 	for (const xmlNode *c = el->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_name(c, "DisplayName")) {
+		if (xmlsafe_is_name(c, "DisplayName")) {
 			if (!(rc = once(c, el, &s_dn, w)))
 				rc = get_text(c, it->display_name, sizeof(it->display_name), 0, w);
-		} else if (is_name(c, "QueryStringParam")) {
+		} else if (xmlsafe_is_name(c, "QueryStringParam")) {
 			if (!(rc = once(c, el, &s_q, w)))
 				rc = get_text(c, it->query_param, sizeof(it->query_param), 0, w);
-		} else if (is_name(c, "DefaultValue")) {
+		} else if (xmlsafe_is_name(c, "DefaultValue")) {
 			if (!(rc = once(c, el, &s_dv, w)))
 				rc = get_text(c, it->default_value, sizeof(it->default_value), 1, w);
-		} else if (is_name(c, "InputFlags")) {
+		} else if (xmlsafe_is_name(c, "InputFlags")) {
 			if (!(rc = once(c, el, &s_f, w)))
 				rc = get_text(c, it->flags, sizeof(it->flags), 0, w);
 			if (!rc && it->flags[0] && !flags_ok(it->flags)) {
@@ -649,15 +460,15 @@ static int parse_menu_item(const xmlNode *el, struct px_object *o, struct walk *
 	for (const xmlNode *c = el->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_name(c, "Name")) {
+		if (xmlsafe_is_name(c, "Name")) {
 			if (!(rc = once(c, el, &s_name, w)))
 				rc = get_text(c, it->name, sizeof(it->name), 0, w);
-			if (!rc && utf8_chars(it->name) > PX_MENU_NAME_CHARS) {
+			if (!rc && xmlsafe_utf8_chars(it->name) > PX_MENU_NAME_CHARS) {
 				set_why(w->why, w->whylen, "<MenuItem> name longer than %d characters",
 					PX_MENU_NAME_CHARS);
 				rc = EINVAL;
 			}
-		} else if (is_name(c, "URL")) {
+		} else if (xmlsafe_is_name(c, "URL")) {
 			if (!(rc = once(c, el, &s_url, w)))
 				rc = get_text(c, it->url, sizeof(it->url), 0, w);
 		} else {
@@ -723,13 +534,13 @@ static int parse_execute_item(const xmlNode *el, struct px_object *o, struct wal
 static int parse_root(const xmlNode *root, struct px_object *o, struct walk *w)
 {
 	int rc, s_title = 0, s_prompt = 0, s_url = 0, s_text = 0;
-	if (is_name(root, "CiscoIPPhoneInput"))
+	if (xmlsafe_is_name(root, "CiscoIPPhoneInput"))
 		o->kind = PX_INPUT;
-	else if (is_name(root, "CiscoIPPhoneMenu"))
+	else if (xmlsafe_is_name(root, "CiscoIPPhoneMenu"))
 		o->kind = PX_MENU;
-	else if (is_name(root, "CiscoIPPhoneText"))
+	else if (xmlsafe_is_name(root, "CiscoIPPhoneText"))
 		o->kind = PX_TEXT;
-	else if (is_name(root, "CiscoIPPhoneExecute"))
+	else if (xmlsafe_is_name(root, "CiscoIPPhoneExecute"))
 		o->kind = PX_EXECUTE;
 	else {
 		set_why(w->why, w->whylen, "root element <%.64s> is not a Cisco IP Phone object",
@@ -742,25 +553,25 @@ static int parse_root(const xmlNode *root, struct px_object *o, struct walk *w)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		int k = o->kind;
-		if (k != PX_EXECUTE && is_name(c, "Title")) {
+		if (k != PX_EXECUTE && xmlsafe_is_name(c, "Title")) {
 			if (!(rc = once(c, root, &s_title, w)))
 				rc = get_text(c, o->title, sizeof(o->title), 0, w);
-		} else if (k != PX_EXECUTE && is_name(c, "Prompt")) {
+		} else if (k != PX_EXECUTE && xmlsafe_is_name(c, "Prompt")) {
 			if (!(rc = once(c, root, &s_prompt, w)))
 				rc = get_text(c, o->prompt, sizeof(o->prompt), 0, w);
-		} else if (k != PX_EXECUTE && is_name(c, "SoftKeyItem")) {
+		} else if (k != PX_EXECUTE && xmlsafe_is_name(c, "SoftKeyItem")) {
 			rc = parse_softkey(c, o, w);
-		} else if (k == PX_INPUT && is_name(c, "URL")) {
+		} else if (k == PX_INPUT && xmlsafe_is_name(c, "URL")) {
 			if (!(rc = once(c, root, &s_url, w)))
 				rc = get_text(c, o->url, sizeof(o->url), 0, w);
-		} else if (k == PX_INPUT && is_name(c, "InputItem")) {
+		} else if (k == PX_INPUT && xmlsafe_is_name(c, "InputItem")) {
 			rc = parse_input_item(c, o, w);
-		} else if (k == PX_MENU && is_name(c, "MenuItem")) {
+		} else if (k == PX_MENU && xmlsafe_is_name(c, "MenuItem")) {
 			rc = parse_menu_item(c, o, w);
-		} else if (k == PX_TEXT && is_name(c, "Text")) {
+		} else if (k == PX_TEXT && xmlsafe_is_name(c, "Text")) {
 			if (!(rc = once(c, root, &s_text, w)))
 				rc = get_text(c, o->text, sizeof(o->text), 1, w);
-		} else if (k == PX_EXECUTE && is_name(c, "ExecuteItem")) {
+		} else if (k == PX_EXECUTE && xmlsafe_is_name(c, "ExecuteItem")) {
 			rc = parse_execute_item(c, o, w);
 		} else {
 			set_why(w->why, w->whylen, "unexpected element <%.64s> in <%.64s>", nm(c),
@@ -783,68 +594,23 @@ static int parse_root(const xmlNode *root, struct px_object *o, struct walk *w)
 
 int px_parse(const char *xml, size_t len, struct px_object *o, char *why, size_t whylen)
 {
-	struct pstate ps = {0};
 	struct walk w = {why, whylen};
-	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
-	int rc = EINVAL;
+	char reason[XMLSAFE_REASON_MAX];
+	int rc;
 
 	if (why && whylen)
 		why[0] = '\0';
 	if (!o)
 		return EINVAL;
 	memset(o, 0, sizeof(*o));
-	if (!xml || len == 0) {
-		set_why(why, whylen, "empty document");
-		return EINVAL;
+	/* No encoding check: the bytes are read as UTF-8 whatever they declare. */
+	rc = xmlsafe_read(xml, len, PX_MAX_DOC, XMLSAFE_FORCE_UTF8, &doc, reason, sizeof(reason));
+	if (rc) {
+		set_why(why, whylen, "%s", reason);
+		return rc;
 	}
-	if (len > PX_MAX_DOC) {
-		set_why(why, whylen, "document too large (%zu bytes, at most %d)", len, PX_MAX_DOC);
-		return EINVAL;
-	}
-	size_t bad = utf8_check((const unsigned char *)xml, len);
-	if (bad != len) {
-		set_why(why, whylen, "document is not valid UTF-8 (byte 0x%02X at offset %zu)",
-			(unsigned char)xml[bad], bad);
-		return EINVAL;
-	}
-
-	pthread_once(&xml_once, xml_init);
-	xmlStructuredErrorFunc saved_fn = xmlStructuredError;
-	void *saved_ctx = xmlStructuredErrorContext;
-	xmlSetStructuredErrorFunc(&ps, on_xml_error);
-
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
-		set_why(why, whylen, "out of memory");
-		rc = ENOMEM;
-		goto out;
-	}
-	ctxt->_private = &ps;
-	ctxt->sax->internalSubset = on_internal_subset;
-	ctxt->sax->externalSubset = on_external_subset;
-	ctxt->sax->entityDecl = on_entity_decl;
-	ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
-	ctxt->sax->notationDecl = on_notation_decl;
-	ctxt->sax->attributeDecl = on_attribute_decl;
-	ctxt->sax->elementDecl = on_element_decl;
-	ctxt->sax->resolveEntity = on_resolve_entity;
-
-	/* The bytes were checked as UTF-8 above; forcing the encoding keeps a declaration such as
-	 * encoding="ISO-8859-1" from making libxml2 re-decode them into something else. Deliberately
-	 * absent: XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR, XML_PARSE_HUGE. */
-	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, "UTF-8",
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA);
-	if (ps.refused) {
-		set_why(why, whylen, "%s", ps.reason);
-		goto out;
-	}
-	if (!doc || !ctxt->wellFormed) {
-		set_why(why, whylen, "%s",
-			ps.have_xml_error ? ps.reason : "document is not well-formed XML");
-		goto out;
-	}
+	rc = EINVAL;
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	if (!root) {
 		set_why(why, whylen, "no root element");
@@ -852,11 +618,7 @@ int px_parse(const char *xml, size_t len, struct px_object *o, char *why, size_t
 	}
 	rc = parse_root(root, o, &w);
 out:
-	xmlSetStructuredErrorFunc(saved_ctx, saved_fn);
-	if (doc)
-		xmlFreeDoc(doc);
-	if (ctxt)
-		xmlFreeParserCtxt(ctxt);
+	xmlFreeDoc(doc);
 	if (rc)
 		memset(o, 0, sizeof(*o));
 	return rc;

@@ -1,10 +1,9 @@
 /* msg.c -- EMCC inter-cluster messages: parser, renderer, nonces and the replay guard.
  *
  * The documents come from another cluster over mutual TLS, but a peer can be misconfigured,
- * outdated or compromised, so libxml2 is held on the same short leash as in src/emapi/parse.c:
- * size, strict UTF-8 and declared encoding are checked before libxml2 sees the bytes; the parse
- * runs without NOENT/DTDLOAD/HUGE and with NONET; any DOCTYPE or markup declaration stops the
- * parser from its SAX callback; errors are captured per thread, never printed.
+ * outdated or compromised, so the bytes go through src/core/xmlsafe (size, strict UTF-8 and
+ * declared encoding checked first; no NOENT/DTDLOAD/HUGE, NONET; errors captured per thread) with
+ * XMLSAFE_NO_DOCTYPE: only emccd peers write these documents, so any DOCTYPE is refused.
  *
  * One table per operation lists its fields in document order, and both the parser and the
  * renderer walk that table: the two cannot drift apart, and whatever the renderer accepts
@@ -20,33 +19,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/globals.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 #include <sodium.h>
 
+#include "core/xmlsafe.h"
 #include "em/codes.h"
 
-#define MSG_NAME_MAX 64 /* element names quoted in error texts are cut here */
-
 /* ---- errors and UTF-8 ---- */
-
-/* Cuts s so that it does not end inside a multi-byte UTF-8 sequence: error texts go back to
- * the peer inside XML, so a truncated one must stay valid UTF-8. */
-static void utf8_trim_tail(char *s)
-{
-	size_t len = strlen(s), j = len;
-	while (j > 0 && len - j < 3 && ((unsigned char)s[j - 1] & 0xC0) == 0x80)
-		j--;
-	if (j == 0)
-		return;
-	unsigned char lead = (unsigned char)s[j - 1];
-	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-	if (len - (j - 1) < need)
-		s[j - 1] = '\0';
-}
 
 static void set_err(struct emcc_msg_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -58,7 +37,7 @@ static void set_err(struct emcc_msg_error *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->text, sizeof(err->text), fmt, ap);
 	va_end(ap);
-	utf8_trim_tail(err->text);
+	xmlsafe_utf8_trim_tail(err->text);
 }
 
 static int perr(struct emcc_msg_error *err, const char *fmt, ...)
@@ -76,65 +55,8 @@ static int perr(struct emcc_msg_error *err, const char *fmt, ...)
 	vsnprintf(err->text + sizeof(prefix) - 1, sizeof(err->text) - (sizeof(prefix) - 1), fmt,
 		  ap);
 	va_end(ap);
-	utf8_trim_tail(err->text);
+	xmlsafe_utf8_trim_tail(err->text);
 	return EMCC_MSG_E_PARSE;
-}
-
-/* A copy of an element name short enough to quote in a message, cut on a UTF-8 boundary. */
-static const char *msg_name(const xmlChar *name, char out[MSG_NAME_MAX + 1])
-{
-	snprintf(out, MSG_NAME_MAX + 1, "%s", name ? (const char *)name : "");
-	utf8_trim_tail(out);
-	return out;
-}
-
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF, no NUL.
- * Returns the offset of the first bad byte, or len when all is well. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c == 0)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t n;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			if (c == 0xE0)
-				lo = 0xA0; /* overlong */
-			else if (c == 0xED)
-				hi = 0x9F; /* surrogates */
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			if (c == 0xF0)
-				lo = 0x90; /* overlong */
-			else if (c == 0xF4)
-				hi = 0x8F; /* > U+10FFFF */
-		} else {
-			return i;
-		}
-		if (len - i - 1 < n)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (size_t k = 2; k <= n; k++)
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-		i += n + 1;
-	}
-	return len;
-}
-
-static int is_xml_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* A value we can carry: valid UTF-8, no C0 control character (XML would turn a literal CR or
@@ -143,16 +65,8 @@ static int is_xml_space(char c)
  * rendered value parses back unchanged. */
 static int value_ok(const char *s, size_t len)
 {
-	if (utf8_check((const unsigned char *)s, len) != len)
+	if (!xmlsafe_chars_ok(s, len, 0))
 		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20)
-			return 0;
-		if (c == 0xEF && i + 2 < len && (unsigned char)s[i + 1] == 0xBF &&
-		    ((unsigned char)s[i + 2] == 0xBE || (unsigned char)s[i + 2] == 0xBF))
-			return 0;
-	}
 	return len == 0 || (s[0] != ' ' && s[len - 1] != ' ');
 }
 
@@ -175,154 +89,7 @@ static void tidy_reason(struct emcc_msg_error *err)
 		snprintf(err->text, sizeof(err->text), "Error on Parsing: unreadable document");
 }
 
-/* Finds the encoding pseudo-attribute of a leading XML declaration. Returns 0 and sets *enc
- * (NULL when absent), or -1 when the declaration is too mangled to read (libxml2 then reports
- * the syntax error itself). */
-static int declared_encoding(const char *xml, size_t len, const char **enc, size_t *enclen)
-{
-	*enc = NULL;
-	*enclen = 0;
-	size_t i = 0;
-	if (len >= 3 && memcmp(xml, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	if (len - i < 6 || memcmp(xml + i, "<?xml", 5) != 0 || !is_xml_space(xml[i + 5]))
-		return 0;
-	size_t start = i + 5, end = start;
-	while (end + 1 < len && !(xml[end] == '?' && xml[end + 1] == '>'))
-		end++;
-	if (end + 1 >= len)
-		return -1;
-	for (size_t p = start; p + 8 <= end; p++) {
-		if (memcmp(xml + p, "encoding", 8) != 0 || !is_xml_space(xml[p - 1]))
-			continue;
-		size_t q = p + 8;
-		while (q < end && is_xml_space(xml[q]))
-			q++;
-		if (q >= end || xml[q] != '=')
-			return -1;
-		q++;
-		while (q < end && is_xml_space(xml[q]))
-			q++;
-		if (q >= end || (xml[q] != '"' && xml[q] != '\''))
-			return -1;
-		char quote = xml[q++];
-		size_t v = q;
-		while (q < end && xml[q] != quote)
-			q++;
-		if (q >= end)
-			return -1;
-		*enc = xml + v;
-		*enclen = q - v;
-		return 0;
-	}
-	return 0;
-}
-
-static int enc_is(const char *enc, size_t len, const char *name)
-{
-	return strlen(name) == len && strncasecmp(enc, name, len) == 0;
-}
-
-/* ---- libxml2 callbacks ---- */
-
-/* Per-parse state reachable from libxml2's callbacks through ctxt->_private. */
-struct pstate {
-	int refused;	  /* a DTD construct stopped the parser; why is in reason */
-	char reason[160]; /* refusal reason, or libxml2's first error message */
-	int have_xml_error;
-};
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init(void)
-{
-	xmlInitParser();
-}
-
-static void on_xml_error(void *data, xmlErrorPtr e)
-{
-	struct pstate *ps = data;
-	if (!ps || ps->have_xml_error || !e || e->level < XML_ERR_ERROR || !e->message)
-		return;
-	ps->have_xml_error = 1;
-	if (e->line > 0)
-		snprintf(ps->reason, sizeof(ps->reason), "line %d: %s", e->line, e->message);
-	else
-		snprintf(ps->reason, sizeof(ps->reason), "%s", e->message);
-	utf8_trim_tail(ps->reason);
-	size_t n = strlen(ps->reason);
-	while (n > 0 && is_xml_space(ps->reason[n - 1]))
-		ps->reason[--n] = '\0';
-}
-
-static void refuse(void *ctx, const char *why)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-	struct pstate *ps = ctxt->_private;
-	if (!ps->refused) {
-		ps->refused = 1;
-		snprintf(ps->reason, sizeof(ps->reason), "%s", why);
-	}
-	xmlStopParser(ctxt);
-}
-
-/* Unlike the EM API, which meets third-party clients that send a bare <!DOCTYPE request>,
- * only emccd peers write these documents: no DOCTYPE at all. */
-static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-			       const xmlChar *system_id)
-{
-	refuse(ctx, "DOCTYPE is not allowed");
-}
-
-static void on_external_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-			       const xmlChar *system_id)
-{
-	refuse(ctx, "DOCTYPE is not allowed");
-}
-
-static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-			   const xmlChar *system_id, xmlChar *content)
-{
-	refuse(ctx, "entity declarations are not allowed");
-}
-
-static void on_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
-				    const xmlChar *system_id, const xmlChar *notation)
-{
-	refuse(ctx, "entity declarations are not allowed");
-}
-
-static void on_notation_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
-			     const xmlChar *system_id)
-{
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static void on_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *fullname, int type,
-			      int def, const xmlChar *default_value, xmlEnumerationPtr tree)
-{
-	xmlFreeEnumeration(tree); /* the SAX contract hands ownership to the callback */
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static void on_element_decl(void *ctx, const xmlChar *name, int type, xmlElementContentPtr content)
-{
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static xmlParserInputPtr on_resolve_entity(void *ctx, const xmlChar *public_id,
-					   const xmlChar *system_id)
-{
-	refuse(ctx, "external entities are not allowed");
-	return NULL;
-}
-
 /* ---- tree walking ---- */
-
-static int is_name(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
 
 static const xmlNode *next_elem(const xmlNode *n)
 {
@@ -345,16 +112,16 @@ static const xmlNode *next_sibling(const xmlNode *n)
  * for none). A prefixed <x:cluster> would otherwise pass for <cluster>. */
 static int check_elem(const xmlNode *el, const char *const *allowed, struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1], an[MSG_NAME_MAX + 1];
+	char nm[XMLSAFE_NAME_MAX + 1], an[XMLSAFE_NAME_MAX + 1];
 	if (el->ns || el->nsDef)
-		return perr(err, "<%s> uses an XML namespace", msg_name(el->name, nm));
+		return perr(err, "<%s> uses an XML namespace", xmlsafe_name(el->name, nm));
 	for (const xmlAttr *a = el->properties; a; a = a->next) {
 		int ok = 0;
 		for (size_t i = 0; allowed && allowed[i] && !ok; i++)
 			ok = !a->ns && strcmp((const char *)a->name, allowed[i]) == 0;
 		if (!ok)
-			return perr(err, "unexpected attribute %s on <%s>", msg_name(a->name, an),
-				    msg_name(el->name, nm));
+			return perr(err, "unexpected attribute %s on <%s>",
+				    xmlsafe_name(a->name, an), xmlsafe_name(el->name, nm));
 	}
 	return 0;
 }
@@ -363,27 +130,15 @@ static int check_elem(const xmlNode *el, const char *const *allowed, struct emcc
  * fine, stray text is not. */
 static int check_container(const xmlNode *el, const char *const *attrs, struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1];
+	char nm[XMLSAFE_NAME_MAX + 1];
 	int rc = check_elem(el, attrs, err);
 	if (rc)
 		return rc;
-	for (const xmlNode *c = el->children; c; c = c->next) {
-		switch (c->type) {
-		case XML_ELEMENT_NODE:
-		case XML_COMMENT_NODE:
-		case XML_PI_NODE:
-			break;
-		case XML_TEXT_NODE:
-		case XML_CDATA_SECTION_NODE:
-			for (const xmlChar *t = c->content; t && *t; t++)
-				if (!is_xml_space((char)*t))
-					return perr(err, "unexpected text inside <%s>",
-						    msg_name(el->name, nm));
-			break;
-		default:
-			return perr(err, "unexpected content inside <%s>", msg_name(el->name, nm));
-		}
-	}
+	const xmlNode *bad = xmlsafe_stray(el);
+	if (bad && (bad->type == XML_TEXT_NODE || bad->type == XML_CDATA_SECTION_NODE))
+		return perr(err, "unexpected text inside <%s>", xmlsafe_name(el->name, nm));
+	if (bad)
+		return perr(err, "unexpected content inside <%s>", xmlsafe_name(el->name, nm));
 	return 0;
 }
 
@@ -392,18 +147,13 @@ static int check_container(const xmlNode *el, const char *const *attrs, struct e
 static int take_value(const char *what, const xmlChar *name, const char *s, size_t len, char *out,
 		      size_t outsz, struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1];
-	while (len > 0 && is_xml_space(*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && is_xml_space(s[len - 1]))
-		len--;
+	char nm[XMLSAFE_NAME_MAX + 1];
+	xmlsafe_trim(&s, &len);
 	if (len >= outsz)
 		return perr(err, "%s <%s> is too long (%zu bytes, at most %zu)", what,
-			    msg_name(name, nm), len, outsz - 1);
+			    xmlsafe_name(name, nm), len, outsz - 1);
 	if (!value_ok(s, len))
-		return perr(err, "%s <%s> holds a control character", what, msg_name(name, nm));
+		return perr(err, "%s <%s> holds a control character", what, xmlsafe_name(name, nm));
 	memcpy(out, s, len);
 	out[len] = '\0';
 	return 0;
@@ -414,38 +164,23 @@ static int take_value(const char *what, const xmlChar *name, const char *s, size
 static int get_text(const xmlNode *el, const char *const *attrs, char *out, size_t outsz,
 		    struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1], nm2[MSG_NAME_MAX + 1];
+	char nm[XMLSAFE_NAME_MAX + 1], nm2[XMLSAFE_NAME_MAX + 1];
 	char *content = NULL;
 	int rc = check_elem(el, attrs, err);
 	if (rc)
 		return rc;
-	size_t total = 0;
-	for (const xmlNode *c = el->children; c; c = c->next) {
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-			total += c->content ? strlen((const char *)c->content) : 0;
-			continue;
-		}
-		if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE)
-			continue;
-		if (c->type == XML_ELEMENT_NODE)
-			return perr(err, "<%s> must hold text, not <%s>", msg_name(el->name, nm),
-				    msg_name(c->name, nm2));
-		return perr(err, "unexpected content inside <%s>", msg_name(el->name, nm));
-	}
-	content = malloc(total + 1);
-	if (!content) {
+	size_t n;
+	const xmlNode *bad;
+	rc = xmlsafe_text(el, &content, &n, &bad);
+	if (rc == EINVAL && bad->type == XML_ELEMENT_NODE)
+		return perr(err, "<%s> must hold text, not <%s>", xmlsafe_name(el->name, nm),
+			    xmlsafe_name(bad->name, nm2));
+	if (rc == EINVAL)
+		return perr(err, "unexpected content inside <%s>", xmlsafe_name(el->name, nm));
+	if (rc) {
 		set_err(err, EM_UNKNOWN_ERROR, "out of memory");
 		return ENOMEM;
 	}
-	size_t n = 0;
-	for (const xmlNode *c = el->children; c; c = c->next) {
-		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
-			size_t l = strlen((const char *)c->content);
-			memcpy(content + n, c->content, l);
-			n += l;
-		}
-	}
-	content[n] = '\0';
 	rc = take_value("value of", el->name, content, n, out, outsz, err);
 	free(content);
 	return rc;
@@ -454,7 +189,7 @@ static int get_text(const xmlNode *el, const char *const *attrs, char *out, size
 /* A marker element such as <exists/>: nothing inside but whitespace, comments or PIs. */
 static int get_empty(const xmlNode *el, struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1];
+	char nm[XMLSAFE_NAME_MAX + 1];
 	int rc = check_elem(el, NULL, err);
 	if (rc)
 		return rc;
@@ -463,12 +198,12 @@ static int get_empty(const xmlNode *el, struct emcc_msg_error *err)
 			continue;
 		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
 			const xmlChar *t = c->content;
-			while (t && *t && is_xml_space((char)*t))
+			while (t && *t && xmlsafe_is_space((char)*t))
 				t++;
 			if (!t || !*t)
 				continue;
 		}
-		return perr(err, "<%s> must be empty", msg_name(el->name, nm));
+		return perr(err, "<%s> must be empty", xmlsafe_name(el->name, nm));
 	}
 	return 0;
 }
@@ -476,10 +211,10 @@ static int get_empty(const xmlNode *el, struct emcc_msg_error *err)
 static int get_attr(const xmlNode *el, const char *attr, char *out, size_t outsz,
 		    struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1];
+	char nm[XMLSAFE_NAME_MAX + 1];
 	xmlChar *v = xmlGetNoNsProp(el, (const xmlChar *)attr);
 	if (!v)
-		return perr(err, "<%s> has no %s attribute", msg_name(el->name, nm), attr);
+		return perr(err, "<%s> has no %s attribute", xmlsafe_name(el->name, nm), attr);
 	char what[80];
 	snprintf(what, sizeof(what), "attribute %s of", attr);
 	int rc =
@@ -650,7 +385,7 @@ static const struct opdef *op_by_kind(enum emcc_msg_kind kind)
 static const struct opdef *op_by_name(const xmlNode *n, int is_request)
 {
 	for (size_t i = 0; i < COUNT(ops); i++)
-		if (ops[i].is_request == is_request && is_name(n, ops[i].name))
+		if (ops[i].is_request == is_request && xmlsafe_is_name(n, ops[i].name))
 			return &ops[i];
 	return NULL;
 }
@@ -670,7 +405,7 @@ static const char *ctext_at(const struct emcc_msg *m, const struct field *f)
 static int parse_field(const xmlNode *el, const struct field *f, struct emcc_msg *m,
 		       struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1], text[32];
+	char nm[XMLSAFE_NAME_MAX + 1], text[32];
 	uint64_t v = 0;
 	/* Attributes and namespaces first, so that the typed messages below are about values. */
 	int rc = check_elem(el, NULL, err);
@@ -707,7 +442,7 @@ static int parse_field(const xmlNode *el, const struct field *f, struct emcc_msg
 			return rc;
 		if (rc || parse_number(text, f->max, &v) != 0)
 			return perr(err, "<%s> must be a whole number from 0 to %" PRIu64,
-				    msg_name(el->name, nm), f->max);
+				    xmlsafe_name(el->name, nm), f->max);
 		if (f->type == F_U64)
 			*(uint64_t *)(void *)text_at(m, f) = v;
 		else if (f->type == F_I64)
@@ -724,17 +459,17 @@ static int parse_field(const xmlNode *el, const struct field *f, struct emcc_msg
 static int parse_fields(const xmlNode **cur, const char *where, const struct field *fields,
 			size_t n, struct emcc_msg *m, struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1];
+	char nm[XMLSAFE_NAME_MAX + 1];
 	const xmlNode *c = *cur;
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = &fields[i];
-		if (!c || !is_name(c, f->name)) {
+		if (!c || !xmlsafe_is_name(c, f->name)) {
 			if (f->flags & F_OPT)
 				continue;
 			if (!c)
 				return perr(err, "<%s> is missing <%s>", where, f->name);
 			return perr(err, "unexpected <%s> in <%s> where <%s> belongs",
-				    msg_name(c->name, nm), where, f->name);
+				    xmlsafe_name(c->name, nm), where, f->name);
 		}
 		int rc = parse_field(c, f, m, err);
 		if (rc)
@@ -760,17 +495,17 @@ static uint64_t profile_index(const xmlNode *n)
 static int parse_check_user_reply(const xmlNode *op, struct emcc_msg *m, struct emcc_msg_error *err)
 {
 	static const char *const user_attrs[] = {"id", NULL};
-	char nm[MSG_NAME_MAX + 1], text[32];
+	char nm[XMLSAFE_NAME_MAX + 1], text[32];
 	uint64_t declared = 0;
 	int rc = check_container(op, NULL, err);
 	if (rc)
 		return rc;
 	const xmlNode *user = first_child(op);
-	if (!user || !is_name(user, "user"))
+	if (!user || !xmlsafe_is_name(user, "user"))
 		return perr(err, "<checkUser> must hold one <user>");
 	if (next_sibling(user))
 		return perr(err, "unexpected <%s> in <checkUser>",
-			    msg_name(next_sibling(user)->name, nm));
+			    xmlsafe_name(next_sibling(user)->name, nm));
 	rc = check_container(user, user_attrs, err);
 	if (rc == 0)
 		rc = get_attr(user, "id", m->user_id, sizeof(m->user_id), err);
@@ -778,17 +513,17 @@ static int parse_check_user_reply(const xmlNode *op, struct emcc_msg *m, struct 
 		return rc;
 
 	const xmlNode *c = first_child(user);
-	if (c && is_name(c, "doesNotExist")) {
+	if (c && xmlsafe_is_name(c, "doesNotExist")) {
 		rc = get_empty(c, err);
 		if (rc)
 			return rc;
 		if (next_sibling(c))
 			return perr(err, "unexpected <%s> after <doesNotExist/>",
-				    msg_name(next_sibling(c)->name, nm));
+				    xmlsafe_name(next_sibling(c)->name, nm));
 		m->user_exists = 0;
 		return 0;
 	}
-	if (!c || !is_name(c, "numProfiles"))
+	if (!c || !xmlsafe_is_name(c, "numProfiles"))
 		return perr(err, "<user> must start with <numProfiles> or <doesNotExist/>");
 	rc = get_text(c, NULL, text, sizeof(text), err);
 	if (rc == ENOMEM)
@@ -799,7 +534,7 @@ static int parse_check_user_reply(const xmlNode *op, struct emcc_msg *m, struct 
 		return perr(err, "%" PRIu64 " profiles is more than %d", declared,
 			    EMCC_MAX_PROFILES);
 	c = next_sibling(c);
-	if (!c || !is_name(c, "exists"))
+	if (!c || !xmlsafe_is_name(c, "exists"))
 		return perr(err, "<numProfiles> must be followed by <exists/>");
 	rc = get_empty(c, err);
 	if (rc)
@@ -808,10 +543,10 @@ static int parse_check_user_reply(const xmlNode *op, struct emcc_msg *m, struct 
 	for (c = next_sibling(c); c; c = next_sibling(c)) {
 		uint64_t idx = profile_index(c);
 		if (!idx)
-			return perr(err, "unexpected <%s> in <user>", msg_name(c->name, nm));
+			return perr(err, "unexpected <%s> in <user>", xmlsafe_name(c->name, nm));
 		if (idx != m->nprofiles + 1)
 			return perr(err, "<%s> out of sequence (expected <deviceProfile%zu>)",
-				    msg_name(c->name, nm), m->nprofiles + 1);
+				    xmlsafe_name(c->name, nm), m->nprofiles + 1);
 		if (m->nprofiles >= EMCC_MAX_PROFILES)
 			return perr(err, "more than %d profiles", EMCC_MAX_PROFILES);
 		rc = get_text(c, NULL, m->profiles[m->nprofiles], sizeof(m->profiles[0]), err);
@@ -828,17 +563,17 @@ static int parse_check_user_reply(const xmlNode *op, struct emcc_msg *m, struct 
 static int parse_failure(const xmlNode *op, struct emcc_msg *m, struct emcc_msg_error *err)
 {
 	static const char *const error_attrs[] = {"code", NULL};
-	char nm[MSG_NAME_MAX + 1], text[32];
+	char nm[XMLSAFE_NAME_MAX + 1], text[32];
 	uint64_t v = 0;
 	int rc = check_container(op, NULL, err);
 	if (rc)
 		return rc;
 	const xmlNode *e = first_child(op);
-	if (!e || !is_name(e, "error"))
+	if (!e || !xmlsafe_is_name(e, "error"))
 		return perr(err, "<failure> must hold one <error>");
 	if (next_sibling(e))
 		return perr(err, "unexpected <%s> in <failure>",
-			    msg_name(next_sibling(e)->name, nm));
+			    xmlsafe_name(next_sibling(e)->name, nm));
 	rc = get_text(e, error_attrs, m->error_text, sizeof(m->error_text), err);
 	if (rc)
 		return rc;
@@ -856,7 +591,7 @@ static int parse_failure(const xmlNode *op, struct emcc_msg *m, struct emcc_msg_
 static int parse_op(const xmlNode *el, const struct opdef *op, struct emcc_msg *m,
 		    struct emcc_msg_error *err)
 {
-	char nm[MSG_NAME_MAX + 1];
+	char nm[XMLSAFE_NAME_MAX + 1];
 	const xmlNode *c;
 	int rc;
 
@@ -877,7 +612,7 @@ static int parse_op(const xmlNode *el, const struct opdef *op, struct emcc_msg *
 		if (rc)
 			return rc;
 		if (c)
-			return perr(err, "unexpected <%s> in <%s>", msg_name(c->name, nm),
+			return perr(err, "unexpected <%s> in <%s>", xmlsafe_name(c->name, nm),
 				    op->name);
 		return 0;
 	}
@@ -887,8 +622,8 @@ static int parse_op(const xmlNode *el, const struct opdef *op, struct emcc_msg *
 static int parse_root(const xmlNode *root, struct emcc_msg *m, struct emcc_msg_error *err)
 {
 	static const char *const root_attrs[] = {"version", NULL};
-	char nm[MSG_NAME_MAX + 1], nm2[MSG_NAME_MAX + 1], ver[16];
-	int is_request = is_name(root, "emccRequest");
+	char nm[XMLSAFE_NAME_MAX + 1], nm2[XMLSAFE_NAME_MAX + 1], ver[16];
+	int is_request = xmlsafe_is_name(root, "emccRequest");
 	const char *rname = is_request ? "emccRequest" : "emccResponse";
 	int rc;
 
@@ -898,7 +633,7 @@ static int parse_root(const xmlNode *root, struct emcc_msg *m, struct emcc_msg_e
 	if (v) {
 		int ok = strcmp((const char *)v, "1") == 0;
 		snprintf(ver, sizeof(ver), "%s", (const char *)v);
-		utf8_trim_tail(ver);
+		xmlsafe_utf8_trim_tail(ver);
 		xmlFree(v);
 		if (!ok) {
 			set_err(
@@ -912,7 +647,7 @@ static int parse_root(const xmlNode *root, struct emcc_msg *m, struct emcc_msg_e
 	} else {
 		int ours = is_request;
 		for (const xmlNode *c = first_child(root); c && !ours; c = next_sibling(c))
-			ours = is_name(c, "cluster") || is_name(c, "requestNumber");
+			ours = xmlsafe_is_name(c, "cluster") || xmlsafe_is_name(c, "requestNumber");
 		if (ours) {
 			set_err(
 			    err, EM_PARSE_ERROR,
@@ -939,14 +674,14 @@ static int parse_root(const xmlNode *root, struct emcc_msg *m, struct emcc_msg_e
 	const struct opdef *op = op_by_name(c, is_request);
 	const xmlNode *extra = next_sibling(c);
 	if (extra && op)
-		return perr(err, "unexpected <%s> after <%s> in <%s>", msg_name(extra->name, nm),
-			    msg_name(c->name, nm2), rname);
+		return perr(err, "unexpected <%s> after <%s> in <%s>",
+			    xmlsafe_name(extra->name, nm), xmlsafe_name(c->name, nm2), rname);
 	if (extra) /* an unknown operation with company is just a malformed document */
-		return perr(err, "unexpected <%s> in <%s>", msg_name(c->name, nm), rname);
+		return perr(err, "unexpected <%s> in <%s>", xmlsafe_name(c->name, nm), rname);
 	if (!op) {
 		set_err(err, EM_QUERY_TYPE_UNDETERMINED,
 			"Query type undetermined: unknown EMCC %s <%s>",
-			is_request ? "operation" : "response", msg_name(c->name, nm));
+			is_request ? "operation" : "response", xmlsafe_name(c->name, nm));
 		return EMCC_MSG_E_UNKNOWN_OP;
 	}
 	return parse_op(c, op, m, err);
@@ -955,75 +690,22 @@ static int parse_root(const xmlNode *root, struct emcc_msg *m, struct emcc_msg_e
 int emcc_msg_parse(const char *xml, size_t len, struct emcc_msg *m, struct emcc_msg_error *errp)
 {
 	struct emcc_msg_error err_local, *err = errp ? errp : &err_local;
-	struct pstate ps = {0};
-	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
-	xmlStructuredErrorFunc saved_fn = NULL;
-	void *saved_ctx = NULL;
-	int handler_set = 0;
-	int rc = EMCC_MSG_E_PARSE;
-	char nm[MSG_NAME_MAX + 1];
+	char reason[XMLSAFE_REASON_MAX];
+	int rc;
+	char nm[XMLSAFE_NAME_MAX + 1];
 
 	memset(m, 0, sizeof(*m));
 	memset(err, 0, sizeof(*err));
-	if (!xml || len == 0) {
-		perr(err, "empty document");
-		goto out;
-	}
-	if (len > EMCC_MSG_MAX_DOC) {
-		perr(err, "document too large (%zu bytes, at most %d)", len, EMCC_MSG_MAX_DOC);
-		goto out;
-	}
-	size_t bad = utf8_check((const unsigned char *)xml, len);
-	if (bad != len) {
-		perr(err, "document is not valid UTF-8 (byte 0x%02X at offset %zu)",
-		     (unsigned char)xml[bad], bad);
-		goto out;
-	}
-	const char *enc;
-	size_t enclen;
-	if (declared_encoding(xml, len, &enc, &enclen) == 0 && enc &&
-	    !enc_is(enc, enclen, "UTF-8") && !enc_is(enc, enclen, "UTF8") &&
-	    !enc_is(enc, enclen, "US-ASCII") && !enc_is(enc, enclen, "ASCII")) {
-		perr(err, "encoding \"%.*s\" is not supported (use UTF-8)",
-		     (int)(enclen > 40 ? 40 : enclen), enc);
-		goto out;
-	}
-
-	pthread_once(&xml_once, xml_init);
-	/* The structured handler is per thread in libxml2; keep whatever the thread had. */
-	saved_fn = xmlStructuredError;
-	saved_ctx = xmlStructuredErrorContext;
-	xmlSetStructuredErrorFunc(&ps, on_xml_error);
-	handler_set = 1;
-
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
+	rc = xmlsafe_read(xml, len, EMCC_MSG_MAX_DOC, XMLSAFE_NO_DOCTYPE, &doc, reason,
+			  sizeof(reason));
+	if (rc == ENOMEM) {
 		set_err(err, EM_UNKNOWN_ERROR, "out of memory");
-		rc = ENOMEM;
 		goto out;
 	}
-	ctxt->_private = &ps;
-	ctxt->sax->internalSubset = on_internal_subset;
-	ctxt->sax->externalSubset = on_external_subset;
-	ctxt->sax->entityDecl = on_entity_decl;
-	ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
-	ctxt->sax->notationDecl = on_notation_decl;
-	ctxt->sax->attributeDecl = on_attribute_decl;
-	ctxt->sax->elementDecl = on_element_decl;
-	ctxt->sax->resolveEntity = on_resolve_entity;
-
-	/* Deliberately absent: XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR,
-	 * XML_PARSE_HUGE. */
-	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-				    XML_PARSE_NOCDATA);
-	if (ps.refused) {
-		perr(err, "%s", ps.reason);
-		goto out;
-	}
-	if (!doc || !ctxt->wellFormed) {
-		perr(err, "%s", ps.have_xml_error ? ps.reason : "document is not well-formed XML");
+	rc = EMCC_MSG_E_PARSE;
+	if (!doc) {
+		perr(err, "%s", reason);
 		goto out;
 	}
 	xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -1031,19 +713,16 @@ int emcc_msg_parse(const char *xml, size_t len, struct emcc_msg *m, struct emcc_
 		perr(err, "no root element");
 		goto out;
 	}
-	if (root->ns || (!is_name(root, "emccRequest") && !is_name(root, "emccResponse"))) {
+	if (root->ns ||
+	    (!xmlsafe_is_name(root, "emccRequest") && !xmlsafe_is_name(root, "emccResponse"))) {
 		perr(err, "root element must be <emccRequest> or <emccResponse>, not <%s>",
-		     msg_name(root->name, nm));
+		     xmlsafe_name(root->name, nm));
 		goto out;
 	}
 	rc = parse_root(root, m, err);
 out:
-	if (handler_set)
-		xmlSetStructuredErrorFunc(saved_ctx, saved_fn);
 	if (doc)
 		xmlFreeDoc(doc);
-	if (ctxt)
-		xmlFreeParserCtxt(ctxt);
 	if (rc) {
 		memset(m, 0, sizeof(*m)); /* no half-filled message for a careless caller */
 		tidy_reason(err);
@@ -1281,7 +960,7 @@ int emcc_msg_sniff(const char *xml, size_t len)
 	if (len >= 3 && memcmp(xml, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
 	for (;;) {
-		while (i < len && is_xml_space(xml[i]))
+		while (i < len && xmlsafe_is_space(xml[i]))
 			i++;
 		const char *end = NULL;
 		if (len - i >= 2 && memcmp(xml + i, "<?", 2) == 0)
@@ -1298,7 +977,7 @@ int emcc_msg_sniff(const char *xml, size_t len)
 	for (size_t r = 0; r < 2; r++) {
 		size_t n = strlen(roots[r]);
 		if (len - i > n && memcmp(xml + i, roots[r], n) == 0 &&
-		    (is_xml_space(xml[i + n]) || xml[i + n] == '>' || xml[i + n] == '/'))
+		    (xmlsafe_is_space(xml[i + n]) || xml[i + n] == '>' || xml[i + n] == '/'))
 			return 1;
 	}
 	return 0;

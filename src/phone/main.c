@@ -33,6 +33,9 @@ static void usage(FILE *f)
 	      "  --model MODEL        phone model (7821)\n"
 	      "  --ip ADDR            the phone's address (127.0.7.104)\n"
 	      "  --server ADDR        the node (127.0.7.100)\n"
+	      "  --tftp HOST[:PORT]   where the phone reads SEP<MAC>.cnf.xml over HTTP (the\n"
+	      "                       --server host, port 6970); register and walk follow the\n"
+	      "                       file's call manager and line; \"\" = never read it\n"
 	      "  --http-port N        the node's HTTP port (8080)\n"
 	      "  --sip-port N         the node's SIP port (5060)\n"
 	      "  --local-port N       the phone's SIP port (5060)\n"
@@ -218,6 +221,7 @@ int main(int argc, char **argv)
 		O_MODEL,
 		O_IP,
 		O_SERVER,
+		O_TFTP,
 		O_HTTP_PORT,
 		O_SIP_PORT,
 		O_LOCAL_PORT,
@@ -240,6 +244,7 @@ int main(int argc, char **argv)
 	    {"model", required_argument, NULL, O_MODEL},
 	    {"ip", required_argument, NULL, O_IP},
 	    {"server", required_argument, NULL, O_SERVER},
+	    {"tftp", required_argument, NULL, O_TFTP},
 	    {"http-port", required_argument, NULL, O_HTTP_PORT},
 	    {"sip-port", required_argument, NULL, O_SIP_PORT},
 	    {"local-port", required_argument, NULL, O_LOCAL_PORT},
@@ -288,6 +293,9 @@ int main(int argc, char **argv)
 			break;
 		case O_SERVER:
 			cfg.server = optarg;
+			break;
+		case O_TFTP:
+			cfg.tftp = optarg;
 			break;
 		case O_HTTP_PORT:
 		case O_SIP_PORT:

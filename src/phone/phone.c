@@ -144,6 +144,11 @@ int phone_alloc(struct phone **pp, const struct phone_config *cfg, int sip, phon
 	if (!p->cfg.load)
 		p->cfg.load = "sip78xx.12-1-1-12";
 	p->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 10000;
+	/* A 7821 reads its configuration from its TFTP, by default the node (HTTP port 6970). */
+	if (!cfg->tftp)
+		snprintf(p->own_tftp, sizeof(p->own_tftp), "%s:6970", cfg->server);
+	else
+		snprintf(p->own_tftp, sizeof(p->own_tftp), "%s", cfg->tftp);
 	p->steph = steph;
 	p->steparg = arg;
 	p->t0 = phone_clock_us();
@@ -181,6 +186,9 @@ void phone_free(struct phone *p)
 {
 	if (!p)
 		return;
+	/* A config fetch still running holds p: let it finish (its own timeout bounds this). */
+	while (p->re_up && p->http_async && p->mq && re_main(NULL) == 0)
+		;
 	if (p->re_up) {
 		phone_sip_close(p);
 		tmr_cancel(&p->wait_tmr);
@@ -202,12 +210,24 @@ static bool reg_settled(struct phone *p, const void *arg)
 	return p->reg != REG_SENT && p->reg != REG_UNSENT;
 }
 
+static bool cnf_settled(struct phone *p, const void *arg)
+{
+	(void)arg;
+	return !p->cnf_busy;
+}
+
 int phone_register(struct phone *p)
 {
 	int err;
 
 	if (!p->sip)
 		return EINVAL;
+	/* First the configuration file: it says where to register and which line. */
+	if (phone_cnf_start(p, false) == 0) {
+		err = phone_loop(p, cnf_settled, NULL, p->timeout_ms);
+		if (err == EINTR)
+			return err;
+	}
 	err = phone_sip_send_register(p, "register", 3600);
 	if (err) {
 		phone_fail(p, "REGISTER not sent: %s", strerror(err));
@@ -288,6 +308,11 @@ struct http_job {
 	CURLcode rc;
 	volatile sig_atomic_t abort;
 	bool done;
+	/* phone_http_start: the thread to join and what to call once it finished */
+	pthread_t th;
+	phone_http_h *cb;
+	void *cbarg;
+	uint64_t start;
 };
 
 static size_t http_write(char *ptr, size_t size, size_t n, void *arg)
@@ -381,6 +406,8 @@ out:
 	return NULL;
 }
 
+static int curl_errno(CURLcode rc);
+
 static void mq_h(int id, void *data, void *arg)
 {
 	struct http_job *j = data;
@@ -388,6 +415,17 @@ static void mq_h(int id, void *data, void *arg)
 	(void)id;
 	(void)arg;
 	j->done = true;
+	if (j->cb) {
+		long status = j->status;
+		int err = j->rc == CURLE_OK ? 0 : curl_errno(j->rc);
+
+		pthread_join(j->th, NULL);
+		j->p->http_async--;
+		j->cb(j->p, err, err ? 0 : status, &j->body, phone_since_ms(j->start),
+		      j->errbuf[0] ? j->errbuf : (err ? strerror(err) : ""), j->cbarg);
+		buf_free(&j->body);
+		free(j);
+	}
 	re_cancel();
 }
 
@@ -431,6 +469,40 @@ static int http_run(struct phone *p, struct http_job *j)
 	return err;
 }
 
+/* Starts a GET on a thread and returns; cb runs on the loop once it is over. */
+int phone_http_start(struct phone *p, const char *url, phone_http_h *cb, void *arg)
+{
+	struct http_job *j;
+	sigset_t block, old;
+	int err;
+
+	if (strlen(url) >= sizeof(j->url))
+		return EINVAL;
+	if (!p->mq && (err = mqueue_alloc(&p->mq, mq_h, p)) != 0)
+		return err;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return ENOMEM;
+	snprintf(j->url, sizeof(j->url), "%s", url);
+	j->p = p;
+	j->cb = cb;
+	j->cbarg = arg;
+	j->start = phone_clock_us();
+	buf_init(&j->body);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	err = pthread_create(&j->th, NULL, http_thread, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		free(j);
+		return err;
+	}
+	p->http_async++;
+	return 0;
+}
+
 static void full_url(struct phone *p, struct buf *out, const char *path_or_url)
 {
 	if (strncasecmp(path_or_url, "http://", 7) == 0 ||
@@ -457,6 +529,8 @@ static const char *shown_url(struct phone *p, const char *url)
 
 static int curl_errno(CURLcode rc)
 {
+	if (rc == CURLE_OK)
+		return 0;
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		return ECONNREFUSED;

@@ -20,6 +20,8 @@ struct phone_config {
 	const char *model;	 /* "7821" (any form em_model_find takes) */
 	const char *ip;		 /* the phone's own address */
 	const char *server;	 /* the node: call control and EM app */
+	const char *tftp;	 /* host[:port] of the phone's TFTP (HTTP, 6970): where it reads
+				  * SEP<MAC>.cnf.xml; NULL = server:6970, "" = never fetch */
 	unsigned http_port;	 /* the node's HTTP port (8080) */
 	unsigned sip_port;	 /* the node's SIP port (5060) */
 	unsigned local_sip_port; /* the phone's own SIP port (5060) */

@@ -9,6 +9,7 @@
 #include <re.h>
 
 #include "phone/phone.h"
+#include "prov/cnf.h"
 
 enum phone_reg_state {
 	REG_NONE = 0, /* no binding */
@@ -46,6 +47,7 @@ struct phone {
 	bool reg_after_alarm; /* a REGISTER waits for the alarm's answer */
 	char route[160];      /* sip:server:port;transport=x */
 	char ruri[96];	      /* sip:server */
+	char target_host[PROV_HOST_MAX]; /* the call manager REGISTERs go to */
 	char aor_user[64];
 	char call_id[96]; /* of the current registration */
 	char from_tag[24];
@@ -69,7 +71,27 @@ struct phone {
 	/* HTTP */
 	char page_url[PX_URL_MAX]; /* the last page fetched: relative URLs resolve against it */
 	char refresh[PX_URL_MAX];  /* its Refresh header's URL, "" when none */
+	unsigned http_async;	   /* phone_http_start fetches not finished */
+
+	/* configuration (phone_cnf.c): what the last SEP<MAC>.cnf.xml said */
+	char own_tftp[PROV_HOST_MAX];  /* host:port of our own TFTP ("" = no fetches) */
+	char emcc_tftp[PROV_HOST_MAX]; /* EMCC: the home TFTP (tempTftp1) while we are visiting */
+	char version[PROV_STAMP_MAX];  /* versionStamp of the file in use */
+	bool cnf_busy;		       /* a fetch is under way */
+	bool cnf_then_register;	       /* a restart waits for it, then registers */
+	bool cnf_from_own;	       /* this round asked our own TFTP already */
 };
+
+/* phone.c: a GET on a helper thread; cb runs on the loop when it is over. err is 0 or an errno
+ * (then status 0 and why says what), body the bytes (up to the phone's limit). */
+typedef void(phone_http_h)(struct phone *p, int err, long status, const struct buf *body,
+			   double ms, const char *why, void *arg);
+int phone_http_start(struct phone *p, const char *url, phone_http_h *cb, void *arg);
+
+/* phone_cnf.c: fetch SEP<MAC>.cnf.xml (and in EMCC the home's), then point SIP where it says.
+ * then_register: send the restart's REGISTER when done. 0 when started (or nothing to fetch,
+ * then the REGISTER goes at once), else an errno. */
+int phone_cnf_start(struct phone *p, bool then_register);
 
 /* A monotonic clock in microseconds; milliseconds since the phone started, and since t. */
 uint64_t phone_clock_us(void);
@@ -96,6 +118,10 @@ int phone_refresh_url(const char *value, char *out, size_t outlen);
 /* phone_sip.c */
 int phone_sip_init(struct phone *p, char *why, size_t whylen);
 void phone_sip_close(struct phone *p);
+/* Where REGISTERs go from now on: host:port and the address-of-record user. */
+void phone_sip_target(struct phone *p, const char *host, unsigned port, const char *aor_user);
+/* The restart's REGISTER, once the configuration is read (phone_cnf.c calls it). */
+void phone_sip_restart_register(struct phone *p);
 /* Sends the alarm REFER and a REGISTER (kind names the step); answers come through the loop. */
 int phone_sip_send_register(struct phone *p, const char *kind, unsigned expires);
 

@@ -45,7 +45,7 @@ static void new_call_id(struct phone *p)
 static void fill_msg(struct phone *p, struct phone_sip_msg *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->server = p->cfg.server;
+	m->server = p->target_host[0] ? p->target_host : p->cfg.server;
 	m->aor_user = p->aor_user;
 	m->ip = p->cfg.ip;
 	m->port = p->cfg.local_sip_port;
@@ -250,9 +250,29 @@ int phone_sip_send_register(struct phone *p, const char *kind, unsigned expires)
 	return err;
 }
 
+void phone_sip_target(struct phone *p, const char *host, unsigned port, const char *aor_user)
+{
+	snprintf(p->route, sizeof(p->route), "sip:%s:%u;transport=%s", host, port,
+		 tp_param(p->cfg.transport));
+	/* The Request-URI is the bare server, as in the capture; a port shows when not 5060. */
+	if (port == 5060)
+		snprintf(p->ruri, sizeof(p->ruri), "sip:%s", host);
+	else
+		snprintf(p->ruri, sizeof(p->ruri), "sip:%s:%u", host, port);
+	snprintf(p->aor_user, sizeof(p->aor_user), "%s", aor_user);
+	snprintf(p->target_host, sizeof(p->target_host), "%s", host);
+}
+
 /* The restart a service-control NOTIFY asks for, after the un-REGISTER answered: a 7821
- * re-reads its configuration here; we register again with a new Call-ID. */
+ * re-reads its configuration here (phone_cnf.c), then registers again with a new Call-ID
+ * wherever the file sends it. */
 static void restart_register(struct phone *p)
+{
+	if (phone_cnf_start(p, true) != 0)
+		phone_sip_restart_register(p); /* no file: register where we were */
+}
+
+void phone_sip_restart_register(struct phone *p)
 {
 	int err;
 
@@ -452,14 +472,8 @@ int phone_sip_init(struct phone *p, char *why, size_t whylen)
 	struct sa laddr;
 	int err;
 
-	snprintf(p->route, sizeof(p->route), "sip:%s:%u;transport=%s", p->cfg.server,
-		 p->cfg.sip_port, tp_param(p->cfg.transport));
-	/* The Request-URI is the bare server, as in the capture; a port shows when not 5060. */
-	if (p->cfg.sip_port == 5060)
-		snprintf(p->ruri, sizeof(p->ruri), "sip:%s", p->cfg.server);
-	else
-		snprintf(p->ruri, sizeof(p->ruri), "sip:%s:%u", p->cfg.server, p->cfg.sip_port);
-	snprintf(p->aor_user, sizeof(p->aor_user), "%s", p->cfg.line ? p->cfg.line : p->id.name);
+	phone_sip_target(p, p->cfg.server, p->cfg.sip_port,
+			 p->cfg.line ? p->cfg.line : p->id.name);
 	snprintf(p->last, sizeof(p->last), "initialized");
 	tmr_init(&p->refresh_tmr);
 	tmr_init(&p->alarm_tmr);

@@ -5,15 +5,13 @@
  * Like CUCM we write xsi:type without declaring the xsi prefix; namespace-aware parsers call that
  * a namespace error, which phones (and libxml2 without the namespace check) do not mind.
  *
- * The parser reads a file a server sent us, so libxml2 is held as in src/emapi/parse.c: the
- * bytes are checked (size, strict UTF-8, declared encoding) before libxml2 sees them; the parse
- * runs without NOENT/DTDLOAD/HUGE and with NONET; a DTD declaration stops it from the SAX
- * callback; errors are captured per thread, never printed. */
+ * The parser reads a file a server sent us, so the bytes go through src/core/xmlsafe (size,
+ * strict UTF-8, declared encoding checked first; no NOENT/DTDLOAD/HUGE, NONET; a DTD declaration
+ * stops the parse; errors captured per thread), with namespace errors ignored (see above). */
 #include "prov/cnf.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +19,9 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include <libxml/globals.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
+
+#include "core/xmlsafe.h"
 
 #define SUFFIX_CNF ".cnf.xml"
 #define SUFFIX_SGN ".sgn"
@@ -36,64 +32,6 @@
 
 /* ---- text rules shared by both directions ---- */
 
-/* Cuts s so that it does not end inside a multi-byte UTF-8 sequence. */
-static void utf8_trim_tail(char *s)
-{
-	size_t len = strlen(s), j = len;
-	while (j > 0 && len - j < 3 && ((unsigned char)s[j - 1] & 0xC0) == 0x80)
-		j--;
-	if (j == 0)
-		return;
-	unsigned char lead = (unsigned char)s[j - 1];
-	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-	if (len - (j - 1) < need)
-		s[j - 1] = '\0';
-}
-
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF, no NUL.
- * Returns the offset of the first bad byte, or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c == 0)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t n;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else {
-			return i;
-		}
-		if (len - i - 1 < n)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (size_t k = 2; k <= n; k++)
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-		i += n + 1;
-	}
-	return len;
-}
-
 /* A field the renderer may write: NUL-terminated within cap, strict UTF-8, and only characters
  * XML 1.0 allows and keeps as they are (no C0 controls at all: a CR or TAB would come back
  * changed, and the others are not XML characters; no U+FFFE/U+FFFF). */
@@ -102,17 +40,7 @@ static int text_ok(const char *s, size_t cap, int required)
 	size_t n = strnlen(s, cap);
 	if (n == cap || (required && n == 0))
 		return 0;
-	const unsigned char *u = (const unsigned char *)s;
-	if (utf8_check(u, n) != n)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (u[i] < 0x20)
-			return 0;
-		if (u[i] == 0xEF && i + 2 < n && u[i + 1] == 0xBF &&
-		    (u[i + 2] == 0xBE || u[i + 2] == 0xBF))
-			return 0;
-	}
-	return 1;
+	return xmlsafe_chars_ok(s, n, 0);
 }
 
 /* Host names and address literals: they go inside URLs, so nothing that could end the
@@ -572,24 +500,11 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 
 /* ---- parsing ---- */
 
-struct pstate {
-	int refused;	  /* a DTD declaration stopped the parser; why is in reason */
-	char reason[160]; /* refusal reason, or libxml2's first error message */
-	int have_xml_error;
-};
-
 /* The caller's why buffer. */
 struct why {
 	char *buf;
 	size_t len;
 };
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init(void)
-{
-	xmlInitParser();
-}
 
 static int fail(struct why *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -600,145 +515,9 @@ static int fail(struct why *w, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(w->buf, w->len, fmt, ap);
 		va_end(ap);
-		utf8_trim_tail(w->buf);
+		xmlsafe_utf8_trim_tail(w->buf);
 	}
 	return EINVAL;
-}
-
-static int is_xml_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* The encoding pseudo-attribute of a leading XML declaration (as in emapi/parse.c). */
-static int declared_encoding(const char *xml, size_t len, const char **enc, size_t *enclen)
-{
-	*enc = NULL;
-	*enclen = 0;
-	size_t i = 0;
-	if (len >= 3 && memcmp(xml, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	if (len - i < 6 || memcmp(xml + i, "<?xml", 5) != 0 || !is_xml_space(xml[i + 5]))
-		return 0;
-	size_t start = i + 5, end = start;
-	while (end + 1 < len && !(xml[end] == '?' && xml[end + 1] == '>'))
-		end++;
-	if (end + 1 >= len)
-		return -1;
-	for (size_t p = start; p + 8 <= end; p++) {
-		if (memcmp(xml + p, "encoding", 8) != 0 || !is_xml_space(xml[p - 1]))
-			continue;
-		size_t q = p + 8;
-		while (q < end && is_xml_space(xml[q]))
-			q++;
-		if (q >= end || xml[q] != '=')
-			return -1;
-		q++;
-		while (q < end && is_xml_space(xml[q]))
-			q++;
-		if (q >= end || (xml[q] != '"' && xml[q] != '\''))
-			return -1;
-		char quote = xml[q++];
-		size_t v = q;
-		while (q < end && xml[q] != quote)
-			q++;
-		if (q >= end)
-			return -1;
-		*enc = xml + v;
-		*enclen = q - v;
-		return 0;
-	}
-	return 0;
-}
-
-static int enc_is(const char *enc, size_t len, const char *name)
-{
-	return strlen(name) == len && strncasecmp(enc, name, len) == 0;
-}
-
-static void on_xml_error(void *data, xmlErrorPtr e)
-{
-	struct pstate *ps = data;
-	/* CUCM writes xsi:type without declaring xsi: a namespace error that is no error here. */
-	if (!ps || ps->have_xml_error || !e || e->level < XML_ERR_ERROR || !e->message ||
-	    e->domain == XML_FROM_NAMESPACE)
-		return;
-	ps->have_xml_error = 1;
-	if (e->line > 0)
-		snprintf(ps->reason, sizeof(ps->reason), "line %d: %s", e->line, e->message);
-	else
-		snprintf(ps->reason, sizeof(ps->reason), "%s", e->message);
-	utf8_trim_tail(ps->reason);
-	size_t n = strlen(ps->reason);
-	while (n > 0 && is_xml_space(ps->reason[n - 1]))
-		ps->reason[--n] = '\0';
-}
-
-static void refuse(void *ctx, const char *why)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-	struct pstate *ps = ctxt->_private;
-	if (!ps->refused) {
-		ps->refused = 1;
-		snprintf(ps->reason, sizeof(ps->reason), "%s", why);
-	}
-	xmlStopParser(ctxt);
-}
-
-static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-			       const xmlChar *system_id)
-{
-	if (external_id || system_id)
-		refuse(ctx, "DOCTYPE with an external identifier is not allowed");
-}
-
-static void on_external_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-			       const xmlChar *system_id)
-{
-	if (external_id || system_id)
-		refuse(ctx, "DOCTYPE with an external identifier is not allowed");
-}
-
-static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-			   const xmlChar *system_id, xmlChar *content)
-{
-	refuse(ctx, "entity declarations are not allowed");
-}
-
-static void on_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
-				    const xmlChar *system_id, const xmlChar *notation)
-{
-	refuse(ctx, "entity declarations are not allowed");
-}
-
-static void on_notation_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
-			     const xmlChar *system_id)
-{
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static void on_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *fullname, int type,
-			      int def, const xmlChar *default_value, xmlEnumerationPtr tree)
-{
-	xmlFreeEnumeration(tree); /* the SAX contract hands ownership to the callback */
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static void on_element_decl(void *ctx, const xmlChar *name, int type, xmlElementContentPtr content)
-{
-	refuse(ctx, "DTD declarations are not allowed");
-}
-
-static xmlParserInputPtr on_resolve_entity(void *ctx, const xmlChar *public_id,
-					   const xmlChar *system_id)
-{
-	refuse(ctx, "external entities are not allowed");
-	return NULL;
-}
-
-static int is_name(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
 }
 
 /* The first child element called name, or NULL. */
@@ -747,7 +526,7 @@ static const xmlNode *child(const xmlNode *el, const char *name)
 	if (!el)
 		return NULL;
 	for (const xmlNode *c = el->children; c; c = c->next)
-		if (is_name(c, name))
+		if (xmlsafe_is_name(c, name))
 			return c;
 	return NULL;
 }
@@ -769,22 +548,15 @@ static int get_text(const xmlNode *el, char *out, size_t outsz, struct why *w)
 	out[0] = '\0';
 	if (!el)
 		return 0;
-	for (const xmlNode *c = el->children; c; c = c->next) {
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE ||
-		    c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE)
-			continue;
+	char *content;
+	size_t len;
+	int rc = xmlsafe_text(el, &content, &len, NULL);
+	if (rc == EINVAL)
 		return fail(w, "<%.64s> must hold text only", (const char *)el->name);
-	}
-	xmlChar *content = xmlNodeGetContent(el);
-	if (!content)
-		return el->children ? ENOMEM : 0;
-	const char *s = (const char *)content;
-	while (is_xml_space(*s))
-		s++;
-	size_t len = strlen(s);
-	while (len > 0 && is_xml_space(s[len - 1]))
-		len--;
-	int rc = 0;
+	if (rc)
+		return rc;
+	const char *s = content;
+	xmlsafe_trim(&s, &len);
 	if (len >= outsz) {
 		rc = fail(w, "value of <%.64s> is too long (%zu bytes, at most %zu)",
 			  (const char *)el->name, len, outsz - 1);
@@ -792,7 +564,7 @@ static int get_text(const xmlNode *el, char *out, size_t outsz, struct why *w)
 		memcpy(out, s, len);
 		out[len] = '\0';
 	}
-	xmlFree(content);
+	free(content);
 	return rc;
 }
 
@@ -853,7 +625,7 @@ static int first_member(const xmlNode *members, const xmlNode **best, struct why
 	if (!members)
 		return 0;
 	for (const xmlNode *m = members->children; m; m = m->next) {
-		if (!is_name(m, "member"))
+		if (!xmlsafe_is_name(m, "member"))
 			continue;
 		long prio;
 		int rc = get_num_attr(m, "priority", PRIORITY_MAX, 0, &prio, w);
@@ -921,7 +693,7 @@ static int parse_lines(const xmlNode *dev, struct prov_cnf_view *out, struct why
 	for (const xmlNode *l = lines->children; l; l = l->next) {
 		int feature;
 		long button;
-		if (!is_name(l, "line"))
+		if (!xmlsafe_is_name(l, "line"))
 			continue;
 		rc = get_num(child(l, "featureID"), 0, 1000000, &feature, w);
 		if (rc)
@@ -970,7 +742,7 @@ static int parse_services(const xmlNode *dev, struct prov_cnf_view *out, struct 
 	if (!list)
 		return 0;
 	for (const xmlNode *s = list->children; s; s = s->next) {
-		if (!is_name(s, "phoneService"))
+		if (!xmlsafe_is_name(s, "phoneService"))
 			continue;
 		if (f->nservices >= STORE_MAX_SERVICES)
 			return fail(w, "more than %d phone services", STORE_MAX_SERVICES);
@@ -1042,96 +814,34 @@ static int parse_device(const xmlNode *dev, struct prov_cnf_view *out, struct wh
 	return parse_emcc(dev, out, w);
 }
 
-/* The checks made before libxml2 sees a byte: size, strict UTF-8, a UTF-8 declaration. */
-static int precheck(const char *xml, size_t len, struct why *w)
-{
-	if (!xml || len == 0)
-		return fail(w, "empty document");
-	if (len > PROV_CNF_MAX_DOC)
-		return fail(w, "document too large (%zu bytes, at most %d)", len, PROV_CNF_MAX_DOC);
-	size_t bad = utf8_check((const unsigned char *)xml, len);
-	if (bad != len)
-		return fail(w, "document is not valid UTF-8 (byte 0x%02X at offset %zu)",
-			    (unsigned char)xml[bad], bad);
-	const char *enc;
-	size_t enclen;
-	if (declared_encoding(xml, len, &enc, &enclen) == 0 && enc &&
-	    !enc_is(enc, enclen, "UTF-8") && !enc_is(enc, enclen, "UTF8") &&
-	    !enc_is(enc, enclen, "US-ASCII") && !enc_is(enc, enclen, "ASCII"))
-		return fail(w, "encoding \"%.*s\" is not supported (use UTF-8)",
-			    (int)(enclen > 40 ? 40 : enclen), enc);
-	return 0;
-}
-
 int prov_cnf_parse(const char *xml, size_t len, struct prov_cnf_view *out, char *why, size_t whylen)
 {
 	struct why w = {why, whylen};
-	struct pstate ps = {0};
-	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
-	xmlStructuredErrorFunc saved_fn = NULL;
-	void *saved_ctx = NULL;
-	int handler_set = 0;
+	char reason[XMLSAFE_REASON_MAX];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->tftp_default = -1;
 	if (why && whylen)
 		why[0] = '\0';
-	rc = precheck(xml, len, &w);
-	if (rc)
-		goto out;
-
-	pthread_once(&xml_once, xml_init);
-	/* The structured handler is per thread in libxml2; keep whatever the thread had. */
-	saved_fn = xmlStructuredError;
-	saved_ctx = xmlStructuredErrorContext;
-	xmlSetStructuredErrorFunc(&ps, on_xml_error);
-	handler_set = 1;
-
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
-		rc = ENOMEM;
-		goto out;
-	}
-	ctxt->_private = &ps;
-	ctxt->sax->internalSubset = on_internal_subset;
-	ctxt->sax->externalSubset = on_external_subset;
-	ctxt->sax->entityDecl = on_entity_decl;
-	ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
-	ctxt->sax->notationDecl = on_notation_decl;
-	ctxt->sax->attributeDecl = on_attribute_decl;
-	ctxt->sax->elementDecl = on_element_decl;
-	ctxt->sax->resolveEntity = on_resolve_entity;
-
-	/* Deliberately absent: XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR,
-	 * XML_PARSE_HUGE. */
-	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-				    XML_PARSE_NOCDATA);
-	if (ps.refused) {
-		rc = fail(&w, "%s", ps.reason);
-		goto out;
-	}
-	if (!doc || !ctxt->wellFormed) {
-		rc = fail(&w, "%s",
-			  ps.have_xml_error ? ps.reason : "document is not well-formed XML");
+	rc = xmlsafe_read(xml, len, PROV_CNF_MAX_DOC, XMLSAFE_IGNORE_NS_ERRORS, &doc, reason,
+			  sizeof(reason));
+	if (rc) {
+		if (rc == EINVAL)
+			fail(&w, "%s", reason);
 		goto out;
 	}
 	xmlNodePtr root = xmlDocGetRootElement(doc);
-	if (!root || !is_name(root, "device")) {
+	if (!root || !xmlsafe_is_name(root, "device")) {
 		rc = fail(&w, "root element must be <device>, not <%.64s>",
 			  root ? (const char *)root->name : "");
 		goto out;
 	}
 	rc = parse_device(root, out, &w);
 out:
-	if (handler_set)
-		xmlSetStructuredErrorFunc(saved_ctx, saved_fn);
 	if (doc)
 		xmlFreeDoc(doc);
-	if (ctxt)
-		xmlFreeParserCtxt(ctxt);
 	if (rc) {
 		memset(out, 0, sizeof(*out)); /* no half-filled view for a careless caller */
 		out->tftp_default = -1;

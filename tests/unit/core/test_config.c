@@ -183,7 +183,7 @@ static void test_errors(void **state)
 		   "[log], [sip], [parameters])");
 	expect_err("[server]\n\nworkerz = 3\n",
 		   "emccd.conf:3: [server] workerz: unknown key (allowed http, https, tls_cert, "
-		   "tls_key, admin_socket, data_dir, database, workers, max_body)");
+		   "tls_key, admin_socket, data_dir, database, workers, max_body, tftp_http)");
 	expect_err("[server]\nworkers = 4x\n",
 		   "emccd.conf:2: [server] workers: \"4x\" is not a number (allowed 1..64)");
 	expect_err("[server]\nworkers = \n",
@@ -320,6 +320,29 @@ static void test_sip(void **state)
 		   "emccd.conf:3: [sip] tcp: duplicate key (first set on line 2)");
 }
 
+/* [server] tftp_http: provisioning over HTTP follows the HTTP listener's host on 6970. */
+static void test_tftp_http(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_string_equal(c.tftp_http, "127.0.7.100:6970");
+	assert_int_equal(load(&c, "[server]\nhttp = 127.0.9.33:8080\n", err, sizeof(err)), 0);
+	assert_string_equal(c.tftp_http, "127.0.9.33:6970");
+	assert_int_equal(load(&c, "[server]\nhttp =\nhttps = [::1]:8443\n", err, sizeof(err)), 0);
+	assert_string_equal(c.tftp_http, "[::1]:6970");
+	assert_int_equal(load(&c, "[server]\nhttp = 127.0.9.33:8080\ntftp_http = 127.0.9.34:16970\n",
+			      err, sizeof(err)),
+			 0);
+	assert_string_equal(c.tftp_http, "127.0.9.34:16970");
+	assert_int_equal(load(&c, "[server]\ntftp_http =\n", err, sizeof(err)), 0);
+	assert_string_equal(c.tftp_http, "");
+	expect_err("[server]\ntftp_http = 127.0.0.1\n",
+		   "emccd.conf:2: [server] tftp_http: \"127.0.0.1\" is not a listen address (allowed "
+		   "host:port, [v6]:port, port 0..65535, or empty to disable)");
+}
+
 static void test_too_many_params(void **state)
 {
 	(void)state;
@@ -398,6 +421,7 @@ int main(void)
 	    cmocka_unit_test(test_load_starts_from_defaults),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_sip),
+	    cmocka_unit_test(test_tftp_http),
 	    cmocka_unit_test(test_too_many_params),
 	    cmocka_unit_test(test_file),
 	    cmocka_unit_test(test_hostport),

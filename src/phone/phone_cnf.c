@@ -1,0 +1,182 @@
+/* phone_cnf.c -- the simulated phone reads its SEP<MAC>.cnf.xml as a 7821 does, and follows it.
+ *
+ * At start and on every restart the phone GETs http://<tftp>/SEP<MAC>.cnf.xml from its TFTP
+ * (HTTP, 6970), parses it (prov_cnf_parse) and registers its first line's DN at the file's first
+ * call manager. An EMCC visitor mini-config (<emccInfo>, tempTftp1) sends it to the home TFTP
+ * for its real file, and the phone remembers that TFTP: on the next restart it asks there first,
+ * and a 404 (the EMCC device is gone after the logout) sends it back to its own TFTP. A fetch
+ * that fails leaves the phone registering where it was. Fetches run on a helper thread
+ * (phone_http_start) so SIP keeps being answered. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phone/phone_int.h"
+
+static int fetch(struct phone *p, const char *tftp);
+
+static void note(struct phone *p, const char *text)
+{
+	struct phone_step s = {
+	    .kind = PHONE_STEP_NOTE, .name = "config", .ok = 1, .text = text, .expires = -1};
+
+	phone_report(p, &s);
+}
+
+/* "host" or "host:port" (one colon) -> URL base with port 6970 by default. */
+static void tftp_url(char *out, size_t len, const char *tftp, const char *device)
+{
+	const char *colon = strchr(tftp, ':');
+	int has_port = colon && !strchr(colon + 1, ':');
+
+	snprintf(out, len, "http://%s%s/%s.cnf.xml", tftp, has_port ? "" : ":6970", device);
+}
+
+static void finish(struct phone *p)
+{
+	p->cnf_busy = false;
+	if (p->cnf_then_register) {
+		p->cnf_then_register = false;
+		phone_sip_restart_register(p);
+	}
+	re_cancel();
+}
+
+static const char *state_name(const struct prov_cnf_view *v)
+{
+	if (v->emcc == PROV_EMCC_VISITOR)
+		return "EMCC visitor";
+	if (v->emcc == PROV_EMCC_HOME)
+		return "EMCC at home";
+	return v->user_id[0] ? "EM login" : "logged out";
+}
+
+/* The DN of the lowest line button; "" when the file has no line. */
+static const char *first_dn(const struct prov_cnf_view *v)
+{
+	const struct store_line *best = NULL;
+
+	for (size_t i = 0; i < v->features.nlines; i++)
+		if (!best || v->features.lines[i].index < best->index)
+			best = &v->features.lines[i];
+	return best ? best->dn : "";
+}
+
+/* Points SIP where the file says: its call manager, its first line. */
+static void apply(struct phone *p, const struct prov_cnf_view *v)
+{
+	const char *dn = first_dn(v);
+	const char *aor = dn[0] ? dn : (p->cfg.line ? p->cfg.line : p->id.name);
+	unsigned port = v->sip_port > 0 ? (unsigned)v->sip_port : 5060;
+	char text[512];
+
+	snprintf(p->version, sizeof(p->version), "%s", v->version_stamp);
+	if (!v->cm_address[0])
+		return;
+	if (p->sip)
+		phone_sip_target(p, v->cm_address, port, aor);
+	snprintf(text, sizeof(text), "config: line %s at call manager %s:%u%s", aor, v->cm_address,
+		 port, v->user_id[0] ? " (user " : "");
+	if (v->user_id[0])
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s)", v->user_id);
+	note(p, text);
+}
+
+static void fetched(struct phone *p, int err, long status, const struct buf *body, double ms,
+		    const char *why, void *arg)
+{
+	const char *tftp = arg; /* p->own_tftp or p->emcc_tftp */
+	bool from_home = tftp == p->emcc_tftp;
+	struct phone_step s = {.kind = PHONE_STEP_HTTP, .name = "config", .method = "GET",
+			       .expires = -1};
+	struct prov_cnf_view *v = NULL;
+	char url[PX_URL_MAX], text[1024], pwhy[200] = "";
+	int perr = EINVAL;
+
+	tftp_url(url, sizeof(url), tftp, p->id.name);
+	s.ms = ms;
+	s.uri = url;
+	s.status = (int)status;
+	if (!err && status == 200 && (v = calloc(1, sizeof(*v))) != NULL)
+		perr = prov_cnf_parse(body->data ? body->data : "", body->len, v, pwhy, sizeof(pwhy));
+	if (err)
+		snprintf(text, sizeof(text), "GET %s -> %s", url, why);
+	else if (status != 200)
+		snprintf(text, sizeof(text), "GET %s -> %ld", url, status);
+	else if (perr)
+		snprintf(text, sizeof(text), "GET %s -> 200 (%zu bytes, unusable: %s)", url,
+			 body->len, pwhy[0] ? pwhy : strerror(perr));
+	else
+		snprintf(text, sizeof(text), "GET %s -> 200 (versionStamp %s, callManager %s:%d, %s)",
+			 url, v->version_stamp, v->cm_address, v->sip_port > 0 ? v->sip_port : 5060,
+			 state_name(v));
+	s.ok = !err && status == 200 && perr == 0;
+	s.text = text;
+	phone_report(p, &s);
+
+	if (!s.ok) {
+		if (from_home && !err && status == 404 && !p->cnf_from_own) {
+			/* The home cluster no longer has an EMCC device for us: logged out. */
+			note(p, "EMCC mode over: the home TFTP has no file for us; back to our own TFTP");
+			p->emcc_tftp[0] = '\0';
+			if (fetch(p, p->own_tftp) == 0)
+				goto out;
+		}
+		finish(p); /* keep registering where we were */
+		goto out;
+	}
+	if (!from_home && v->emcc == PROV_EMCC_VISITOR && v->tftp[0]) {
+		char host[PROV_HOST_MAX];
+		const char *colon = strchr(v->tftp, ':');
+		size_t hl = colon && !strchr(colon + 1, ':') ? (size_t)(colon - v->tftp)
+							      : strlen(v->tftp);
+
+		snprintf(host, sizeof(host), "%.*s", (int)hl, v->tftp);
+		snprintf(text, sizeof(text), "EMCC mode: home cluster %s (tempTftp1)", host);
+		note(p, text);
+		snprintf(p->emcc_tftp, sizeof(p->emcc_tftp), "%s", v->tftp);
+		/* Until the home answers, the mini-config's call manager is the home's anyway. */
+		apply(p, v);
+		if (fetch(p, p->emcc_tftp) == 0)
+			goto out;
+		finish(p);
+		goto out;
+	}
+	if (!from_home)
+		p->emcc_tftp[0] = '\0';
+	apply(p, v);
+	finish(p);
+out:
+	free(v);
+}
+
+static int fetch(struct phone *p, const char *tftp)
+{
+	char url[PX_URL_MAX];
+
+	if (tftp == p->own_tftp)
+		p->cnf_from_own = true;
+	tftp_url(url, sizeof(url), tftp, p->id.name);
+	return phone_http_start(p, url, fetched, (void *)tftp);
+}
+
+int phone_cnf_start(struct phone *p, bool then_register)
+{
+	int err;
+
+	if (!p->own_tftp[0])
+		return ENOENT;
+	if (p->cnf_busy)
+		return EBUSY;
+	p->cnf_busy = true;
+	p->cnf_then_register = then_register;
+	p->cnf_from_own = false;
+	/* In EMCC mode the phone's TFTP is the home's (tempTftp1). */
+	err = fetch(p, p->emcc_tftp[0] ? p->emcc_tftp : p->own_tftp);
+	if (err) {
+		p->cnf_busy = false;
+		p->cnf_then_register = false;
+	}
+	return err;
+}
