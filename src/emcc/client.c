@@ -2,6 +2,8 @@
 #include "emcc/client.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -93,6 +95,11 @@ static int verify_pinned(int preverify_ok, X509_STORE_CTX *xs)
 		return 0;
 	if (X509_STORE_CTX_get_error_depth(xs) != 0)
 		return 1;
+	/* The handshake is the first moment the socket exists: turn Nagle off before the request
+	 * goes out in two writes (headers, body), or the body waits for a delayed ACK. */
+	int fd = SSL_get_fd(ssl), one = 1;
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	char fp[65];
 	sha256_hex(X509_STORE_CTX_get_current_cert(xs), fp);
 	if (strcmp(fp, cn->pool->peer.fingerprint) == 0)
