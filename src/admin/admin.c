@@ -651,6 +651,7 @@ static const struct command commands[] = {
 	{ "cluster/set", admin_cluster_set_args, admin_cmd_cluster_set },
 	{ "cluster/del", id_args, admin_cmd_cluster_del },
 	{ "cluster/update", admin_cluster_update_args, admin_cmd_cluster_update },
+	{ "cluster/emcc-devices", no_args, admin_cmd_cluster_emcc_devices },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -645,3 +645,47 @@ int admin_cmd_trust_export(struct admin_call *c)
 {
 	return trust_common(c, 1);
 }
+
+/* ---- EMCC rows: the home's EMCC devices and our phones' visits (read-only) ---- */
+
+static int emcc_hd_one(void *arg, const struct store_emcc_home_device *hd)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "device", hd->device, "user",
+			      hd->user_id, "profile", hd->profile, "visiting_cluster",
+			      hd->visiting_cluster, "login_time", (json_int_t)hd->login_time,
+			      "login_duration", (json_int_t)hd->login_duration);
+	return o && json_array_append_new(arg, o) == 0 ? 0 : ENOMEM;
+}
+
+static int emcc_visit_one(void *arg, const struct store_emcc_visit *v)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "device", v->device, "user",
+			      v->user_id, "home_cluster", v->home_cluster, "login_time",
+			      (json_int_t)v->login_time, "login_duration",
+			      (json_int_t)v->login_duration);
+	return o && json_array_append_new(arg, o) == 0 ? 0 : ENOMEM;
+}
+
+/* Straight from the EMCC tables, not from em_state: an orphan row (an EMCC device without a
+ * login behind it) shows here and nowhere else. */
+int admin_cmd_cluster_emcc_devices(struct admin_call *c)
+{
+	json_t *home = json_array(), *visits = json_array();
+	int rc_;
+
+	if (!home || !visits) {
+		json_decref(home);
+		json_decref(visits);
+		return admin_fail(&c->err, 500, NULL, "out of memory");
+	}
+	rc_ = store_emcc_home_device_list(c->ctx->em->st, "", 0, emcc_hd_one, home);
+	if (rc_ == 0)
+		rc_ = store_emcc_visit_list(c->ctx->em->st, "", 0, emcc_visit_one, visits);
+	if (rc_) {
+		json_decref(home);
+		json_decref(visits);
+		return admin_store_fail(&c->err, rc_, NULL, "EMCC devices");
+	}
+	c->out = json_pack("{s:o, s:o}", "home_devices", home, "visits", visits);
+	return 200;
+}

@@ -118,6 +118,7 @@ int admin_cmd_cluster_add(struct admin_call *c);
 int admin_cmd_cluster_set(struct admin_call *c);
 int admin_cmd_cluster_del(struct admin_call *c);
 int admin_cmd_cluster_update(struct admin_call *c);
+int admin_cmd_cluster_emcc_devices(struct admin_call *c);
 
 /* Row writers shared by the commands and the importers: validate args (already type-checked)
  * and write them in one transaction. Return 0 or an HTTP status with e filled. */

@@ -228,6 +228,10 @@ static const struct cli_cmd commands[] = {
 	A("cluster", "del", "cluster/del", "id", NULL, "ID", NULL, "stop trusting a remote cluster"),
 	A("cluster", "update", "cluster/update", NULL, NULL, "", cluster_update_opts,
 	  "ask every (or one) remote cluster for its status now (clusterInfo)"),
+	A("cluster", "lookup", "cluster/lookup", "user", NULL, "USER", NULL,
+	  "which remote cluster has USER: checkUser to every EMCC cluster, each answer and time"),
+	A("cluster", "emcc-devices", "cluster/emcc-devices", NULL, NULL, "", NULL,
+	  "EMCC rows: the home's EMCC devices and the visits of our phones"),
 
 	A("sip", "bindings", "sip/bindings", NULL, NULL, "", sip_bindings_opts,
 	  "live SIP registrations: device, contact, transport, expiry"),

@@ -245,6 +245,11 @@ static void on_xml_error(void *data, xmlErrorPtr e)
 	else
 		snprintf(ps->reason, sizeof(ps->reason), "%s", e->message);
 	xmlsafe_utf8_trim_tail(ps->reason);
+	/* libxml2 quotes document text in some messages ("CData section not finished\n..."): the
+	 * reason goes back inside XML, so no control character may survive. */
+	for (char *p = ps->reason; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
 	size_t n = strlen(ps->reason);
 	while (n > 0 && xmlsafe_is_space(ps->reason[n - 1]))
 		ps->reason[--n] = '\0';

@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/workq.h"
+#include "daemon/emcc_lookup.h"
 #include "daemon/emcc_status.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -571,6 +572,11 @@ int emcc_status_admin(struct node *n, struct evhttp_request *req, const char *co
 	free(body);
 	if (!r->args || !json_is_object(r->args)) {
 		relay_fail(r, 400, "%s", r->args ? "the request body must be a JSON object" : jerr.text);
+		return 1;
+	}
+	if (strcmp(command, "cluster/lookup") == 0) { /* emcc_lookup.c: a fan-out, no write */
+		emcc_lookup_admin(n, req, reqno, r->args);
+		relay_free(r);
 		return 1;
 	}
 	if (strcmp(command, "cluster/update") == 0) {

@@ -61,6 +61,7 @@ struct emcc_visiting {
 	struct event *outbox_timer, *maint_timer;
 	int outbox_running, maint_running;
 	int64_t maint_last_ms;
+	uint64_t records; /* visit records finished (emcc_visiting_records) */
 };
 
 /* ---- the home cache and the busy phones (loop thread) ---- */
@@ -117,6 +118,21 @@ static int busy_take(struct emcc_visiting *v, const char *device)
 	}
 	snprintf(v->busy[v->nbusy++], STORE_ID_MAX, "%s", device);
 	return 0;
+}
+
+int emcc_visiting_busy(struct node *n, const char *device)
+{
+	if (!n->emcc_vis)
+		return 0;
+	for (size_t i = 0; i < n->emcc_vis->nbusy; i++)
+		if (strcmp(n->emcc_vis->busy[i], device) == 0)
+			return 1;
+	return 0;
+}
+
+uint64_t emcc_visiting_records(struct node *n)
+{
+	return n->emcc_vis ? n->emcc_vis->records : 0;
 }
 
 static void busy_release(struct emcc_visiting *v, const char *device)
@@ -257,11 +273,6 @@ struct login_op {
 	char device[STORE_ID_MAX];
 };
 
-struct per_cluster {
-	struct login_op *op;
-	size_t i;
-};
-
 static void op_unref(struct login_op *op)
 {
 	if (--op->refs > 0)
@@ -354,6 +365,7 @@ static void record_done(struct workq_job *job)
 		j->undo_queued = 0;
 	}
 	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
+	n->emcc_vis->records++;
 	if (!j->undo_only && j->rc)
 		log_warn(LOGS_EMCC, j->reqno, "%llu:%s: visit of %s on %s not recorded: %d %s",
 			 (unsigned long long)j->reqno, n->cfg.cluster_id, j->user, j->device,
@@ -544,14 +556,11 @@ static void decide(struct login_op *op)
 	}
 }
 
-static void on_check_user(void *arg, const struct emcc_msg *m, const char *why)
+static void on_check_user(void *arg, size_t i, const struct emcc_msg *m, const char *why)
 {
-	struct per_cluster *pc = arg;
-	struct login_op *op = pc->op;
-	size_t i = pc->i;
+	struct login_op *op = arg;
 	const char *id = op->l ? op->l->chk->clusters[i].id : "?";
 
-	free(pc);
 	if (!m) {
 		op->state[i] = C_NO_ANSWER;
 		log_warn(LOGS_EMCC, op->reqno, "%llu:%s: checkUser %s: no answer from %s: %s",
@@ -581,42 +590,12 @@ static void on_check_user(void *arg, const struct emcc_msg *m, const char *why)
 
 static void fan_out(struct login_op *op)
 {
-	struct node *n = op->n;
 	struct emcc_login *l = op->l;
-	struct emcc_msg *m = malloc(sizeof(*m));
 
-	if (!m) {
-		finish(op, EM_UNKNOWN_ERROR, "out of memory", NULL);
-		return;
-	}
-	for (size_t i = 0; i < l->chk->nclusters && op->l; i++) {
-		const struct em_emcc_cluster *c = &l->chk->clusters[i];
-		struct per_cluster *pc = malloc(sizeof(*pc));
-		int rc = ENOMEM;
-
-		emcc_msg_init(m, EMCC_REQ_CHECK_USER);
-		snprintf(m->user_id, sizeof(m->user_id), "%s", l->user_id);
-		if (pc) {
-			pc->op = op;
-			pc->i = i;
-			op->refs++;
-			log_debug(LOGS_EMCC, op->reqno, "%llu:%s: checkUser %s -> %s (%s, %s)",
-				  (unsigned long long)op->reqno, n->cfg.cluster_id, l->user_id, c->id,
-				  c->address, c->status);
-			rc = send_msg(n, c, m, op->reqno, l->timeout_ms, on_check_user, pc);
-			if (rc) {
-				op->refs--;
-				free(pc);
-			}
-		}
-		if (rc) {
-			op->state[i] = C_NO_ANSWER;
-			log_warn(LOGS_EMCC, op->reqno, "%llu:%s: checkUser to %s not sent: %s",
-				 (unsigned long long)op->reqno, n->cfg.cluster_id, c->id,
-				 rc == EPERM ? "no certificate imported" : strerror(rc));
-		}
-	}
-	free(m);
+	/* one reference per cluster: on_check_user runs once for each */
+	op->refs += (int)l->chk->nclusters;
+	emcc_check_user_fan_out(op->n, l->chk->clusters, l->chk->nclusters, l->user_id, op->reqno,
+				l->timeout_ms, on_check_user, op);
 	decide(op);
 }
 
@@ -1002,4 +981,57 @@ void emcc_visiting_stop(struct node *n)
 	n->emcc_vis = NULL;
 	emcc_replay_free(n->emcc_replay);
 	n->emcc_replay = NULL;
+}
+
+/* ---- checkUser to every cluster at once: the login's home search and `emcc cluster lookup` ---- */
+
+struct check_one {
+	emcc_check_user_cb cb;
+	void *arg;
+	size_t i;
+};
+
+static void on_check_one(void *arg, const struct emcc_msg *m, const char *why)
+{
+	struct check_one *c = arg;
+
+	c->cb(c->arg, c->i, m, why);
+	free(c);
+}
+
+void emcc_check_user_fan_out(struct node *n, const struct em_emcc_cluster *clusters,
+			     size_t nclusters, const char *user_id, uint64_t reqno, int timeout_ms,
+			     emcc_check_user_cb cb, void *arg)
+{
+	struct emcc_msg *m = malloc(sizeof(*m));
+	char user[STORE_ID_MAX];
+
+	/* the last callback may free clusters and user_id: nothing is read after it */
+	snprintf(user, sizeof(user), "%s", user_id);
+	for (size_t i = 0; i < nclusters; i++) {
+		const struct em_emcc_cluster *c = &clusters[i];
+		struct check_one *one = m ? malloc(sizeof(*one)) : NULL;
+		char why[96];
+		int rc = ENOMEM;
+
+		if (one) {
+			emcc_msg_init(m, EMCC_REQ_CHECK_USER);
+			snprintf(m->user_id, sizeof(m->user_id), "%s", user);
+			one->cb = cb;
+			one->arg = arg;
+			one->i = i;
+			log_debug(LOGS_EMCC, reqno, "%llu:%s: checkUser %s -> %s (%s, %s)",
+				  (unsigned long long)reqno, n->cfg.cluster_id, user, c->id, c->address,
+				  c->status);
+			rc = send_msg(n, c, m, reqno, timeout_ms, on_check_one, one);
+			if (rc)
+				free(one);
+		}
+		if (rc) {
+			snprintf(why, sizeof(why), "not sent: %s",
+				 rc == EPERM ? "no certificate imported" : strerror(rc));
+			cb(arg, i, NULL, why);
+		}
+	}
+	free(m);
 }

@@ -47,6 +47,12 @@ struct emcc_job {
 	struct buf out;
 	struct node_changes changes;
 	int logout_changed;
+	/* a visitingLogout that found no visit: when a login of that phone is still in flight
+	 * here, its visit may not be committed yet (see emcc_job_done) */
+	int vlogout_nothing;
+	uint64_t records_at_arrival; /* emcc_visiting_records() when the request came in */
+	uint64_t their_reqno;
+	char vlogout_device[STORE_ID_MAX];
 };
 
 static void store_error_res(struct em_result *res, int err)
@@ -277,6 +283,11 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 			failure(j, a, m->request_number, res.code, res.text);
 			break;
 		}
+		if (!home && !ended) {
+			j->vlogout_nothing = 1;
+			j->their_reqno = m->request_number;
+			snprintf(j->vlogout_device, sizeof(j->vlogout_device), "%s", m->device_name);
+		}
 		log_info(LOGS_EMCC, j->reqno, "%s: %s %s device=%s (%s): %s", pfx,
 			 emcc_msg_kind_name(m->kind), m->user_id, m->device_name, m->reason,
 			 ended ? "logged out" : "nothing to do (already gone)");
@@ -319,6 +330,22 @@ static void emcc_job_done(struct workq_job *job)
 		a.error_code = EM_DATABASE_ERROR;
 		snprintf(a.error_text, sizeof(a.error_text), "%s", em_code_text(EM_DATABASE_ERROR));
 		answer(j, &a);
+	} else if (j->vlogout_nothing &&
+		   (emcc_visiting_busy(n, j->vlogout_device) ||
+		    emcc_visiting_records(n) != j->records_at_arrival)) {
+		/* The home ended a login whose answer is still on its way to its visit record
+		 * here (two logins of one user racing under auto logout): "already gone" now would
+		 * leave the visit to be recorded after it. Busy: the home's outbox retries, and
+		 * then finds the visit (or, if it was not recorded, nothing, not busy). A record
+		 * that finished while we looked may have been missed by our read: retry too. */
+		struct emcc_msg a;
+		answer_init(j, &a, EMCC_RESP_FAILURE, j->their_reqno);
+		a.error_code = EM_BUSY;
+		snprintf(a.error_text, sizeof(a.error_text),
+			 "an EMCC login of %.64s is in progress here; retry", j->vlogout_device);
+		answer(j, &a);
+		log_info(LOGS_EMCC, j->reqno, "visitingLogout device=%s: a login of it is in "
+			 "flight: answered busy, the home retries", j->vlogout_device);
 	}
 	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
 	log_debug(LOGS_EMCC, j->reqno, "answered in %.2f ms", elapsed_ms(&j->t0));
@@ -381,6 +408,7 @@ int servlet_emcc_try(struct node *n, struct evhttp_request *req)
 	j->reqno = reqno;
 	j->xml = xml;
 	j->xml_len = xml_len;
+	j->records_at_arrival = emcc_visiting_records(n);
 	if (http_peer_fingerprint(req, j->fingerprint) != 0)
 		j->fingerprint[0] = '\0';
 	snprintf(j->remote_ip, sizeof(j->remote_ip), "%s", ip);

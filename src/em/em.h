@@ -206,6 +206,10 @@ int em_emcc_is_local_user(struct em_ctx *ctx, const char *user_id, int *local);
 int em_emcc_visit_check(struct em_ctx *ctx, const char *device, struct em_emcc_visit_check *out,
 			struct em_result *res);
 
+/* Only the clusters of em_emcc_visit_check (out->nclusters, out->clusters), the same list
+ * and order a login asks; no phone, no refusal. Returns 0 or a store error. */
+int em_emcc_remote_clusters(struct em_ctx *ctx, struct em_emcc_visit_check *out);
+
 /* Home side: homeLogin from visiting_cluster (already authenticated by its certificate). */
 struct em_emcc_home_login_req {
 	const char *visiting_cluster;

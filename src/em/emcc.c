@@ -336,6 +336,12 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 		}
 	}
 
+	/* A visitingLogout still queued for this phone at that cluster is about an older login
+	 * the visiting cluster already ended (it checked its phone is free): sent after this
+	 * login it would end the new one there. */
+	rc = store_emcc_outbox_delete_for(st, req->visiting_cluster, device, NULL);
+	if (rc)
+		HSTORE(rc);
 	rc = store_emcc_home_device_count(st, &used);
 	if (rc)
 		HSTORE(rc);
@@ -770,4 +776,12 @@ int em_emcc_check_user(struct em_ctx *ctx, const char *user_id, int *exists,
 	rc = store_user_profile_list(ctx->st, uid, prof_fill, &f);
 	*n = f.n;
 	return rc;
+}
+
+/* The remote clusters a login asks, as em_emcc_visit_check lists them (EMCC enabled, with an
+ * address, by id), without the phone's checks: for `emcc cluster lookup`. */
+int em_emcc_remote_clusters(struct em_ctx *ctx, struct em_emcc_visit_check *out)
+{
+	out->nclusters = 0;
+	return store_remote_cluster_list(ctx->st, "", 0, cluster_collect, out);
 }

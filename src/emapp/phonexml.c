@@ -51,14 +51,8 @@ static int field_ok(const char *s, size_t cap)
 	size_t len = strnlen(s, cap);
 	if (len == cap)
 		return 0;
-	if (xmlsafe_utf8_check((const unsigned char *)s, len) != len)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
-			return 0;
-	}
-	return 1;
+	/* The same character rules the parser applies, so whatever we render a phone can read. */
+	return xmlsafe_chars_ok(s, len, 1);
 }
 
 #define FIELD_OK(f) field_ok((f), sizeof(f))

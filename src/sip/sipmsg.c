@@ -127,7 +127,8 @@ int sipd_device_name_valid(const char *s, size_t len)
 	if (len < 1 || len > 128)
 		return 0;
 	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+		/* memchr, not strchr: strchr would match a NUL byte against the terminator. */
+		if (!isalnum((unsigned char)s[i]) && !memchr("._-", s[i], 3))
 			return 0;
 	return 1;
 }

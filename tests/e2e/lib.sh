@@ -148,3 +148,44 @@ load_seed_lab() {
 	cli "$n" device add SEPC80084AA8743 --model 7821 --description "lab 7821" \
 		--line 1:1000:visitor >/dev/null
 }
+
+# ---- EMCC: two or more clusters (used by the emcc_*.sh tests) ----
+
+# emcc_trust A B: node A trusts cluster B (imports B's exported bundle under B's id, which is
+# its node name). Node names are cluster ids in these tests.
+emcc_trust() {
+	local f="$E2E_TMP/$2.bundle"
+	[ -s "$f" ] || cli "$2" trust export "$f" >/dev/null
+	cli "$1" cluster add "$2" "$(sed -n 's/^address: //p' "$f")" --bundle "$f" >/dev/null
+}
+
+# emcc_pair A B: A and B trust each other.
+emcc_pair() {
+	emcc_trust "$1" "$2"
+	emcc_trust "$2" "$1"
+}
+
+# emcc_text_page TEXT: the EMApp's Cisco IP Phone text page with TEXT (the answer to a login).
+emcc_text_page() {
+	echo "<CiscoIPPhoneText><Title>Extension Mobility</Title><Text>$1</Text><SoftKeyItem><Name>Exit</Name><URL>SoftKey:Exit</URL><Position>1</Position></SoftKeyItem></CiscoIPPhoneText>"
+}
+
+# e2e_wait_for WHAT CMD REGEX: polls CMD (eval'd) until its output matches REGEX, then asserts
+# it; the assertion is on the state reached, never on how long it took.
+e2e_wait_for() {
+	local what=$1 cmd=$2 re=$3 out i
+	for i in $(seq 1 150); do
+		out=$(eval "$cmd" 2>&1 || true)
+		[[ "$out" =~ $re ]] && break
+		sleep 0.1
+	done
+	expect_match "$what" "$re" "$out"
+}
+
+# faketime_env OFFSET: EMCCD_ENV words that start the next node under libfaketime, OFFSET ahead.
+faketime_env() {
+	local lib
+	lib=$(dpkg -L libfaketime | grep -m1 '/libfaketimeMT.so.1$')
+	# ASan wants to be first in the library list; libfaketime must be preloaded: allow it.
+	echo "LD_PRELOAD=$lib ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 FAKETIME=$1"
+}

@@ -196,6 +196,9 @@ static void test_read_errors(void **state)
 	assert_int_equal(rd("<a><b></a>", 0, why, sizeof(why)), EINVAL);
 	assert_true(strncmp(why, "line 1: ", 8) == 0);
 	assert_true(why[strlen(why) - 1] != '\n');
+	/* found by fuzz_xmlsafe: libxml2 quoted the document's newline into its message */
+	assert_int_equal(rd("<a><![CDATA[x\n\x01y</a>", 0, why, sizeof(why)), EINVAL);
+	assert_true(xmlsafe_chars_ok(why, strlen(why), 0));
 	assert_int_equal(rd("", 0, why, sizeof(why)), EINVAL);
 	assert_string_equal(why, "empty document");
 

@@ -95,6 +95,8 @@ static void test_device_name(void **state)
 	assert_int_equal(strlen(d), 128);
 	assert_true(sipd_device_name_valid("SEP-a_b.c", 9));
 	assert_false(sipd_device_name_valid("SEP\n", 4));
+	/* A NUL inside the name must not pass as one of "._-" (found by fuzz_sipmsg). */
+	assert_false(sipd_device_name_valid("SEPC80084AA874\0" "3", 16));
 }
 
 static void test_numbers_and_expires(void **state)

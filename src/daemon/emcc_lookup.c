@@ -1,0 +1,289 @@
+/* emcc_lookup.c -- `emcc cluster lookup USER`: the home search of an EMCC login, answered to the admin instead of a phone.
+ *
+ * An engineer asks "which cluster would a login of this user go to, and how fast does each
+ * remote cluster answer?". The lookup runs the login's own fan-out (emcc_check_user_fan_out:
+ * checkUser to every EMCC-enabled remote cluster at once, the same list and order) but never the
+ * home cache, needs no PIN and changes nothing. Unlike a login it waits for every answer, so
+ * that each remote's answer and time can be shown. A worker reads the clusters and parameters,
+ * the loop thread talks to the clusters and answers. */
+#include "daemon/emcc_lookup.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/workq.h"
+#include "daemon/emcc_visiting.h"
+#include "daemon/node.h"
+#include "daemon/servlet.h"
+#include "em/em.h"
+#include "emcc/msg.h"
+
+enum answer { A_PENDING = 0, A_EXISTS, A_NOT_HERE, A_ERROR };
+
+struct remote {
+	enum answer a;
+	double ms;	  /* from the fan-out's start to this answer */
+	char reason[400]; /* A_ERROR: why */
+};
+
+struct lookup {
+	struct workq_job job;
+	struct node *node;
+	struct evhttp_request *req;
+	uint64_t reqno;
+	char user[STORE_ID_MAX]; /* as given, then normalised */
+	/* read on the worker */
+	int status; /* 200, or the HTTP status of error */
+	char error[256];
+	int local, emcc_active, timeout_ms;
+	struct em_emcc_visit_check *chk;
+	/* the fan-out, on the loop thread */
+	struct remote *r;
+	size_t pending;
+	double t0;
+};
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Milliseconds with three decimals: microseconds are noise, but sub-millisecond is the range. */
+static json_t *ms_json(double ms)
+{
+	return json_real((double)(long long)(ms * 1000.0 + 0.5) / 1000.0);
+}
+
+static void lookup_free(struct lookup *lk)
+{
+	free(lk->chk);
+	free(lk->r);
+	free(lk);
+}
+
+static void reply(struct lookup *lk, int status, json_t *o)
+{
+	char *a = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	const char *text = a ? a : "{\"error\":\"out of memory\"}";
+
+	http_reply(lk->node, lk->req, a ? status : 500, "application/json", text, strlen(text));
+	free(a);
+}
+
+static void fail(struct lookup *lk, int status, const char *error)
+{
+	json_t *o = json_pack("{s:s}", "error", error);
+
+	log_warn(LOGS_ADMIN, lk->reqno, "cluster/lookup: %d %s", status, error);
+	reply(lk, status, o);
+	json_decref(o);
+	lookup_free(lk);
+}
+
+static void lookup_work(struct workq_job *job, void *thread_ctx)
+{
+	struct lookup *lk = (struct lookup *)job;
+	struct worker *w = thread_ctx;
+	char uid[STORE_ID_MAX];
+	int rc;
+
+	node_worker_refresh_params(w);
+	struct em_ctx ctx = {
+		.st = w->st,
+		.params = &w->params,
+		.now_ms = node_now_ms(),
+		.reqno = lk->reqno,
+		.source = "admin",
+		.remote_ip = "local",
+	};
+	lk->emcc_active = w->params.emcc_active;
+	lk->timeout_ms = w->params.emcc_request_timeout_ms;
+	/* the login normalises the user ID the same way before it asks anyone */
+	if (em_user_id_normalize(lk->user, uid, sizeof(uid)) != 0) {
+		lk->status = 400;
+		snprintf(lk->error, sizeof(lk->error), "'%s' is not a valid user ID", lk->user);
+		return;
+	}
+	snprintf(lk->user, sizeof(lk->user), "%s", uid);
+	lk->chk = calloc(1, sizeof(*lk->chk));
+	rc = lk->chk ? em_emcc_is_local_user(&ctx, uid, &lk->local) : ENOMEM;
+	if (rc == 0)
+		rc = em_emcc_remote_clusters(&ctx, lk->chk);
+	if (rc) {
+		lk->status = 500;
+		snprintf(lk->error, sizeof(lk->error), "cannot read the remote clusters: %s",
+			 strerror(rc));
+		return;
+	}
+	lk->status = 200;
+}
+
+static const char *answer_name(enum answer a)
+{
+	switch (a) {
+	case A_EXISTS: return "exists";
+	case A_NOT_HERE: return "doesNotExist";
+	case A_ERROR: return "error";
+	case A_PENDING: break;
+	}
+	return "pending";
+}
+
+/* Every cluster answered (or failed): what a login would do, and the answer. */
+static void lookup_answer(struct lookup *lk)
+{
+	struct node *n = lk->node;
+	const struct em_emcc_visit_check *chk = lk->chk;
+	double total = chk->nclusters ? mono_ms() - lk->t0 : 0.0;
+	json_t *clusters = json_array(), *claimed = json_array(), *o;
+	const char *home = NULL;
+	char login[160];
+	int answered = 0;
+
+	for (size_t i = 0; i < chk->nclusters; i++) {
+		const struct remote *r = &lk->r[i];
+		json_t *row = json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", chk->clusters[i].id,
+					"address", chk->clusters[i].address, "answer",
+					answer_name(r->a), "ms", ms_json(r->ms), "reason", r->reason);
+		json_array_append_new(clusters, row);
+		if (r->a == A_EXISTS) {
+			json_array_append_new(claimed, json_string(chk->clusters[i].id));
+			if (!home)
+				home = chk->clusters[i].id; /* the first by id, as the login picks */
+		}
+		if (r->a != A_ERROR)
+			answered = 1;
+	}
+	/* The phone's code, in the order the login checks (local user first, then 211, 36). */
+	if (lk->local)
+		snprintf(login, sizeof(login), "local user: the phone logs in here, without EMCC");
+	else if (!lk->emcc_active)
+		snprintf(login, sizeof(login), "211: EMCC is not active in our Intercluster Service "
+					       "Profile");
+	else if (!chk->nclusters)
+		snprintf(login, sizeof(login), "36: no EMCC-enabled remote cluster");
+	else if (home)
+		snprintf(login, sizeof(login), "homeLogin to %s", home);
+	else if (answered)
+		snprintf(login, sizeof(login), "23: no remote cluster has the user");
+	else
+		snprintf(login, sizeof(login), "208: no remote cluster answered");
+	o = json_pack("{s:s, s:b, s:s, s:s?, s:o, s:o, s:o}", "user", lk->user, "local_user",
+		      lk->local, "login", login, "home", home, "claimed_by", claimed, "total_ms",
+		      ms_json(total), "clusters", clusters);
+	if (o && json_array_size(claimed) > 1)
+		json_object_set_new(o, "warning",
+				    json_string("more than one cluster claims the user: a login "
+						"uses the first by cluster id"));
+	log_info(LOGS_EMCC, lk->reqno, "%llu:%s: lookup %s: %s (%zu remote cluster(s), %.3f ms)",
+		 (unsigned long long)lk->reqno, n->cfg.cluster_id, lk->user, login, chk->nclusters,
+		 total);
+	log_info(LOGS_ADMIN, lk->reqno, "cluster/lookup: ok");
+	reply(lk, 200, o);
+	json_decref(o);
+	lookup_free(lk);
+}
+
+static void on_answer(void *arg, size_t i, const struct emcc_msg *m, const char *why)
+{
+	struct lookup *lk = arg;
+	struct remote *r = &lk->r[i];
+
+	r->ms = mono_ms() - lk->t0;
+	if (!m) {
+		r->a = A_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "no answer: %s", why ? why : "");
+	} else if (m->kind == EMCC_RESP_CHECK_USER) {
+		r->a = m->user_exists ? A_EXISTS : A_NOT_HERE;
+	} else {
+		r->a = A_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "answered %s %d %s",
+			 emcc_msg_kind_name(m->kind), m->error_code, m->error_text);
+	}
+	if (--lk->pending == 0)
+		lookup_answer(lk);
+}
+
+static void lookup_done(struct workq_job *job)
+{
+	struct lookup *lk = (struct lookup *)job;
+	size_t nc;
+
+	if (job->batch_error && lk->status == 200) {
+		lk->status = 500;
+		snprintf(lk->error, sizeof(lk->error), "database error");
+	}
+	if (lk->status != 200) {
+		fail(lk, lk->status, lk->error);
+		return;
+	}
+	nc = lk->chk->nclusters;
+	lk->r = calloc(nc ? nc : 1, sizeof(*lk->r));
+	if (!lk->r) {
+		fail(lk, 500, "out of memory");
+		return;
+	}
+	/* held while sending, so that answers cannot finish the lookup before the last send */
+	lk->pending = nc + 1;
+	lk->t0 = mono_ms();
+	emcc_check_user_fan_out(lk->node, lk->chk->clusters, nc, lk->user, lk->reqno,
+				lk->timeout_ms, on_answer, lk);
+	if (--lk->pending == 0)
+		lookup_answer(lk);
+}
+
+static void refuse(struct node *n, struct evhttp_request *req, uint64_t reqno, int status,
+		   const char *error)
+{
+	json_t *o = json_pack("{s:s}", "error", error);
+	char *a = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	const char *text = a ? a : "{\"error\":\"out of memory\"}";
+
+	log_warn(LOGS_ADMIN, reqno, "cluster/lookup: %d %s", status, error);
+	http_reply(n, req, a ? status : 500, "application/json", text, strlen(text));
+	free(a);
+	json_decref(o);
+}
+
+void emcc_lookup_admin(struct node *n, struct evhttp_request *req, uint64_t reqno, json_t *args)
+{
+	struct lookup *lk;
+	json_t *user = json_object_get(args, "user");
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(args, key, v) {
+		if (strcmp(key, "user") != 0) {
+			char e[160];
+			snprintf(e, sizeof(e), "unknown argument '%.64s'", key);
+			refuse(n, req, reqno, 400, e);
+			return;
+		}
+	}
+	if (!json_is_string(user) || !json_string_length(user) ||
+	    json_string_length(user) >= STORE_ID_MAX) {
+		refuse(n, req, reqno, 400, "'user' must be a user ID");
+		return;
+	}
+	lk = calloc(1, sizeof(*lk));
+	if (!lk) {
+		refuse(n, req, reqno, 503, "out of memory");
+		return;
+	}
+	lk->node = n;
+	lk->req = req;
+	lk->reqno = reqno;
+	snprintf(lk->user, sizeof(lk->user), "%s", json_string_value(user));
+	lk->job.work = lookup_work;
+	lk->job.done = lookup_done;
+	workq_submit(n->wq, &lk->job);
+}
