@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run.sh -- benchmarks: EM API login+logout throughput and latency with durable commits, against
 # nginx answering the same requests with a fixed body (the cost of HTTP alone) in the same run;
-# PIN versus password check rates; SIP REGISTER rate against Kamailio's registrar. Prints a table;
-# writes BUILD/bench/results.json.
+# PIN versus password check rates; SIP REGISTER rate against Kamailio's registrar; EMCC logins
+# between two clusters against local logins, and the home lookup over 1, 10 and 50 remote clusters.
+# Prints a table; writes BUILD/bench/results.json.
 set -euo pipefail
 BUILD=${1:-build}
 CLIENTS=${BENCH_CLIENTS:-16}
@@ -162,7 +163,140 @@ else
 	echo "bench: sipp or kamailio missing (scripts/deps.sh bench installs them); SIP rows skipped" >&2
 fi
 
-python3 - "$BUILD" "$em" "$peer" "$pin" "$CLIENTS" "$sip_em" "$sip_kam" "$SIP_INFLIGHT" "$KAM_CHILDREN" <<'PY'
+# ---- EMCC: a login and logout at a visiting cluster's phone app for users of a home cluster, two
+# real nodes with mutual TLS set up through the CLI (bench/emload phone-emcc: the guide's GET forms,
+# each client its own phone and user, keep-alive). The peer, in the same run: the same load as
+# local (non-EMCC) logins on the visiting cluster. Then the home lookup (emcc cluster lookup) over
+# 1, 10 and 50 remote clusters, the user on the last one, with the time the node reports.
+EMCC_CLIENTS=${BENCH_EMCC_CLIENTS:-4}
+EMCC_SECONDS=${BENCH_EMCC_SECONDS:-5}
+LOOKUP_RUNS=${BENCH_LOOKUP_RUNS:-50}
+EV=127.0.14.1   # BenchVisit (the phones)
+EH=127.0.14.2   # BenchHome (the users)
+LA=127.0.14.10  # LookAsk; its remotes LookR01.. on 127.0.14.11..
+ecli() { local n=$1; shift; EMCC_SOCKET="$DIR/$n/admin.sock" "$EMCC" "$@"; }
+# enode NAME ADDR WORKERS HTTP [ini lines]: starts a node with HTTPS, no SIP, no TFTP.
+enode() {
+	local n=$1 a=$2 w=$3 http=$4 l
+	shift 4
+	mkdir -p "$DIR/$n"
+	{
+		printf '[cluster]\nid = %s\nnode_address = %s\n[server]\nhttp = %s\nhttps = %s:8443\n' \
+			"$n" "$a" "$http" "$a"
+		printf 'tftp_http =\ndata_dir = %s\nworkers = %s\n[sip]\nudp =\ntcp =\n[log]\nlevel = info\n' \
+			"$DIR/$n" "$w"
+		for l in "$@"; do echo "$l"; done
+	} >"$DIR/$n/emccd.ini"
+	"$EMCCD" -c "$DIR/$n/emccd.ini" >"$DIR/$n/stdout.log" 2>&1 &
+	PIDS+=($!)
+	echo $! >"$DIR/$n/pid"
+}
+enode_wait() {
+	for _ in $(seq 1 400); do ecli "$1" status >/dev/null 2>&1 && return 0; sleep 0.05; done
+	echo "bench: node $1 did not start" >&2
+	cat "$DIR/$1/stdout.log" >&2
+	return 1
+}
+# enode_stop NAME...: SIGTERM by PID, then wait for each.
+enode_stop() {
+	local n p i
+	for n in "$@"; do kill -TERM "$(cat "$DIR/$n/pid")" 2>/dev/null || true; done
+	for n in "$@"; do
+		p=$(cat "$DIR/$n/pid")
+		wait "$p" 2>/dev/null || true
+		# gone: cleanup must not signal whatever gets this PID next
+		for i in "${!PIDS[@]}"; do [ "${PIDS[$i]}" = "$p" ] && unset 'PIDS[i]'; done
+	done
+}
+
+enode BenchVisit $EV 4 "$EV:8080" "[parameters]" "max_concurrent_requests = 256"
+enode BenchHome $EH 4 "" "[parameters]" "max_concurrent_requests = 256" "max_emcc_devices = 10000" \
+	"inter_cluster_max_login_time = 10:00"
+enode_wait BenchVisit
+enode_wait BenchHome
+ecli BenchVisit trust export "$DIR/visit.bundle" >/dev/null
+ecli BenchHome trust export "$DIR/home.bundle" >/dev/null
+ecli BenchVisit cluster add BenchHome $EH:8443 --bundle "$DIR/home.bundle" >/dev/null
+ecli BenchHome cluster add BenchVisit $EV:8443 --bundle "$DIR/visit.bundle" >/dev/null
+{
+	echo "name,model"
+	for i in $(seq 0 $((EMCC_CLIENTS - 1))); do echo "bench_udp$i,7821"; done
+} >"$DIR/emcc-profiles.csv"
+{
+	echo "id,pin,profiles,emcc_enabled"
+	for i in $(seq 0 $((EMCC_CLIENTS - 1))); do echo "bench$i,1234,bench_udp$i,true"; done
+} >"$DIR/emcc-users.csv"
+{
+	echo "id,pin,profiles"
+	for i in $(seq 0 $((EMCC_CLIENTS - 1))); do echo "local$i,1234,bench_udp$i"; done
+} >"$DIR/emcc-local.csv"
+{
+	echo "name,model,emcc_enabled"
+	for i in $(seq 0 $((EMCC_CLIENTS - 1))); do printf 'SEP%012X,7821,true\n' $((0xBE0000 + i)); done
+} >"$DIR/emcc-devices.csv"
+ecli BenchHome profile import "$DIR/emcc-profiles.csv" >/dev/null
+ecli BenchHome user import "$DIR/emcc-users.csv" >/dev/null
+ecli BenchVisit profile import "$DIR/emcc-profiles.csv" >/dev/null
+ecli BenchVisit user import "$DIR/emcc-local.csv" >/dev/null
+ecli BenchVisit device import "$DIR/emcc-devices.csv" >/dev/null
+# Warm up (TLS connections between the clusters, the home cache, the PIN keys), then measure.
+"$EMLOAD" $EV 8080 /emapp/EMAppServlet "$EMCC_CLIENTS" 1 phone-emcc >/dev/null || true
+"$EMLOAD" $EV 8080 /emapp/EMAppServlet "$EMCC_CLIENTS" 1 phone local 1234 >/dev/null || true
+emcc_run=$("$EMLOAD" $EV 8080 /emapp/EMAppServlet "$EMCC_CLIENTS" "$EMCC_SECONDS" phone-emcc || true)
+emcc_local=$("$EMLOAD" $EV 8080 /emapp/EMAppServlet "$EMCC_CLIENTS" "$EMCC_SECONDS" phone local 1234 || true)
+enode_stop BenchVisit BenchHome
+
+# The lookup: LookAsk and 50 remote clusters, one worker each, HTTPS only. Trust both ways
+# through the CLI; the user lives on LookR50 only. Clusters are added in three steps (LookR50;
+# LookR41..49; LookR01..40) so the same nodes serve the 1, 10 and 50 cluster runs.
+NREMOTE=50
+rname() { printf 'LookR%02d\n' "$1"; }
+enode LookAsk $LA 1 "" "[parameters]" "emcc_request_timeout_ms = 3000"
+for i in $(seq 1 $NREMOTE); do enode "$(rname "$i")" "127.0.14.$((10 + i))" 1 ""; done
+enode_wait LookAsk
+ecli LookAsk trust export "$DIR/ask.bundle" >/dev/null
+for i in $(seq 1 $NREMOTE); do
+	n=$(rname "$i")
+	enode_wait "$n"
+	ecli "$n" trust export "$DIR/$n.bundle" >/dev/null
+	ecli "$n" cluster add LookAsk $LA:8443 --bundle "$DIR/ask.bundle" >/dev/null
+done
+ecli "$(rname $NREMOTE)" user add lookupuser --pin 1234 --emcc >/dev/null
+# lookup_run: LOOKUP_RUNS lookups after one cold one; prints JSON (median, p99, cold, answers).
+lookup_run() {
+	local i out=()
+	for i in $(seq 0 "$LOOKUP_RUNS"); do out+=("$(ecli LookAsk cluster lookup lookupuser --json | tr -d "\n")"); done
+	printf '%s\n' "${out[@]}" | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+cold, warm = rows[0], rows[1:]
+t = sorted(r["total_ms"] for r in warm)
+bad = sum(1 for r in warm if r["home"] != "'"$(rname $NREMOTE)"'" or
+          any(c["answer"] == "error" for c in r["clusters"]))
+print(json.dumps({"clusters": len(cold["clusters"]), "median_ms": t[len(t) // 2],
+                  "p99_ms": t[min(len(t) - 1, int(len(t) * 0.99))], "cold_ms": cold["total_ms"],
+                  "failed": bad}))'
+}
+add_remotes() { # FROM TO
+	local i n
+	for i in $(seq "$1" "$2"); do
+		n=$(rname "$i")
+		ecli LookAsk cluster add "$n" "127.0.14.$((10 + i)):8443" --bundle "$DIR/$n.bundle" >/dev/null
+	done
+}
+add_remotes $NREMOTE $NREMOTE
+lookup1=$(lookup_run)
+add_remotes $((NREMOTE - 9)) $((NREMOTE - 1))
+lookup10=$(lookup_run)
+add_remotes 1 $((NREMOTE - 10))
+lookup50=$(lookup_run)
+look_rss=$(for i in $(seq 1 $NREMOTE); do ps -o rss= -p "$(cat "$DIR/$(rname "$i")/pid")"; done |
+	awk '{s += $1} END {printf "%.1f", s / NR / 1024}')
+enode_stop LookAsk $(for i in $(seq 1 $NREMOTE); do rname "$i"; done)
+lookup="{\"1\": $lookup1, \"10\": $lookup10, \"50\": $lookup50, \"rss_mb\": $look_rss}"
+
+python3 - "$BUILD" "$em" "$peer" "$pin" "$CLIENTS" "$sip_em" "$sip_kam" "$SIP_INFLIGHT" "$KAM_CHILDREN" \
+	"$emcc_run" "$emcc_local" "$EMCC_CLIENTS" "$lookup" <<'PY'
 import json, os, sys
 build, em, peer, pin, clients = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5]
 sip_em, sip_kam, inflight, kam_children = json.loads(sys.argv[6]), json.loads(sys.argv[7]), sys.argv[8], sys.argv[9]
@@ -181,6 +315,30 @@ if sip_em:
         ("SIP REGISTER retransmissions (UDP loss)", sip_em["retrans"], "msgs", kam, sip_kam.get("retrans"), ""),
         ("SIP REGISTER failed", sip_em["failed"], "reg", kam, sip_kam.get("failed"), "0"),
     ]
+emcc_run = json.loads(sys.argv[10]) if sys.argv[10].strip() else {}
+emcc_local = json.loads(sys.argv[11]) if sys.argv[11].strip() else {}
+emcc_clients, lookup = sys.argv[12], json.loads(sys.argv[13])
+if emcc_run:
+    loc = "local EM login"
+    rows += [
+        ("EMCC logins/s (login+logout, %s phones, 2 clusters)" % emcc_clients, emcc_run["pairs_per_s"], "login/s", loc, emcc_local.get("pairs_per_s"), ">= 300"),
+        ("EMCC login p50 (phone's GET in to answer out)", emcc_run["login_p50_ms"], "ms", loc, emcc_local.get("login_p50_ms"), "< 5"),
+        ("EMCC login p99", emcc_run["login_p99_ms"], "ms", loc, emcc_local.get("login_p99_ms"), ""),
+        ("EMCC logout p50 (homeLogout via the outbox)", emcc_run["logout_p50_ms"], "ms", loc, emcc_local.get("logout_p50_ms"), ""),
+        ("EMCC failed logins/logouts", emcc_run["errors"], "pairs", loc, emcc_local.get("errors"), "0"),
+    ]
+for k in ("1", "10", "50"):
+    lk = lookup.get(k)
+    if lk:
+        rows += [
+            ("home lookup, %s remote cluster(s): median" % k, lk["median_ms"], "ms", "", None, "< 10" if k == "50" else ""),
+            ("home lookup, %s remote cluster(s): p99" % k, lk["p99_ms"], "ms", "", None, ""),
+            ("home lookup, %s remote cluster(s): first (TLS handshakes)" % k, lk["cold_ms"], "ms", "", None, ""),
+        ]
+        if lk["failed"]:
+            rows.append(("home lookup, %s remote cluster(s): wrong answers" % k, lk["failed"], "runs", "", None, "0"))
+if lookup.get("rss_mb"):
+    rows.append(("emccd RSS, small node (workers = 1, HTTPS only)", lookup["rss_mb"], "MB", "", None, ""))
 print("%-52s %12s %-8s %-20s %12s %8s %s" % ("figure", "value", "unit", "peer", "peer value", "ratio", "target"))
 out = []
 for name, val, unit, peer_name, peer_val, target in rows:

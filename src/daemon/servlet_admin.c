@@ -106,7 +106,8 @@ static json_t *node_sip_bindings(void *arg, const char *device)
 		return arr;
 	}
 	sipd_binding_list(n->sipd, binding_copy_one, &c);
-	qsort(c.v, c.n, sizeof(*c.v), binding_cmp);
+	if (c.n) /* no bindings: c.v is NULL, which qsort must not get */
+		qsort(c.v, c.n, sizeof(*c.v), binding_cmp);
 	for (size_t i = 0; i < c.n; i++)
 		json_array_append_new(arr, binding_json(&c.v[i], now));
 	free(c.v);

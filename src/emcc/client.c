@@ -223,7 +223,10 @@ static struct conn *pool_conn(struct emcc_client *c, struct pool *p)
 			conn_close(cn);
 		if (cn->broken)
 			continue;
-		if (!best || cn->pending < best->pending)
+		/* the least busy; at a tie an open connection, so that an idle pool does not
+		 * open (and pay a handshake for) all its connections one request after another */
+		if (!best || cn->pending < best->pending ||
+		    (cn->pending == best->pending && cn->evcon && !best->evcon))
 			best = cn;
 	}
 	p->rr++;
