@@ -26,7 +26,7 @@ r=$(curl -sS --max-time 15 --interface "$PHONE" "http://$A:8080/emapp/EMAppServl
 expect_eq "BadA's login, claiming BadA with BadB's certificate, is refused -> 208 at the phone" \
 	"$(emcc_text_page 'Login/Logout is unavailable(208)')" "$r"
 expect_match "the home logs whose certificate was used for which claim" \
-	'checkUser from 127.0.13.41 refused \(35\): the certificate of cluster BadB used for claimed cluster BadA' "$(cat "$HLOG")"
+	'checkUser from [0-9.]+ refused \(35\): the certificate of cluster BadB used for claimed cluster BadA' "$(cat "$HLOG")"
 expect_match "BadA logs the home's refusal" 'checkUser adgjm: BadH answered failure 35' "$(cat "$E2E_TMP/BadA/log/emcc.log")"
 expect_eq "the home has no EMCC device" 0 "$(cli BadH cluster emcc-devices --json | jq '.home_devices | length')"
 cli BadH cluster del BadB >/dev/null
@@ -61,12 +61,17 @@ bad_doc() { # N: one of a few malformed documents
 	4) echo "<emccRequest version=\"1\"><cluster>BadA</cluster><requestNumber>$1</requestNumber><sent>$(date +%s%3N)</sent><nonce>$(printf '%032d' "$1")</nonce><checkUser><userID>a</userID></checkUser><checkUser/></emccRequest>" ;;
 	esac
 }
-export -f bad_doc
 mkdir -p "$E2E_TMP/flood"
 for n in $(seq 1 200); do
 	curl -sS -k --max-time 15 "${C_A[@]}" --data-urlencode "xml=$(bad_doc "$n")" "$HURL" \
 		>"$E2E_TMP/flood/$n" 2>&1 &
-	[ $((n % 20)) -eq 0 ] && wait_pids=$(jobs -p) && for p in $wait_pids; do wait "$p" || true; done
+	flood+=($!)
+	# 4 at a time, under Maximum Concurrent Requests (beyond it the answer is 26, by design);
+	# wait for the curls only, not the daemons
+	if [ $((n % 4)) -eq 0 ]; then
+		for p in "${flood[@]}"; do wait "$p" || true; done
+		flood=()
+	fi
 done
 ones=$(grep -l '<error code="1">' "$E2E_TMP"/flood/* | wc -l)
 expect_eq "200 malformed emccRequests: each answered code 1" 200 "$ones"
