@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(gcc pkg-config meson ninja-build libevent-dev libxml2-dev libsqlite3-dev
 	libsodium-dev libinih-dev libjansson-dev libcmocka-dev libssl-dev libcurl4-openssl-dev
 	libre-dev)
-run_pkgs=(curl openssl sqlite3 procps libfaketime python3 sip-tester)
+run_pkgs=(curl openssl sqlite3 procps libfaketime python3 sip-tester jq)
 bench_pkgs=(nginx-light python3 kamailio)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
