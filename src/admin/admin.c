@@ -558,29 +558,6 @@ static const struct admin_arg appuser_set_args[] = {
 	{ "proxy_rights", ADMIN_T_BOOL, 0, 0 },
 	ADMIN_ARGS_END
 };
-static const struct admin_arg device_set_args[] = {
-	{ "name", ADMIN_T_STR, 1, 0 },
-	{ "model", ADMIN_T_STR, 0, 0 },
-	{ "protocol", ADMIN_T_STR, 0, 0 },
-	{ "description", ADMIN_T_STR, 0, 0 },
-	{ "em_enabled", ADMIN_T_BOOL, 0, 0 },
-	{ "emcc_enabled", ADMIN_T_BOOL, 0, 0 },
-	{ "security_mode", ADMIN_T_INT, 0, 0 },
-	{ "user_locale", ADMIN_T_STR, 0, 0 },
-	{ "lines", ADMIN_T_ARRAY, 0, 0 },
-	ADMIN_ARGS_END
-};
-static const struct admin_arg profile_set_args[] = {
-	{ "name", ADMIN_T_STR, 1, 0 },
-	{ "model", ADMIN_T_STR, 0, 0 },
-	{ "description", ADMIN_T_STR, 0, 0 },
-	{ "user_locale", ADMIN_T_STR, 0, 0 },
-	{ "softkey_template", ADMIN_T_STR, 0, 0 },
-	{ "lines", ADMIN_T_ARRAY, 0, 0 },
-	{ "speed_dials", ADMIN_T_ARRAY, 0, 0 },
-	{ "services", ADMIN_T_ARRAY, 0, 0 },
-	ADMIN_ARGS_END
-};
 static const struct admin_arg param_set_args[] = {
 	{ "name", ADMIN_T_STR, 1, 0 }, { "value", ADMIN_T_SCALAR, 1, 0 }, ADMIN_ARGS_END
 };
@@ -627,13 +604,13 @@ static const struct command commands[] = {
 	{ "device/list", list_args, admin_cmd_device_list },
 	{ "device/show", name_args, admin_cmd_device_show },
 	{ "device/add", admin_device_add_args, admin_cmd_device_add },
-	{ "device/set", device_set_args, admin_cmd_device_set },
+	{ "device/set", admin_device_set_args, admin_cmd_device_set },
 	{ "device/del", name_args, admin_cmd_device_del },
 	{ "device/import", csv_args, admin_cmd_device_import },
 	{ "profile/list", list_args, admin_cmd_profile_list },
 	{ "profile/show", name_args, admin_cmd_profile_show },
 	{ "profile/add", admin_profile_add_args, admin_cmd_profile_add },
-	{ "profile/set", profile_set_args, admin_cmd_profile_set },
+	{ "profile/set", admin_profile_set_args, admin_cmd_profile_set },
 	{ "profile/del", name_args, admin_cmd_profile_del },
 	{ "profile/import", csv_args, admin_cmd_profile_import },
 	{ "param/list", no_args, cmd_param_list },

@@ -349,11 +349,52 @@ done:
 
 /* ---- commands ---------------------------------------------------------------------------- */
 
+/* Reads the "id" argument into id and that cluster into rc: 404 when there is none. */
+static int cluster_from_args(struct admin_call *c, char id[STORE_ID_MAX],
+			     struct store_remote_cluster *rc)
+{
+	int status, err;
+
+	if ((status = admin_get_str(c->args, "id", "id", id, STORE_ID_MAX, NULL, &c->err)) ||
+	    (status = check_cluster_id(id, "id", &c->err)))
+		return status;
+	if ((err = store_remote_cluster_get(c->ctx->em->st, id, rc)))
+		return err == ENOENT ? admin_fail(&c->err, 404, "id", "no remote cluster '%s'", id)
+				     : admin_store_fail(&c->err, err, NULL, "remote cluster");
+	return 0;
+}
+
+/* Writes rc in a transaction of its own, as a new cluster or over the stored one, and answers
+ * with it and the warnings. Returns 200, 0 when the answer could not be built, or a failure. */
+static int cluster_write(struct admin_call *c, struct store_remote_cluster *rc, int insert,
+			 json_t *warnings)
+{
+	struct store *st = c->ctx->em->st;
+	int err;
+
+	if ((err = store_begin(st)))
+		return admin_store_fail(&c->err, err, NULL, "remote cluster");
+	err = insert ? store_remote_cluster_insert(st, rc) : store_remote_cluster_update(st, rc);
+	if (err == 0)
+		err = store_commit(st);
+	else
+		store_rollback(st);
+	if (err == EEXIST)
+		return insert_conflict(c, rc);
+	if (err)
+		return admin_store_fail(&c->err, err, NULL, "remote cluster");
+	c->out = cluster_full(rc);
+	if (!c->out)
+		return 0;
+	json_object_set(c->out, "warnings", warnings);
+	return 200;
+}
+
 int admin_cmd_cluster_add(struct admin_call *c)
 {
 	struct store_remote_cluster *rc = calloc(1, sizeof(*rc));
 	json_t *warnings = json_array();
-	int status, rc_;
+	int status;
 	if (!rc || !warnings) {
 		status = admin_fail(&c->err, 500, NULL, "out of memory");
 		goto done;
@@ -377,28 +418,7 @@ int admin_cmd_cluster_add(struct admin_call *c)
 				    rc->address, rc, warnings, &c->err)))
 		goto done;
 	snprintf(rc->status, sizeof(rc->status), "unknown");
-	if ((rc_ = store_begin(c->ctx->em->st))) {
-		status = admin_store_fail(&c->err, rc_, NULL, "remote cluster");
-		goto done;
-	}
-	rc_ = store_remote_cluster_insert(c->ctx->em->st, rc);
-	if (rc_ == 0)
-		rc_ = store_commit(c->ctx->em->st);
-	else
-		store_rollback(c->ctx->em->st);
-	if (rc_ == EEXIST) {
-		status = insert_conflict(c, rc);
-		goto done;
-	}
-	if (rc_) {
-		status = admin_store_fail(&c->err, rc_, NULL, "remote cluster");
-		goto done;
-	}
-	c->out = cluster_full(rc);
-	if (c->out) {
-		json_object_set(c->out, "warnings", warnings);
-		status = 200;
-	}
+	status = cluster_write(c, rc, 1, warnings);
 done:
 	json_decref(warnings);
 	free(rc);
@@ -410,20 +430,13 @@ int admin_cmd_cluster_set(struct admin_call *c)
 	struct store_remote_cluster *rc = calloc(1, sizeof(*rc));
 	json_t *warnings = json_array();
 	char id[STORE_ID_MAX], address[STORE_TEXT_MAX];
-	int status = 0, rc_, present = 0;
+	int status = 0, present = 0;
 	if (!rc || !warnings) {
 		status = admin_fail(&c->err, 500, NULL, "out of memory");
 		goto done;
 	}
-	if ((status = admin_get_str(c->args, "id", "id", id, sizeof(id), NULL, &c->err)) ||
-	    (status = check_cluster_id(id, "id", &c->err)))
+	if ((status = cluster_from_args(c, id, rc)))
 		goto done;
-	rc_ = store_remote_cluster_get(c->ctx->em->st, id, rc);
-	if (rc_) {
-		status = rc_ == ENOENT ? admin_fail(&c->err, 404, "id", "no remote cluster '%s'", id)
-				       : admin_store_fail(&c->err, rc_, NULL, "remote cluster");
-		goto done;
-	}
 	char old_address[STORE_TEXT_MAX], old_sha[STORE_SHA256_HEX];
 	snprintf(old_address, sizeof(old_address), "%s", rc->address);
 	snprintf(old_sha, sizeof(old_sha), "%s", rc->cert_sha256);
@@ -455,28 +468,7 @@ int admin_cmd_cluster_set(struct admin_call *c)
 		snprintf(rc->status, sizeof(rc->status), "unknown");
 		rc->last_error[0] = '\0';
 	}
-	if ((rc_ = store_begin(c->ctx->em->st))) {
-		status = admin_store_fail(&c->err, rc_, NULL, "remote cluster");
-		goto done;
-	}
-	rc_ = store_remote_cluster_update(c->ctx->em->st, rc);
-	if (rc_ == 0)
-		rc_ = store_commit(c->ctx->em->st);
-	else
-		store_rollback(c->ctx->em->st);
-	if (rc_ == EEXIST) {
-		status = insert_conflict(c, rc);
-		goto done;
-	}
-	if (rc_) {
-		status = admin_store_fail(&c->err, rc_, NULL, "remote cluster");
-		goto done;
-	}
-	c->out = cluster_full(rc);
-	if (c->out) {
-		json_object_set(c->out, "warnings", warnings);
-		status = 200;
-	}
+	status = cluster_write(c, rc, 0, warnings);
 done:
 	json_decref(warnings);
 	free(rc);
@@ -487,18 +479,11 @@ int admin_cmd_cluster_show(struct admin_call *c)
 {
 	struct store_remote_cluster *rc = calloc(1, sizeof(*rc));
 	char id[STORE_ID_MAX];
-	int status, rc_;
+	int status;
 	if (!rc)
 		return admin_fail(&c->err, 500, NULL, "out of memory");
-	if ((status = admin_get_str(c->args, "id", "id", id, sizeof(id), NULL, &c->err)) ||
-	    (status = check_cluster_id(id, "id", &c->err)))
+	if ((status = cluster_from_args(c, id, rc)))
 		goto done;
-	rc_ = store_remote_cluster_get(c->ctx->em->st, id, rc);
-	if (rc_) {
-		status = rc_ == ENOENT ? admin_fail(&c->err, 404, "id", "no remote cluster '%s'", id)
-				       : admin_store_fail(&c->err, rc_, NULL, "remote cluster");
-		goto done;
-	}
 	c->out = cluster_full(rc);
 	status = 200;
 done:

@@ -2,6 +2,7 @@
  * speed dials and services. */
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,30 +13,23 @@
 #include "prov/build.h"
 #include "store/store.h"
 
-const struct admin_arg admin_device_add_args[] = {
-	{ "name", ADMIN_T_STR, 1, 0 },
-	{ "model", ADMIN_T_STR, 1, 0 },
-	{ "protocol", ADMIN_T_STR, 0, 0 },
-	{ "description", ADMIN_T_STR, 0, 0 },
-	{ "em_enabled", ADMIN_T_BOOL, 0, 0 },
-	{ "emcc_enabled", ADMIN_T_BOOL, 0, 0 },
-	{ "security_mode", ADMIN_T_INT, 0, 0 },
-	{ "user_locale", ADMIN_T_STR, 0, 0 },
-	{ "lines", ADMIN_T_ARRAY, 0, 0 },
-	ADMIN_ARGS_END
-};
+/* The fields of a device and of a profile; "add" needs the model, "set" keeps the stored one. */
+#define DEVICE_ARGS(model_required)                                                                \
+	{ "name", ADMIN_T_STR, 1, 0 }, { "model", ADMIN_T_STR, model_required, 0 },               \
+	    { "protocol", ADMIN_T_STR, 0, 0 }, { "description", ADMIN_T_STR, 0, 0 },             \
+	    { "em_enabled", ADMIN_T_BOOL, 0, 0 }, { "emcc_enabled", ADMIN_T_BOOL, 0, 0 },        \
+	    { "security_mode", ADMIN_T_INT, 0, 0 }, { "user_locale", ADMIN_T_STR, 0, 0 },        \
+	    { "lines", ADMIN_T_ARRAY, 0, 0 }
+#define PROFILE_ARGS(model_required)                                                               \
+	{ "name", ADMIN_T_STR, 1, 0 }, { "model", ADMIN_T_STR, model_required, 0 },               \
+	    { "description", ADMIN_T_STR, 0, 0 }, { "user_locale", ADMIN_T_STR, 0, 0 },          \
+	    { "softkey_template", ADMIN_T_STR, 0, 0 }, { "lines", ADMIN_T_ARRAY, 0, 0 },         \
+	    { "speed_dials", ADMIN_T_ARRAY, 0, 0 }, { "services", ADMIN_T_ARRAY, 0, 0 }
 
-const struct admin_arg admin_profile_add_args[] = {
-	{ "name", ADMIN_T_STR, 1, 0 },
-	{ "model", ADMIN_T_STR, 1, 0 },
-	{ "description", ADMIN_T_STR, 0, 0 },
-	{ "user_locale", ADMIN_T_STR, 0, 0 },
-	{ "softkey_template", ADMIN_T_STR, 0, 0 },
-	{ "lines", ADMIN_T_ARRAY, 0, 0 },
-	{ "speed_dials", ADMIN_T_ARRAY, 0, 0 },
-	{ "services", ADMIN_T_ARRAY, 0, 0 },
-	ADMIN_ARGS_END
-};
+const struct admin_arg admin_device_add_args[] = { DEVICE_ARGS(1), ADMIN_ARGS_END };
+const struct admin_arg admin_device_set_args[] = { DEVICE_ARGS(0), ADMIN_ARGS_END };
+const struct admin_arg admin_profile_add_args[] = { PROFILE_ARGS(1), ADMIN_ARGS_END };
+const struct admin_arg admin_profile_set_args[] = { PROFILE_ARGS(0), ADMIN_ARGS_END };
 
 static const struct admin_arg line_args[] = {
 	{ "index", ADMIN_T_INT, 0, 0 },
@@ -56,139 +50,160 @@ static const struct admin_arg service_args[] = {
 
 /* ---- features: lines, speed dials, services --------------------------------------------------- */
 
-/* Index of element i: given, or its position (1-based); unique and within 1..max. */
-static int item_index(json_t *o, size_t i, const char *field, size_t max, int *used,
-		      struct admin_err *e)
-{
-	json_t *v = json_object_get(o, "index");
-	long long idx = v ? json_integer_value(v) : (long long)i + 1;
+/* Element i of the JSON array `key` being read; errors name its fields ("lines[2].dn"). */
+struct item {
+	json_t *o;
+	const char *key;
+	size_t i, max;
+	int used[STORE_MAX_SPEED_DIALS]; /* indexes taken so far; the largest of the three lists */
+	char field[96];
+	struct admin_err *e;
+};
+_Static_assert(STORE_MAX_SPEED_DIALS >= STORE_MAX_LINES &&
+		       STORE_MAX_SPEED_DIALS >= STORE_MAX_SERVICES,
+	       "struct item's used[] must hold every feature list");
 
-	if (idx < 1 || idx > (long long)max)
-		return admin_fail(e, 400, field, "'%s' must be 1..%zu", field, max);
-	if (used[idx - 1])
-		return admin_fail(e, 400, field, "index %lld used twice", idx);
-	used[idx - 1] = 1;
-	return (int)idx > 0 ? 0 : 400;
+/* Names member `name` of the element in it->field ("lines[2].dn"), or the element itself. */
+static const char *item_field(struct item *it, const char *name)
+{
+	if (name)
+		snprintf(it->field, sizeof(it->field), "%s[%zu].%s", it->key, it->i, name);
+	else
+		snprintf(it->field, sizeof(it->field), "%s[%zu]", it->key, it->i);
+	return it->field;
 }
 
-static int parse_lines(json_t *arr, struct store_features *f, struct admin_err *e)
+/* Index of the element: given, or its position (1-based); unique and within 1..max. */
+static int item_index(struct item *it, int *index)
 {
-	int used[STORE_MAX_LINES] = { 0 };
-	char field[96];
-	json_t *o;
-	size_t i;
+	json_t *v = json_object_get(it->o, "index");
+	long long idx = v ? json_integer_value(v) : (long long)it->i + 1;
+	const char *field = item_field(it, "index");
+
+	if (idx < 1 || idx > (long long)it->max)
+		return admin_fail(it->e, 400, field, "'%s' must be 1..%zu", field, it->max);
+	if (it->used[idx - 1])
+		return admin_fail(it->e, 400, field, "index %lld used twice", idx);
+	it->used[idx - 1] = 1;
+	*index = (int)idx;
+	return 0;
+}
+
+/* String member `name` of the element into dst; a required one must not be empty. */
+static int item_str(struct item *it, const char *name, char *dst, size_t len, int required)
+{
+	const char *field = item_field(it, name);
 	int rc;
 
-	if (json_array_size(arr) > STORE_MAX_LINES)
-		return admin_fail(e, 400, "lines", "too many lines (at most %d)", STORE_MAX_LINES);
-	f->nlines = 0;
-	json_array_foreach(arr, i, o) {
-		struct store_line *l = &f->lines[f->nlines];
-		snprintf(field, sizeof(field), "lines[%zu]", i);
-		if (!json_is_object(o))
-			return admin_fail(e, 400, field, "'%s' must be an object", field);
-		snprintf(field, sizeof(field), "lines[%zu].", i);
-		if ((rc = admin_check_args(o, line_args, field, e)))
+	if ((rc = admin_get_str(it->o, name, field, dst, len, NULL, it->e)))
+		return rc;
+	if (required && !dst[0])
+		return admin_fail(it->e, 400, field, "'%s' is empty", field);
+	return 0;
+}
+
+static int read_line(struct item *it, struct store_features *f)
+{
+	struct store_line *l = &f->lines[f->nlines];
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if ((rc = item_index(it, &l->index)) ||
+	    (rc = item_str(it, "dn", l->dn, sizeof(l->dn), 1)) ||
+	    (rc = item_str(it, "label", l->label, sizeof(l->label), 0)) ||
+	    (rc = item_str(it, "display", l->display, sizeof(l->display), 0)))
+		return rc;
+	f->nlines++;
+	return 0;
+}
+
+static int read_speed_dial(struct item *it, struct store_features *f)
+{
+	struct store_speed_dial *sd = &f->speed_dials[f->nspeed_dials];
+	int rc;
+
+	memset(sd, 0, sizeof(*sd));
+	if ((rc = item_index(it, &sd->index)) ||
+	    (rc = item_str(it, "number", sd->number, sizeof(sd->number), 1)) ||
+	    (rc = item_str(it, "label", sd->label, sizeof(sd->label), 0)))
+		return rc;
+	f->nspeed_dials++;
+	return 0;
+}
+
+static int read_service(struct item *it, struct store_features *f)
+{
+	struct store_service *sv = &f->services[f->nservices];
+	int rc;
+
+	memset(sv, 0, sizeof(*sv));
+	if ((rc = item_str(it, "name", sv->name, sizeof(sv->name), 1)) ||
+	    (rc = item_str(it, "url", sv->url, sizeof(sv->url), 1)))
+		return rc;
+	/* Phones fetch these; anything but http(s) is a mistake or worse. */
+	if (strncasecmp(sv->url, "http://", 7) != 0 && strncasecmp(sv->url, "https://", 8) != 0)
+		return admin_fail(it->e, 400, it->field, "'%s' must be an http:// or https:// URL",
+				  it->field);
+	f->nservices++;
+	return 0;
+}
+
+/* One feature list of the admin JSON: its member, its limit and how to read an element. */
+struct feature_list {
+	const char *key;
+	const char *what; /* for "too many ..." */
+	size_t max;
+	const struct admin_arg *args;
+	size_t count_at; /* offsetof its count (nlines, ...) in struct store_features */
+	int (*read)(struct item *it, struct store_features *f);
+};
+
+/* Lines first: a device takes only those here (its speed dials and services are kept). */
+static const struct feature_list feature_lists[] = {
+	{ "lines", "lines", STORE_MAX_LINES, line_args, offsetof(struct store_features, nlines),
+	  read_line },
+	{ "speed_dials", "speed dials", STORE_MAX_SPEED_DIALS, speed_dial_args,
+	  offsetof(struct store_features, nspeed_dials), read_speed_dial },
+	{ "services", "services", STORE_MAX_SERVICES, service_args,
+	  offsetof(struct store_features, nservices), read_service },
+};
+
+/* Replaces the list fl of f with the JSON array arr. */
+static int parse_features(json_t *arr, const struct feature_list *fl, struct store_features *f,
+			  struct admin_err *e)
+{
+	struct item it = { .key = fl->key, .max = fl->max, .e = e };
+	int rc;
+
+	if (json_array_size(arr) > fl->max)
+		return admin_fail(e, 400, fl->key, "too many %s (at most %zu)", fl->what, fl->max);
+	*(size_t *)((char *)f + fl->count_at) = 0; /* each read appends */
+	json_array_foreach(arr, it.i, it.o) {
+		if (!json_is_object(it.o))
+			return admin_fail(e, 400, item_field(&it, NULL), "'%s' must be an object",
+					  it.field);
+		snprintf(it.field, sizeof(it.field), "%s[%zu].", fl->key, it.i);
+		if ((rc = admin_check_args(it.o, fl->args, it.field, e)) || (rc = fl->read(&it, f)))
 			return rc;
-		memset(l, 0, sizeof(*l));
-		snprintf(field, sizeof(field), "lines[%zu].index", i);
-		if ((rc = item_index(o, i, field, STORE_MAX_LINES, used, e)))
-			return rc;
-		l->index = json_object_get(o, "index") ? (int)json_integer_value(
-								 json_object_get(o, "index"))
-						       : (int)i + 1;
-		snprintf(field, sizeof(field), "lines[%zu].dn", i);
-		if ((rc = admin_get_str(o, "dn", field, l->dn, sizeof(l->dn), NULL, e)))
-			return rc;
-		if (!l->dn[0])
-			return admin_fail(e, 400, field, "'%s' is empty", field);
-		snprintf(field, sizeof(field), "lines[%zu].label", i);
-		if ((rc = admin_get_str(o, "label", field, l->label, sizeof(l->label), NULL, e)))
-			return rc;
-		snprintf(field, sizeof(field), "lines[%zu].display", i);
-		if ((rc = admin_get_str(o, "display", field, l->display, sizeof(l->display), NULL,
-					e)))
-			return rc;
-		f->nlines++;
 	}
 	return 0;
 }
 
-static int parse_speed_dials(json_t *arr, struct store_features *f, struct admin_err *e)
+/* Reads the first n of feature_lists that args has into f; *given says whether any was there. */
+static int features_apply(json_t *args, size_t n, struct store_features *f, int *given,
+			  struct admin_err *e)
 {
-	int used[STORE_MAX_SPEED_DIALS] = { 0 };
-	char field[96];
-	json_t *o;
-	size_t i;
+	json_t *v;
+	size_t k;
 	int rc;
 
-	if (json_array_size(arr) > STORE_MAX_SPEED_DIALS)
-		return admin_fail(e, 400, "speed_dials", "too many speed dials (at most %d)",
-				  STORE_MAX_SPEED_DIALS);
-	f->nspeed_dials = 0;
-	json_array_foreach(arr, i, o) {
-		struct store_speed_dial *sd = &f->speed_dials[f->nspeed_dials];
-		snprintf(field, sizeof(field), "speed_dials[%zu]", i);
-		if (!json_is_object(o))
-			return admin_fail(e, 400, field, "'%s' must be an object", field);
-		snprintf(field, sizeof(field), "speed_dials[%zu].", i);
-		if ((rc = admin_check_args(o, speed_dial_args, field, e)))
+	*given = 0;
+	for (k = 0; k < n; k++) {
+		if (!(v = json_object_get(args, feature_lists[k].key)))
+			continue;
+		*given = 1;
+		if ((rc = parse_features(v, &feature_lists[k], f, e)))
 			return rc;
-		memset(sd, 0, sizeof(*sd));
-		snprintf(field, sizeof(field), "speed_dials[%zu].index", i);
-		if ((rc = item_index(o, i, field, STORE_MAX_SPEED_DIALS, used, e)))
-			return rc;
-		sd->index = json_object_get(o, "index")
-				    ? (int)json_integer_value(json_object_get(o, "index"))
-				    : (int)i + 1;
-		snprintf(field, sizeof(field), "speed_dials[%zu].number", i);
-		if ((rc = admin_get_str(o, "number", field, sd->number, sizeof(sd->number), NULL,
-					e)))
-			return rc;
-		if (!sd->number[0])
-			return admin_fail(e, 400, field, "'%s' is empty", field);
-		snprintf(field, sizeof(field), "speed_dials[%zu].label", i);
-		if ((rc = admin_get_str(o, "label", field, sd->label, sizeof(sd->label), NULL, e)))
-			return rc;
-		f->nspeed_dials++;
-	}
-	return 0;
-}
-
-static int parse_services(json_t *arr, struct store_features *f, struct admin_err *e)
-{
-	char field[96];
-	json_t *o;
-	size_t i;
-	int rc;
-
-	if (json_array_size(arr) > STORE_MAX_SERVICES)
-		return admin_fail(e, 400, "services", "too many services (at most %d)",
-				  STORE_MAX_SERVICES);
-	f->nservices = 0;
-	json_array_foreach(arr, i, o) {
-		struct store_service *sv = &f->services[f->nservices];
-		snprintf(field, sizeof(field), "services[%zu]", i);
-		if (!json_is_object(o))
-			return admin_fail(e, 400, field, "'%s' must be an object", field);
-		snprintf(field, sizeof(field), "services[%zu].", i);
-		if ((rc = admin_check_args(o, service_args, field, e)))
-			return rc;
-		memset(sv, 0, sizeof(*sv));
-		snprintf(field, sizeof(field), "services[%zu].name", i);
-		if ((rc = admin_get_str(o, "name", field, sv->name, sizeof(sv->name), NULL, e)))
-			return rc;
-		if (!sv->name[0])
-			return admin_fail(e, 400, field, "'%s' is empty", field);
-		snprintf(field, sizeof(field), "services[%zu].url", i);
-		if ((rc = admin_get_str(o, "url", field, sv->url, sizeof(sv->url), NULL, e)))
-			return rc;
-		/* Phones fetch these; anything but http(s) is a mistake or worse. */
-		if (strncasecmp(sv->url, "http://", 7) != 0 &&
-		    strncasecmp(sv->url, "https://", 8) != 0)
-			return admin_fail(e, 400, field, "'%s' must be an http:// or https:// URL",
-					  field);
-		f->nservices++;
 	}
 	return 0;
 }
@@ -351,13 +366,7 @@ static int device_apply(json_t *args, struct store_device *d, struct store_featu
 	if (d->emcc_enabled && !m->supports_emcc)
 		return admin_fail(e, 400, "emcc_enabled", "model %s does not support EMCC",
 				  m->name);
-	*lines_given = 0;
-	if ((v = json_object_get(args, "lines"))) {
-		*lines_given = 1;
-		if ((rc = parse_lines(v, f, e)))
-			return rc;
-	}
-	return 0;
+	return features_apply(args, 1, f, lines_given, e);
 }
 
 int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e,
@@ -609,7 +618,6 @@ static int profile_apply(json_t *args, struct store_profile *p, struct store_fea
 {
 	const struct em_model *m;
 	char model[STORE_TEXT_MAX] = "";
-	json_t *v;
 	int present, rc;
 
 	if ((rc = admin_get_str(args, "model", NULL, model, sizeof(model), &present, e)))
@@ -626,23 +634,8 @@ static int profile_apply(json_t *args, struct store_profile *p, struct store_fea
 	    (rc = admin_get_str(args, "softkey_template", NULL, p->softkey_template,
 				sizeof(p->softkey_template), NULL, e)))
 		return rc;
-	*features_given = 0;
-	if ((v = json_object_get(args, "lines"))) {
-		*features_given = 1;
-		if ((rc = parse_lines(v, f, e)))
-			return rc;
-	}
-	if ((v = json_object_get(args, "speed_dials"))) {
-		*features_given = 1;
-		if ((rc = parse_speed_dials(v, f, e)))
-			return rc;
-	}
-	if ((v = json_object_get(args, "services"))) {
-		*features_given = 1;
-		if ((rc = parse_services(v, f, e)))
-			return rc;
-	}
-	return 0;
+	return features_apply(args, sizeof(feature_lists) / sizeof(feature_lists[0]), f,
+			      features_given, e);
 }
 
 static int arg_profile_name(json_t *args, char *name, size_t len, struct admin_err *e)

@@ -131,7 +131,9 @@ int admin_profile_create(struct admin_ctx *ctx, json_t *args, struct admin_err *
 /* Argument tables, shared with the importers (a CSV row becomes such an object). */
 extern const struct admin_arg admin_user_add_args[];
 extern const struct admin_arg admin_device_add_args[];
+extern const struct admin_arg admin_device_set_args[];
 extern const struct admin_arg admin_profile_add_args[];
+extern const struct admin_arg admin_profile_set_args[];
 extern const struct admin_arg admin_cluster_add_args[];
 extern const struct admin_arg admin_cluster_set_args[];
 extern const struct admin_arg admin_cluster_update_args[];

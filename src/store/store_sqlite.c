@@ -533,41 +533,12 @@ static int vbindf(sqlite3_stmt *s, const char *fmt, va_list ap)
 	return map_rc(rc);
 }
 
-static int bindf(sqlite3_stmt *s, const char *fmt, ...)
-{
-	va_list ap;
-	int err;
-
-	va_start(ap, fmt);
-	err = vbindf(s, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* Runs a statement that returns no rows. */
 static int step_done(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
 	return rc == SQLITE_DONE ? 0 : map_rc(rc);
-}
-
-/* Prepares (or reuses), binds per fmt and runs a statement that returns no rows. */
-static int exec_write(struct store *st, enum stmt_id id, const char *fmt, ...)
-{
-	sqlite3_stmt *s = NULL;
-	va_list ap;
-	int err;
-
-	if ((err = stmt_get(st, id, &s)))
-		return err;
-	va_start(ap, fmt);
-	err = vbindf(s, fmt, ap);
-	va_end(ap);
-	if (!err)
-		err = step_done(s);
-	stmt_put(st, id, s);
-	return err;
 }
 
 /* Runs a single-row statement: 0 with the row ready, ENOENT if none. */
@@ -580,6 +551,112 @@ static int step_row(sqlite3_stmt *s)
 	if (rc == SQLITE_DONE)
 		return ENOENT;
 	return map_rc(rc);
+}
+
+/* One use of a cached statement: query_open takes it and binds parameters per fmt (see vbindf),
+ * query_close puts it back. query_close passes err through and is safe after a failed
+ * query_open, so each function that runs a statement ends in "return query_close(&q, err);". */
+struct query {
+	struct store *st;
+	enum stmt_id id;
+	sqlite3_stmt *s;
+};
+
+static int vquery_open(struct query *q, struct store *st, enum stmt_id id, const char *fmt,
+		       va_list ap)
+{
+	int err;
+
+	q->st = st;
+	q->id = id;
+	q->s = NULL;
+	if (!(err = stmt_get(st, id, &q->s)))
+		err = vbindf(q->s, fmt, ap);
+	return err;
+}
+
+static int query_open(struct query *q, struct store *st, enum stmt_id id, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vquery_open(q, st, id, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int query_close(struct query *q, int err)
+{
+	stmt_put(q->st, q->id, q->s);
+	return err;
+}
+
+/* Steps a walk: 1 with the next row ready; 0 at its end, with *err 0 or the step's error. A walk
+ * reads "while (!err && query_next(&q, &err) && !(err = read the row)) err = the callback;". */
+static int query_next(struct query *q, int *err)
+{
+	int rc = sqlite3_step(q->s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	*err = map_rc(rc);
+	return 0;
+}
+
+/* Fills the struct at row from the current row of a statement. */
+typedef int row_reader(sqlite3_stmt *s, void *row);
+
+/* Runs a statement bound to one text key that returns at most one row, read into out: ENOENT
+ * when there is none. */
+static int get_by_key(struct store *st, enum stmt_id id, const char *key, row_reader *reader,
+		      void *out)
+{
+	struct query q;
+	int err;
+
+	if (!(err = query_open(&q, st, id, "t", key)) && !(err = step_row(q.s)))
+		err = reader(q.s, out);
+	return query_close(&q, err);
+}
+
+/* Runs a statement bound per fmt: 0 when it returns a row, ENOENT when it returns none. */
+static int row_exists(struct store *st, enum stmt_id id, const char *fmt, ...)
+{
+	struct query q;
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vquery_open(&q, st, id, fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = step_row(q.s);
+	return query_close(&q, err);
+}
+
+/* What a statement that returns no rows must have done: WRITE_ANY for inserts, upserts and
+ * deletes of whatever matches; WRITE_CHANGED for updates and deletes of one named row, which
+ * are ENOENT when they changed nothing. */
+enum write_check { WRITE_ANY, WRITE_CHANGED };
+
+/* Prepares (or reuses), binds per fmt and runs a statement that returns no rows. */
+static int exec_write(struct store *st, enum stmt_id id, enum write_check check,
+		      const char *fmt, ...)
+{
+	struct query q;
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vquery_open(&q, st, id, fmt, ap);
+	va_end(ap);
+	if (!err) {
+		err = step_done(q.s);
+		if (!err && check == WRITE_CHANGED && sqlite3_changes(st->db) == 0)
+			err = ENOENT;
+	}
+	return query_close(&q, err);
 }
 
 /* Copies a text column into a fixed field. Too long can only mean rows written by something
@@ -641,77 +718,60 @@ static int write_ok(struct store *st)
 	return st && st->in_tx && !sqlite3_get_autocommit(st->db);
 }
 
+/* Runs BEGIN, COMMIT, a savepoint's statements and the like: no parameters, no rows. */
+static int run_tx_stmt(struct store *st, enum stmt_id id)
+{
+	return exec_write(st, id, WRITE_ANY, "");
+}
+
 static int savepoint(struct store *st)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
-	if (!(err = stmt_get(st, S_SAVEPOINT, &s)))
-		err = step_done(s);
-	stmt_put(st, S_SAVEPOINT, s);
-	return err;
+	return run_tx_stmt(st, S_SAVEPOINT);
 }
 
 /* Ends the savepoint: kept on err == 0, undone otherwise, so a multi-statement write that fails
  * half-way leaves the transaction as it was. Returns err, or the release's own error. */
 static int savepoint_end(struct store *st, int err)
 {
-	sqlite3_stmt *s = NULL;
 	int e2;
 
-	if (err) {
-		if (!stmt_get(st, S_ROLLBACK_TO, &s))
-			step_done(s);
-		stmt_put(st, S_ROLLBACK_TO, s);
-		s = NULL;
-	}
-	if (!(e2 = stmt_get(st, S_RELEASE, &s)))
-		e2 = step_done(s);
-	stmt_put(st, S_RELEASE, s);
+	if (err)
+		run_tx_stmt(st, S_ROLLBACK_TO);
+	e2 = run_tx_stmt(st, S_RELEASE);
 	return err ? err : e2;
-}
-
-/* Runs a no-row statement that must touch a row: ENOENT if it changed nothing. */
-static int step_changed(struct store *st, sqlite3_stmt *s)
-{
-	int err = step_done(s);
-
-	if (!err && sqlite3_changes(st->db) == 0)
-		err = ENOENT;
-	return err;
 }
 
 static int count_query(struct store *st, enum stmt_id id, long *count)
 {
-	sqlite3_stmt *s = NULL;
+	struct query q;
 	int err;
 
 	if (!st || !count)
 		return EINVAL;
-	if ((err = stmt_get(st, id, &s)))
-		goto out;
-	if ((err = step_row(s)))
-		goto out;
-	*count = (long)sqlite3_column_int64(s, 0);
-out:
-	stmt_put(st, id, s);
-	return err;
+	if (!(err = query_open(&q, st, id, "")) && !(err = step_row(q.s)))
+		*count = (long)sqlite3_column_int64(q.s, 0);
+	return query_close(&q, err);
 }
 
 /* Runs a statement keyed by one text parameter that must change a row (updates, deletes). */
 static int delete_by_key(struct store *st, enum stmt_id id, const char *key)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!write_ok(st) || !key_ok(key))
 		return EINVAL;
-	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "t", key)))
-		goto out;
-	err = step_changed(st, s);
-out:
-	stmt_put(st, id, s);
-	return err;
+	return exec_write(st, id, WRITE_CHANGED, "t", key);
+}
+
+/* Runs a statement bound to one text key whose first column is copied into the caller's buffer:
+ * ENOENT without a row, EINVAL when the buffer is too small. */
+static int get_text(struct store *st, enum stmt_id id, const char *key, char *buf, size_t len)
+{
+	struct query q;
+	int err;
+
+	if (!(err = query_open(&q, st, id, "t", key)) && !(err = step_row(q.s)) &&
+	    col_text(q.s, 0, buf, len))
+		err = EINVAL;
+	return query_close(&q, err);
 }
 
 /* ---- open, close, transactions -------------------------------------------------------------- */
@@ -792,8 +852,6 @@ out:
 	return err;
 }
 
-static int run_tx_stmt(struct store *st, enum stmt_id id);
-
 void store_close(struct store *st)
 {
 	size_t i;
@@ -820,17 +878,6 @@ void store_close(struct store *st)
 int store_schema_version(struct store *st)
 {
 	return st ? st->version : 0;
-}
-
-static int run_tx_stmt(struct store *st, enum stmt_id id)
-{
-	sqlite3_stmt *s = NULL;
-	int err;
-
-	if (!(err = stmt_get(st, id, &s)))
-		err = step_done(s);
-	stmt_put(st, id, s);
-	return err;
 }
 
 static int exec_sql(struct store *st, const char *sql)
@@ -929,8 +976,9 @@ void store_rollback(struct store *st)
 
 /* ---- end users ------------------------------------------------------------------------------ */
 
-static int row_user(sqlite3_stmt *s, struct store_user *u)
+static int row_user(sqlite3_stmt *s, void *row)
 {
+	struct store_user *u = row;
 	int err;
 
 	if ((err = col_text(s, 0, u->id, sizeof(u->id))) ||
@@ -950,39 +998,26 @@ static int row_user(sqlite3_stmt *s, struct store_user *u)
 int store_user_get(struct store *st, const char *id, struct store_user *out)
 {
 	char key[STORE_ID_MAX];
-	sqlite3_stmt *s = NULL;
-	int err;
 
 	if (!st || !out || user_key(id, key, 0))
 		return EINVAL;
-	if ((err = stmt_get(st, S_USER_GET, &s)) || (err = bindf(s, "t", key)))
-		goto out;
-	if (!(err = step_row(s)))
-		err = row_user(s, out);
-out:
-	stmt_put(st, S_USER_GET, s);
-	return err;
+	return get_by_key(st, S_USER_GET, key, row_user, out);
 }
 
 int store_user_find_by_extension(struct store *st, const char *dn, struct store_user *out,
 				 int *matches)
 {
-	sqlite3_stmt *s = NULL;
+	struct query q;
 	int err;
 
 	if (!st || !out || !key_ok(dn))
 		return EINVAL;
 	if (matches)
 		*matches = 0;
-	if ((err = stmt_get(st, S_USER_BY_EXT, &s)) || (err = bindf(s, "t", dn)))
-		goto out;
-	if ((err = step_row(s)) || (err = row_user(s, out)))
-		goto out;
-	if (matches)
-		*matches = sqlite3_column_int(s, 10);
-out:
-	stmt_put(st, S_USER_BY_EXT, s);
-	return err;
+	if (!(err = query_open(&q, st, S_USER_BY_EXT, "t", dn)) && !(err = step_row(q.s)) &&
+	    !(err = row_user(q.s, out)) && matches)
+		*matches = sqlite3_column_int(q.s, 10);
+	return query_close(&q, err);
 }
 
 static int user_valid(const struct store_user *u)
@@ -997,21 +1032,13 @@ static int user_valid(const struct store_user *u)
 static int user_write(struct store *st, enum stmt_id id, const struct store_user *u)
 {
 	char key[STORE_ID_MAX];
-	sqlite3_stmt *s = NULL;
-	int err;
 
 	if (!write_ok(st) || !user_valid(u) || user_key(u->id, key, 0))
 		return EINVAL;
-	if ((err = stmt_get(st, id, &s)))
-		goto out;
-	if ((err = bindf(s, "tttttiiiil", key, u->name, u->password_hash, u->pin_hash,
-			 u->primary_extension, !!u->em_proxy_rights, !!u->emcc_enabled,
-			 u->max_login_minutes, u->failed_logons, u->locked_until)))
-		goto out;
-	err = id == S_USER_UPDATE ? step_changed(st, s) : step_done(s);
-out:
-	stmt_put(st, id, s);
-	return err;
+	return exec_write(st, id, id == S_USER_UPDATE ? WRITE_CHANGED : WRITE_ANY, "tttttiiiil",
+			  key, u->name, u->password_hash, u->pin_hash, u->primary_extension,
+			  !!u->em_proxy_rights, !!u->emcc_enabled, u->max_login_minutes,
+			  u->failed_logons, u->locked_until);
 }
 
 int store_user_insert(struct store *st, const struct store_user *u)
@@ -1038,21 +1065,15 @@ int store_user_list(struct store *st, const char *after, size_t limit,
 {
 	char from[STORE_ID_MAX];
 	struct store_user u;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!st || !fn || user_key(after ? after : "", from, 1))
 		return EINVAL;
-	if ((err = stmt_get(st, S_USER_LIST, &s)) || (err = bindf(s, "tl", from, sql_limit(limit))))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_user(s, &u)) || (err = fn(arg, &u)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, S_USER_LIST, s);
-	return err;
+	err = query_open(&q, st, S_USER_LIST, "tl", from, sql_limit(limit));
+	while (!err && query_next(&q, &err) && !(err = row_user(q.s, &u)))
+		err = fn(arg, &u);
+	return query_close(&q, err);
 }
 
 int store_user_count(struct store *st, long *count)
@@ -1062,8 +1083,9 @@ int store_user_count(struct store *st, long *count)
 
 /* ---- application users ---------------------------------------------------------------------- */
 
-static int row_app(sqlite3_stmt *s, struct store_app_user *a)
+static int row_app(sqlite3_stmt *s, void *row)
 {
+	struct store_app_user *a = row;
 	int err;
 
 	if ((err = col_text(s, 0, a->id, sizeof(a->id))) ||
@@ -1075,35 +1097,18 @@ static int row_app(sqlite3_stmt *s, struct store_app_user *a)
 
 int store_app_user_get(struct store *st, const char *id, struct store_app_user *out)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!st || !out || !key_ok(id))
 		return EINVAL;
-	if ((err = stmt_get(st, S_APP_GET, &s)) || (err = bindf(s, "t", id)))
-		goto out;
-	if (!(err = step_row(s)))
-		err = row_app(s, out);
-out:
-	stmt_put(st, S_APP_GET, s);
-	return err;
+	return get_by_key(st, S_APP_GET, id, row_app, out);
 }
 
 static int app_write(struct store *st, enum stmt_id id, const struct store_app_user *a)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!write_ok(st) || !a || !key_ok(a->id) ||
 	    !fits(a->password_hash, sizeof(a->password_hash)))
 		return EINVAL;
-	if ((err = stmt_get(st, id, &s)) ||
-	    (err = bindf(s, "tti", a->id, a->password_hash, !!a->em_proxy_rights)))
-		goto out;
-	err = id == S_APP_UPDATE ? step_changed(st, s) : step_done(s);
-out:
-	stmt_put(st, id, s);
-	return err;
+	return exec_write(st, id, id == S_APP_UPDATE ? WRITE_CHANGED : WRITE_ANY, "tti", a->id,
+			  a->password_hash, !!a->em_proxy_rights);
 }
 
 int store_app_user_insert(struct store *st, const struct store_app_user *a)
@@ -1125,21 +1130,15 @@ int store_app_user_list(struct store *st, int (*fn)(void *arg, const struct stor
 			void *arg)
 {
 	struct store_app_user a;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!st || !fn)
 		return EINVAL;
-	if ((err = stmt_get(st, S_APP_LIST, &s)))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_app(s, &a)) || (err = fn(arg, &a)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, S_APP_LIST, s);
-	return err;
+	err = query_open(&q, st, S_APP_LIST, "");
+	while (!err && query_next(&q, &err) && !(err = row_app(q.s, &a)))
+		err = fn(arg, &a);
+	return query_close(&q, err);
 }
 
 /* ---- features ------------------------------------------------------------------------------- */
@@ -1151,69 +1150,63 @@ static int kind_ok(enum store_owner_kind kind)
 
 static int owner_exists(struct store *st, enum store_owner_kind kind, const char *owner)
 {
-	enum stmt_id id = kind == STORE_OWNER_PROFILE ? S_PROFILE_EXISTS : S_DEVICE_EXISTS;
-	sqlite3_stmt *s = NULL;
+	return row_exists(st, kind == STORE_OWNER_PROFILE ? S_PROFILE_EXISTS : S_DEVICE_EXISTS, "t",
+			  owner);
+}
+
+/* Reads the current row of the feature table that id walks into entry n of out. */
+static int row_feature(sqlite3_stmt *s, enum stmt_id id, struct store_features *out, size_t n)
+{
 	int err;
 
-	if (!(err = stmt_get(st, id, &s)) && !(err = bindf(s, "t", owner)))
-		err = step_row(s);
-	stmt_put(st, id, s);
-	return err;
+	if (id == S_LINES_GET) {
+		struct store_line *l = &out->lines[n];
+
+		l->index = sqlite3_column_int(s, 0);
+		if ((err = col_text(s, 1, l->dn, sizeof(l->dn))) ||
+		    (err = col_text(s, 2, l->label, sizeof(l->label))) ||
+		    (err = col_text(s, 3, l->display, sizeof(l->display))))
+			return err;
+	} else if (id == S_SD_GET) {
+		struct store_speed_dial *d = &out->speed_dials[n];
+
+		d->index = sqlite3_column_int(s, 0);
+		if ((err = col_text(s, 1, d->number, sizeof(d->number))) ||
+		    (err = col_text(s, 2, d->label, sizeof(d->label))))
+			return err;
+	} else {
+		struct store_service *v = &out->services[n];
+
+		if ((err = col_text(s, 0, v->name, sizeof(v->name))) ||
+		    (err = col_text(s, 1, v->url, sizeof(v->url))))
+			return err;
+	}
+	return 0;
 }
 
 /* Walks one feature table into out; more rows than the array holds means foreign writes. */
 static int features_read(struct store *st, enum stmt_id id, int kind, const char *owner,
 			 struct store_features *out)
 {
-	sqlite3_stmt *s = NULL;
+	struct query q;
 	size_t n = 0, max;
-	int err, rc;
+	int err;
 
 	max = id == S_LINES_GET ? STORE_MAX_LINES
 	      : id == S_SD_GET	? STORE_MAX_SPEED_DIALS
 				: STORE_MAX_SERVICES;
-	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "it", kind, owner)))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == max) {
-			err = EIO;
-			goto out;
-		}
-		if (id == S_LINES_GET) {
-			struct store_line *l = &out->lines[n];
-
-			l->index = sqlite3_column_int(s, 0);
-			if ((err = col_text(s, 1, l->dn, sizeof(l->dn))) ||
-			    (err = col_text(s, 2, l->label, sizeof(l->label))) ||
-			    (err = col_text(s, 3, l->display, sizeof(l->display))))
-				goto out;
-		} else if (id == S_SD_GET) {
-			struct store_speed_dial *d = &out->speed_dials[n];
-
-			d->index = sqlite3_column_int(s, 0);
-			if ((err = col_text(s, 1, d->number, sizeof(d->number))) ||
-			    (err = col_text(s, 2, d->label, sizeof(d->label))))
-				goto out;
-		} else {
-			struct store_service *v = &out->services[n];
-
-			if ((err = col_text(s, 0, v->name, sizeof(v->name))) ||
-			    (err = col_text(s, 1, v->url, sizeof(v->url))))
-				goto out;
-		}
-		n++;
+	err = query_open(&q, st, id, "it", kind, owner);
+	while (!err && query_next(&q, &err))
+		err = n < max ? row_feature(q.s, id, out, n++) : EIO;
+	if (!err) {
+		if (id == S_LINES_GET)
+			out->nlines = n;
+		else if (id == S_SD_GET)
+			out->nspeed_dials = n;
+		else
+			out->nservices = n;
 	}
-	if ((err = map_rc(rc)))
-		goto out;
-	if (id == S_LINES_GET)
-		out->nlines = n;
-	else if (id == S_SD_GET)
-		out->nspeed_dials = n;
-	else
-		out->nservices = n;
-out:
-	stmt_put(st, id, s);
-	return err;
+	return query_close(&q, err);
 }
 
 int store_features_get(struct store *st, enum store_owner_kind kind, const char *owner,
@@ -1275,24 +1268,24 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 	if ((err = savepoint(st)))
 		return err;
 	for (i = 0; i < sizeof(dels) / sizeof(dels[0]) && !err; i++)
-		err = exec_write(st, dels[i], "it", (int)kind, owner);
+		err = exec_write(st, dels[i], WRITE_ANY, "it", (int)kind, owner);
 	for (i = 0; i < f->nlines && !err; i++) {
 		const struct store_line *l = &f->lines[i];
 
-		err = exec_write(st, S_LINE_INS, "itittt", (int)kind, owner, l->index, l->dn,
-				 l->label, l->display);
+		err = exec_write(st, S_LINE_INS, WRITE_ANY, "itittt", (int)kind, owner, l->index,
+				 l->dn, l->label, l->display);
 	}
 	for (i = 0; i < f->nspeed_dials && !err; i++) {
 		const struct store_speed_dial *d = &f->speed_dials[i];
 
-		err = exec_write(st, S_SD_INS, "ititt", (int)kind, owner, d->index, d->number,
-				 d->label);
+		err = exec_write(st, S_SD_INS, WRITE_ANY, "ititt", (int)kind, owner, d->index,
+				 d->number, d->label);
 	}
 	for (i = 0; i < f->nservices && !err; i++) {
 		const struct store_service *v = &f->services[i];
 
-		err = exec_write(st, S_SVC_INS, "itltt", (int)kind, owner, (int64_t)(i + 1),
-				 v->name, v->url);
+		err = exec_write(st, S_SVC_INS, WRITE_ANY, "itltt", (int)kind, owner,
+				 (int64_t)(i + 1), v->name, v->url);
 	}
 	/* A duplicate line index fails half-way: undo the deletes too. */
 	return savepoint_end(st, err);
@@ -1300,8 +1293,9 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 
 /* ---- device profiles ------------------------------------------------------------------------ */
 
-static int row_profile(sqlite3_stmt *s, struct store_profile *p)
+static int row_profile(sqlite3_stmt *s, void *row)
 {
+	struct store_profile *p = row;
 	int err;
 
 	if ((err = col_text(s, 0, p->name, sizeof(p->name))) ||
@@ -1315,38 +1309,20 @@ static int row_profile(sqlite3_stmt *s, struct store_profile *p)
 
 int store_profile_get(struct store *st, const char *name, struct store_profile *out)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!st || !out || !key_ok(name))
 		return EINVAL;
-	if ((err = stmt_get(st, S_PROFILE_GET, &s)) || (err = bindf(s, "t", name)))
-		goto out;
-	if (!(err = step_row(s)))
-		err = row_profile(s, out);
-out:
-	stmt_put(st, S_PROFILE_GET, s);
-	return err;
+	return get_by_key(st, S_PROFILE_GET, name, row_profile, out);
 }
 
 static int profile_write(struct store *st, enum stmt_id id, const struct store_profile *p)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!write_ok(st) || !p || !key_ok(p->name) ||
 	    !fits(p->description, sizeof(p->description)) || !fits(p->model, sizeof(p->model)) ||
 	    !fits(p->user_locale, sizeof(p->user_locale)) ||
 	    !fits(p->softkey_template, sizeof(p->softkey_template)))
 		return EINVAL;
-	if ((err = stmt_get(st, id, &s)) ||
-	    (err = bindf(s, "ttttt", p->name, p->description, p->model, p->user_locale,
-			 p->softkey_template)))
-		goto out;
-	err = id == S_PROFILE_UPDATE ? step_changed(st, s) : step_done(s);
-out:
-	stmt_put(st, id, s);
-	return err;
+	return exec_write(st, id, id == S_PROFILE_UPDATE ? WRITE_CHANGED : WRITE_ANY, "ttttt",
+			  p->name, p->description, p->model, p->user_locale, p->softkey_template);
 }
 
 int store_profile_insert(struct store *st, const struct store_profile *p)
@@ -1369,24 +1345,17 @@ int store_profile_list(struct store *st, const char *after, size_t limit,
 		       int (*fn)(void *arg, const struct store_profile *p), void *arg)
 {
 	struct store_profile p;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!after)
 		after = "";
 	if (!st || !fn || !fits(after, STORE_ID_MAX))
 		return EINVAL;
-	if ((err = stmt_get(st, S_PROFILE_LIST, &s)) ||
-	    (err = bindf(s, "tl", after, sql_limit(limit))))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_profile(s, &p)) || (err = fn(arg, &p)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, S_PROFILE_LIST, s);
-	return err;
+	err = query_open(&q, st, S_PROFILE_LIST, "tl", after, sql_limit(limit));
+	while (!err && query_next(&q, &err) && !(err = row_profile(q.s, &p)))
+		err = fn(arg, &p);
+	return query_close(&q, err);
 }
 
 /* ---- user <-> profile ----------------------------------------------------------------------- */
@@ -1395,17 +1364,11 @@ out:
  * because the one-default index is checked row by row during an UPDATE. */
 static int up_make_default(struct store *st, const char *user, const char *profile)
 {
-	sqlite3_stmt *s = NULL;
 	int err;
 
-	if ((err = exec_write(st, S_UP_CLEAR_DEFAULT, "t", user)))
+	if ((err = exec_write(st, S_UP_CLEAR_DEFAULT, WRITE_ANY, "t", user)))
 		return err;
-	if ((err = stmt_get(st, S_UP_SET_DEFAULT, &s)) || (err = bindf(s, "tt", user, profile)))
-		goto out;
-	err = step_changed(st, s);
-out:
-	stmt_put(st, S_UP_SET_DEFAULT, s);
-	return err;
+	return exec_write(st, S_UP_SET_DEFAULT, WRITE_CHANGED, "tt", user, profile);
 }
 
 int store_user_profile_add(struct store *st, const char *user_id, const char *profile,
@@ -1419,7 +1382,7 @@ int store_user_profile_add(struct store *st, const char *user_id, const char *pr
 	if ((err = savepoint(st)))
 		return err;
 	/* EEXIST if linked, ENOENT (foreign key) if the user or the profile is missing */
-	err = exec_write(st, S_UP_INSERT, "tt", user, profile);
+	err = exec_write(st, S_UP_INSERT, WRITE_ANY, "tt", user, profile);
 	if (!err && is_default)
 		err = up_make_default(st, user, profile);
 	return savepoint_end(st, err);
@@ -1428,16 +1391,12 @@ int store_user_profile_add(struct store *st, const char *user_id, const char *pr
 int store_user_profile_set_default(struct store *st, const char *user_id, const char *profile)
 {
 	char user[STORE_ID_MAX];
-	sqlite3_stmt *s = NULL;
 	int err;
 
 	if (!write_ok(st) || user_key(user_id, user, 0) || !key_ok(profile))
 		return EINVAL;
 	/* Check first, so a missing link leaves the current default alone. */
-	if (!(err = stmt_get(st, S_UP_EXISTS, &s)) && !(err = bindf(s, "tt", user, profile)))
-		err = step_row(s);
-	stmt_put(st, S_UP_EXISTS, s);
-	if (err)
+	if ((err = row_exists(st, S_UP_EXISTS, "tt", user, profile)))
 		return err;
 	if ((err = savepoint(st)))
 		return err;
@@ -1447,17 +1406,21 @@ int store_user_profile_set_default(struct store *st, const char *user_id, const 
 int store_user_profile_del(struct store *st, const char *user_id, const char *profile)
 {
 	char user[STORE_ID_MAX];
-	sqlite3_stmt *s = NULL;
-	int err;
 
 	if (!write_ok(st) || user_key(user_id, user, 0) || !key_ok(profile))
 		return EINVAL;
-	if ((err = stmt_get(st, S_UP_DELETE, &s)) || (err = bindf(s, "tt", user, profile)))
-		goto out;
-	err = step_changed(st, s);
-out:
-	stmt_put(st, S_UP_DELETE, s);
-	return err;
+	return exec_write(st, S_UP_DELETE, WRITE_CHANGED, "tt", user, profile);
+}
+
+static int row_user_profile(sqlite3_stmt *s, struct store_user_profile *up)
+{
+	int err;
+
+	if ((err = col_text(s, 0, up->user_id, sizeof(up->user_id))) ||
+	    (err = col_text(s, 1, up->profile, sizeof(up->profile))))
+		return err;
+	up->is_default = sqlite3_column_int(s, 2);
+	return 0;
 }
 
 int store_user_profile_list(struct store *st, const char *user_id,
@@ -1465,48 +1428,31 @@ int store_user_profile_list(struct store *st, const char *user_id,
 {
 	char user[STORE_ID_MAX];
 	struct store_user_profile up;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!st || !fn || user_key(user_id, user, 0))
 		return EINVAL;
-	if ((err = stmt_get(st, S_UP_LIST, &s)) || (err = bindf(s, "t", user)))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = col_text(s, 0, up.user_id, sizeof(up.user_id))) ||
-		    (err = col_text(s, 1, up.profile, sizeof(up.profile))))
-			goto out;
-		up.is_default = sqlite3_column_int(s, 2);
-		if ((err = fn(arg, &up)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, S_UP_LIST, s);
-	return err;
+	err = query_open(&q, st, S_UP_LIST, "t", user);
+	while (!err && query_next(&q, &err) && !(err = row_user_profile(q.s, &up)))
+		err = fn(arg, &up);
+	return query_close(&q, err);
 }
 
 int store_user_default_profile(struct store *st, const char *user_id, char *profile, size_t len)
 {
 	char user[STORE_ID_MAX];
-	sqlite3_stmt *s = NULL;
-	int err;
 
 	if (!st || !profile || len == 0 || user_key(user_id, user, 0))
 		return EINVAL;
-	if ((err = stmt_get(st, S_UP_DEFAULT, &s)) || (err = bindf(s, "t", user)))
-		goto out;
-	if (!(err = step_row(s)) && col_text(s, 0, profile, len))
-		err = EINVAL; /* the caller's buffer is too small */
-out:
-	stmt_put(st, S_UP_DEFAULT, s);
-	return err;
+	return get_text(st, S_UP_DEFAULT, user, profile, len);
 }
 
 /* ---- devices -------------------------------------------------------------------------------- */
 
-static int row_device(sqlite3_stmt *s, struct store_device *d)
+static int row_device(sqlite3_stmt *s, void *row)
 {
+	struct store_device *d = row;
 	int err;
 
 	if ((err = col_text(s, 0, d->name, sizeof(d->name))) ||
@@ -1523,39 +1469,22 @@ static int row_device(sqlite3_stmt *s, struct store_device *d)
 
 int store_device_get(struct store *st, const char *name, struct store_device *out)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!st || !out || !key_ok(name))
 		return EINVAL;
-	if ((err = stmt_get(st, S_DEVICE_GET, &s)) || (err = bindf(s, "t", name)))
-		goto out;
-	if (!(err = step_row(s)))
-		err = row_device(s, out);
-out:
-	stmt_put(st, S_DEVICE_GET, s);
-	return err;
+	return get_by_key(st, S_DEVICE_GET, name, row_device, out);
 }
 
 static int device_write(struct store *st, enum stmt_id id, const struct store_device *d)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!write_ok(st) || !d || !key_ok(d->name) ||
 	    !fits(d->description, sizeof(d->description)) || !fits(d->model, sizeof(d->model)) ||
 	    !fits(d->protocol, sizeof(d->protocol)) ||
 	    !fits(d->user_locale, sizeof(d->user_locale)))
 		return EINVAL;
-	if ((err = stmt_get(st, id, &s)) ||
-	    (err = bindf(s, "ttttiiit", d->name, d->description, d->model, d->protocol,
-			 !!d->em_enabled, !!d->emcc_enabled, d->security_mode, d->user_locale)))
-		goto out;
 	/* protocol and security_mode are checked by the schema: EINVAL from the CHECK */
-	err = id == S_DEVICE_UPDATE ? step_changed(st, s) : step_done(s);
-out:
-	stmt_put(st, id, s);
-	return err;
+	return exec_write(st, id, id == S_DEVICE_UPDATE ? WRITE_CHANGED : WRITE_ANY, "ttttiiit",
+			  d->name, d->description, d->model, d->protocol, !!d->em_enabled,
+			  !!d->emcc_enabled, d->security_mode, d->user_locale);
 }
 
 int store_device_insert(struct store *st, const struct store_device *d)
@@ -1578,24 +1507,17 @@ int store_device_list(struct store *st, const char *after, size_t limit,
 		      int (*fn)(void *arg, const struct store_device *d), void *arg)
 {
 	struct store_device d;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!after)
 		after = "";
 	if (!st || !fn || !fits(after, STORE_ID_MAX))
 		return EINVAL;
-	if ((err = stmt_get(st, S_DEVICE_LIST, &s)) ||
-	    (err = bindf(s, "tl", after, sql_limit(limit))))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_device(s, &d)) || (err = fn(arg, &d)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, S_DEVICE_LIST, s);
-	return err;
+	err = query_open(&q, st, S_DEVICE_LIST, "tl", after, sql_limit(limit));
+	while (!err && query_next(&q, &err) && !(err = row_device(q.s, &d)))
+		err = fn(arg, &d);
+	return query_close(&q, err);
 }
 
 int store_device_count(struct store *st, long *count)
@@ -1605,8 +1527,9 @@ int store_device_count(struct store *st, long *count)
 
 /* ---- EM dynamic state ----------------------------------------------------------------------- */
 
-static int row_em(sqlite3_stmt *s, struct store_em_state *e)
+static int row_em(sqlite3_stmt *s, void *row)
 {
+	struct store_em_state *e = row;
 	int err;
 
 	if ((err = col_text(s, 0, e->device, sizeof(e->device))) ||
@@ -1624,18 +1547,9 @@ static int row_em(sqlite3_stmt *s, struct store_em_state *e)
 
 int store_em_state_get(struct store *st, const char *device, struct store_em_state *out)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!st || !out || !key_ok(device))
 		return EINVAL;
-	if ((err = stmt_get(st, S_EM_GET, &s)) || (err = bindf(s, "t", device)))
-		goto out;
-	if (!(err = step_row(s)))
-		err = row_em(s, out);
-out:
-	stmt_put(st, S_EM_GET, s);
-	return err;
+	return get_by_key(st, S_EM_GET, device, row_em, out);
 }
 
 int store_em_state_put(struct store *st, const struct store_em_state *e)
@@ -1648,27 +1562,22 @@ int store_em_state_put(struct store *st, const struct store_em_state *e)
 	    !fits(e->remote_ip, sizeof(e->remote_ip)) || e->login_duration < 0 ||
 	    e->emcc_role < STORE_EMCC_NONE || e->emcc_role > STORE_EMCC_HOME)
 		return EINVAL;
-	return exec_write(st, S_EM_PUT, "tttlltitt", e->device, user, e->profile, e->login_time,
-			  e->login_duration, last, e->emcc_role, e->remote_cluster, e->remote_ip);
+	return exec_write(st, S_EM_PUT, WRITE_ANY, "tttlltitt", e->device, user, e->profile,
+			  e->login_time, e->login_duration, last, e->emcc_role, e->remote_cluster,
+			  e->remote_ip);
 }
 
 static int em_walk(struct store *st, enum stmt_id id, const char *user,
 		   int (*fn)(void *arg, const struct store_em_state *s), void *arg)
 {
 	struct store_em_state e;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
-	if ((err = stmt_get(st, id, &s)) || (user && (err = bindf(s, "t", user))))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_em(s, &e)) || (err = fn(arg, &e)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, id, s);
-	return err;
+	err = query_open(&q, st, id, user ? "t" : "", user);
+	while (!err && query_next(&q, &err) && !(err = row_em(q.s, &e)))
+		err = fn(arg, &e);
+	return query_close(&q, err);
 }
 
 int store_em_state_by_user(struct store *st, const char *user_id,
@@ -1701,54 +1610,47 @@ int store_logout_schedule(struct store *st, const char *device, int64_t due)
 {
 	if (!write_ok(st) || !key_ok(device))
 		return EINVAL;
-	return exec_write(st, S_LO_SCHEDULE, "tl", device, due);
+	return exec_write(st, S_LO_SCHEDULE, WRITE_ANY, "tl", device, due);
 }
 
 int store_logout_cancel(struct store *st, const char *device)
 {
 	if (!write_ok(st) || !key_ok(device))
 		return EINVAL;
-	return exec_write(st, S_LO_CANCEL, "t", device);
+	return exec_write(st, S_LO_CANCEL, WRITE_ANY, "t", device);
 }
 
 int store_logout_due(struct store *st, int64_t now, char (*names)[STORE_ID_MAX], size_t max,
 		     size_t *n)
 {
-	sqlite3_stmt *s = NULL;
+	struct query q;
 	size_t got = 0;
-	int err, rc;
+	int err;
 
 	if (!st || !n || (max && !names))
 		return EINVAL;
 	*n = 0;
 	if (max == 0)
 		return 0;
-	if ((err = stmt_get(st, S_LO_DUE, &s)) || (err = bindf(s, "ll", now, sql_limit(max))))
-		goto out;
-	while (got < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = col_text(s, 0, names[got], STORE_ID_MAX)))
-			goto out;
+	err = query_open(&q, st, S_LO_DUE, "ll", now, sql_limit(max));
+	while (!err && got < max && query_next(&q, &err) &&
+	       !(err = col_text(q.s, 0, names[got], STORE_ID_MAX)))
 		got++;
-	}
-	if (got < max && (err = map_rc(rc)))
-		goto out;
-	*n = got;
-out:
-	stmt_put(st, S_LO_DUE, s);
-	return err;
+	if (!err)
+		*n = got;
+	return query_close(&q, err);
 }
 
 int store_logout_next(struct store *st, int64_t *due)
 {
-	sqlite3_stmt *s = NULL;
+	struct query q;
 	int err;
 
 	if (!st || !due)
 		return EINVAL;
-	if (!(err = stmt_get(st, S_LO_NEXT, &s)) && !(err = step_row(s)))
-		*due = sqlite3_column_int64(s, 0);
-	stmt_put(st, S_LO_NEXT, s);
-	return err;
+	if (!(err = query_open(&q, st, S_LO_NEXT, "")) && !(err = step_row(q.s)))
+		*due = sqlite3_column_int64(q.s, 0);
+	return query_close(&q, err);
 }
 
 int store_logout_count(struct store *st, long *count)
@@ -1766,13 +1668,14 @@ int store_audit_add(struct store *st, const struct store_audit *a)
 	    !fits(a->detail, sizeof(a->detail)))
 		return EINVAL;
 	/* reqno is stored in SQLite's signed 64-bit integer and cast back on read */
-	return exec_write(st, S_AUDIT_ADD, "ltttttitl", a->time_ms, a->action, a->user_id,
-			  a->device, a->source, a->remote_ip, a->code, a->detail,
+	return exec_write(st, S_AUDIT_ADD, WRITE_ANY, "ltttttitl", a->time_ms, a->action,
+			  a->user_id, a->device, a->source, a->remote_ip, a->code, a->detail,
 			  (int64_t)a->reqno);
 }
 
-static int row_audit(sqlite3_stmt *s, struct store_audit *a)
+static int row_audit(sqlite3_stmt *s, void *row)
 {
+	struct store_audit *a = row;
 	int err;
 
 	a->id = sqlite3_column_int64(s, 0);
@@ -1794,8 +1697,8 @@ int store_audit_list(struct store *st, const char *user_id, const char *device, 
 {
 	struct store_audit a;
 	enum stmt_id id;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!user_id)
 		user_id = "";
@@ -1805,73 +1708,51 @@ int store_audit_list(struct store *st, const char *user_id, const char *device, 
 		return EINVAL;
 	id = user_id[0] ? (device[0] ? S_AUDIT_BOTH : S_AUDIT_USER)
 			: (device[0] ? S_AUDIT_DEVICE : S_AUDIT_ALL);
-	if ((err = stmt_get(st, id, &s)))
-		goto out;
+	err = query_open(&q, st, id, "");
 	/* bind by number: each variant uses only some of ?1..?3 */
-	if ((user_id[0] && (err = map_rc(sqlite3_bind_text(s, 1, user_id, -1, SQLITE_STATIC)))) ||
-	    (device[0] && (err = map_rc(sqlite3_bind_text(s, 2, device, -1, SQLITE_STATIC)))) ||
-	    (err = map_rc(sqlite3_bind_int64(s, 3, sql_limit(limit)))))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_audit(s, &a)) || (err = fn(arg, &a)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, id, s);
-	return err;
+	if (!err && user_id[0])
+		err = map_rc(sqlite3_bind_text(q.s, 1, user_id, -1, SQLITE_STATIC));
+	if (!err && device[0])
+		err = map_rc(sqlite3_bind_text(q.s, 2, device, -1, SQLITE_STATIC));
+	if (!err)
+		err = map_rc(sqlite3_bind_int64(q.s, 3, sql_limit(limit)));
+	while (!err && query_next(&q, &err) && !(err = row_audit(q.s, &a)))
+		err = fn(arg, &a);
+	return query_close(&q, err);
 }
 
 /* ---- parameters ----------------------------------------------------------------------------- */
 
 int store_param_get(struct store *st, const char *name, char *value, size_t len)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!st || !key_ok(name) || !value || len == 0)
 		return EINVAL;
-	if ((err = stmt_get(st, S_PARAM_GET, &s)) || (err = bindf(s, "t", name)))
-		goto out;
-	if (!(err = step_row(s)) && col_text(s, 0, value, len))
-		err = EINVAL; /* the caller's buffer is too small */
-out:
-	stmt_put(st, S_PARAM_GET, s);
-	return err;
+	return get_text(st, S_PARAM_GET, name, value, len);
 }
 
 int store_param_set(struct store *st, const char *name, const char *value)
 {
 	if (!write_ok(st) || !key_ok(name) || !fits(value, PARAM_VALUE_MAX))
 		return EINVAL;
-	return exec_write(st, S_PARAM_SET, "tt", name, value);
+	return exec_write(st, S_PARAM_SET, WRITE_ANY, "tt", name, value);
 }
 
 int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, const char *value),
 		     void *arg)
 {
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!st || !fn)
 		return EINVAL;
-	if ((err = stmt_get(st, S_PARAM_LIST, &s)))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		const char *value = (const char *)sqlite3_column_text(s, 1);
+	err = query_open(&q, st, S_PARAM_LIST, "");
+	while (!err && query_next(&q, &err)) {
+		const char *name = (const char *)sqlite3_column_text(q.s, 0);
+		const char *value = (const char *)sqlite3_column_text(q.s, 1);
 
-		if (!name || !value) {
-			err = EIO;
-			goto out;
-		}
-		if ((err = fn(arg, name, value)))
-			goto out;
+		err = name && value ? fn(arg, name, value) : EIO;
 	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, S_PARAM_LIST, s);
-	return err;
+	return query_close(&q, err);
 }
 
 /* ==== EMCC ==================================================================================== */
@@ -1909,8 +1790,9 @@ static const char *rc_status(const char *status)
 
 /* ---- remote clusters ------------------------------------------------------------------------ */
 
-static int row_rc(sqlite3_stmt *s, struct store_remote_cluster *rc)
+static int row_rc(sqlite3_stmt *s, void *row)
 {
+	struct store_remote_cluster *rc = row;
 	int err;
 
 	if ((err = col_text(s, 0, rc->id, sizeof(rc->id))) ||
@@ -1929,27 +1811,11 @@ static int row_rc(sqlite3_stmt *s, struct store_remote_cluster *rc)
 	return 0;
 }
 
-/* Runs a statement bound to one text key that returns at most one remote cluster. */
-static int rc_get_by(struct store *st, enum stmt_id id, const char *key,
-		     struct store_remote_cluster *out)
-{
-	sqlite3_stmt *s = NULL;
-	int err;
-
-	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "t", key)))
-		goto out;
-	if (!(err = step_row(s)))
-		err = row_rc(s, out);
-out:
-	stmt_put(st, id, s);
-	return err;
-}
-
 int store_remote_cluster_get(struct store *st, const char *id, struct store_remote_cluster *out)
 {
 	if (!st || !out || !key_ok(id))
 		return EINVAL;
-	return rc_get_by(st, S_RC_GET, id, out);
+	return get_by_key(st, S_RC_GET, id, row_rc, out);
 }
 
 int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
@@ -1959,32 +1825,23 @@ int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
 
 	if (!st || !out || sha256_key(sha256, fp, 0))
 		return EINVAL;
-	return rc_get_by(st, S_RC_BY_FP, fp, out);
+	return get_by_key(st, S_RC_BY_FP, fp, row_rc, out);
 }
 
 static int rc_write(struct store *st, enum stmt_id id, const struct store_remote_cluster *rc)
 {
 	char fp[STORE_SHA256_HEX];
-	sqlite3_stmt *s = NULL;
-	int err;
 
 	if (!write_ok(st) || !rc || !key_ok(rc->id) || !fits(rc->address, sizeof(rc->address)) ||
 	    !fits(rc->cert_pem, sizeof(rc->cert_pem)) || sha256_key(rc->cert_sha256, fp, 1) ||
 	    !fits(rc->status, sizeof(rc->status)) || !fits(rc->version, sizeof(rc->version)) ||
 	    !fits(rc->last_error, sizeof(rc->last_error)))
 		return EINVAL;
-	if ((err = stmt_get(st, id, &s)))
-		goto out;
-	if ((err =
-		 bindf(s, "ttiiiittttlt", rc->id, rc->address, !!rc->emcc_enabled,
-		       !!rc->pstn_enabled, !!rc->rsvp_enabled, !!rc->tftp_enabled, rc->cert_pem, fp,
-		       rc_status(rc->status), rc->version, rc->last_update_ms, rc->last_error)))
-		goto out;
 	/* empty address, bad status, a pem without a fingerprint: EINVAL from the CHECKs */
-	err = id == S_RC_UPDATE ? step_changed(st, s) : step_done(s);
-out:
-	stmt_put(st, id, s);
-	return err;
+	return exec_write(st, id, id == S_RC_UPDATE ? WRITE_CHANGED : WRITE_ANY, "ttiiiittttlt",
+			  rc->id, rc->address, !!rc->emcc_enabled, !!rc->pstn_enabled,
+			  !!rc->rsvp_enabled, !!rc->tftp_enabled, rc->cert_pem, fp,
+			  rc_status(rc->status), rc->version, rc->last_update_ms, rc->last_error);
 }
 
 int store_remote_cluster_insert(struct store *st, const struct store_remote_cluster *rc)
@@ -2001,19 +1858,11 @@ int store_remote_cluster_set_status(struct store *st, const char *id, const char
 				    const char *version, int64_t last_update_ms,
 				    const char *last_error)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!write_ok(st) || !key_ok(id) || !fits(status, 16) || !fits(version, STORE_TEXT_MAX) ||
 	    !fits(last_error, STORE_TEXT_MAX))
 		return EINVAL;
-	if ((err = stmt_get(st, S_RC_STATUS, &s)) ||
-	    (err = bindf(s, "tttlt", id, rc_status(status), version, last_update_ms, last_error)))
-		goto out;
-	err = step_changed(st, s);
-out:
-	stmt_put(st, S_RC_STATUS, s);
-	return err;
+	return exec_write(st, S_RC_STATUS, WRITE_CHANGED, "tttlt", id, rc_status(status), version,
+			  last_update_ms, last_error);
 }
 
 int store_remote_cluster_delete(struct store *st, const char *id)
@@ -2027,8 +1876,8 @@ int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
 			      void *arg)
 {
 	struct store_remote_cluster *rc = NULL;
-	sqlite3_stmt *s = NULL;
-	int err, rc_step;
+	struct query q;
+	int err;
 
 	if (!after)
 		after = "";
@@ -2037,17 +1886,11 @@ int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
 	/* 17 KiB with its certificate: on the heap, list callbacks may run on small stacks */
 	if (!(rc = malloc(sizeof(*rc))))
 		return EIO;
-	if ((err = stmt_get(st, S_RC_LIST, &s)) || (err = bindf(s, "tl", after, sql_limit(limit))))
-		goto out;
-	while ((rc_step = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_rc(s, rc)) || (err = fn(arg, rc)))
-			goto out;
-	}
-	err = map_rc(rc_step);
-out:
-	stmt_put(st, S_RC_LIST, s);
+	err = query_open(&q, st, S_RC_LIST, "tl", after, sql_limit(limit));
+	while (!err && query_next(&q, &err) && !(err = row_rc(q.s, rc)))
+		err = fn(arg, rc);
 	free(rc);
-	return err;
+	return query_close(&q, err);
 }
 
 int store_remote_cluster_count(struct store *st, long *count)
@@ -2057,8 +1900,9 @@ int store_remote_cluster_count(struct store *st, long *count)
 
 /* ---- EMCC home devices ---------------------------------------------------------------------- */
 
-static int row_hd(sqlite3_stmt *s, struct store_emcc_home_device *hd)
+static int row_hd(sqlite3_stmt *s, void *row)
 {
+	struct store_emcc_home_device *hd = row;
 	int err;
 
 	if ((err = col_text(s, 0, hd->device, sizeof(hd->device))) ||
@@ -2079,18 +1923,9 @@ static int row_hd(sqlite3_stmt *s, struct store_emcc_home_device *hd)
 int store_emcc_home_device_get(struct store *st, const char *device,
 			       struct store_emcc_home_device *out)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!st || !out || !key_ok(device))
 		return EINVAL;
-	if ((err = stmt_get(st, S_HD_GET, &s)) || (err = bindf(s, "t", device)))
-		goto out;
-	if (!(err = step_row(s)))
-		err = row_hd(s, out);
-out:
-	stmt_put(st, S_HD_GET, s);
-	return err;
+	return get_by_key(st, S_HD_GET, device, row_hd, out);
 }
 
 int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_device *hd)
@@ -2103,7 +1938,7 @@ int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_de
 	    !fits(hd->config_version, sizeof(hd->config_version)) || hd->login_duration < 0)
 		return EINVAL;
 	/* protocol and security_mode are checked by the schema */
-	return exec_write(st, S_HD_PUT, "ttttttilltl", hd->device, user, hd->profile,
+	return exec_write(st, S_HD_PUT, WRITE_ANY, "ttttttilltl", hd->device, user, hd->profile,
 			  hd->visiting_cluster, hd->model, hd->protocol, hd->security_mode,
 			  hd->login_time, hd->login_duration, hd->config_version, hd->created_ms);
 }
@@ -2117,21 +1952,14 @@ static int hd_walk(struct store *st, enum stmt_id id, const char *key, size_t li
 		   int (*fn)(void *arg, const struct store_emcc_home_device *hd), void *arg)
 {
 	struct store_emcc_home_device hd;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
-	if ((err = stmt_get(st, id, &s)) || (err = bindf(s, "t", key)))
-		goto out;
-	if (id == S_HD_LIST && (err = map_rc(sqlite3_bind_int64(s, 2, sql_limit(limit)))))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_hd(s, &hd)) || (err = fn(arg, &hd)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, id, s);
-	return err;
+	/* only the list has a LIMIT */
+	err = query_open(&q, st, id, id == S_HD_LIST ? "tl" : "t", key, sql_limit(limit));
+	while (!err && query_next(&q, &err) && !(err = row_hd(q.s, &hd)))
+		err = fn(arg, &hd);
+	return query_close(&q, err);
 }
 
 int store_emcc_home_device_list(struct store *st, const char *after, size_t limit,
@@ -2163,8 +1991,9 @@ int store_emcc_home_device_count(struct store *st, long *count)
 
 /* ---- EMCC visits ---------------------------------------------------------------------------- */
 
-static int row_visit(sqlite3_stmt *s, struct store_emcc_visit *v)
+static int row_visit(sqlite3_stmt *s, void *row)
 {
+	struct store_emcc_visit *v = row;
 	int err;
 
 	if ((err = col_text(s, 0, v->device, sizeof(v->device))) ||
@@ -2182,18 +2011,9 @@ static int row_visit(sqlite3_stmt *s, struct store_emcc_visit *v)
 
 int store_emcc_visit_get(struct store *st, const char *device, struct store_emcc_visit *out)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!st || !out || !key_ok(device))
 		return EINVAL;
-	if ((err = stmt_get(st, S_VISIT_GET, &s)) || (err = bindf(s, "t", device)))
-		goto out;
-	if (!(err = step_row(s)))
-		err = row_visit(s, out);
-out:
-	stmt_put(st, S_VISIT_GET, s);
-	return err;
+	return get_by_key(st, S_VISIT_GET, device, row_visit, out);
 }
 
 int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
@@ -2207,7 +2027,7 @@ int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
 	    !fits(v->config_version, sizeof(v->config_version)) || v->login_duration < 0)
 		return EINVAL;
 	/* ENOENT (foreign key) when the device is not one of ours */
-	return exec_write(st, S_VISIT_PUT, "ttttttllt", v->device, user, v->home_cluster,
+	return exec_write(st, S_VISIT_PUT, WRITE_ANY, "ttttttllt", v->device, user, v->home_cluster,
 			  v->home_tftp, v->home_call_manager, v->home_tvs, v->login_time,
 			  v->login_duration, v->config_version);
 }
@@ -2221,24 +2041,17 @@ int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 			  int (*fn)(void *arg, const struct store_emcc_visit *v), void *arg)
 {
 	struct store_emcc_visit v;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!after)
 		after = "";
 	if (!st || !fn || !fits(after, STORE_ID_MAX))
 		return EINVAL;
-	if ((err = stmt_get(st, S_VISIT_LIST, &s)) ||
-	    (err = bindf(s, "tl", after, sql_limit(limit))))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_visit(s, &v)) || (err = fn(arg, &v)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, S_VISIT_LIST, s);
-	return err;
+	err = query_open(&q, st, S_VISIT_LIST, "tl", after, sql_limit(limit));
+	while (!err && query_next(&q, &err) && !(err = row_visit(q.s, &v)))
+		err = fn(arg, &v);
+	return query_close(&q, err);
 }
 
 /* ---- EMCC outbox ---------------------------------------------------------------------------- */
@@ -2270,8 +2083,8 @@ int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, i
 	    !fits(o->reason, sizeof(o->reason)) || o->attempts < 0)
 		return EINVAL;
 	/* kind is checked by the schema; an unknown cluster is ENOENT (foreign key) */
-	if ((err = exec_write(st, S_OB_ADD, "tttttill", o->cluster, o->kind, o->device, user,
-			      o->reason, o->attempts, o->next_attempt_ms, o->created_ms)))
+	if ((err = exec_write(st, S_OB_ADD, WRITE_ANY, "tttttill", o->cluster, o->kind, o->device,
+			      user, o->reason, o->attempts, o->next_attempt_ms, o->created_ms)))
 		return err;
 	if (id)
 		*id = sqlite3_last_insert_rowid(st->db);
@@ -2282,68 +2095,43 @@ int store_emcc_outbox_due(struct store *st, int64_t now_ms, size_t limit,
 			  int (*fn)(void *arg, const struct store_emcc_outbox *o), void *arg)
 {
 	struct store_emcc_outbox o;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	struct query q;
+	int err;
 
 	if (!st || !fn)
 		return EINVAL;
-	if ((err = stmt_get(st, S_OB_DUE, &s)) || (err = bindf(s, "ll", now_ms, sql_limit(limit))))
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((err = row_outbox(s, &o)) || (err = fn(arg, &o)))
-			goto out;
-	}
-	err = map_rc(rc);
-out:
-	stmt_put(st, S_OB_DUE, s);
-	return err;
+	err = query_open(&q, st, S_OB_DUE, "ll", now_ms, sql_limit(limit));
+	while (!err && query_next(&q, &err) && !(err = row_outbox(q.s, &o)))
+		err = fn(arg, &o);
+	return query_close(&q, err);
 }
 
 int store_emcc_outbox_attempted(struct store *st, int64_t id, int64_t next_attempt_ms)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!write_ok(st))
 		return EINVAL;
-	if ((err = stmt_get(st, S_OB_ATTEMPTED, &s)) || (err = bindf(s, "ll", id, next_attempt_ms)))
-		goto out;
-	err = step_changed(st, s);
-out:
-	stmt_put(st, S_OB_ATTEMPTED, s);
-	return err;
+	return exec_write(st, S_OB_ATTEMPTED, WRITE_CHANGED, "ll", id, next_attempt_ms);
 }
 
 int store_emcc_outbox_delete(struct store *st, int64_t id)
 {
-	sqlite3_stmt *s = NULL;
-	int err;
-
 	if (!write_ok(st))
 		return EINVAL;
-	if ((err = stmt_get(st, S_OB_DELETE, &s)) || (err = bindf(s, "l", id)))
-		goto out;
-	err = step_changed(st, s);
-out:
-	stmt_put(st, S_OB_DELETE, s);
-	return err;
+	return exec_write(st, S_OB_DELETE, WRITE_CHANGED, "l", id);
 }
 
 int store_emcc_outbox_delete_for(struct store *st, const char *cluster, const char *device,
 				 long *deleted)
 {
-	sqlite3_stmt *s = NULL;
+	struct query q;
 	int err;
 
 	if (!write_ok(st) || !key_ok(cluster) || !key_ok(device))
 		return EINVAL;
-	if ((err = stmt_get(st, S_OB_DELETE_FOR, &s)) || (err = bindf(s, "tt", cluster, device)))
-		goto out;
-	if (!(err = step_done(s)) && deleted)
+	if (!(err = query_open(&q, st, S_OB_DELETE_FOR, "tt", cluster, device)) &&
+	    !(err = step_done(q.s)) && deleted)
 		*deleted = (long)sqlite3_changes(st->db);
-out:
-	stmt_put(st, S_OB_DELETE_FOR, s);
-	return err;
+	return query_close(&q, err);
 }
 
 int store_emcc_outbox_count(struct store *st, long *count)
@@ -2356,24 +2144,18 @@ int store_emcc_outbox_count(struct store *st, long *count)
 int store_config_version_get(struct store *st, const char *device, char *version, size_t len,
 			     int64_t *updated_ms)
 {
-	sqlite3_stmt *s = NULL;
+	struct query q;
 	int err;
 
 	if (!st || !key_ok(device) || !version || len == 0)
 		return EINVAL;
-	if ((err = stmt_get(st, S_CV_GET, &s)) || (err = bindf(s, "t", device)))
-		goto out;
-	if ((err = step_row(s)))
-		goto out;
-	if (col_text(s, 0, version, len)) {
-		err = EINVAL; /* the caller's buffer is too small */
-		goto out;
+	if (!(err = query_open(&q, st, S_CV_GET, "t", device)) && !(err = step_row(q.s))) {
+		if (col_text(q.s, 0, version, len))
+			err = EINVAL; /* the caller's buffer is too small */
+		else if (updated_ms)
+			*updated_ms = sqlite3_column_int64(q.s, 1);
 	}
-	if (updated_ms)
-		*updated_ms = sqlite3_column_int64(s, 1);
-out:
-	stmt_put(st, S_CV_GET, s);
-	return err;
+	return query_close(&q, err);
 }
 
 int store_config_version_set(struct store *st, const char *device, const char *version,
@@ -2381,5 +2163,5 @@ int store_config_version_set(struct store *st, const char *device, const char *v
 {
 	if (!write_ok(st) || !key_ok(device) || !key_ok(version))
 		return EINVAL;
-	return exec_write(st, S_CV_SET, "ttl", device, version, updated_ms);
+	return exec_write(st, S_CV_SET, WRITE_ANY, "ttl", device, version, updated_ms);
 }
