@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
+#include "daemon/job.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
 #include "em/em.h"
@@ -97,14 +98,7 @@ static void lookup_work(struct workq_job *job, void *thread_ctx)
 	int rc;
 
 	node_worker_refresh_params(w);
-	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.now_ms = node_now_ms(),
-		.reqno = lk->reqno,
-		.source = "admin",
-		.remote_ip = "local",
-	};
+	struct em_ctx ctx = job_em_ctx(w, lk->reqno, "admin", "local", NULL);
 	lk->emcc_active = w->params.emcc_active;
 	lk->timeout_ms = w->params.emcc_request_timeout_ms;
 	/* the login normalises the user ID the same way before it asks anyone */

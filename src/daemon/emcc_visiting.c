@@ -35,6 +35,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/workq.h"
+#include "daemon/job.h"
 #include "daemon/node.h"
 #include "emcc/client.h"
 #include "emcc/msg.h"
@@ -321,17 +322,7 @@ static void record_work(struct workq_job *job, void *thread_ctx)
 
 	node_worker_refresh_params(w);
 	j->changes.st = w->st;
-	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.pepper = &w->node->pepper,
-		.now_ms = node_now_ms(),
-		.reqno = j->reqno,
-		.source = "phone",
-		.remote_ip = j->remote_ip,
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
-		.on_change_arg = &j->changes,
-	};
+	struct em_ctx ctx = job_em_ctx(w, j->reqno, "phone", j->remote_ip, &j->changes);
 	if (!j->undo_only) {
 		struct em_emcc_visit_record v = {
 			.device = j->device,
@@ -435,8 +426,12 @@ static void on_home_login(void *arg, const struct emcc_msg *m, const char *why)
 	struct login_op *op = arg;
 	struct node *n = op->n;
 	const struct em_emcc_cluster *home = op->l ? &op->l->chk->clusters[op->home] : NULL;
-	char reason[400];
+	char reason[400], home_id[STORE_ID_MAX] = "";
 
+	/* submit_record may finish the login on failure, which frees the cluster list: keep the
+	 * home's id for the lines that follow it. */
+	if (home)
+		snprintf(home_id, sizeof(home_id), "%s", home->id);
 	if (!op->l) { /* cannot happen: nothing finishes a login while homeLogin is out */
 		op_unref(op);
 		return;
@@ -449,7 +444,7 @@ static void on_home_login(void *arg, const struct emcc_msg *m, const char *why)
 			cache_drop(n->emcc_vis, op->user);
 		/* It may have logged the user in all the same: undo through the outbox. */
 		submit_record(op, home, NULL, 1);
-		snprintf(reason, sizeof(reason), "home %s did not answer homeLogin: %s", home->id,
+		snprintf(reason, sizeof(reason), "home %s did not answer homeLogin: %s", home_id,
 			 why);
 		finish(op, op->from_cache ? EMAPP_EMSERVICE_CONNECTION_ERROR
 					  : EM_NO_RESPONSE_FROM_REMOTE,
@@ -841,22 +836,31 @@ static void outbox_done(struct workq_job *job)
 	outbox_sent(j);
 }
 
+/* A timer's run, one at a time: a zeroed job of size bytes and its request number, or NULL
+ * while the last run is still going (or out of memory). Marks it running. */
+static void *timer_job_new(struct node *n, int *running, size_t size, uint64_t *reqno)
+{
+	void *j;
+
+	if (*running || !(j = calloc(1, size)))
+		return NULL;
+	*running = 1;
+	*reqno = node_next_reqno(n);
+	return j;
+}
+
 static void on_outbox_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct node *n = arg;
-	struct outbox_job *j;
+	uint64_t reqno;
+	struct outbox_job *j =
+		timer_job_new(n, &n->emcc_vis->outbox_running, sizeof(*j), &reqno);
 
-	(void)fd;
-	(void)what;
-	if (n->emcc_vis->outbox_running)
-		return;
-	j = calloc(1, sizeof(*j));
 	if (!j)
 		return;
 	j->node = n;
-	j->reqno = node_next_reqno(n);
+	j->reqno = reqno;
 	j->job.done = outbox_done;
-	n->emcc_vis->outbox_running = 1;
 	outbox_submit(j, 1);
 }
 
@@ -890,17 +894,8 @@ static void maint_work(struct workq_job *job, void *thread_ctx)
 		return;
 	j->ran = 1;
 	j->changes.st = w->st;
-	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.pepper = &w->node->pepper,
-		.now_ms = now,
-		.reqno = j->reqno,
-		.source = "timer",
-		.remote_ip = "",
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
-		.on_change_arg = &j->changes,
-	};
+	struct em_ctx ctx = job_em_ctx(w, j->reqno, "timer", "", &j->changes);
+	ctx.now_ms = now;
 	j->rc = em_emcc_expire(&ctx, MAINT_GRACE_S, &j->removed);
 }
 
@@ -929,22 +924,15 @@ static void maint_done(struct workq_job *job)
 static void on_maint_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct node *n = arg;
-	struct maint_job *j;
+	uint64_t reqno;
+	struct maint_job *j = timer_job_new(n, &n->emcc_vis->maint_running, sizeof(*j), &reqno);
 
-	(void)fd;
-	(void)what;
-	if (n->emcc_vis->maint_running)
-		return;
-	j = calloc(1, sizeof(*j));
 	if (!j)
 		return;
 	j->node = n;
-	j->reqno = node_next_reqno(n);
+	j->reqno = reqno;
 	j->last_ms = n->emcc_vis->maint_last_ms;
-	j->job.work = maint_work;
-	j->job.done = maint_done;
-	n->emcc_vis->maint_running = 1;
-	workq_submit(n->wq, &j->job);
+	job_submit(n, &j->job, maint_work, maint_done, 0);
 }
 
 int emcc_visiting_start(struct node *n)

@@ -18,6 +18,7 @@
 #include "core/workq.h"
 #include "daemon/emcc_status.h"
 #include "daemon/emcc_visiting.h"
+#include "daemon/job.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -179,17 +180,7 @@ static void sweep_work(struct workq_job *job, void *thread_ctx)
 	struct worker *w = thread_ctx;
 	node_worker_refresh_params(w);
 	s->changes.st = w->st;
-	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.pepper = &w->node->pepper,
-		.now_ms = node_now_ms(),
-		.reqno = s->reqno,
-		.source = "timer",
-		.remote_ip = "",
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
-		.on_change_arg = &s->changes,
-	};
+	struct em_ctx ctx = job_em_ctx(w, s->reqno, "timer", "", &s->changes);
 	int rc = em_autologout_run(&ctx, AUTOLOGOUT_BATCH, &s->fired);
 	if (rc)
 		log_error(LOGS_EMSERVICE, ctx.reqno, "automatic logout sweep failed: %s", strerror(rc));
@@ -512,18 +503,24 @@ int main(int argc, char **argv)
 	log_info(LOGS_DAEMON, 0, "emccd ready (%d workers)", n->cfg.workers);
 	event_base_dispatch(n->base);
 
+	/* Every HTTP request a job or an EMCC login still holds is answered before the listeners
+	 * (and with them the connections and their requests) are freed: first the inter-cluster
+	 * requests in flight fail, so their logins, lookups and outbox runs end (queuing their
+	 * last jobs); then the pool finishes every job, answering it; new inter-cluster requests
+	 * are refused meanwhile. Answers written now are sent only if the socket takes them. */
+	emcc_client_shutdown(n->emcc_client);
+	workq_free(n->wq); /* answers what is in flight, then joins */
 	http_close_all(n);
 	event_free(n->autologout_timer);
 	event_free(n->sig_term);
 	event_free(n->sig_int);
 	event_free(n->sig_hup);
-	workq_free(n->wq); /* answers what is in flight, then joins */
 	servlet_prov_free(n); /* workers read the cache until they stopped */
 	sipd_stop(n->sipd); /* after the workers: their last commits may still queue NOTIFYs */
 	n->sipd = NULL;
 	emcc_status_stop(n);
 	emcc_client_free(n->emcc_client);
-	emcc_visiting_stop(n); /* after the client: its last callbacks may still end logins */
+	emcc_visiting_stop(n); /* after the client and the pool: nothing ends a login any more */
 	cred_cache_free(n->cred_cache);
 	metrics_free(n->metrics);
 	if (n->ssl_ctx)

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/workq.h"
 #include "daemon/emcc_status.h"
+#include "daemon/job.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -143,18 +144,10 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 			goto done;
 		}
 	}
-	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.cache = w->node->cred_cache,
-		.pepper = &w->node->pepper,
-		.now_ms = node_now_ms(),
-		.reqno = j->reqno,
-		.source = "admin",
-		.remote_ip = "local",
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
-		.on_change_arg = &j->changes,
-	};
+	/* The NOTIFY after an admin logout carries the device's real config version stamp. */
+	j->changes.st = w->st;
+	struct em_ctx ctx = job_em_ctx(w, j->reqno, "admin", "local", &j->changes);
+	ctx.cache = w->node->cred_cache;
 	struct admin_ctx actx = {
 		.em = &ctx,
 		.cluster_id = w->node->cfg.cluster_id,
@@ -185,12 +178,9 @@ static void admin_done(struct workq_job *job)
 		j->answer = strdup("{\"error\":\"database commit failed; nothing was changed\"}");
 		j->status = 500;
 	}
-	node_changes_flush(j->node, &j->changes, job->batch_error, j->reqno);
-	const char *a = j->answer ? j->answer : "";
-	if (j->is_metrics)
-		http_reply(j->node, j->req, j->status, "text/plain; version=0.0.4", a, strlen(a));
-	else
-		http_reply(j->node, j->req, j->status, "application/json", a, strlen(a));
+	job_answer(j->node, j->req, &j->changes, job->batch_error, j->reqno, 0, j->status,
+		   j->is_metrics ? "text/plain; version=0.0.4" : "application/json", j->answer,
+		   j->answer ? strlen(j->answer) : 0);
 	free(j->answer);
 	free(j->body);
 	free(j);
@@ -201,9 +191,7 @@ static void submit(struct node *n, struct evhttp_request *req, struct admin_job 
 	j->node = n;
 	j->req = req;
 	j->reqno = node_next_reqno(n);
-	j->job.work = admin_work;
-	j->job.done = admin_done;
-	workq_submit(n->wq, &j->job);
+	job_submit(n, &j->job, admin_work, admin_done, 0);
 }
 
 void servlet_metrics(struct node *n, struct evhttp_request *req)
@@ -235,16 +223,11 @@ void servlet_admin(struct node *n, struct evhttp_request *req)
 	if (emcc_status_admin(n, req, path + 4))
 		return;
 	struct admin_job *j = calloc(1, sizeof(*j));
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	if (!j || !(j->body = malloc(len + 1))) {
+	if (!j || !(j->body = job_take_body(req, &j->body_len))) {
 		free(j);
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return;
 	}
-	evbuffer_remove(in, j->body, len);
-	j->body[len] = '\0';
-	j->body_len = len;
 	snprintf(j->command, sizeof(j->command), "%s", path + 4);
 	submit(n, req, j);
 }

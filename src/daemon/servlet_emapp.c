@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
+#include "daemon/job.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
 #include "em/em.h"
@@ -217,18 +218,8 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 	}
 	log_request(j, r);
 
-	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.cache = w->node->cred_cache,
-		.pepper = &w->node->pepper,
-		.now_ms = node_now_ms(),
-		.reqno = j->reqno,
-		.source = "phone",
-		.remote_ip = j->remote_ip,
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
-		.on_change_arg = &j->changes,
-	};
+	struct em_ctx ctx = job_em_ctx(w, j->reqno, "phone", j->remote_ip, &j->changes);
+	ctx.cache = w->node->cred_cache;
 	struct emapp_env env = {j->base_url, j->http_base_url, j->lang};
 	rc = j->what == W_MENU ? emapp_services_menu(&ctx, &env, r, o, &out)
 			       : emapp_handle(&ctx, &env, r, o, &out);
@@ -404,8 +395,9 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* Cisco IP Phone objects are always fetched with GET (Input objects included). */
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+	/* Cisco IP Phone objects are always fetched with GET (Input objects included). HEAD is
+	 * refused too: it must be safe, and a GET here may log someone in or out. */
+	if (cmd != EVHTTP_REQ_GET) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET");
 		http_reply(n, req, 405, "text/plain", "use GET\n", 8);
 		return;
@@ -461,10 +453,7 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 	base_url(j->http_base_url, sizeof(j->http_base_url), "http", n->cfg.node_address,
 		 n->cfg.http_listen);
 	buf_init(&j->out);
-	j->job.work = emapp_job_work;
-	j->job.done = emapp_job_done;
-	n->em_inflight++;
-	workq_submit(n->wq, &j->job);
+	job_submit(n, &j->job, emapp_job_work, emapp_job_done, 1);
 }
 
 void servlet_emapp(struct node *n, struct evhttp_request *req)

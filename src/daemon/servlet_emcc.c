@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
+#include "daemon/job.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
 #include "em/em.h"
@@ -191,18 +192,7 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		goto out;
 	}
 
-	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.cache = NULL,
-		.pepper = &n->pepper,
-		.now_ms = node_now_ms(),
-		.reqno = j->reqno,
-		.source = "emcc",
-		.remote_ip = j->remote_ip,
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
-		.on_change_arg = &j->changes,
-	};
+	struct em_ctx ctx = job_em_ctx(w, j->reqno, "emcc", j->remote_ip, &j->changes);
 	switch (m->kind) {
 	case EMCC_REQ_CHECK_USER: {
 		int exists = 0;
@@ -323,7 +313,6 @@ static void emcc_job_done(struct workq_job *job)
 	struct emcc_job *j = (struct emcc_job *)job;
 	struct node *n = j->node;
 
-	n->em_inflight--;
 	if (job->batch_error) {
 		struct emcc_msg a;
 		answer_init(j, &a, EMCC_RESP_FAILURE, 0);
@@ -347,10 +336,9 @@ static void emcc_job_done(struct workq_job *job)
 		log_info(LOGS_EMCC, j->reqno, "visitingLogout device=%s: a login of it is in "
 			 "flight: answered busy, the home retries", j->vlogout_device);
 	}
-	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
 	log_debug(LOGS_EMCC, j->reqno, "answered in %.2f ms", elapsed_ms(&j->t0));
-	http_reply(n, j->req, 200, "text/xml; charset=utf-8", j->out.data ? j->out.data : "",
-		   j->out.len);
+	job_answer(n, j->req, &j->changes, job->batch_error, j->reqno, 1, 200,
+		   "text/xml; charset=utf-8", j->out.data, j->out.len);
 	buf_free(&j->out);
 	free(j->xml);
 	free(j);
@@ -413,9 +401,6 @@ int servlet_emcc_try(struct node *n, struct evhttp_request *req)
 		j->fingerprint[0] = '\0';
 	snprintf(j->remote_ip, sizeof(j->remote_ip), "%s", ip);
 	buf_init(&j->out);
-	j->job.work = emcc_job_work;
-	j->job.done = emcc_job_done;
-	n->em_inflight++;
-	workq_submit(n->wq, &j->job);
+	job_submit(n, &j->job, emcc_job_work, emcc_job_done, 1);
 	return 1;
 }

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
+#include "daemon/job.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -209,18 +210,9 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 	}
 	j->type = (enum metrics_type)r->kind;
 
-	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.cache = w->node->cred_cache,
-		.pepper = &w->node->pepper,
-		.now_ms = node_now_ms(),
-		.reqno = j->reqno,
-		.source = "api",
-		.remote_ip = r->remote_ip[0] ? r->remote_ip : j->remote_ip,
-		.on_change = (void (*)(void *, const char *, enum em_change, int))node_changes_add,
-		.on_change_arg = &j->changes,
-	};
+	struct em_ctx ctx = job_em_ctx(w, j->reqno, "api",
+				       r->remote_ip[0] ? r->remote_ip : j->remote_ip, &j->changes);
+	ctx.cache = w->node->cred_cache;
 	struct em_result res = {0};
 	struct em_caller who;
 	log_info(LOGS_EMSERVICE, j->reqno, "%s from %s by %s%s%s%s%s", kind_name(r->kind),
@@ -295,16 +287,14 @@ static void em_job_done(struct workq_job *job)
 {
 	struct em_job *j = (struct em_job *)job;
 	struct node *n = j->node;
-	n->em_inflight--;
 	if (job->batch_error) {
 		/* The answer was rendered before the commit; the commit failed, so nothing of it
 		 * happened. */
 		fail(j, EM_DATABASE_ERROR, em_code_text(EM_DATABASE_ERROR));
 	}
-	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
 	metrics_observe(n->metrics, j->type, j->code, elapsed_s(&j->t0));
-	http_reply(n, j->req, 200, "text/xml; charset=utf-8", j->out.data ? j->out.data : "",
-		   j->out.len);
+	job_answer(n, j->req, &j->changes, job->batch_error, j->reqno, 1, 200,
+		   "text/xml; charset=utf-8", j->out.data, j->out.len);
 	buf_free(&j->out);
 	free(j->body);
 	free(j);
@@ -343,16 +333,11 @@ void servlet_emservice(struct node *n, struct evhttp_request *req)
 	}
 
 	struct em_job *j = calloc(1, sizeof(*j));
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	if (!j || !(j->body = malloc(len + 1))) {
+	if (!j || !(j->body = job_take_body(req, &j->body_len))) {
 		free(j);
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return;
 	}
-	evbuffer_remove(in, j->body, len);
-	j->body[len] = '\0';
-	j->body_len = len;
 	j->node = n;
 	j->req = req;
 	j->reqno = reqno;
@@ -361,8 +346,5 @@ void servlet_emservice(struct node *n, struct evhttp_request *req)
 	j->via_header = evhttp_find_header(evhttp_request_get_input_headers(req), "Via") != NULL;
 	snprintf(j->remote_ip, sizeof(j->remote_ip), "%s", ip);
 	buf_init(&j->out);
-	j->job.work = em_job_work;
-	j->job.done = em_job_done;
-	n->em_inflight++;
-	workq_submit(n->wq, &j->job);
+	job_submit(n, &j->job, em_job_work, em_job_done, 1);
 }

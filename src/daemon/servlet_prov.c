@@ -58,6 +58,10 @@ struct prov_job {
 	int cached;
 	char stamp[PROV_STAMP_MAX];
 	struct buf out;
+	/* The node's addresses, copied from n->cfg on the loop thread: a SIGHUP reload rewrites
+	 * n->cfg there, so a worker never reads it. env.node points at host. */
+	struct prov_build_env env;
+	char host[CONFIG_STR];
 };
 
 static unsigned prov_inflight; /* loop thread only */
@@ -137,7 +141,8 @@ static double elapsed_ms(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* The stamp, made in its own transaction when the device has none yet. */
+/* The stamp, made in its own transaction when the device has none yet; ENOENT (nothing
+ * written) when no device has that name. */
 static int current_stamp(struct store *st, const char *device, char *out, size_t len)
 {
 	int rc = store_config_version_get(st, device, out, len, NULL);
@@ -154,6 +159,7 @@ static int current_stamp(struct store *st, const char *device, char *out, size_t
 	return store_commit(st);
 }
 
+/* Loop thread (it reads n->cfg). */
 static void fill_env(const struct node *n, struct prov_build_env *env, char *host, size_t hlen)
 {
 	int port = 0;
@@ -181,12 +187,14 @@ static void prov_job_work(struct workq_job *job, void *thread_ctx)
 	struct worker *w = thread_ctx;
 	struct node *n = w->node;
 	struct prov_cnf *c = NULL;
-	struct prov_build_env env;
-	char host[CONFIG_STR];
 	int rc;
 
 	j->status = 500;
 	rc = current_stamp(w->st, j->device, j->stamp, sizeof(j->stamp));
+	if (rc == ENOENT) { /* no such device: nothing was written for the name */
+		j->status = 404;
+		goto out;
+	}
 	if (rc) {
 		log_error(LOGS_TFTP, j->reqno, "%s: cannot read its version stamp: %s", j->device,
 			  strerror(rc));
@@ -204,8 +212,7 @@ static void prov_job_work(struct workq_job *job, void *thread_ctx)
 		rc = ENOMEM;
 		goto out;
 	}
-	fill_env(n, &env, host, sizeof(host));
-	rc = prov_build(w->st, j->device, &env, j->stamp, c);
+	rc = prov_build(w->st, j->device, &j->env, j->stamp, c);
 	if (rc == ENOENT) {
 		j->status = 404;
 		goto out;
@@ -298,6 +305,7 @@ static void route_prov(struct evhttp_request *req, void *arg)
 	j->reqno = reqno;
 	snprintf(j->device, sizeof(j->device), "%s", device);
 	snprintf(j->ip, sizeof(j->ip), "%s", ip);
+	fill_env(n, &j->env, j->host, sizeof(j->host));
 	buf_init(&j->out);
 	j->job.work = prov_job_work;
 	j->job.done = prov_job_done;

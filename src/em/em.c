@@ -290,15 +290,41 @@ static int may_act_for(const struct em_caller *caller, const char *uid)
 	return !caller->is_app_user && uid && *caller->id && strcmp(caller->id, uid) == 0;
 }
 
-struct state_list {
-	size_t n, cap;
-	struct store_em_state *v;
-};
-
-static int collect_state(void *arg, const struct store_em_state *s)
+int em_multiple_login(struct em_ctx *ctx, const char *uid, struct em_state_list *others,
+		      const char *source, const char *detail, int **locale, int *refuse)
 {
-	struct state_list *l = arg;
+	int rc = store_em_state_by_user(ctx->st, uid, em_state_list_add, others);
 
+	*refuse = 0;
+	if (rc || others->n == 0)
+		return rc;
+	switch (ctx->params->multiple_login_behavior) {
+	case EM_MULTI_ALLOWED:
+		others->n = 0;
+		return 0;
+	case EM_MULTI_AUTO_LOGOUT:
+		if (locale && !(*locale = calloc(others->n, sizeof(**locale))))
+			return ENOMEM;
+		for (size_t i = 0; i < others->n; i++) {
+			int lc;
+			rc = em_logout_locked(ctx, &others->v[i], "autoLogout", source, detail,
+					      locale ? &(*locale)[i] : &lc);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	default:
+		*refuse = 1;
+		return 0;
+	}
+}
+
+int em_state_list_add(void *arg, const struct store_em_state *s)
+{
+	struct em_state_list *l = arg;
+
+	if (l->skip && strcmp(s->device, l->skip) == 0)
+		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 4;
 		struct store_em_state *v = realloc(l->v, cap * sizeof(*v));
@@ -562,7 +588,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 	struct store_user user;
 	struct store_profile prof;
 	struct store_em_state cur, next;
-	struct state_list others = {0};
+	struct em_state_list others = {0};
 	int64_t now_s = ctx->now_ms / 1000, duration;
 	int code = EM_OK, serr = 0, in_tx = 0, norm_ok = 0, rc, idempotent = 0;
 	int *others_locale = NULL;
@@ -676,29 +702,12 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 		goto commit;
 	}
 
-	rc = store_em_state_by_user(st, uid, collect_state, &others);
+	int refuse = 0;
+	rc = em_multiple_login(ctx, uid, &others, NULL, "multiple login", &others_locale, &refuse);
 	if (rc)
 		STORE_FAIL(rc);
-	if (others.n > 0) {
-		switch (ctx->params->multiple_login_behavior) {
-		case EM_MULTI_ALLOWED:
-			others.n = 0;
-			break;
-		case EM_MULTI_AUTO_LOGOUT:
-			others_locale = calloc(others.n, sizeof(*others_locale));
-			if (!others_locale)
-				STORE_FAIL(ENOMEM);
-			for (size_t i = 0; i < others.n; i++) {
-				rc = em_logout_locked(ctx, &others.v[i], "autoLogout", NULL,
-						      "multiple login", &others_locale[i]);
-				if (rc)
-					STORE_FAIL(rc);
-			}
-			break;
-		default:
-			FAIL(EM_USER_LOGGED_IN_ELSEWHERE);
-		}
-	}
+	if (refuse)
+		FAIL(EM_USER_LOGGED_IN_ELSEWHERE);
 
 	switch (req->duration_kind) {
 	case EM_DURATION_MINUTES:
@@ -884,7 +893,7 @@ int em_logout_all(struct em_ctx *ctx, const struct em_caller *caller, size_t *co
 		  struct em_result *res)
 {
 	struct store *st = ctx->st;
-	struct state_list all = {0};
+	struct em_state_list all = {0};
 	int *locale = NULL;
 	int code = EM_OK, serr = 0, in_tx = 0, rc;
 
@@ -896,7 +905,7 @@ int em_logout_all(struct em_ctx *ctx, const struct em_caller *caller, size_t *co
 	if (rc)
 		STORE_FAIL(rc);
 	in_tx = 1;
-	rc = store_em_state_logged_in(st, collect_state, &all);
+	rc = store_em_state_logged_in(st, em_state_list_add, &all);
 	if (rc)
 		STORE_FAIL(rc);
 	if (all.n) {
@@ -1081,36 +1090,48 @@ static int track_profile(void *arg, const struct store_user_profile *up)
 	return rc;
 }
 
+static int walk_states(struct store *st, const char *uid, struct stop_tracker *t)
+{
+	return store_em_state_by_user(st, uid, track_state, t);
+}
+
+static int walk_profiles(struct store *st, const char *uid, struct stop_tracker *t)
+{
+	return store_user_profile_list(st, uid, track_profile, t);
+}
+
+/* A per-user query: the caller's rights and the user's existence, then walk over its rows. */
+static int user_query_walk(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
+			   int *exists, int (*walk)(struct store *, const char *, struct stop_tracker *),
+			   struct stop_tracker *t, struct em_result *res)
+{
+	char uid[STORE_ID_MAX];
+	int rc = user_query_start(ctx, caller, user_id, uid, exists, res);
+
+	if (rc || !*exists)
+		return rc;
+	rc = walk(ctx->st, uid, t);
+	return walk_result(res, rc, t->stopped);
+}
+
 int em_query_user_devices(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
 			  int *exists, int (*fn)(void *arg, const char *device), void *arg,
 			  struct em_result *res)
 {
-	char uid[STORE_ID_MAX];
 	struct device_cb d = {fn, arg};
 	struct stop_tracker t = {0, &d, device_cb, NULL};
-	int rc;
 
-	rc = user_query_start(ctx, caller, user_id, uid, exists, res);
-	if (rc || !*exists)
-		return rc;
-	rc = store_em_state_by_user(ctx->st, uid, track_state, &t);
-	return walk_result(res, rc, t.stopped);
+	return user_query_walk(ctx, caller, user_id, exists, walk_states, &t, res);
 }
 
 int em_query_user_profiles(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
 			   int *exists, int (*fn)(void *arg, const char *profile, int is_default),
 			   void *arg, struct em_result *res)
 {
-	char uid[STORE_ID_MAX];
 	struct profile_cb p = {fn, arg};
 	struct stop_tracker t = {0, &p, NULL, profile_cb};
-	int rc;
 
-	rc = user_query_start(ctx, caller, user_id, uid, exists, res);
-	if (rc || !*exists)
-		return rc;
-	rc = store_user_profile_list(ctx->st, uid, track_profile, &t);
-	return walk_result(res, rc, t.stopped);
+	return user_query_walk(ctx, caller, user_id, exists, walk_profiles, &t, res);
 }
 
 int em_query_user_exists(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,

@@ -1,4 +1,4 @@
-/* em_internal.h -- helpers shared by em.c and autologout.c; not part of the module's contract. */
+/* em_internal.h -- helpers shared by em.c, emcc.c and autologout.c; not part of the module's contract. */
 #ifndef EMCC_EM_EM_INTERNAL_H
 #define EMCC_EM_EM_INTERNAL_H
 
@@ -42,6 +42,22 @@ int em_pin_counter_apply(struct em_ctx *ctx, struct pin_step *ps, const char *ui
 /* After a refused login rolled back: the count change and the audit row, own transaction. */
 void em_pin_failure_record(struct em_ctx *ctx, struct pin_step *ps, const char *uid,
 			   const char *device);
+
+/* EM state rows collected from a store walk (em_state_list_add as its callback); the caller
+ * frees v. skip: a device left out, or NULL. */
+struct em_state_list {
+	size_t n, cap;
+	struct store_em_state *v;
+	const char *skip;
+};
+int em_state_list_add(void *arg, const struct store_em_state *s);
+
+/* Multiple Login Behavior, inside a login's transaction: collects the user's other logins into
+ * others (others->skip left out). Allowed: others is emptied. Auto logout: each one ends with
+ * source and detail; with locale, *locale gets a calloc'd array (caller frees) of their locale
+ * changes. Not allowed: *refuse = 1 (others->v[0] is one of them). Returns 0 or a store error. */
+int em_multiple_login(struct em_ctx *ctx, const char *uid, struct em_state_list *others,
+		      const char *source, const char *detail, int **locale, int *refuse);
 
 /* Maps a store error to an EM result (EBUSY -> 26, anything else -> 6). */
 void em_result_store_error(struct em_result *res, int err);

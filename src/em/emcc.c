@@ -159,30 +159,6 @@ int em_emcc_visit_check(struct em_ctx *ctx, const char *device, struct em_emcc_v
 
 /* ---- home side ---- */
 
-struct others {
-	size_t n, cap;
-	struct store_em_state *v;
-	const char *skip; /* the device being logged in */
-};
-
-static int others_collect(void *arg, const struct store_em_state *s)
-{
-	struct others *o = arg;
-
-	if (o->skip && strcmp(s->device, o->skip) == 0)
-		return 0;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 4;
-		struct store_em_state *v = realloc(o->v, cap * sizeof(*v));
-		if (!v)
-			return ENOMEM;
-		o->v = v;
-		o->cap = cap;
-	}
-	o->v[o->n++] = *s;
-	return 0;
-}
-
 static int profile_linked(void *arg, const struct store_user_profile *up)
 {
 	const char *want = ((const char **)arg)[0];
@@ -220,7 +196,7 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	struct store_device dev;
 	struct store_em_state cur, next;
 	struct store_emcc_home_device hd;
-	struct others others = {0};
+	struct em_state_list others = {0}; /* skip: the device being logged in */
 	char uid[STORE_ID_MAX] = "", detail[STORE_TEXT_MAX];
 	const char *device = req->device ? req->device : "";
 	int64_t now_s = ctx->now_ms / 1000;
@@ -312,29 +288,14 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	}
 
 	others.skip = device;
-	rc = store_em_state_by_user(st, uid, others_collect, &others);
+	int refuse = 0;
+	rc = em_multiple_login(ctx, uid, &others, "emcc", "multiple login (EMCC)", NULL, &refuse);
 	if (rc)
 		HSTORE(rc);
-	if (others.n > 0) {
-		switch (ctx->params->multiple_login_behavior) {
-		case EM_MULTI_ALLOWED:
-			others.n = 0;
-			break;
-		case EM_MULTI_AUTO_LOGOUT:
-			for (size_t i = 0; i < others.n; i++) {
-				int lc;
-				rc = em_logout_locked(ctx, &others.v[i], "autoLogout", "emcc",
-						      "multiple login (EMCC)", &lc);
-				if (rc)
-					HSTORE(rc);
-			}
-			break;
-		default:
-			HFAIL(EM_USER_LOGGED_IN_ELSEWHERE, "user %s is logged in on %s%s%s", uid,
-			      others.v[0].device, *others.v[0].remote_cluster ? " at " : "",
-			      others.v[0].remote_cluster);
-		}
-	}
+	if (refuse)
+		HFAIL(EM_USER_LOGGED_IN_ELSEWHERE, "user %s is logged in on %s%s%s", uid,
+		      others.v[0].device, *others.v[0].remote_cluster ? " at " : "",
+		      others.v[0].remote_cluster);
 
 	/* A visitingLogout still queued for this phone at that cluster is about an older login
 	 * the visiting cluster already ended (it checked its phone is free): sent after this

@@ -42,14 +42,20 @@ struct pool {
 	unsigned rr;
 };
 
+struct request;
+
 struct emcc_client {
 	struct event_base *base;
 	SSL_CTX *ctx;
 	struct pool *pools;
+	struct request *active; /* requests whose callback has not run yet */
+	int closing;		/* emcc_client_shutdown ran: new requests are refused */
 };
 
 struct request {
 	struct emcc_client *client;
+	struct request *next, *prev; /* in client->active while linked */
+	int linked;
 	struct conn *conn;     /* NULL for one-shot requests */
 	struct evhttp_connection *oneshot;
 	struct evhttp_request *req;
@@ -237,12 +243,38 @@ static struct conn *pool_conn(struct emcc_client *c, struct pool *p)
 	return best;
 }
 
+static void req_link(struct request *r)
+{
+	struct emcc_client *c = r->client;
+	r->prev = NULL;
+	r->next = c->active;
+	if (c->active)
+		c->active->prev = r;
+	c->active = r;
+	r->linked = 1;
+}
+
+static void req_unlink(struct request *r)
+{
+	if (!r->linked)
+		return;
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		r->client->active = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	r->next = r->prev = NULL;
+	r->linked = 0;
+}
+
 static void finish(struct request *r, enum emcc_client_error err, int status, const char *body,
 		   size_t len, const char *why)
 {
 	if (r->finished)
 		return;
 	r->finished = 1;
+	req_unlink(r);
 	if (r->timer) {
 		event_free(r->timer);
 		r->timer = NULL;
@@ -296,10 +328,14 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 	struct request *r = arg;
 	(void)fd;
 	(void)what;
-	struct evhttp_request *req = r->req;
+	/* Cancel first: cancelling frees the request and never calls on_response. After the
+	 * callback it could be too late: a callback that sends to the same peer may replace (free)
+	 * this broken connection, and the request with it. */
+	if (r->conn)
+		r->conn->broken = 1; /* the connection is replaced */
+	evhttp_cancel_request(r->req);
+	r->req = NULL;
 	finish(r, EMCC_CLIENT_TIMEOUT, 0, NULL, 0, "no answer before the deadline");
-	/* Cancelling frees the request and never calls on_response; the connection is replaced. */
-	evhttp_cancel_request(req);
 	free(r);
 }
 
@@ -338,6 +374,8 @@ int emcc_client_post(struct emcc_client *c, const struct emcc_peer *peer, const 
 {
 	if (!c || !peer || !path || !cb || timeout_ms <= 0 || strlen(peer->fingerprint) != 64)
 		return EINVAL;
+	if (c->closing)
+		return ESHUTDOWN;
 	struct pool *p = pool_get(c, peer);
 	struct conn *cn = p ? pool_conn(c, p) : NULL;
 	if (!cn)
@@ -350,8 +388,10 @@ int emcc_client_post(struct emcc_client *c, const struct emcc_peer *peer, const 
 	r->arg = arg;
 	r->conn = cn;
 	cn->pending++;
+	req_link(r); /* before start: a connection that fails at once answers inside it */
 	int rc = start(c, r, cn->evcon, EVHTTP_REQ_POST, peer->host, path, body, len, timeout_ms);
 	if (rc) {
+		req_unlink(r);
 		cn->pending--;
 		cn->broken = 1;
 		free(r);
@@ -362,6 +402,8 @@ int emcc_client_post(struct emcc_client *c, const struct emcc_peer *peer, const 
 int emcc_client_get_insecure(struct emcc_client *c, const char *host, int port, const char *path,
 			     int timeout_ms, emcc_client_cb cb, void *arg)
 {
+	if (c->closing)
+		return ESHUTDOWN;
 	SSL *ssl = SSL_new(c->ctx);
 	if (!ssl)
 		return ENOMEM;
@@ -387,8 +429,11 @@ int emcc_client_get_insecure(struct emcc_client *c, const char *host, int port, 
 	r->client = c;
 	r->cb = cb;
 	r->arg = arg;
+	r->oneshot = evcon; /* freed by libevent once the request completes */
+	req_link(r);
 	int rc = start(c, r, evcon, EVHTTP_REQ_GET, host, path, NULL, 0, timeout_ms);
 	if (rc) {
+		req_unlink(r);
 		evhttp_connection_free(evcon);
 		free(r);
 	}
@@ -407,10 +452,34 @@ void emcc_client_forget(struct emcc_client *c, const char *cluster)
 			}
 }
 
+void emcc_client_shutdown(struct emcc_client *c)
+{
+	if (!c || c->closing)
+		return;
+	c->closing = 1;
+	/* Freeing a connection frees its requests without calling on_response: the callbacks run
+	 * below, once, with no libevent request left behind them. */
+	for (struct pool *p = c->pools; p; p = p->next)
+		for (int i = 0; i < POOL_CONNS; i++)
+			conn_close(&p->conns[i]);
+	for (struct request *r = c->active; r; r = r->next) {
+		r->req = NULL;
+		if (r->oneshot)
+			evhttp_connection_free(r->oneshot);
+		r->oneshot = NULL;
+	}
+	struct request *r;
+	while ((r = c->active) != NULL) {
+		finish(r, EMCC_CLIENT_CONNECT, 0, NULL, 0, "emccd is stopping");
+		free(r);
+	}
+}
+
 void emcc_client_free(struct emcc_client *c)
 {
 	if (!c)
 		return;
+	emcc_client_shutdown(c);
 	struct pool *p = c->pools;
 	while (p) {
 		struct pool *next = p->next;

@@ -36,10 +36,16 @@ typedef void (*emcc_client_cb)(void *arg, enum emcc_client_error err, int status
 /* cert/key: our node's certificate and key (PEM files). */
 int emcc_client_alloc(struct emcc_client **cp, struct event_base *base, const char *cert_path,
 		      const char *key_path, char *err, size_t errlen);
+/* Frees the client; runs emcc_client_shutdown first if it has not run. */
 void emcc_client_free(struct emcc_client *c);
+/* Stopping: every request still waiting gets its callback now (EMCC_CLIENT_CONNECT, "emccd is
+ * stopping"), and later requests are refused (ESHUTDOWN) without one. Callbacks may still send
+ * (they are refused) and touch what their owners keep; so call it while those owners (the
+ * worker pool, the HTTP requests they answer) are still alive. Loop thread. */
+void emcc_client_shutdown(struct emcc_client *c);
 
 /* POSTs an application/x-www-form-urlencoded body to https://peer/path. Returns 0 (the callback
- * will run) or ENOMEM/EINVAL (it will not). */
+ * will run) or ENOMEM/EINVAL/ESHUTDOWN (it will not). */
 int emcc_client_post(struct emcc_client *c, const struct emcc_peer *peer, const char *path,
 		     const char *body, size_t len, int timeout_ms, emcc_client_cb cb, void *arg);
 

@@ -158,6 +158,18 @@ int prov_build(struct store *st, const char *device, const struct prov_build_env
 	return store_features_get(st, STORE_OWNER_DEVICE, device, &out->features);
 }
 
+/* 0 when prov_build has a file for device (states 1-4 of build.h), ENOENT when it has none. */
+static int device_known(struct store *st, const char *device)
+{
+	struct store_device dev;
+	struct store_emcc_home_device hd;
+	int rc = store_device_get(st, device, &dev);
+
+	if (rc != ENOENT)
+		return rc;
+	return store_emcc_home_device_get(st, device, &hd);
+}
+
 int prov_config_version(struct store *st, const char *device, int64_t now_ms, char *out,
 			size_t len, int *created)
 {
@@ -166,6 +178,8 @@ int prov_config_version(struct store *st, const char *device, int64_t now_ms, ch
 	if (created)
 		*created = 0;
 	if (rc != ENOENT)
+		return rc;
+	if ((rc = device_known(st, device)) != 0)
 		return rc;
 	rc = prov_config_bump(st, device, now_ms, out, len);
 	if (rc == 0 && created)

@@ -33,7 +33,10 @@ int prov_build(struct store *st, const char *device, const struct prov_build_env
 /* The device's current stamp into out (PROV_STAMP_MAX bytes fit); when it has none yet, one is
  * made and stored, which needs a write: *created tells the caller (may be NULL). Must be called
  * inside store_begin/store_commit when the device may have no stamp yet (else EINVAL from the
- * store). Returns 0 or a store error. */
+ * store). A stamp is made only for a device prov_build has a file for (a devices or an
+ * emcc_home_devices row): the provisioning listener calls this for any name a client sends, and
+ * a row per invented name would let anyone grow the database without bound. Returns 0, ENOENT
+ * (no stamp and no such device; nothing written) or a store error. */
 int prov_config_version(struct store *st, const char *device, int64_t now_ms, char *out,
 			size_t len, int *created);
 

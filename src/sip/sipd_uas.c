@@ -531,7 +531,7 @@ static void on_refer(struct req *r)
 		(void)sip_treply(NULL, r->s->sip, r->msg, 202, "Accepted");
 		return;
 	}
-	if (pl_strcasecmp(&ct->type, "application") == 0 && ct->subtype.l > 13 &&
+	if (pl_strcasecmp(&ct->type, "application") == 0 && ct->subtype.l >= 16 &&
 	    strncasecmp(ct->subtype.p, "x-cisco-remotecc", 16) == 0) {
 		char sub[64];
 		sipd_log_text(ct->subtype.p, ct->subtype.l, sub, sizeof(sub));

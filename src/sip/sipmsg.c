@@ -11,6 +11,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "core/xmlsafe.h"
+
+/* An alarm body is a few hundred bytes; more is not an alarm. */
+#define SIPD_ALARM_MAX 65536
+
 /* One ";name[=value]" of a parameter list; raw spans point into the caller's text. */
 struct param {
 	const char *name;
@@ -305,21 +310,20 @@ int sipd_alarm_summary(const char *xml, size_t len, char *name, size_t namelen, 
 		       size_t outlen)
 {
 	xmlDoc *doc = NULL;
+	char reason[XMLSAFE_REASON_MAX];
 	int rc = EINVAL;
 	struct line l = {out, 0, outlen, 0};
 
-	if (outlen == 0 || namelen == 0 || len == 0 || len > 65536)
+	if (outlen == 0 || namelen == 0 || len == 0 || len > SIPD_ALARM_MAX)
 		return EINVAL;
 	out[0] = '\0';
 	name[0] = '\0';
-	/* A DTD is the only place entities can come from; an alarm never has one. */
-	if (memmem(xml, len, "<!DOCTYPE", 9))
-		return EINVAL;
-	/* Deliberately absent: XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_HUGE. */
-	doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-				XML_PARSE_NOBLANKS);
-	if (!doc)
+	/* A DTD is the only place entities can come from; an alarm never has one. Looking for
+	 * the bytes "<!DOCTYPE" is not enough: libxml2 reads UTF-16 (and other encodings) by
+	 * itself, where a DTD has no such bytes. xmlsafe_read takes strict UTF-8 only and stops
+	 * at any DOCTYPE, as every other parser of peer XML here does. */
+	if (xmlsafe_read(xml, len, SIPD_ALARM_MAX, XMLSAFE_NO_DOCTYPE, &doc, reason,
+			 sizeof(reason)) != 0)
 		goto out;
 	xmlNode *root = xmlDocGetRootElement(doc);
 	if (!root || !elem_is(root, "x-cisco-alarm"))

@@ -57,7 +57,8 @@ void sipd_version_stamp(char out[64], int64_t now, const uint8_t rnd[16]);
  *   name gets the Alarm's Name ("DeviceTLInfo"); out gets "Key=value Key=\"two words\" ..." for
  *   every <String name="Key"> of its ParameterList, in document order, control characters shown
  *   as '?', cut with "..." when outlen is short.
- * Documents with a DTD are refused. 0 or EINVAL (not an x-cisco-alarm). */
+ * Documents with a DTD, and anything but strict UTF-8, are refused. 0 or EINVAL (not an
+ * x-cisco-alarm). */
 int sipd_alarm_summary(const char *xml, size_t len, char *name, size_t namelen, char *out,
 		       size_t outlen);
 

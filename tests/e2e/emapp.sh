@@ -216,4 +216,10 @@ expect_match "emapp.log: the lockout" 'user adgjm locked out: wrong PIN, 3 faile
 n=$(cat "$E2E_TMP"/one/log/*.log | grep -c -e '33333' -e '2468' -e 'seq=' || true)
 expect_eq "no PIN in any log" "0" "$n"
 
+# HEAD must be safe: it never logs anyone in (HTTP says so; a GET here may).
+code=$(curl -s -o /dev/null -w '%{http_code}' --head --max-time 10 --interface "$PHONE" "$APP?device=$DEV&seq=12345&userid=adgjm")
+expect_eq "HEAD on the phone app -> 405" "405" "$code"
+r=$(curl -sS --max-time 10 "$APP?device=$DEV")
+expect_match "... and nobody was logged in by it" '<CiscoIPPhoneInput>' "$r"
+
 e2e_done

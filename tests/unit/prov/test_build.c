@@ -208,6 +208,37 @@ static void test_stamps(void **state)
 	assert_string_equal(b, c);
 }
 
+/* The provisioning listener asks for any name a client sends: a stamp is made only for a device
+ * that has a file, so invented names never leave rows behind. */
+static void test_stamp_only_for_known_devices(void **state)
+{
+	struct store *st = *state;
+	struct store_emcc_home_device hd = {.device = "SEP00112233AABB", .user_id = "adgjm",
+					    .profile = "test_emcc_udp",
+					    .visiting_cluster = "ClusterOne", .model = "7821",
+					    .protocol = "SIP", .security_mode = 1};
+	char a[PROV_STAMP_MAX], b[PROV_STAMP_MAX];
+	int created = 1;
+
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(prov_config_version(st, "SEP000000000001", NOW_MS, a, sizeof(a), &created),
+			 ENOENT);
+	assert_int_equal(created, 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_config_version_get(st, "SEP000000000001", b, sizeof(b), NULL),
+			 ENOENT);
+
+	/* an EMCC device at home has no devices row but has a file: it gets a stamp */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_emcc_home_device_put(st, &hd), 0);
+	assert_int_equal(prov_config_version(st, "SEP00112233AABB", NOW_MS, a, sizeof(a), &created),
+			 0);
+	assert_int_equal(created, 1);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_config_version_get(st, "SEP00112233AABB", b, sizeof(b), NULL), 0);
+	assert_string_equal(a, b);
+}
+
 static void test_bump_profile(void **state)
 {
 	struct store *st = *state;
@@ -264,6 +295,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_emcc_home, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_and_bad, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stamps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stamp_only_for_known_devices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bump_profile, setup, teardown),
 	    cmocka_unit_test(test_route_names),
 	};

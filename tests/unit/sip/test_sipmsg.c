@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -220,6 +221,24 @@ static void test_alarm(void **state)
 	assert_int_equal(
 	    sipd_alarm_summary(dtd, strlen(dtd), name, sizeof(name), line, sizeof(line)), EINVAL);
 	assert_int_equal(sipd_alarm_summary("", 0, name, sizeof(name), line, sizeof(line)), EINVAL);
+
+	/* The same DTD in UTF-16 (libxml2 detects it from the byte order mark): no "<!DOCTYPE"
+	 * byte string to find, but a DTD all the same, with entities xmlNodeGetContent expands. */
+	const char *u8 = "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><x-cisco-alarm><Alarm Name=\"X\">"
+			 "<ParameterList><String name=\"k\">&a;&a;</String></ParameterList>"
+			 "</Alarm></x-cisco-alarm>";
+	size_t n = strlen(u8);
+	char *u16 = malloc(2 * n + 2);
+	assert_non_null(u16);
+	u16[0] = (char)0xff;
+	u16[1] = (char)0xfe;
+	for (size_t i = 0; i < n; i++) {
+		u16[2 + 2 * i] = u8[i];
+		u16[3 + 2 * i] = 0;
+	}
+	assert_int_equal(
+	    sipd_alarm_summary(u16, 2 * n + 2, name, sizeof(name), line, sizeof(line)), EINVAL);
+	free(u16);
 }
 
 static void test_log_text(void **state)
