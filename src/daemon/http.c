@@ -140,7 +140,19 @@ static struct evhttp *new_http(struct node *n, void (*router)(struct evhttp_requ
 	return h;
 }
 
-static int bind_hostport(struct evhttp *h, const char *what, const char *hostport)
+static void remember_listener(struct node *n, struct evconnlistener *l)
+{
+	if (l && n->nlisteners < (int)(sizeof(n->listeners) / sizeof(n->listeners[0])))
+		n->listeners[n->nlisteners++] = l;
+}
+
+void http_stop_accepting(struct node *n)
+{
+	for (int i = 0; i < n->nlisteners; i++)
+		evconnlistener_disable(n->listeners[i]);
+}
+
+static int bind_hostport(struct node *n, struct evhttp *h, const char *what, const char *hostport)
 {
 	char host[256];
 	int port;
@@ -148,11 +160,13 @@ static int bind_hostport(struct evhttp *h, const char *what, const char *hostpor
 		log_error(LOGS_DAEMON, 0, "%s listener: bad address '%s'", what, hostport);
 		return EINVAL;
 	}
-	if (!evhttp_bind_socket_with_handle(h, host, (ev_uint16_t)port)) {
+	struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(h, host, (ev_uint16_t)port);
+	if (!bound) {
 		int e = errno ? errno : EADDRINUSE;
 		log_error(LOGS_DAEMON, 0, "%s listener: cannot bind %s: %s", what, hostport, strerror(e));
 		return e;
 	}
+	remember_listener(n, evhttp_bound_socket_get_listener(bound));
 	log_info(LOGS_DAEMON, 0, "%s listening on %s", what, hostport);
 	return 0;
 }
@@ -189,6 +203,7 @@ static int bind_unix(struct node *n, struct evhttp *h, const char *path)
 	}
 	struct evconnlistener *l =
 		evconnlistener_new(n->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	remember_listener(n, l);
 	if (!l || !evhttp_bind_listener(h, l)) {
 		close(fd);
 		return EIO;
@@ -203,14 +218,14 @@ int http_listen_all(struct node *n)
 	if (n->cfg.http_listen[0]) {
 		if (!(n->http = new_http(n, route_public)))
 			return ENOMEM;
-		if ((rc = bind_hostport(n->http, "HTTP", n->cfg.http_listen)))
+		if ((rc = bind_hostport(n, n->http, "HTTP", n->cfg.http_listen)))
 			return rc;
 	}
 	if (n->cfg.https_listen[0]) {
 		if (!(n->https = new_http(n, route_public)))
 			return ENOMEM;
 		evhttp_set_bevcb(n->https, https_bevcb, n);
-		if ((rc = bind_hostport(n->https, "HTTPS", n->cfg.https_listen)))
+		if ((rc = bind_hostport(n, n->https, "HTTPS", n->cfg.https_listen)))
 			return rc;
 	}
 	if (n->cfg.tftp_http[0]) {
@@ -219,7 +234,7 @@ int http_listen_all(struct node *n)
 		if (!(n->tftp = new_http(n, route_tftp)))
 			return ENOMEM;
 		/* Phones send GET and HEAD only; anything else is answered 405 by servlet_prov. */
-		if ((rc = bind_hostport(n->tftp, "provisioning (TFTP over HTTP)", n->cfg.tftp_http)))
+		if ((rc = bind_hostport(n, n->tftp, "provisioning (TFTP over HTTP)", n->cfg.tftp_http)))
 			return rc;
 	}
 	if (!(n->admin = new_http(n, route_admin)))

@@ -30,6 +30,8 @@
 #define AUTOLOGOUT_BATCH 1000
 /* Requests one durable commit may cover; bounds the latency a batch adds to its first member. */
 #define WORKER_BATCH_MAX 64
+/* How long SIGTERM waits for the requests in flight before it stops anyway. */
+#define DRAIN_SECONDS 5
 
 int64_t node_now_ms(void)
 {
@@ -292,6 +294,23 @@ static int open_logs(const struct config *c)
 	return rc;
 }
 
+static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct node *n = arg;
+	(void)fd;
+	(void)what;
+	int idle = workq_pending(n->wq) == 0 && n->em_inflight == 0;
+	if (!idle && node_now_ms() < n->drain_deadline_ms)
+		return;
+	if (!idle)
+		log_warn(LOGS_DAEMON, 0, "still %zu job(s) in flight after %d s: stopping anyway",
+			 workq_pending(n->wq), DRAIN_SECONDS);
+	event_del(n->drain_timer);
+	/* One more short turn of the loop writes the last answers out to their sockets. */
+	struct timeval flush = {0, 100 * 1000};
+	event_base_loopexit(n->base, &flush);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct node *n = arg;
@@ -331,8 +350,24 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		log_info(LOGS_DAEMON, 0, "configuration reloaded from %s", n->cfg.path[0] ? n->cfg.path : "built-in defaults");
 		return;
 	}
-	log_info(LOGS_DAEMON, 0, "%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	event_base_loopexit(n->base, NULL);
+	if (n->draining) {
+		log_info(LOGS_DAEMON, 0, "%s again: stopping now", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		event_base_loopexit(n->base, NULL);
+		return;
+	}
+	/* Drain: take no new connections, end the inter-cluster requests in flight (their logins
+	 * answer at once), and let the loop run until every admitted request has been answered and
+	 * its answer written, or DRAIN_SECONDS have passed. */
+	n->draining = 1;
+	n->drain_deadline_ms = node_now_ms() + DRAIN_SECONDS * 1000;
+	log_info(LOGS_DAEMON, 0, "%s: stopping, %zu job(s) and %u EM request(s) in flight",
+		 sig == SIGTERM ? "SIGTERM" : "SIGINT", workq_pending(n->wq), n->em_inflight);
+	http_stop_accepting(n);
+	emcc_client_shutdown(n->emcc_client);
+	n->drain_timer = event_new(n->base, -1, EV_PERSIST, on_drain_tick, n);
+	struct timeval tick = {0, 20 * 1000};
+	if (!n->drain_timer || event_add(n->drain_timer, &tick) != 0)
+		event_base_loopexit(n->base, NULL);
 }
 
 static void usage(FILE *f)
@@ -512,6 +547,8 @@ int main(int argc, char **argv)
 	workq_free(n->wq); /* answers what is in flight, then joins */
 	http_close_all(n);
 	event_free(n->autologout_timer);
+	if (n->drain_timer)
+		event_free(n->drain_timer);
 	event_free(n->sig_term);
 	event_free(n->sig_int);
 	event_free(n->sig_hup);

@@ -17,6 +17,7 @@ struct workq;
 struct metrics;
 struct sipd;
 struct emcc_client;
+struct evconnlistener;
 struct emcc_status;
 struct emcc_replay;
 struct emcc_visiting;
@@ -33,6 +34,12 @@ struct node {
 	SSL_CTX *ssl_ctx;
 
 	struct evhttp *http, *https, *admin;
+	/* Every accepting socket, so a stopping node can stop taking new connections. */
+	struct evconnlistener *listeners[8];
+	int nlisteners;
+	struct event *drain_timer; /* SIGTERM: waits for the requests in flight */
+	int64_t drain_deadline_ms;
+	int draining;
 	struct evhttp *tftp;		 /* provisioning over HTTP ([server] tftp_http), or NULL */
 	struct prov_cache *prov_cache; /* built cnf.xml files by (device, stamp); workers share it */
 	struct sipd *sipd; /* NULL when [sip] has no listener */

@@ -24,6 +24,8 @@ void servlet_admin(struct node *n, struct evhttp_request *req);
 /* Opens the HTTP, HTTPS and admin listeners from n->cfg. Returns 0 or errno (logged). */
 int http_listen_all(struct node *n);
 void http_close_all(struct node *n);
+/* Stops accepting new connections on every listener; open connections go on. */
+void http_stop_accepting(struct node *n);
 
 /* Helpers shared by the servlets (loop thread only). */
 const char *http_peer_ip(struct evhttp_request *req, char *buf, unsigned len);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shutdown.sh -- SIGTERM while requests are in flight (an EM API login on a worker that waits for the database, an EMCC login waiting for a home that never answers): emccd stops cleanly, exit 0, every waiting client gets its answer or a closed connection, nothing is touched after it was freed.
+# shutdown.sh -- SIGTERM while requests are in flight (an EM API login on a worker that waits for the database, an EMCC login waiting for a home that never answers): emccd stops cleanly, exit 0, every waiting client gets its answer (SIGTERM drains), nothing is touched after it was freed.
 . "$(dirname "$0")/lib.sh"
 A=127.0.15.10    # ShutApi: EM API
 V=127.0.15.11    # ShutVisit: the phone is here
@@ -43,6 +43,9 @@ e2e_wait_for "the EM API login is on a worker" "cat $E2E_TMP/ShutApi/log/emservi
 stopped_cleanly ShutApi "an EM API login waiting for the database"
 wait "$API_PID" || true
 wait "$LOCK_PID" || true
+# SIGTERM drains: the login waiting for the database was answered before the node stopped.
+expect_match "the waiting EM API login got its answer" '^<response>' "$(cat "$E2E_TMP/api.out")"
+
 
 # ---- an EMCC login waiting for a home that never answers ----
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$E2E_TMP/fake.key" -out "$E2E_TMP/fake.crt" \
@@ -74,4 +77,6 @@ e2e_wait_for "the EMCC login waits for homeLogin" "cat $E2E_TMP/ShutVisit/log/em
 	'homeLogin adgjm device=SEPC80084AA8743 model=7821 -> FakeHome'
 stopped_cleanly ShutVisit "an EMCC login waiting for the home"
 wait "$PHONE_PID" || true
+# The EMCC login waiting for the home was ended by the drain and the phone told so.
+expect_match "the waiting EMCC login got a phone page" '<CiscoIPPhoneText>' "$(cat "$E2E_TMP/phone.out")"
 e2e_done
