@@ -1,4 +1,5 @@
 /* main.c -- emccd: one cluster node. Config, logs, store, worker pool, listeners, signals. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -484,6 +485,14 @@ int main(int argc, char **argv)
 				    sizeof(err))) != 0) {
 		log_error(LOGS_DAEMON, 0, "inter-cluster client: %s", err);
 		return 1;
+	}
+	/* Only an address literal can be a source; a DNS node_address leaves it to routing. */
+	{
+		struct in6_addr a6;
+		struct in_addr a4;
+		if (inet_pton(AF_INET, n->cfg.node_address, &a4) == 1 ||
+		    inet_pton(AF_INET6, n->cfg.node_address, &a6) == 1)
+			emcc_client_set_source(n->emcc_client, n->cfg.node_address);
 	}
 	if ((rc = workq_alloc(&n->wq, n->base, n->cfg.workers, worker_init, worker_fini, n)) != 0) {
 		log_error(LOGS_DAEMON, 0, "cannot start %d workers: %s", n->cfg.workers, strerror(rc));

@@ -50,6 +50,7 @@ struct emcc_client {
 	struct pool *pools;
 	struct request *active; /* requests whose callback has not run yet */
 	int closing;		/* emcc_client_shutdown ran: new requests are refused */
+	char source[64];	/* local address connections leave from; "" = any */
 };
 
 struct request {
@@ -188,6 +189,8 @@ static int conn_open(struct emcc_client *c, struct conn *cn)
 	/* libevent cannot re-handshake an OpenSSL bufferevent: a closed connection is replaced,
 	 * never retried in place. */
 	evhttp_connection_set_retries(cn->evcon, 0);
+	if (c->source[0])
+		evhttp_connection_set_local_address(cn->evcon, c->source);
 	evhttp_connection_set_closecb(cn->evcon, on_conn_closed, cn);
 	return 0;
 }
@@ -425,6 +428,8 @@ int emcc_client_get_insecure(struct emcc_client *c, const char *host, int port, 
 		return ENOMEM;
 	}
 	evhttp_connection_set_retries(evcon, 0);
+	if (c->source[0])
+		evhttp_connection_set_local_address(evcon, c->source);
 	evhttp_connection_free_on_completion(evcon);
 	r->client = c;
 	r->cb = cb;
@@ -438,6 +443,11 @@ int emcc_client_get_insecure(struct emcc_client *c, const char *host, int port, 
 		free(r);
 	}
 	return rc;
+}
+
+void emcc_client_set_source(struct emcc_client *c, const char *address)
+{
+	snprintf(c->source, sizeof(c->source), "%s", address ? address : "");
 }
 
 void emcc_client_forget(struct emcc_client *c, const char *cluster)

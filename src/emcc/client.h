@@ -55,6 +55,10 @@ int emcc_client_post(struct emcc_client *c, const struct emcc_peer *peer, const 
 int emcc_client_get_insecure(struct emcc_client *c, const char *host, int port, const char *path,
 			     int timeout_ms, emcc_client_cb cb, void *arg);
 
+/* Makes inter-cluster connections leave from this address (the node's own, so the peer's logs
+ * and firewalls see the node rather than whatever the routing table picks). NULL/"" = any. */
+void emcc_client_set_source(struct emcc_client *c, const char *address);
+
 /* Forgets the pooled connections to a cluster (after its certificate or address changed). */
 void emcc_client_forget(struct emcc_client *c, const char *cluster);
 

@@ -83,6 +83,8 @@ r=$(phone_get "$APP?device=$DEV&EMCC=true&doLogout=true")
 expect_eq "phone logout" "$(text_page 'Logout successful')" "$r"
 expect_match "visiting: clean at once" "$logged_out_re" "$(state ClusterOne)"
 wait_for "home: the EMCC device is gone (homeLogout delivered)" "state ClusterTwo" "$logged_out_re"
+h=$(cli ClusterTwo em history --json --limit 1)
+expect_match "home audit: the homeLogout came from the visiting node's own address" "\"remote_ip\": *\"$V\"" "$h"
 
 # ---- logout at home (admin) reaches the visiting cluster ----
 r=$(login adgjm)
