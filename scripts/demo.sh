@@ -50,12 +50,11 @@ INI
 step "Start ClusterOne (visiting, $V) and ClusterTwo (home, $H)"
 start_cluster ClusterOne $V
 start_cluster ClusterTwo $H
-one status | sed -n '1,3p'
-two status | sed -n '1,3p'
+for c in one two; do $c status | grep -E '^(cluster_id|http|https|sip_udp):' | paste -sd' ' -; done
 
 step "Trust: each cluster exports its bundle, the other imports it (mutual TLS from now on)"
-one trust export "$DIR/one.bundle" | tail -n 1
-two trust export "$DIR/two.bundle" | tail -n 1
+one trust export "$DIR/one.bundle" | grep -E '^(cluster|fingerprint):' | paste -sd' ' -
+two trust export "$DIR/two.bundle" | grep -E '^(cluster|fingerprint):' | paste -sd' ' -
 one cluster add ClusterTwo $H:8443 --bundle "$DIR/two.bundle" >/dev/null
 two cluster add ClusterOne $V:8443 --bundle "$DIR/one.bundle" >/dev/null
 one cluster update >/dev/null
@@ -74,6 +73,9 @@ step "The phone: registers at ClusterOne, Services -> Extension Mobility (EMCC),
 step "Both clusters after the walk"
 show ClusterOne em history; one em history --device $DEV | head -n 4
 show ClusterTwo em history; two em history | head -n 4
+
+step "The guide's log review, here: ClusterOne's emapp.log for the login request (parameters, never the PIN)"
+grep -h "userid\|User Id" "$DIR/ClusterOne/log/emapp.log" | grep -m 2 adgjm | cut -c12- || true
 
 step "One login, followed across the two clusters' emcc.log by its visiting request number"
 reqno=$(grep -o '[0-9]*:ClusterOne: homeLogin adgjm' "$DIR/ClusterOne/log/emcc.log" | head -n 1 | cut -d: -f1)
