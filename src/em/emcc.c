@@ -428,8 +428,13 @@ static int emcc_remote_logout(struct em_ctx *ctx, int role, const char *cluster,
 		rc = 0;
 		if (role == STORE_EMCC_HOME && !found &&
 		    store_emcc_home_device_get(ctx->st, device, &hd) == 0 &&
-		    strcmp(hd.visiting_cluster, cluster) == 0)
+		    strcmp(hd.visiting_cluster, cluster) == 0) {
 			rc = store_emcc_home_device_delete(ctx->st, device);
+			/* The device's file goes with the row: a new stamp in this transaction,
+			 * so a cached cnf.xml under the old one is not served any more. */
+			if (rc == 0)
+				rc = new_config_version(ctx, device, NULL, 0);
+		}
 		goto commit;
 	}
 	snprintf(detail, sizeof(detail), "EMCC: %s cluster %.64s ended it (%.64s)",
@@ -646,9 +651,16 @@ static int expire_one(struct em_ctx *ctx, int role, const char *device, int64_t 
 	if (!logged) {
 		rc = role == STORE_EMCC_HOME ? store_emcc_home_device_delete(ctx->st, device)
 					     : store_emcc_visit_delete(ctx->st, device);
-		if (rc && rc != ENOENT)
+		/* Either row decides what the device's file says (prov/build.h): with it gone
+		 * the file changes, so the stamp changes in this transaction too (no logout
+		 * does it here), and the provisioning cache keyed by it cannot serve the old
+		 * file. */
+		if (rc == ENOENT)
+			rc = 0; /* gone meanwhile: nothing changed here */
+		else if (rc == 0)
+			rc = new_config_version(ctx, device, NULL, 0);
+		if (rc)
 			goto fail;
-		rc = 0;
 		changed = 1;
 	} else if (s.login_duration > 0 && s.login_time + s.login_duration + grace_s < now_s) {
 		rc = em_logout_locked(ctx, &s, "autoLogout", "timer",

@@ -150,7 +150,10 @@ static void copy(char *dst, size_t cap, const char *src)
 }
 
 /* A display name cut to at most max characters, on a UTF-8 boundary (menu names are limited
- * to 64 characters; the value behind the item travels whole in its URL). */
+ * to 64 characters; the value behind the item travels whole in its URL). A lead byte's
+ * continuation bytes are looked at one by one and never past src's terminator: a sequence cut
+ * short (at the end of src or by a byte that does not continue it) ends the copy there, so
+ * nothing is read past src and no half character reaches the phone. */
 static void copy_chars(char *dst, size_t cap, const char *src, size_t max)
 {
 	size_t i = 0, chars = 0;
@@ -158,7 +161,10 @@ static void copy_chars(char *dst, size_t cap, const char *src, size_t max)
 	while (src[i] && i + 1 < cap) {
 		unsigned char c = (unsigned char)src[i];
 		size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-		if (chars == max || i + n >= cap)
+		size_t k = 1;
+		while (k < n && ((unsigned char)src[i + k] & 0xC0) == 0x80)
+			k++; /* stops at the NUL too: it is no continuation byte */
+		if (k < n || chars == max || i + n >= cap)
 			break;
 		memcpy(dst + i, src + i, n);
 		i += n;

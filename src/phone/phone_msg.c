@@ -4,7 +4,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -530,6 +532,25 @@ void phone_object_print(struct buf *b, const struct px_object *o)
 			   o->softkeys[i].name, o->softkeys[i].url);
 }
 
+/* An expires value as seconds that fit an int: digits past INT_MAX stay INT_MAX (pl_u32 would
+ * wrap, and a wrapped value turned negative reads as "none granted"); anything not all digits
+ * is 0, as pl_u32 gives it. */
+static int expires_secs(const struct pl *v)
+{
+	int64_t n = 0;
+
+	if (!pl_isset(v))
+		return 0;
+	for (size_t i = 0; i < v->l; i++) {
+		if (v->p[i] < '0' || v->p[i] > '9')
+			return 0;
+		n = n * 10 + (v->p[i] - '0');
+		if (n > INT_MAX)
+			n = INT_MAX; /* saturates: n * 10 stays far inside int64_t */
+	}
+	return (int)n;
+}
+
 /* The binding the registrar granted us: our Contact's expires parameter, else Expires. */
 void phone_sip_granted(const struct sip_msg *msg, const char *contact_user, int *expires,
 		       unsigned *bindings)
@@ -550,10 +571,10 @@ void phone_sip_granted(const struct sip_msg *msg, const char *contact_user, int 
 		(*bindings)++;
 		if (pl_strcmp(&addr.uri.user, contact_user) == 0 &&
 		    msg_param_decode(&addr.params, "expires", &v) == 0)
-			*expires = (int)pl_u32(&v);
+			*expires = expires_secs(&v);
 	}
 	if (*expires < 0 && pl_isset(&msg->expires))
-		*expires = (int)pl_u32(&msg->expires);
+		*expires = expires_secs(&msg->expires);
 }
 
 int phone_refresh_url(const char *value, char *out, size_t outlen)

@@ -111,22 +111,26 @@ static int is_live(const struct entry *e, int64_t now)
 	return e->b.expires_at > now;
 }
 
-int sipd_table_put(struct sipd_table *t, const struct sipd_binding *b, int64_t now, int *created)
+/* Under the lock. Whether a REGISTER with call_id and cseq comes too late for entry e (RFC 3261
+ * 10.3 step 7): the live binding has the same Call-ID and a higher CSeq. An expired binding is
+ * gone as far as the phone is concerned: no ordering applies. */
+static int is_stale(const struct entry *e, const char *call_id, uint32_t cseq, int64_t now)
+{
+	return e && call_id && is_live(e, now) && strcmp(e->b.call_id, call_id) == 0 &&
+	       e->b.cseq > cseq;
+}
+
+/* Under the lock. sipd_table_put's work; a new entry comes from *spare when it holds one (the
+ * batch allocated it beforehand, so applying cannot fail), else from malloc. */
+static int put_locked(struct sipd_table *t, const struct sipd_binding *b, int64_t now, int *created,
+		      struct entry **spare)
 {
 	uint32_t h = name_hash(b->device);
-	int rc = 0;
-
-	pthread_mutex_lock(&t->mu);
 	struct entry **pp = find_slot(t, b->device, h);
 	struct entry *e = *pp;
 	if (e) {
-		/* An expired binding is gone as far as the phone is concerned: no ordering applies.
-		 */
-		if (is_live(e, now) && strcmp(e->b.call_id, b->call_id) == 0 &&
-		    e->b.cseq > b->cseq) {
-			rc = ESTALE;
-			goto out;
-		}
+		if (is_stale(e, b->call_id, b->cseq, now))
+			return ESTALE;
 		int refresh = is_live(e, now) && strcmp(e->b.call_id, b->call_id) == 0;
 		int64_t since = e->b.registered_at;
 		if (created)
@@ -134,16 +138,15 @@ int sipd_table_put(struct sipd_table *t, const struct sipd_binding *b, int64_t n
 		e->b = *b;
 		if (refresh) /* a refresh keeps the time the phone first registered */
 			e->b.registered_at = since;
-		goto out;
+		return 0;
 	}
-	if (t->count >= t->max) {
-		rc = ENOSPC;
-		goto out;
-	}
-	e = malloc(sizeof(*e));
-	if (!e) {
-		rc = ENOMEM;
-		goto out;
+	if (t->count >= t->max)
+		return ENOSPC;
+	if (spare && *spare) {
+		e = *spare;
+		*spare = e->next;
+	} else if (!(e = malloc(sizeof(*e)))) {
+		return ENOMEM;
 	}
 	e->hash = h;
 	e->b = *b;
@@ -153,7 +156,34 @@ int sipd_table_put(struct sipd_table *t, const struct sipd_binding *b, int64_t n
 	if (created)
 		*created = 1;
 	maybe_grow(t);
-out:
+	return 0;
+}
+
+/* Under the lock. sipd_table_remove's work. */
+static int remove_locked(struct sipd_table *t, const char *device, const char *contact,
+			 const char *call_id, uint32_t cseq, int64_t now)
+{
+	struct entry **pp = find_slot(t, device, name_hash(device));
+	struct entry *e = *pp;
+	if (!e || !is_live(e, now))
+		return ENOENT;
+	if (is_stale(e, call_id, cseq, now))
+		return ESTALE;
+	int same_call = call_id && strcmp(e->b.call_id, call_id) == 0;
+	/* One device, one binding: a request for another contact of the device (an old phone's
+	 * late unregister) must not remove the phone that registered since. */
+	if ((contact || call_id) && !same_call && !(contact && strcmp(e->b.contact, contact) == 0))
+		return ENOENT;
+	*pp = e->next;
+	t->count--;
+	free(e);
+	return 0;
+}
+
+int sipd_table_put(struct sipd_table *t, const struct sipd_binding *b, int64_t now, int *created)
+{
+	pthread_mutex_lock(&t->mu);
+	int rc = put_locked(t, b, now, created, NULL);
 	pthread_mutex_unlock(&t->mu);
 	return rc;
 }
@@ -161,33 +191,75 @@ out:
 int sipd_table_remove(struct sipd_table *t, const char *device, const char *contact,
 		      const char *call_id, uint32_t cseq, int64_t now)
 {
-	uint32_t h = name_hash(device);
+	pthread_mutex_lock(&t->mu);
+	int rc = remove_locked(t, device, contact, call_id, cseq, now);
+	pthread_mutex_unlock(&t->mu);
+	return rc;
+}
+
+int sipd_table_apply(struct sipd_table *t, struct sipd_table_op *ops, size_t n, int64_t now)
+{
+	struct entry *spare = NULL;
+	size_t fresh = 0;
 	int rc = 0;
 
+	/* The all-or-none argument below needs one Call-ID and CSeq (one REGISTER's). */
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(ops[i].b->call_id, ops[0].b->call_id) != 0 ||
+		    ops[i].b->cseq != ops[0].b->cseq)
+			return EINVAL;
+	/* One spare entry per put, made before anything changes: then applying cannot fail
+	 * half-way on memory (a device removed and put again in one batch needs one too). */
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i].remove)
+			continue;
+		struct entry *e = malloc(sizeof(*e));
+		if (!e) {
+			rc = ENOMEM;
+			goto out_free;
+		}
+		e->next = spare;
+		spare = e;
+	}
+
 	pthread_mutex_lock(&t->mu);
-	struct entry **pp = find_slot(t, device, h);
-	struct entry *e = *pp;
-	if (!e || !is_live(e, now)) {
-		rc = ENOENT;
-		goto out;
+	/* Check: nothing has changed yet. */
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct sipd_binding *b = ops[i].b;
+		struct entry *e = *find_slot(t, b->device, name_hash(b->device));
+		if (is_stale(e, b->call_id, b->cseq, now)) {
+			rc = ESTALE;
+			break;
+		}
+		if (ops[i].remove || e)
+			continue;
+		/* A device new to the table takes a slot once, however many ops name it. */
+		int seen = 0;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !ops[k].remove && strcasecmp(ops[k].b->device, b->device) == 0;
+		if (!seen)
+			fresh++;
 	}
-	int same_call = call_id && strcmp(e->b.call_id, call_id) == 0;
-	if (same_call && e->b.cseq > cseq) {
-		rc = ESTALE;
-		goto out;
+	if (!rc && t->count + fresh > t->max)
+		rc = ENOSPC;
+	/* Apply, in order. With the checks above neither call can fail: every op's device was
+	 * not stale against the table, and after an earlier op of the batch on the same device
+	 * its entry carries this same Call-ID and CSeq (or is gone); the slots were counted and
+	 * the entries made. */
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct sipd_binding *b = ops[i].b;
+		ops[i].created = 0;
+		ops[i].rc = ops[i].remove
+				? remove_locked(t, b->device, b->contact, b->call_id, b->cseq, now)
+				: put_locked(t, b, now, &ops[i].created, &spare);
 	}
-	/* One device, one binding: a request for another contact of the device (an old phone's
-	 * late unregister) must not remove the phone that registered since. */
-	if ((contact || call_id) && !same_call &&
-	    !(contact && strcmp(e->b.contact, contact) == 0)) {
-		rc = ENOENT;
-		goto out;
-	}
-	*pp = e->next;
-	t->count--;
-	free(e);
-out:
 	pthread_mutex_unlock(&t->mu);
+out_free:
+	while (spare) {
+		struct entry *next = spare->next;
+		free(spare);
+		spare = next;
+	}
 	return rc;
 }
 

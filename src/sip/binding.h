@@ -31,6 +31,25 @@ int sipd_table_put(struct sipd_table *t, const struct sipd_binding *b, int64_t n
 int sipd_table_remove(struct sipd_table *t, const char *device, const char *contact,
 		      const char *call_id, uint32_t cseq, int64_t now);
 
+/* One change of a REGISTER for sipd_table_apply: put b (remove 0) or remove what b names
+ * (remove 1: b->device, b->contact, b->call_id, b->cseq as for sipd_table_remove). rc and
+ * created are set by the call. */
+struct sipd_table_op {
+	const struct sipd_binding *b;
+	int remove;
+	int rc;	     /* after a successful apply: 0, or ENOENT for a remove that found nothing */
+	int created; /* put: the device had no live binding before */
+};
+
+/* All of ops or none, under one lock: every op is checked against the table as it stands
+ * (ESTALE as sipd_table_put/remove give it; ENOSPC when the devices new to the table would not
+ * fit; ENOMEM) and only when none fails are they applied, in order. The ops must share one
+ * Call-ID and CSeq (a REGISTER's contacts do; else EINVAL), which makes checking each against the
+ * table before the batch the same as applying them one by one. The room check does not count a
+ * remove in the batch as freeing a slot, so a full table may refuse a batch that one by one
+ * would just fit. Returns 0, or EINVAL, ESTALE, ENOSPC or ENOMEM with nothing changed. */
+int sipd_table_apply(struct sipd_table *t, struct sipd_table_op *ops, size_t n, int64_t now);
+
 /* Copies the live binding of device; 0 or ENOENT (none, or expired at now). */
 int sipd_table_get(struct sipd_table *t, const char *device, int64_t now, struct sipd_binding *out);
 

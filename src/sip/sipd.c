@@ -224,6 +224,15 @@ static void purge_gone(void *arg, const struct sipd_binding *b)
 static void purge_tick(void *arg)
 {
 	struct sipd *s = arg;
+	/* sipd_stop's fallback: when its MQ_STOP could not be queued, the loop ends here, on the
+	 * SIP thread (re_cancel acts on the calling thread's loop only). */
+	pthread_mutex_lock(&s->mu);
+	int stopping = s->stopping;
+	pthread_mutex_unlock(&s->mu);
+	if (stopping) {
+		re_cancel();
+		return;
+	}
 	sipd_table_purge(s->table, sipd_now(), purge_gone, s);
 	tmr_start(&s->purge_tmr, PURGE_MS, purge_tick, s);
 }
@@ -441,9 +450,14 @@ void sipd_stop(struct sipd *s)
 		return;
 	pthread_mutex_lock(&s->mu);
 	s->stopping = 1;
-	if (s->mq)
-		(void)mqueue_push(s->mq, MQ_STOP, NULL);
+	/* No mq: the SIP thread has left its loop already. A failed push (mqueue_push allocates)
+	 * must not leave the join below waiting forever: the purge timer sees stopping and ends
+	 * the loop from the SIP thread, so the stop then takes up to PURGE_MS instead. */
+	int err = s->mq ? mqueue_push(s->mq, MQ_STOP, NULL) : 0;
 	pthread_mutex_unlock(&s->mu);
+	if (err)
+		log_warn(LOGS_SIP, 0, "SIP: stop request not queued (%s); stopping within %d ms",
+			 strerror(err), PURGE_MS);
 	pthread_join(s->thread, NULL);
 	log_info(LOGS_SIP, 0, "SIP registrar stopped");
 	sipd_free(s);

@@ -23,7 +23,8 @@ struct sipd_config {
 
 /* Binds the listeners and starts the SIP thread. Returns 0 or errno (and logs why). */
 int sipd_start(struct sipd **sp, const struct sipd_config *cfg);
-/* Stops the thread, frees everything. */
+/* Stops the thread, frees everything. Returns when the SIP thread has ended: at once, or within
+ * 5 s (the purge timer) when the stop request could not be queued to it. */
 void sipd_stop(struct sipd *s);
 
 /* Sends NOTIFY Event: service-control with action=restart (or reset) and the version stamps to
@@ -44,11 +45,12 @@ void sipd_stop(struct sipd *s);
  *
  * And what the node answers phones (sipd_uas.c): REGISTER 200 (Contact echoed with expires),
  * 400 for malformed requests (nothing stored), 401/403 with a realm, 500 for an out-of-order
- * CSeq, 503 when 200000 bindings are held; REFER with a Cisco alarm or remotecc body 202, other
- * REFER 415; OPTIONS 200 with Allow/Accept/Supported; INVITE, BYE, MESSAGE, SUBSCRIBE, NOTIFY,
- * PUBLISH, INFO, UPDATE, PRACK 405 with Allow; unknown methods 501; Require of anything but
- * norefersub 420. Requests without Via and unparsable datagrams are dropped. UDP datagrams are
- * read up to 8 KB (libre), TCP messages up to 64 KB (the connection is closed beyond). */
+ * CSeq, 503 when 200000 bindings are held (after 500 or 503 none of the REGISTER's Contacts is
+ * stored); REFER with a Cisco alarm or remotecc body 202, other REFER 415; OPTIONS 200 with
+ * Allow/Accept/Supported; INVITE, BYE, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, INFO, UPDATE, PRACK
+ * 405 with Allow; unknown methods 501; Require of anything but norefersub 420. Requests without
+ * Via and unparsable datagrams are dropped. UDP datagrams are read up to 8 KB (libre), TCP
+ * messages up to 64 KB (the connection is closed beyond). */
 int sipd_notify_service_control(struct sipd *s, const char *device, const char *action,
 				const char *config_version, uint64_t reqno);
 

@@ -471,36 +471,34 @@ static void on_register(struct req *r)
 		}
 	}
 
-	/* Everything is checked; now the table changes, one whole binding at a time. */
+	/* Everything in the request is checked; the table takes all contacts or none of them, so
+	 * a 500 or 503 never follows a partial store (a later contact out of order, or no room). */
+	struct sipd_table_op ops[MAX_CONTACTS];
+	memset(ops, 0, sizeof(ops));
 	for (size_t i = 0; i < c.n; i++) {
-		struct sipd_binding *b = &items[i].b;
-		int created = 0, rc;
-		if (items[i].granted == 0) {
-			rc = sipd_table_remove(r->s->table, b->device, b->contact, b->call_id,
-					       b->cseq, now);
-			if (rc == ESTALE) {
-				refuse(r, 500, "Out of Order CSeq",
-				       "an older REGISTER of this Call-ID");
-				return;
-			}
+		ops[i].b = &items[i].b;
+		ops[i].remove = items[i].granted == 0;
+	}
+	int rc = sipd_table_apply(r->s->table, ops, c.n, now);
+	if (rc == ESTALE) {
+		refuse(r, 500, "Out of Order CSeq", "an older REGISTER of this Call-ID");
+		return;
+	}
+	if (rc) {
+		log_error(LOGS_SIP, 0, "REGISTER %s from %s: not stored: %s", items[0].b.device,
+			  r->peer, rc == ENOSPC ? "registrar full" : strerror(rc));
+		(void)sip_replyf(r->s->sip, msg, 503, "Service Unavailable",
+				 "Retry-After: 60\r\nContent-Length: 0\r\n\r\n");
+		return;
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		const struct sipd_binding *b = &items[i].b;
+		if (ops[i].remove)
 			log_info(LOGS_SIP, 0, "REGISTER %s from %s: %s %s", b->device, r->peer,
-				 rc == 0 ? "unregistered" : "unregister of an unknown binding",
+				 ops[i].rc == 0 ? "unregistered"
+						: "unregister of an unknown binding",
 				 b->contact);
-			continue;
-		}
-		rc = sipd_table_put(r->s->table, b, now, &created);
-		if (rc == ESTALE) {
-			refuse(r, 500, "Out of Order CSeq", "an older REGISTER of this Call-ID");
-			return;
-		}
-		if (rc) {
-			log_error(LOGS_SIP, 0, "REGISTER %s from %s: not stored: %s", b->device,
-				  r->peer, rc == ENOSPC ? "registrar full" : strerror(rc));
-			(void)sip_replyf(r->s->sip, msg, 503, "Service Unavailable",
-					 "Retry-After: 60\r\nContent-Length: 0\r\n\r\n");
-			return;
-		}
-		if (created)
+		else if (ops[i].created)
 			log_info(LOGS_SIP, 0,
 				 "REGISTER %s from %s: bound %s expires %u model %s call-id %s%s",
 				 b->device, r->peer, b->contact, items[i].granted,

@@ -295,13 +295,85 @@ static void test_visiting_side(void **state)
 	assert_int_equal(store_emcc_visit_get(l->st, LAB_DEVICE, &v), ENOENT);
 }
 
+/* The login behind an EMCC row is gone, the row is left (what maintenance and an orphan
+ * homeLogout clean up). */
+static void orphan(struct lab *l, const char *device)
+{
+	struct store_em_state s = lab_state(l, device);
+
+	s.user_id[0] = '\0';
+	s.profile[0] = '\0';
+	s.emcc_role = STORE_EMCC_NONE;
+	s.remote_cluster[0] = '\0';
+	assert_int_equal(store_begin(l->st), 0);
+	assert_int_equal(store_em_state_put(l->st, &s), 0);
+	assert_int_equal(store_commit(l->st), 0);
+}
+
+static void stamp(struct lab *l, const char *device, char *out, size_t len)
+{
+	assert_int_equal(store_config_version_get(l->st, device, out, len, NULL), 0);
+}
+
+/* Deleting an EMCC row without a logout changes the device's file, so its stamp changes in the
+ * same transaction: the provisioning cache (device + stamp) must not keep the old file. */
+static void test_orphan_rows_new_stamp(void **state)
+{
+	struct lab *l = *state;
+	struct em_emcc_home_login_out out;
+	struct em_result res;
+	struct store_emcc_home_device hd;
+	struct store_emcc_visit v;
+	char before[STORE_ID_MAX], after[STORE_ID_MAX];
+	int ended = -1;
+	size_t removed = 0;
+
+	/* the visiting cluster's homeLogout finds only the orphan EMCC device */
+	assert_int_equal(home_login(l, "ClusterOne", PHONE, "12345", 1, &out, &res), 0);
+	orphan(l, PHONE);
+	stamp(l, PHONE, before, sizeof(before));
+	assert_int_equal(em_emcc_home_logout(&l->ctx, "ClusterOne", PHONE, "", "phone", &ended,
+					     &res), 0);
+	assert_int_equal(ended, 0);
+	assert_int_equal(store_emcc_home_device_get(l->st, PHONE, &hd), ENOENT);
+	stamp(l, PHONE, after, sizeof(after));
+	assert_string_not_equal(after, before);
+
+	/* maintenance deletes an orphan EMCC device */
+	assert_int_equal(home_login(l, "ClusterOne", PHONE2, "12345", 1, &out, &res), 0);
+	orphan(l, PHONE2);
+	stamp(l, PHONE2, before, sizeof(before));
+	assert_int_equal(em_emcc_expire(&l->ctx, 60, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(store_emcc_home_device_get(l->st, PHONE2, &hd), ENOENT);
+	stamp(l, PHONE2, after, sizeof(after));
+	assert_string_not_equal(after, before);
+
+	/* and an orphan visit of our phone */
+	struct em_emcc_visit_record rec = {
+		.device = LAB_DEVICE, .user_id = "Remote", .profile = "remote_udp",
+		.home_cluster = "ClusterThree", .home_tftp = "127.0.7.200:6970",
+		.home_call_manager = "127.0.7.200:5060", .home_tvs = "127.0.7.200:2445",
+		.login_duration = 36000, .home_reqno = 9,
+	};
+	assert_int_equal(em_emcc_visit_record(&l->ctx, &rec, &res), 0);
+	orphan(l, LAB_DEVICE);
+	stamp(l, LAB_DEVICE, before, sizeof(before));
+	removed = 0;
+	assert_int_equal(em_emcc_expire(&l->ctx, 60, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(store_emcc_visit_get(l->st, LAB_DEVICE, &v), ENOENT);
+	stamp(l, LAB_DEVICE, after, sizeof(after));
+	assert_string_not_equal(after, before);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, emcc_setup, lab_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_home_login_success), T(test_home_login_codes), T(test_multiple_login),
-		T(test_logouts), T(test_visiting_side),
+		T(test_logouts), T(test_visiting_side), T(test_orphan_rows_new_stamp),
 	};
 	return cmocka_run_group_tests(tests, lab_group_setup, lab_group_teardown);
 }

@@ -439,6 +439,31 @@ static void test_services_menu(void **state)
 	error_is(207, "Login/Logout is unavailable(207)");
 }
 
+/* A service name whose last character is cut short (a euro sign missing its last byte, then a
+ * lone lead byte): the menu name ends before it, nothing past the name's end is read. */
+static void test_menu_name_cut_utf8(void **state)
+{
+	struct lab *l = *state;
+	struct store_features *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->nservices = 2;
+	strcpy(f->services[0].name, "Mail \xE2\x82");
+	strcpy(f->services[0].url, "http://127.0.7.9/mail");
+	strcpy(f->services[1].name, "Caf\xC3\xA9 \xC3");
+	strcpy(f->services[1].url, "http://127.0.7.9/cafe");
+	assert_int_equal(store_begin(l->st), 0);
+	assert_int_equal(store_features_set(l->st, STORE_OWNER_DEVICE, LAB_DEVICE, f), 0);
+	assert_int_equal(store_commit(l->st), 0);
+	free(f);
+
+	emapp_parse_query("device=" LAB_DEVICE, &req);
+	assert_int_equal(emapp_services_menu(&l->ctx, &env_en, &req, obj, &out), 0);
+	assert_int_equal(obj->nitems, 3);
+	assert_string_equal(obj->items[1].name, "Mail ");
+	assert_string_equal(obj->items[2].name, "Caf\xC3\xA9 ");
+}
+
 static void test_init_services(void **state)
 {
 	struct px_object *o = calloc(1, sizeof(*o));
@@ -470,6 +495,7 @@ int main(void)
 		T(test_profile_menu),
 		T(test_failures),
 		T(test_services_menu),
+		T(test_menu_name_cut_utf8),
 	};
 	return cmocka_run_group_tests(tests, lab_group_setup, lab_group_teardown);
 }

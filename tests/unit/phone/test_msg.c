@@ -1,6 +1,7 @@
 /* test_msg.c -- the simulated phone's messages: identity, REGISTER and alarm REFER (read back
  * with libre's SIP parser), the service-control NOTIFY body, and the EM pages' URLs and texts. */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -277,6 +278,45 @@ static void test_granted(void **state)
 	assert_int_equal(expires, 0);
 	assert_int_equal(bindings, 0);
 	mem_deref(msg);
+
+	/* Past INT_MAX: clamped, never negative (which would read as nothing granted and fall
+	 * back to Expires) nor wrapped round to a small number. */
+	static const char *const big[] = {"4294967295", "2147483648", "99999999999999999999999"};
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		mbuf_rewind(mb);
+		mbuf_printf(
+		    mb,
+		    "SIP/2.0 200 OK\r\n"
+		    "Via: SIP/2.0/UDP 127.0.7.104:5060;branch=z9hG4bK1\r\n"
+		    "From: <sip:1000@127.0.7.100>;tag=a\r\nTo: <sip:1000@127.0.7.100>;tag=b\r\n"
+		    "Call-ID: x\r\nCSeq: 103 REGISTER\r\n"
+		    "Contact: <sip:%s@127.0.7.104:5060;transport=udp>;expires=%s\r\n"
+		    "Expires: 3600\r\nContent-Length: 0\r\n\r\n",
+		    id.contact_user, big[i]);
+		mb->pos = 0;
+		msg = NULL;
+		assert_int_equal(sip_msg_decode(&msg, mb), 0);
+		phone_sip_granted(msg, id.contact_user, &expires, &bindings);
+		assert_int_equal(expires, INT_MAX);
+		assert_int_equal(bindings, 1);
+		mem_deref(msg);
+
+		mbuf_rewind(mb);
+		mbuf_printf(
+		    mb,
+		    "SIP/2.0 200 OK\r\n"
+		    "Via: SIP/2.0/UDP 127.0.7.104:5060;branch=z9hG4bK1\r\n"
+		    "From: <sip:1000@127.0.7.100>;tag=a\r\nTo: <sip:1000@127.0.7.100>;tag=b\r\n"
+		    "Call-ID: x\r\nCSeq: 104 REGISTER\r\nExpires: %s\r\n"
+		    "Content-Length: 0\r\n\r\n",
+		    big[i]);
+		mb->pos = 0;
+		msg = NULL;
+		assert_int_equal(sip_msg_decode(&msg, mb), 0);
+		phone_sip_granted(msg, id.contact_user, &expires, &bindings);
+		assert_int_equal(expires, INT_MAX);
+		mem_deref(msg);
+	}
 	mem_deref(mb);
 }
 

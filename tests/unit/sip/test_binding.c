@@ -103,6 +103,74 @@ static void test_ordering(void **state)
 	sipd_table_free(t);
 }
 
+/* One REGISTER's contacts go in whole or not at all: a later one out of order or without room
+ * leaves the earlier ones unstored. */
+static void test_apply_all_or_none(void **state)
+{
+	(void)state;
+	struct sipd_table *t;
+	struct sipd_binding out;
+	assert_int_equal(sipd_table_alloc(&t, 3), 0);
+	struct sipd_binding old = mk("B", "sip:b@h", "c1", 10, 5000);
+	assert_int_equal(sipd_table_put(t, &old, 1000, NULL), 0);
+
+	/* A is new and fine, B is out of order (CSeq 5 < 10 on c1): nothing changes. */
+	struct sipd_binding a = mk("A", "sip:a@h", "c1", 5, 5000),
+			    b = mk("B", "sip:b2@h", "c1", 5, 6000);
+	struct sipd_table_op ops[3] = {{.b = &a}, {.b = &b}};
+	assert_int_equal(sipd_table_apply(t, ops, 2, 1000), ESTALE);
+	assert_int_equal(sipd_table_get(t, "A", 1000, &out), ENOENT);
+	assert_int_equal(sipd_table_get(t, "B", 1000, &out), 0);
+	assert_string_equal(out.contact, "sip:b@h");
+	assert_int_equal(sipd_table_count(t), 1);
+	/* The same for a remove that is out of order. */
+	ops[1].remove = 1;
+	assert_int_equal(sipd_table_apply(t, ops, 2, 1000), ESTALE);
+	assert_int_equal(sipd_table_get(t, "A", 1000, &out), ENOENT);
+	assert_int_equal(sipd_table_get(t, "B", 1000, &out), 0);
+
+	/* Room for two more: A, C and D together do not fit, so none of them goes in. A device
+	 * named twice takes one slot. */
+	struct sipd_binding c = mk("C", "sip:c@h", "c2", 1, 5000),
+			    d = mk("D", "sip:d@h", "c2", 1, 5000),
+			    a2 = mk("A", "sip:a@h", "c2", 1, 5000),
+			    c2 = mk("c", "sip:c2@h", "c2", 1, 5000);
+	struct sipd_table_op room[3] = {{.b = &a2}, {.b = &c}, {.b = &d}};
+	assert_int_equal(sipd_table_apply(t, room, 3, 1000), ENOSPC);
+	assert_int_equal(sipd_table_count(t), 1);
+	assert_int_equal(sipd_table_get(t, "A", 1000, &out), ENOENT);
+	assert_int_equal(sipd_table_get(t, "C", 1000, &out), ENOENT);
+	struct sipd_table_op fits[3] = {{.b = &a2}, {.b = &c}, {.b = &c2}};
+	assert_int_equal(sipd_table_apply(t, fits, 3, 1000), 0);
+	assert_int_equal(fits[0].created, 1);
+	assert_int_equal(fits[0].rc, 0);
+	assert_int_equal(fits[2].created, 0); /* C was made by the op before it */
+	assert_int_equal(sipd_table_count(t), 3);
+	assert_int_equal(sipd_table_get(t, "C", 1000, &out), 0);
+	assert_string_equal(out.contact, "sip:c2@h");
+
+	/* In order: a put and a remove of one batch both happen; a remove of nothing is ENOENT. */
+	b = mk("B", "sip:b@h", "c1", 11, 6000);
+	a = mk("A", "sip:a@h", "c1", 11, 6000);
+	struct sipd_binding gone = mk("Z", "sip:z@h", "c1", 11, 0);
+	struct sipd_table_op mix[3] = {
+	    {.b = &b}, {.b = &a, .remove = 1}, {.b = &gone, .remove = 1}};
+	assert_int_equal(sipd_table_apply(t, mix, 3, 1000), 0);
+	assert_int_equal(mix[0].rc, 0);
+	assert_int_equal(mix[0].created, 0);
+	assert_int_equal(mix[1].rc, 0); /* same contact, another Call-ID: removed */
+	assert_int_equal(mix[2].rc, ENOENT);
+	assert_int_equal(sipd_table_get(t, "A", 1000, &out), ENOENT);
+	assert_int_equal(sipd_table_get(t, "B", 1000, &out), 0);
+	assert_int_equal(out.cseq, 11);
+
+	/* Ops of different REGISTERs cannot be one batch. */
+	struct sipd_table_op two[2] = {{.b = &b}, {.b = &c}};
+	assert_int_equal(sipd_table_apply(t, two, 2, 1000), EINVAL);
+	assert_int_equal(sipd_table_apply(t, two, 0, 1000), 0);
+	sipd_table_free(t);
+}
+
 struct collect {
 	int n;
 	char names[64][129];
@@ -237,7 +305,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_put_get),	     cmocka_unit_test(test_ordering),
 	    cmocka_unit_test(test_list_purge_limit), cmocka_unit_test(test_many),
-	    cmocka_unit_test(test_readers),
+	    cmocka_unit_test(test_readers),	     cmocka_unit_test(test_apply_all_or_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

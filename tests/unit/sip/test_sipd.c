@@ -473,6 +473,83 @@ static void test_bad_input(void **state)
 	close(fd);
 }
 
+/* A REGISTER (no realm, so several devices may share it) with one Contact per device. */
+static int make_multi(char *out, size_t len, const char *call_id, int cseq, const char *dev1,
+		      const char *dev2)
+{
+	return snprintf(out, len,
+			"REGISTER sip:" ADDR " SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP " ADDR ":%d;branch=z9hG4bKm%s%d\r\n"
+			"From: <sip:1000@" ADDR ">;tag=m1\r\nTo: <sip:1000@" ADDR ">\r\n"
+			"Call-ID: %s\r\nCSeq: %d REGISTER\r\n"
+			"Contact: <sip:a@" ADDR ":%d>;+u.sip!devicename.ccm.cisco.com=\"%s\"\r\n"
+			"Contact: <sip:b@" ADDR ":%d>;+u.sip!devicename.ccm.cisco.com=\"%s\"\r\n"
+			"Expires: 600\r\nContent-Length: 0\r\n\r\n",
+			PHONE_PORT + 3, call_id, cseq, call_id, cseq, PHONE_PORT + 3, dev1,
+			PHONE_PORT + 3, dev2);
+}
+
+/* A REGISTER whose later Contact is refused (out of order) stores none of its Contacts: the 500
+ * must not come after the first one was bound already. */
+static void test_register_all_or_none(void **state)
+{
+	(void)state;
+	char msg[4096], resp[4096];
+	int fd = t_udp_sock(PHONE_PORT + 3);
+	struct sipd_binding b;
+
+	/* SEP00000000000B bound with CSeq 10 of Call-ID multi-1. */
+	int n = make_multi(msg, sizeof(msg), "multi-1", 10, "SEP00000000000B", "SEP00000000000B");
+	t_udp_send(fd, PORT, msg, (size_t)n);
+	t_udp_recv(fd, resp, sizeof(resp));
+	assert_int_equal(status(resp), 200);
+	assert_int_equal(sipd_binding_get(sd, "SEP00000000000B", &b), 0);
+	assert_int_equal(b.cseq, 10);
+
+	/* CSeq 5 of the same Call-ID: SEP00000000000A comes first and is fine on its own, the B
+	 * contact is out of order -> 500, and A is not bound either. */
+	n = make_multi(msg, sizeof(msg), "multi-1", 5, "SEP00000000000A", "SEP00000000000B");
+	t_udp_send(fd, PORT, msg, (size_t)n);
+	t_udp_recv(fd, resp, sizeof(resp));
+	assert_int_equal(status(resp), 500);
+	assert_int_equal(sipd_binding_get(sd, "SEP00000000000A", &b), ENOENT);
+	assert_int_equal(sipd_binding_get(sd, "SEP00000000000B", &b), 0);
+	assert_int_equal(b.cseq, 10);
+	assert_int_equal(sipd_binding_count(sd), 1);
+
+	/* In order, both are bound in one go. */
+	n = make_multi(msg, sizeof(msg), "multi-1", 11, "SEP00000000000A", "SEP00000000000B");
+	t_udp_send(fd, PORT, msg, (size_t)n);
+	t_udp_recv(fd, resp, sizeof(resp));
+	assert_int_equal(status(resp), 200);
+	assert_int_equal(sipd_binding_get(sd, "SEP00000000000A", &b), 0);
+	assert_int_equal(sipd_binding_get(sd, "SEP00000000000B", &b), 0);
+	assert_int_equal(b.cseq, 11);
+	assert_int_equal(sipd_binding_count(sd), 2);
+
+	/* Leave the table empty for the tests after this one. */
+	n = snprintf(msg, sizeof(msg),
+		     "REGISTER sip:" ADDR " SIP/2.0\r\nVia: SIP/2.0/UDP " ADDR
+		     ":%d;branch=z9hG4bKmz1\r\nFrom: <sip:SEP00000000000A@" ADDR ">;tag=1\r\n"
+		     "To: <sip:SEP00000000000A@" ADDR ">\r\nCall-ID: multi-z\r\n"
+		     "CSeq: 1 REGISTER\r\nContact: *\r\nExpires: 0\r\nContent-Length: 0\r\n\r\n",
+		     PHONE_PORT + 3);
+	t_udp_send(fd, PORT, msg, (size_t)n);
+	t_udp_recv(fd, resp, sizeof(resp));
+	assert_int_equal(status(resp), 200);
+	n = snprintf(msg, sizeof(msg),
+		     "REGISTER sip:" ADDR " SIP/2.0\r\nVia: SIP/2.0/UDP " ADDR
+		     ":%d;branch=z9hG4bKmz2\r\nFrom: <sip:SEP00000000000B@" ADDR ">;tag=1\r\n"
+		     "To: <sip:SEP00000000000B@" ADDR ">\r\nCall-ID: multi-z\r\n"
+		     "CSeq: 2 REGISTER\r\nContact: *\r\nExpires: 0\r\nContent-Length: 0\r\n\r\n",
+		     PHONE_PORT + 3);
+	t_udp_send(fd, PORT, msg, (size_t)n);
+	t_udp_recv(fd, resp, sizeof(resp));
+	assert_int_equal(status(resp), 200);
+	assert_int_equal(sipd_binding_count(sd), 0);
+	close(fd);
+}
+
 /* HA1 = MD5(SEPC80084AA8743:emcc-test:secret), as the daemon's credential source would give. */
 static int fixed_ha1(void *arg, const char *device, char ha1_hex[33])
 {
@@ -570,11 +647,9 @@ static void test_digest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_start_errors),
-	    cmocka_unit_test(test_register_notify_udp),
-	    cmocka_unit_test(test_register_notify_tcp),
-	    cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_digest),
+	    cmocka_unit_test(test_start_errors),	 cmocka_unit_test(test_register_notify_udp),
+	    cmocka_unit_test(test_register_notify_tcp),	 cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_register_all_or_none), cmocka_unit_test(test_digest),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
