@@ -2,7 +2,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 
-.PHONY: all deps build build-asan test test-unit demo bench fuzz clean
+.PHONY: all deps build build-asan test test-unit demo bench fuzz format clean
 
 all: build
 
@@ -42,6 +42,10 @@ fuzz:
 	CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false >/dev/null 2>&1 || true
 	ninja -C build-fuzz
 	bash tests/fuzz/run.sh build-fuzz 30
+
+# clang-format with the checked-in .clang-format (tables mark themselves clang-format off).
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

@@ -68,8 +68,8 @@ static size_t form_body(char *out, size_t cap, const char *xml)
 	size_t o = 0;
 	o += (size_t)snprintf(out, cap, "xml=");
 	for (const unsigned char *p = (const unsigned char *)xml; *p && o + 4 < cap; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.')
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.')
 			out[o++] = (char)*p;
 		else
 			o += (size_t)snprintf(out + o, cap - o, "%%%02X", *p);
@@ -84,12 +84,13 @@ static int exchange(int fd, const char *target, const char *body, size_t blen, c
 		    int *ok)
 {
 	char req[8192];
-	int n = body ? snprintf(req, sizeof(req),
-				"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: "
-				"application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
-				target, g_host, blen, body)
-		     : snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", target,
-				g_host);
+	int n =
+	    body
+		? snprintf(req, sizeof(req),
+			   "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: "
+			   "application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+			   target, g_host, blen, body)
+		: snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, g_host);
 	if (n <= 0 || (size_t)n >= sizeof(req) || write(fd, req, (size_t)n) != n)
 		return -1;
 	char resp[16384];
@@ -242,8 +243,10 @@ static double pct(const double *v, size_t n, double p)
 int main(int argc, char **argv)
 {
 	if (argc < 7) {
-		fprintf(stderr, "usage: emload HOST PORT PATH CLIENTS SECONDS pairs|static|phone|phone-emcc "
-				"[APPUSER PASSWORD | USERPREFIX PIN]\n");
+		fprintf(
+		    stderr,
+		    "usage: emload HOST PORT PATH CLIENTS SECONDS pairs|static|phone|phone-emcc "
+		    "[APPUSER PASSWORD | USERPREFIX PIN]\n");
 		return 2;
 	}
 	g_host = argv[1];
@@ -287,7 +290,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(g_mode, "static") == 0) /* the peer's answer is fixed: count every pair */
 		pairs += errors, errors = 0;
-	printf("{\"requests\": %zu, \"pairs\": %ld, \"errors\": %ld, \"seconds\": %.3f, \"rps\": %.1f, "
+	printf("{\"requests\": %zu, \"pairs\": %ld, \"errors\": %ld, \"seconds\": %.3f, \"rps\": "
+	       "%.1f, "
 	       "\"pairs_per_s\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"login_p50_ms\": %.3f, "
 	       "\"login_p99_ms\": %.3f, \"logout_p50_ms\": %.3f}\n",
 	       total, pairs, errors, elapsed, (double)total / elapsed, (double)pairs / elapsed,

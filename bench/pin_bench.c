@@ -40,6 +40,7 @@ int main(void)
 		n++;
 	}
 	double pw_rate = (double)n / (now_s() - t0);
-	printf("{\"pin_verify_per_s\": %.0f, \"argon2id_verify_per_s\": %.1f}\n", pin_rate, pw_rate);
+	printf("{\"pin_verify_per_s\": %.0f, \"argon2id_verify_per_s\": %.1f}\n", pin_rate,
+	       pw_rate);
 	return 0;
 }

@@ -30,16 +30,11 @@ int admin_fail(struct admin_err *e, int status, const char *field, const char *f
 int admin_store_fail(struct admin_err *e, int rc, const char *field, const char *what)
 {
 	switch (rc) {
-	case ENOENT:
-		return admin_fail(e, 404, field, "%s: not found", what);
-	case EEXIST:
-		return admin_fail(e, 409, field, "%s: already exists", what);
-	case EINVAL:
-		return admin_fail(e, 400, field, "%s: invalid value", what);
-	case EBUSY:
-		return admin_fail(e, 503, NULL, "%s: database busy, try again", what);
-	default:
-		return admin_fail(e, 500, NULL, "%s: database error (%s)", what, strerror(rc));
+	case ENOENT: return admin_fail(e, 404, field, "%s: not found", what);
+	case EEXIST: return admin_fail(e, 409, field, "%s: already exists", what);
+	case EINVAL: return admin_fail(e, 400, field, "%s: invalid value", what);
+	case EBUSY: return admin_fail(e, 503, NULL, "%s: database busy, try again", what);
+	default: return admin_fail(e, 500, NULL, "%s: database error (%s)", what, strerror(rc));
 	}
 }
 
@@ -65,8 +60,7 @@ static int type_ok(int type, json_t *v)
 	case ADMIN_T_INT: return json_is_integer(v);
 	case ADMIN_T_BOOL: return json_is_boolean(v);
 	case ADMIN_T_ARRAY: return json_is_array(v);
-	case ADMIN_T_SCALAR:
-		return json_is_string(v) || json_is_integer(v) || json_is_boolean(v);
+	case ADMIN_T_SCALAR: return json_is_string(v) || json_is_integer(v) || json_is_boolean(v);
 	case ADMIN_T_MINUTES: return json_is_string(v) || json_is_integer(v);
 	default: return 0;
 	}
@@ -81,7 +75,7 @@ int admin_check_args(json_t *obj, const struct admin_arg *defs, const char *pref
 
 	if (!prefix)
 		prefix = "";
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		for (d = defs; d->name; d++)
 			if (strcmp(d->name, key) == 0)
 				break;
@@ -158,8 +152,8 @@ void admin_get_bool(json_t *obj, const char *name, int *dst)
 
 int admin_parse_bool_text(const char *s, int *out)
 {
-	static const char *const yes[] = { "true", "t", "yes", "y", "1", "on", NULL };
-	static const char *const no[] = { "false", "f", "no", "n", "0", "off", NULL };
+	static const char *const yes[] = {"true", "t", "yes", "y", "1", "on", NULL};
+	static const char *const no[] = {"false", "f", "no", "n", "0", "off", NULL};
 	int i;
 
 	for (i = 0; yes[i]; i++)
@@ -239,7 +233,8 @@ int admin_user_id(struct admin_ctx *ctx, const char *in, const char *field, char
 			if (!isdigit((unsigned char)*p))
 				return admin_fail(e, 400, field,
 						  "user ID '%s' is not numeric and the parameter "
-						  "alphanumeric_user_id is false", out);
+						  "alphanumeric_user_id is false",
+						  out);
 	}
 	return 0;
 }
@@ -256,11 +251,11 @@ static int cmd_status_show(struct admin_call *c)
 	    (rc = store_em_state_count_logged_in(st, &logged)) ||
 	    (rc = store_logout_count(st, &sched)))
 		return admin_store_fail(&c->err, rc, NULL, "counting");
-	c->out = json_pack("{s:s, s:i, s:{s:I, s:I, s:I, s:I}}",
-			   "cluster_id", c->ctx->cluster_id ? c->ctx->cluster_id : "",
-			   "schema_version", store_schema_version(st),
-			   "counts", "users", (json_int_t)users, "devices", (json_int_t)devices,
-			   "logged_in", (json_int_t)logged, "scheduled_logouts", (json_int_t)sched);
+	c->out = json_pack("{s:s, s:i, s:{s:I, s:I, s:I, s:I}}", "cluster_id",
+			   c->ctx->cluster_id ? c->ctx->cluster_id : "", "schema_version",
+			   store_schema_version(st), "counts", "users", (json_int_t)users,
+			   "devices", (json_int_t)devices, "logged_in", (json_int_t)logged,
+			   "scheduled_logouts", (json_int_t)sched);
 	if (c->out && c->ctx->status) {
 		json_t *extra = c->ctx->status(c->ctx->status_arg);
 		if (json_is_object(extra))
@@ -359,7 +354,8 @@ static int cmd_param_set(struct admin_call *c)
 	return 200;
 }
 
-/* ---- EM state, logout, history ---------------------------------------------------------------- */
+/* ---- EM state, logout, history ----------------------------------------------------------------
+ */
 
 static const char *role_name(int role)
 {
@@ -372,11 +368,11 @@ static const char *role_name(int role)
 
 static json_t *state_json(const struct store_em_state *s)
 {
-	json_t *o = json_pack("{s:s, s:b, s:s, s:s, s:I, s:I, s:s, s:s}", "device", s->device,
-			      "logged_in", s->user_id[0] != 0, "user", s->user_id, "profile",
-			      s->profile, "login_time", (json_int_t)s->login_time,
-			      "login_duration", (json_int_t)s->login_duration, "last_user",
-			      s->last_user_id, "emcc", role_name(s->emcc_role));
+	json_t *o =
+	    json_pack("{s:s, s:b, s:s, s:s, s:I, s:I, s:s, s:s}", "device", s->device, "logged_in",
+		      s->user_id[0] != 0, "user", s->user_id, "profile", s->profile, "login_time",
+		      (json_int_t)s->login_time, "login_duration", (json_int_t)s->login_duration,
+		      "last_user", s->last_user_id, "emcc", role_name(s->emcc_role));
 
 	if (o && s->emcc_role != STORE_EMCC_NONE)
 		json_object_set_new(o, "remote_cluster", json_string(s->remote_cluster));
@@ -394,8 +390,8 @@ static int cmd_em_state(struct admin_call *c)
 	char device[STORE_ID_MAX] = "";
 	int present, rc;
 
-	if ((rc = admin_get_str(c->args, "device", NULL, device, sizeof(device), &present,
-				&c->err)))
+	if ((rc =
+		 admin_get_str(c->args, "device", NULL, device, sizeof(device), &present, &c->err)))
 		return rc;
 	if (present) {
 		struct store_device d;
@@ -441,9 +437,9 @@ static int cmd_em_logout(struct admin_call *c)
 	rc = em_logout(em, &caller, device, &res);
 	em->source = old_source;
 	if (rc) {
-		int status = res.code == EM_DEVICE_NOT_FOUND   ? 404
+		int status = res.code == EM_DEVICE_NOT_FOUND	? 404
 			     : res.code == EM_NO_USER_LOGGED_IN ? 409
-			     : res.code == EM_DATABASE_ERROR    ? 500
+			     : res.code == EM_DATABASE_ERROR	? 500
 								: 422;
 		admin_fail(&c->err, status, "device", "%s",
 			   res.text[0] ? res.text : em_code_text(res.code));
@@ -456,11 +452,11 @@ static int cmd_em_logout(struct admin_call *c)
 
 static int audit_collect(void *arg, const struct store_audit *a)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I}", "id",
-			      (json_int_t)a->id, "time_ms", (json_int_t)a->time_ms, "action",
-			      a->action, "user", a->user_id, "device", a->device, "source",
-			      a->source, "remote_ip", a->remote_ip, "code", a->code, "detail",
-			      a->detail, "reqno", (json_int_t)a->reqno);
+	json_t *o =
+	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I}", "id", (json_int_t)a->id,
+		      "time_ms", (json_int_t)a->time_ms, "action", a->action, "user", a->user_id,
+		      "device", a->device, "source", a->source, "remote_ip", a->remote_ip, "code",
+		      a->code, "detail", a->detail, "reqno", (json_int_t)a->reqno);
 
 	return json_array_append_new(arg, o) ? ENOMEM : 0;
 }
@@ -475,11 +471,10 @@ static int cmd_em_history(struct admin_call *c)
 	if ((rc = admin_get_str(c->args, "user", NULL, user, sizeof(user), &present, &c->err)))
 		return rc;
 	if (present && user[0] &&
-	    (rc = admin_user_id(c->ctx, json_string_value(json_object_get(c->args, "user")),
-				"user", user, sizeof(user), &c->err)))
+	    (rc = admin_user_id(c->ctx, json_string_value(json_object_get(c->args, "user")), "user",
+				user, sizeof(user), &c->err)))
 		return rc;
-	if ((rc = admin_get_str(c->args, "device", NULL, device, sizeof(device), NULL,
-				&c->err)))
+	if ((rc = admin_get_str(c->args, "device", NULL, device, sizeof(device), NULL, &c->err)))
 		return rc;
 	if (lim) {
 		limit = json_integer_value(lim);
@@ -501,12 +496,12 @@ static int cmd_sip_bindings(struct admin_call *c)
 	char device[STORE_ID_MAX] = "";
 	int present = 0, rc;
 
-	if ((rc = admin_get_str(c->args, "device", NULL, device, sizeof(device), &present,
-				&c->err)))
+	if ((rc =
+		 admin_get_str(c->args, "device", NULL, device, sizeof(device), &present, &c->err)))
 		return rc;
-	json_t *arr = c->ctx->sip_bindings
-			  ? c->ctx->sip_bindings(c->ctx->sip_bindings_arg, device[0] ? device : NULL)
-			  : NULL;
+	json_t *arr = c->ctx->sip_bindings ? c->ctx->sip_bindings(c->ctx->sip_bindings_arg,
+								  device[0] ? device : NULL)
+					   : NULL;
 	if (!arr)
 		return admin_fail(&c->err, 404, NULL,
 				  "SIP is not running on this node ([sip] udp and tcp are off)");
@@ -516,66 +511,46 @@ static int cmd_sip_bindings(struct admin_call *c)
 
 /* ---- the command table ----------------------------------------------------------------------- */
 
-static const struct admin_arg no_args[] = { ADMIN_ARGS_END };
+static const struct admin_arg no_args[] = {ADMIN_ARGS_END};
 static const struct admin_arg list_args[] = {
-	{ "after", ADMIN_T_STR, 0, 0 }, { "limit", ADMIN_T_INT, 0, 0 }, ADMIN_ARGS_END
-};
-static const struct admin_arg id_args[] = { { "id", ADMIN_T_STR, 1, 0 }, ADMIN_ARGS_END };
-static const struct admin_arg name_args[] = { { "name", ADMIN_T_STR, 1, 0 }, ADMIN_ARGS_END };
-static const struct admin_arg csv_args[] = { { "csv", ADMIN_T_STR, 1, 0 }, ADMIN_ARGS_END };
-static const struct admin_arg user_set_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 },
-	{ "name", ADMIN_T_STR, 0, 0 },
-	{ "pin", ADMIN_T_STR, 0, 1 },
-	{ "password", ADMIN_T_STR, 0, 1 },
-	{ "primary_extension", ADMIN_T_STR, 0, 0 },
-	{ "emcc_enabled", ADMIN_T_BOOL, 0, 0 },
-	{ "proxy_rights", ADMIN_T_BOOL, 0, 0 },
-	{ "max_login_minutes", ADMIN_T_MINUTES, 0, 1 },
-	ADMIN_ARGS_END
-};
+    {"after", ADMIN_T_STR, 0, 0}, {"limit", ADMIN_T_INT, 0, 0}, ADMIN_ARGS_END};
+static const struct admin_arg id_args[] = {{"id", ADMIN_T_STR, 1, 0}, ADMIN_ARGS_END};
+static const struct admin_arg name_args[] = {{"name", ADMIN_T_STR, 1, 0}, ADMIN_ARGS_END};
+static const struct admin_arg csv_args[] = {{"csv", ADMIN_T_STR, 1, 0}, ADMIN_ARGS_END};
+static const struct admin_arg user_set_args[] = {{"id", ADMIN_T_STR, 1, 0},
+						 {"name", ADMIN_T_STR, 0, 0},
+						 {"pin", ADMIN_T_STR, 0, 1},
+						 {"password", ADMIN_T_STR, 0, 1},
+						 {"primary_extension", ADMIN_T_STR, 0, 0},
+						 {"emcc_enabled", ADMIN_T_BOOL, 0, 0},
+						 {"proxy_rights", ADMIN_T_BOOL, 0, 0},
+						 {"max_login_minutes", ADMIN_T_MINUTES, 0, 1},
+						 ADMIN_ARGS_END};
 static const struct admin_arg set_pin_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 }, { "pin", ADMIN_T_STR, 1, 0 }, ADMIN_ARGS_END
-};
-static const struct admin_arg link_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 },
-	{ "profile", ADMIN_T_STR, 1, 0 },
-	{ "default", ADMIN_T_BOOL, 0, 0 },
-	ADMIN_ARGS_END
-};
+    {"id", ADMIN_T_STR, 1, 0}, {"pin", ADMIN_T_STR, 1, 0}, ADMIN_ARGS_END};
+static const struct admin_arg link_args[] = {{"id", ADMIN_T_STR, 1, 0},
+					     {"profile", ADMIN_T_STR, 1, 0},
+					     {"default", ADMIN_T_BOOL, 0, 0},
+					     ADMIN_ARGS_END};
 static const struct admin_arg unlink_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 }, { "profile", ADMIN_T_STR, 1, 0 }, ADMIN_ARGS_END
-};
-static const struct admin_arg appuser_add_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 },
-	{ "password", ADMIN_T_STR, 1, 0 },
-	{ "proxy_rights", ADMIN_T_BOOL, 0, 0 },
-	ADMIN_ARGS_END
-};
-static const struct admin_arg appuser_set_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 },
-	{ "password", ADMIN_T_STR, 0, 0 },
-	{ "proxy_rights", ADMIN_T_BOOL, 0, 0 },
-	ADMIN_ARGS_END
-};
+    {"id", ADMIN_T_STR, 1, 0}, {"profile", ADMIN_T_STR, 1, 0}, ADMIN_ARGS_END};
+static const struct admin_arg appuser_add_args[] = {{"id", ADMIN_T_STR, 1, 0},
+						    {"password", ADMIN_T_STR, 1, 0},
+						    {"proxy_rights", ADMIN_T_BOOL, 0, 0},
+						    ADMIN_ARGS_END};
+static const struct admin_arg appuser_set_args[] = {{"id", ADMIN_T_STR, 1, 0},
+						    {"password", ADMIN_T_STR, 0, 0},
+						    {"proxy_rights", ADMIN_T_BOOL, 0, 0},
+						    ADMIN_ARGS_END};
 static const struct admin_arg param_set_args[] = {
-	{ "name", ADMIN_T_STR, 1, 0 }, { "value", ADMIN_T_SCALAR, 1, 0 }, ADMIN_ARGS_END
-};
-static const struct admin_arg em_device_args[] = {
-	{ "device", ADMIN_T_STR, 1, 0 }, ADMIN_ARGS_END
-};
-static const struct admin_arg em_state_args[] = {
-	{ "device", ADMIN_T_STR, 0, 0 }, ADMIN_ARGS_END
-};
-static const struct admin_arg sip_bindings_args[] = {
-	{ "device", ADMIN_T_STR, 0, 0 }, ADMIN_ARGS_END
-};
-static const struct admin_arg em_history_args[] = {
-	{ "user", ADMIN_T_STR, 0, 0 },
-	{ "device", ADMIN_T_STR, 0, 0 },
-	{ "limit", ADMIN_T_INT, 0, 0 },
-	ADMIN_ARGS_END
-};
+    {"name", ADMIN_T_STR, 1, 0}, {"value", ADMIN_T_SCALAR, 1, 0}, ADMIN_ARGS_END};
+static const struct admin_arg em_device_args[] = {{"device", ADMIN_T_STR, 1, 0}, ADMIN_ARGS_END};
+static const struct admin_arg em_state_args[] = {{"device", ADMIN_T_STR, 0, 0}, ADMIN_ARGS_END};
+static const struct admin_arg sip_bindings_args[] = {{"device", ADMIN_T_STR, 0, 0}, ADMIN_ARGS_END};
+static const struct admin_arg em_history_args[] = {{"user", ADMIN_T_STR, 0, 0},
+						   {"device", ADMIN_T_STR, 0, 0},
+						   {"limit", ADMIN_T_INT, 0, 0},
+						   ADMIN_ARGS_END};
 
 struct command {
 	const char *name;
@@ -584,51 +559,51 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status/show", no_args, cmd_status_show },
-	{ "user/list", list_args, admin_cmd_user_list },
-	{ "user/show", id_args, admin_cmd_user_show },
-	{ "user/add", admin_user_add_args, admin_cmd_user_add },
-	{ "user/set", user_set_args, admin_cmd_user_set },
-	{ "user/del", id_args, admin_cmd_user_del },
-	{ "user/set-pin", set_pin_args, admin_cmd_user_set_pin },
-	{ "user/unlock", id_args, admin_cmd_user_unlock },
-	{ "user/import", csv_args, admin_cmd_user_import },
-	{ "user/profile-add", link_args, admin_cmd_user_profile_add },
-	{ "user/profile-del", unlink_args, admin_cmd_user_profile_del },
-	{ "user/profile-default", unlink_args, admin_cmd_user_profile_default },
-	{ "appuser/list", no_args, admin_cmd_appuser_list },
-	{ "appuser/show", id_args, admin_cmd_appuser_show },
-	{ "appuser/add", appuser_add_args, admin_cmd_appuser_add },
-	{ "appuser/set", appuser_set_args, admin_cmd_appuser_set },
-	{ "appuser/del", id_args, admin_cmd_appuser_del },
-	{ "device/list", list_args, admin_cmd_device_list },
-	{ "device/show", name_args, admin_cmd_device_show },
-	{ "device/add", admin_device_add_args, admin_cmd_device_add },
-	{ "device/set", admin_device_set_args, admin_cmd_device_set },
-	{ "device/del", name_args, admin_cmd_device_del },
-	{ "device/import", csv_args, admin_cmd_device_import },
-	{ "profile/list", list_args, admin_cmd_profile_list },
-	{ "profile/show", name_args, admin_cmd_profile_show },
-	{ "profile/add", admin_profile_add_args, admin_cmd_profile_add },
-	{ "profile/set", admin_profile_set_args, admin_cmd_profile_set },
-	{ "profile/del", name_args, admin_cmd_profile_del },
-	{ "profile/import", csv_args, admin_cmd_profile_import },
-	{ "param/list", no_args, cmd_param_list },
-	{ "param/show", name_args, cmd_param_show },
-	{ "param/set", param_set_args, cmd_param_set },
-	{ "em/logout", em_device_args, cmd_em_logout },
-	{ "em/state", em_state_args, cmd_em_state },
-	{ "em/history", em_history_args, cmd_em_history },
-	{ "sip/bindings", sip_bindings_args, cmd_sip_bindings },
-	{ "trust/show", no_args, admin_cmd_trust_show },
-	{ "trust/export", no_args, admin_cmd_trust_export },
-	{ "cluster/list", list_args, admin_cmd_cluster_list },
-	{ "cluster/show", id_args, admin_cmd_cluster_show },
-	{ "cluster/add", admin_cluster_add_args, admin_cmd_cluster_add },
-	{ "cluster/set", admin_cluster_set_args, admin_cmd_cluster_set },
-	{ "cluster/del", id_args, admin_cmd_cluster_del },
-	{ "cluster/update", admin_cluster_update_args, admin_cmd_cluster_update },
-	{ "cluster/emcc-devices", no_args, admin_cmd_cluster_emcc_devices },
+    {"status/show", no_args, cmd_status_show},
+    {"user/list", list_args, admin_cmd_user_list},
+    {"user/show", id_args, admin_cmd_user_show},
+    {"user/add", admin_user_add_args, admin_cmd_user_add},
+    {"user/set", user_set_args, admin_cmd_user_set},
+    {"user/del", id_args, admin_cmd_user_del},
+    {"user/set-pin", set_pin_args, admin_cmd_user_set_pin},
+    {"user/unlock", id_args, admin_cmd_user_unlock},
+    {"user/import", csv_args, admin_cmd_user_import},
+    {"user/profile-add", link_args, admin_cmd_user_profile_add},
+    {"user/profile-del", unlink_args, admin_cmd_user_profile_del},
+    {"user/profile-default", unlink_args, admin_cmd_user_profile_default},
+    {"appuser/list", no_args, admin_cmd_appuser_list},
+    {"appuser/show", id_args, admin_cmd_appuser_show},
+    {"appuser/add", appuser_add_args, admin_cmd_appuser_add},
+    {"appuser/set", appuser_set_args, admin_cmd_appuser_set},
+    {"appuser/del", id_args, admin_cmd_appuser_del},
+    {"device/list", list_args, admin_cmd_device_list},
+    {"device/show", name_args, admin_cmd_device_show},
+    {"device/add", admin_device_add_args, admin_cmd_device_add},
+    {"device/set", admin_device_set_args, admin_cmd_device_set},
+    {"device/del", name_args, admin_cmd_device_del},
+    {"device/import", csv_args, admin_cmd_device_import},
+    {"profile/list", list_args, admin_cmd_profile_list},
+    {"profile/show", name_args, admin_cmd_profile_show},
+    {"profile/add", admin_profile_add_args, admin_cmd_profile_add},
+    {"profile/set", admin_profile_set_args, admin_cmd_profile_set},
+    {"profile/del", name_args, admin_cmd_profile_del},
+    {"profile/import", csv_args, admin_cmd_profile_import},
+    {"param/list", no_args, cmd_param_list},
+    {"param/show", name_args, cmd_param_show},
+    {"param/set", param_set_args, cmd_param_set},
+    {"em/logout", em_device_args, cmd_em_logout},
+    {"em/state", em_state_args, cmd_em_state},
+    {"em/history", em_history_args, cmd_em_history},
+    {"sip/bindings", sip_bindings_args, cmd_sip_bindings},
+    {"trust/show", no_args, admin_cmd_trust_show},
+    {"trust/export", no_args, admin_cmd_trust_export},
+    {"cluster/list", list_args, admin_cmd_cluster_list},
+    {"cluster/show", id_args, admin_cmd_cluster_show},
+    {"cluster/add", admin_cluster_add_args, admin_cmd_cluster_add},
+    {"cluster/set", admin_cluster_set_args, admin_cmd_cluster_set},
+    {"cluster/del", id_args, admin_cmd_cluster_del},
+    {"cluster/update", admin_cluster_update_args, admin_cmd_cluster_update},
+    {"cluster/emcc-devices", no_args, admin_cmd_cluster_emcc_devices},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

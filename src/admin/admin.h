@@ -12,7 +12,7 @@
 #include "em/em.h"
 
 struct admin_ctx {
-	struct em_ctx *em;   /* store, params, pepper, cache, clock, reqno, on_change */
+	struct em_ctx *em; /* store, params, pepper, cache, clock, reqno, on_change */
 	const char *cluster_id;
 	/* Called after parameters changed, so the node reloads them everywhere. May be NULL. */
 	void (*params_changed)(void *arg);

@@ -13,36 +13,26 @@
 #include "emcc/trust.h"
 #include "store/store.h"
 
-#define CLUSTER_ID_MAX 50    /* as the trust bundle and config.c: [A-Za-z0-9_.-]{1,50} */
+#define CLUSTER_ID_MAX 50 /* as the trust bundle and config.c: [A-Za-z0-9_.-]{1,50} */
 #define DEFAULT_EMCC_PORT 8443
 #define LIST_LIMIT_DEFAULT 1000
 
 const struct admin_arg admin_cluster_add_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 },
-	{ "address", ADMIN_T_STR, 1, 0 },
-	{ "bundle", ADMIN_T_STR, 0, 0 },
-	{ "fetch", ADMIN_T_BOOL, 0, 0 },
-	{ "fingerprint", ADMIN_T_STR, 0, 0 },
-	{ "emcc", ADMIN_T_BOOL, 0, 0 },
-	{ "pstn", ADMIN_T_BOOL, 0, 0 },
-	{ "rsvp", ADMIN_T_BOOL, 0, 0 },
-	{ "tftp", ADMIN_T_BOOL, 0, 0 },
-	ADMIN_ARGS_END
-};
-const struct admin_arg admin_cluster_set_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 },
-	{ "address", ADMIN_T_STR, 0, 0 },
-	{ "bundle", ADMIN_T_STR, 0, 0 },
-	{ "fingerprint", ADMIN_T_STR, 0, 0 },
-	{ "emcc", ADMIN_T_BOOL, 0, 0 },
-	{ "pstn", ADMIN_T_BOOL, 0, 0 },
-	{ "rsvp", ADMIN_T_BOOL, 0, 0 },
-	{ "tftp", ADMIN_T_BOOL, 0, 0 },
-	ADMIN_ARGS_END
-};
-const struct admin_arg admin_cluster_update_args[] = {
-	{ "id", ADMIN_T_STR, 0, 0 }, ADMIN_ARGS_END
-};
+    {"id", ADMIN_T_STR, 1, 0},		{"address", ADMIN_T_STR, 1, 0},
+    {"bundle", ADMIN_T_STR, 0, 0},	{"fetch", ADMIN_T_BOOL, 0, 0},
+    {"fingerprint", ADMIN_T_STR, 0, 0}, {"emcc", ADMIN_T_BOOL, 0, 0},
+    {"pstn", ADMIN_T_BOOL, 0, 0},	{"rsvp", ADMIN_T_BOOL, 0, 0},
+    {"tftp", ADMIN_T_BOOL, 0, 0},	ADMIN_ARGS_END};
+const struct admin_arg admin_cluster_set_args[] = {{"id", ADMIN_T_STR, 1, 0},
+						   {"address", ADMIN_T_STR, 0, 0},
+						   {"bundle", ADMIN_T_STR, 0, 0},
+						   {"fingerprint", ADMIN_T_STR, 0, 0},
+						   {"emcc", ADMIN_T_BOOL, 0, 0},
+						   {"pstn", ADMIN_T_BOOL, 0, 0},
+						   {"rsvp", ADMIN_T_BOOL, 0, 0},
+						   {"tftp", ADMIN_T_BOOL, 0, 0},
+						   ADMIN_ARGS_END};
+const struct admin_arg admin_cluster_update_args[] = {{"id", ADMIN_T_STR, 0, 0}, ADMIN_ARGS_END};
 
 /* ---- checks ------------------------------------------------------------------------------ */
 
@@ -137,9 +127,10 @@ static int check_services(int emcc, int tftp, struct admin_err *e)
 	/* CUCM: "Proxy TFTP is not supported with EMCC"; the EMCC phone fetches its config
 	 * from the home cluster's TFTP server itself. */
 	if (emcc && tftp)
-		return admin_fail(e, 400, "tftp",
-				  "TFTP (proxy TFTP) cannot be enabled together with EMCC: CUCM does "
-				  "not support proxy TFTP with EMCC");
+		return admin_fail(
+		    e, 400, "tftp",
+		    "TFTP (proxy TFTP) cannot be enabled together with EMCC: CUCM does "
+		    "not support proxy TFTP with EMCC");
 	return 0;
 }
 
@@ -163,9 +154,10 @@ static json_t *cluster_row(const struct store_remote_cluster *rc)
 	services_text(rc, services, sizeof(services));
 	snprintf(prefix, sizeof(prefix), "%.16s", rc->cert_sha256);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id", rc->id, "address",
-			 rc->address, "services", services, "status", rc->status[0] ? rc->status : "unknown",
-			 "version", rc->version, "last_update_time_ms", (json_int_t)rc->last_update_ms,
-			 "fingerprint", prefix, "last_error", rc->last_error);
+			 rc->address, "services", services, "status",
+			 rc->status[0] ? rc->status : "unknown", "version", rc->version,
+			 "last_update_time_ms", (json_int_t)rc->last_update_ms, "fingerprint",
+			 prefix, "last_error", rc->last_error);
 }
 
 static json_t *cluster_full(const struct store_remote_cluster *rc)
@@ -207,9 +199,9 @@ static int import_bundle(const char *text, const char *id, const char *fingerpri
 	int status = 0;
 	const struct trust_cert *c = trust_bundle_cert(b, TRUST_ROLE_HTTPS);
 	if (strcmp(b->cluster, id) != 0) {
-		status = admin_fail(e, 400, "bundle",
-				    "the bundle is for cluster '%s', not '%s': refused", b->cluster,
-				    id);
+		status =
+		    admin_fail(e, 400, "bundle",
+			       "the bundle is for cluster '%s', not '%s': refused", b->cluster, id);
 		goto done;
 	}
 	if (!c || strlen(c->pem) >= sizeof(rc->cert_pem)) {
@@ -307,12 +299,13 @@ static int add_check(struct admin_ctx *ctx, json_t *args, struct store_remote_cl
 int admin_cluster_prefetch(struct admin_ctx *ctx, json_t *args, char *host, size_t hostlen,
 			   int *port, json_t **out)
 {
-	struct admin_err e = { 0 };
+	struct admin_err e = {0};
 	struct store_remote_cluster *rc = calloc(1, sizeof(*rc));
 	int status = 200;
 	*out = NULL;
 	if (!rc || !ctx || !ctx->em || !ctx->em->st) {
-		status = admin_fail(&e, 500, NULL, rc ? "the admin API has no database" : "out of memory");
+		status = admin_fail(&e, 500, NULL,
+				    rc ? "the admin API has no database" : "out of memory");
 		goto done;
 	}
 	if (!json_is_object(args)) {
@@ -326,9 +319,10 @@ int admin_cluster_prefetch(struct admin_ctx *ctx, json_t *args, char *host, size
 		goto done;
 	}
 	if (!json_object_get(args, "fingerprint")) {
-		status = admin_fail(&e, 400, "fingerprint",
-				    "--fetch needs --fingerprint: the SHA-256 fingerprint the other "
-				    "cluster's administrator read out to you");
+		status =
+		    admin_fail(&e, 400, "fingerprint",
+			       "--fetch needs --fingerprint: the SHA-256 fingerprint the other "
+			       "cluster's administrator read out to you");
 		goto done;
 	}
 	if ((status = add_check(ctx, args, rc, &e)))
@@ -401,16 +395,18 @@ int admin_cmd_cluster_add(struct admin_call *c)
 	}
 	if (json_is_true(json_object_get(c->args, "fetch")) &&
 	    !json_object_get(c->args, "bundle")) {
-		status = admin_fail(&c->err, 400, "fetch", "--fetch is done by the daemon's admin socket");
+		status = admin_fail(&c->err, 400, "fetch",
+				    "--fetch is done by the daemon's admin socket");
 		goto done;
 	}
 	if ((status = add_check(c->ctx, c->args, rc, &c->err)))
 		goto done;
 	const char *bundle = json_string_value(json_object_get(c->args, "bundle"));
 	if (!bundle) {
-		status = admin_fail(&c->err, 400, "bundle",
-				    "give the other cluster's trust bundle (--bundle FILE) or fetch "
-				    "it (--fetch --fingerprint FP)");
+		status =
+		    admin_fail(&c->err, 400, "bundle",
+			       "give the other cluster's trust bundle (--bundle FILE) or fetch "
+			       "it (--fetch --fingerprint FP)");
 		goto done;
 	}
 	if ((status = import_bundle(bundle, rc->id,
@@ -508,11 +504,12 @@ static int list_one(void *arg, const struct store_remote_cluster *rc)
 
 int admin_cmd_cluster_list(struct admin_call *c)
 {
-	struct list_state s = { 0 };
+	struct list_state s = {0};
 	char after[STORE_ID_MAX] = "";
 	json_int_t limit = LIST_LIMIT_DEFAULT;
 	int status;
-	if ((status = admin_get_str(c->args, "after", "after", after, sizeof(after), NULL, &c->err)))
+	if ((status =
+		 admin_get_str(c->args, "after", "after", after, sizeof(after), NULL, &c->err)))
 		return status;
 	if (json_object_get(c->args, "limit"))
 		limit = json_integer_value(json_object_get(c->args, "limit"));
@@ -597,17 +594,21 @@ static int trust_common(struct admin_call *c, int with_bundle)
 		goto done;
 	}
 	const char *addr = c->ctx->https_address ? c->ctx->https_address : "";
-	c->out = json_pack("{s:s, s:s, s:s, s:s}", "cluster", c->ctx->cluster_id ? c->ctx->cluster_id : "",
-			   "address", addr, "fingerprint", colon, "sha256", hex);
+	c->out = json_pack("{s:s, s:s, s:s, s:s}", "cluster",
+			   c->ctx->cluster_id ? c->ctx->cluster_id : "", "address", addr,
+			   "fingerprint", colon, "sha256", hex);
 	if (with_bundle && c->out) {
 		if (!addr[0]) {
-			status = admin_fail(&c->err, 500, NULL,
-					    "this node has no HTTPS listener: other clusters cannot "
-					    "reach it ([server] https)");
+			status =
+			    admin_fail(&c->err, 500, NULL,
+				       "this node has no HTTPS listener: other clusters cannot "
+				       "reach it ([server] https)");
 			goto done;
 		}
-		if (trust_bundle_write(&b, c->ctx->cluster_id, addr, pem, (time_t)(admin_now_ms(c->ctx) / 1000), why,
-				       sizeof(why)) != 0 || b.oom) {
+		if (trust_bundle_write(&b, c->ctx->cluster_id, addr, pem,
+				       (time_t)(admin_now_ms(c->ctx) / 1000), why,
+				       sizeof(why)) != 0 ||
+		    b.oom) {
 			status = admin_fail(&c->err, 500, NULL, "cannot write the bundle: %s",
 					    b.oom ? "out of memory" : why);
 			goto done;
@@ -644,10 +645,10 @@ static int emcc_hd_one(void *arg, const struct store_emcc_home_device *hd)
 
 static int emcc_visit_one(void *arg, const struct store_emcc_visit *v)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "device", v->device, "user",
-			      v->user_id, "home_cluster", v->home_cluster, "login_time",
-			      (json_int_t)v->login_time, "login_duration",
-			      (json_int_t)v->login_duration);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:I, s:I}", "device", v->device, "user", v->user_id,
+		      "home_cluster", v->home_cluster, "login_time", (json_int_t)v->login_time,
+		      "login_duration", (json_int_t)v->login_duration);
 	return o && json_array_append_new(arg, o) == 0 ? 0 : ENOMEM;
 }
 

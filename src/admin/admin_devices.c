@@ -14,41 +14,41 @@
 #include "store/store.h"
 
 /* The fields of a device and of a profile; "add" needs the model, "set" keeps the stored one. */
+/* clang-format off */
 #define DEVICE_ARGS(model_required)                                                                \
 	{ "name", ADMIN_T_STR, 1, 0 }, { "model", ADMIN_T_STR, model_required, 0 },               \
 	    { "protocol", ADMIN_T_STR, 0, 0 }, { "description", ADMIN_T_STR, 0, 0 },             \
 	    { "em_enabled", ADMIN_T_BOOL, 0, 0 }, { "emcc_enabled", ADMIN_T_BOOL, 0, 0 },        \
 	    { "security_mode", ADMIN_T_INT, 0, 0 }, { "user_locale", ADMIN_T_STR, 0, 0 },        \
 	    { "lines", ADMIN_T_ARRAY, 0, 0 }
+/* clang-format on */
+/* clang-format off */
 #define PROFILE_ARGS(model_required)                                                               \
 	{ "name", ADMIN_T_STR, 1, 0 }, { "model", ADMIN_T_STR, model_required, 0 },               \
 	    { "description", ADMIN_T_STR, 0, 0 }, { "user_locale", ADMIN_T_STR, 0, 0 },          \
 	    { "softkey_template", ADMIN_T_STR, 0, 0 }, { "lines", ADMIN_T_ARRAY, 0, 0 },         \
 	    { "speed_dials", ADMIN_T_ARRAY, 0, 0 }, { "services", ADMIN_T_ARRAY, 0, 0 }
+/* clang-format on */
 
-const struct admin_arg admin_device_add_args[] = { DEVICE_ARGS(1), ADMIN_ARGS_END };
-const struct admin_arg admin_device_set_args[] = { DEVICE_ARGS(0), ADMIN_ARGS_END };
-const struct admin_arg admin_profile_add_args[] = { PROFILE_ARGS(1), ADMIN_ARGS_END };
-const struct admin_arg admin_profile_set_args[] = { PROFILE_ARGS(0), ADMIN_ARGS_END };
+const struct admin_arg admin_device_add_args[] = {DEVICE_ARGS(1), ADMIN_ARGS_END};
+const struct admin_arg admin_device_set_args[] = {DEVICE_ARGS(0), ADMIN_ARGS_END};
+const struct admin_arg admin_profile_add_args[] = {PROFILE_ARGS(1), ADMIN_ARGS_END};
+const struct admin_arg admin_profile_set_args[] = {PROFILE_ARGS(0), ADMIN_ARGS_END};
 
-static const struct admin_arg line_args[] = {
-	{ "index", ADMIN_T_INT, 0, 0 },
-	{ "dn", ADMIN_T_STR, 1, 0 },
-	{ "label", ADMIN_T_STR, 0, 0 },
-	{ "display", ADMIN_T_STR, 0, 0 },
-	ADMIN_ARGS_END
-};
-static const struct admin_arg speed_dial_args[] = {
-	{ "index", ADMIN_T_INT, 0, 0 },
-	{ "number", ADMIN_T_STR, 1, 0 },
-	{ "label", ADMIN_T_STR, 0, 0 },
-	ADMIN_ARGS_END
-};
+static const struct admin_arg line_args[] = {{"index", ADMIN_T_INT, 0, 0},
+					     {"dn", ADMIN_T_STR, 1, 0},
+					     {"label", ADMIN_T_STR, 0, 0},
+					     {"display", ADMIN_T_STR, 0, 0},
+					     ADMIN_ARGS_END};
+static const struct admin_arg speed_dial_args[] = {{"index", ADMIN_T_INT, 0, 0},
+						   {"number", ADMIN_T_STR, 1, 0},
+						   {"label", ADMIN_T_STR, 0, 0},
+						   ADMIN_ARGS_END};
 static const struct admin_arg service_args[] = {
-	{ "name", ADMIN_T_STR, 1, 0 }, { "url", ADMIN_T_STR, 1, 0 }, ADMIN_ARGS_END
-};
+    {"name", ADMIN_T_STR, 1, 0}, {"url", ADMIN_T_STR, 1, 0}, ADMIN_ARGS_END};
 
-/* ---- features: lines, speed dials, services --------------------------------------------------- */
+/* ---- features: lines, speed dials, services ---------------------------------------------------
+ */
 
 /* Element i of the JSON array `key` being read; errors name its fields ("lines[2].dn"). */
 struct item {
@@ -60,7 +60,7 @@ struct item {
 	struct admin_err *e;
 };
 _Static_assert(STORE_MAX_SPEED_DIALS >= STORE_MAX_LINES &&
-		       STORE_MAX_SPEED_DIALS >= STORE_MAX_SERVICES,
+		   STORE_MAX_SPEED_DIALS >= STORE_MAX_SERVICES,
 	       "struct item's used[] must hold every feature list");
 
 /* Names member `name` of the element in it->field ("lines[2].dn"), or the element itself. */
@@ -160,25 +160,25 @@ struct feature_list {
 
 /* Lines first: a device takes only those here (its speed dials and services are kept). */
 static const struct feature_list feature_lists[] = {
-	{ "lines", "lines", STORE_MAX_LINES, line_args, offsetof(struct store_features, nlines),
-	  read_line },
-	{ "speed_dials", "speed dials", STORE_MAX_SPEED_DIALS, speed_dial_args,
-	  offsetof(struct store_features, nspeed_dials), read_speed_dial },
-	{ "services", "services", STORE_MAX_SERVICES, service_args,
-	  offsetof(struct store_features, nservices), read_service },
+    {"lines", "lines", STORE_MAX_LINES, line_args, offsetof(struct store_features, nlines),
+     read_line},
+    {"speed_dials", "speed dials", STORE_MAX_SPEED_DIALS, speed_dial_args,
+     offsetof(struct store_features, nspeed_dials), read_speed_dial},
+    {"services", "services", STORE_MAX_SERVICES, service_args,
+     offsetof(struct store_features, nservices), read_service},
 };
 
 /* Replaces the list fl of f with the JSON array arr. */
 static int parse_features(json_t *arr, const struct feature_list *fl, struct store_features *f,
 			  struct admin_err *e)
 {
-	struct item it = { .key = fl->key, .max = fl->max, .e = e };
+	struct item it = {.key = fl->key, .max = fl->max, .e = e};
 	int rc;
 
 	if (json_array_size(arr) > fl->max)
 		return admin_fail(e, 400, fl->key, "too many %s (at most %zu)", fl->what, fl->max);
 	*(size_t *)((char *)f + fl->count_at) = 0; /* each read appends */
-	json_array_foreach(arr, it.i, it.o) {
+	json_array_foreach (arr, it.i, it.o) {
 		if (!json_is_object(it.o))
 			return admin_fail(e, 400, item_field(&it, NULL), "'%s' must be an object",
 					  it.field);
@@ -214,10 +214,10 @@ static json_t *lines_json(const struct store_features *f)
 	size_t i;
 
 	for (i = 0; i < f->nlines; i++)
-		json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s}", "index",
-						   f->lines[i].index, "dn", f->lines[i].dn,
-						   "label", f->lines[i].label, "display",
-						   f->lines[i].display));
+		json_array_append_new(a,
+				      json_pack("{s:i, s:s, s:s, s:s}", "index", f->lines[i].index,
+						"dn", f->lines[i].dn, "label", f->lines[i].label,
+						"display", f->lines[i].display));
 	return a;
 }
 
@@ -227,10 +227,9 @@ static json_t *speed_dials_json(const struct store_features *f)
 	size_t i;
 
 	for (i = 0; i < f->nspeed_dials; i++)
-		json_array_append_new(a, json_pack("{s:i, s:s, s:s}", "index",
-						   f->speed_dials[i].index, "number",
-						   f->speed_dials[i].number, "label",
-						   f->speed_dials[i].label));
+		json_array_append_new(
+		    a, json_pack("{s:i, s:s, s:s}", "index", f->speed_dials[i].index, "number",
+				 f->speed_dials[i].number, "label", f->speed_dials[i].label));
 	return a;
 }
 
@@ -240,12 +239,13 @@ static json_t *services_json(const struct store_features *f)
 	size_t i;
 
 	for (i = 0; i < f->nservices; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "name", f->services[i].name,
-						   "url", f->services[i].url));
+		json_array_append_new(a, json_pack("{s:s, s:s}", "name", f->services[i].name, "url",
+						   f->services[i].url));
 	return a;
 }
 
-/* ---- models and names ------------------------------------------------------------------------- */
+/* ---- models and names -------------------------------------------------------------------------
+ */
 
 static int find_model(const char *name, const char *field, const struct em_model **mp,
 		      struct admin_err *e)
@@ -288,7 +288,8 @@ static int arg_device_name(json_t *args, char *name, size_t len, struct admin_er
 	return 0;
 }
 
-/* ---- devices ---------------------------------------------------------------------------------- */
+/* ---- devices ----------------------------------------------------------------------------------
+ */
 
 static json_t *device_json(struct store *st, const struct store_device *d, int details)
 {
@@ -311,11 +312,10 @@ static json_t *device_json(struct store *st, const struct store_device *d, int d
 		json_object_set_new(o, "login_time", json_integer(s.login_time));
 		json_object_set_new(o, "login_duration", json_integer(s.login_duration));
 		json_object_set_new(o, "last_user", json_string(s.last_user_id));
-		json_object_set_new(o, "emcc_role", json_string(s.emcc_role == STORE_EMCC_VISITOR
-									? "visitor"
-								: s.emcc_role == STORE_EMCC_HOME
-									? "home"
-									: "none"));
+		json_object_set_new(o, "emcc_role",
+				    json_string(s.emcc_role == STORE_EMCC_VISITOR ? "visitor"
+						: s.emcc_role == STORE_EMCC_HOME  ? "home"
+										  : "none"));
 	} else {
 		json_object_set_new(o, "logged_in_user", json_string(""));
 	}
@@ -345,10 +345,10 @@ static int device_apply(json_t *args, struct store_device *d, struct store_featu
 		snprintf(d->protocol, sizeof(d->protocol), "%s",
 			 strcasecmp(proto, "SIP") == 0 ? "SIP" : "SCCP");
 	}
-	if ((rc = admin_get_str(args, "description", NULL, d->description,
-				sizeof(d->description), NULL, e)) ||
-	    (rc = admin_get_str(args, "user_locale", NULL, d->user_locale,
-				sizeof(d->user_locale), NULL, e)))
+	if ((rc = admin_get_str(args, "description", NULL, d->description, sizeof(d->description),
+				NULL, e)) ||
+	    (rc = admin_get_str(args, "user_locale", NULL, d->user_locale, sizeof(d->user_locale),
+				NULL, e)))
 		return rc;
 	admin_get_bool(args, "em_enabled", &d->em_enabled);
 	admin_get_bool(args, "emcc_enabled", &d->emcc_enabled);
@@ -369,8 +369,7 @@ static int device_apply(json_t *args, struct store_device *d, struct store_featu
 	return features_apply(args, 1, f, lines_given, e);
 }
 
-int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e,
-			json_t **shown)
+int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, json_t **shown)
 {
 	struct store *st = ctx->em->st;
 	struct store_device d;
@@ -511,8 +510,8 @@ int admin_cmd_device_del(struct admin_call *c)
 	/* Deleting a phone under a login would leave a scheduled logout and a phone pointing at
 	 * a profile nobody can log out of: the admin logs it out first (emcc device logout). */
 	if (store_em_state_get(st, name, &s) == 0 && s.user_id[0])
-		return admin_fail(&c->err, 409, "name", "user '%s' is logged in on '%s'; log out first",
-				  s.user_id, name);
+		return admin_fail(&c->err, 409, "name",
+				  "user '%s' is logged in on '%s'; log out first", s.user_id, name);
 	if ((rc = store_begin(st)))
 		return admin_store_fail(&c->err, rc, NULL, "device");
 	rc = store_device_delete(st, name);
@@ -549,16 +548,15 @@ static int profile_collect(void *arg, const struct store_profile *p)
 	struct dev_list *dl = arg;
 
 	snprintf(dl->last, sizeof(dl->last), "%s", p->name);
-	return json_array_append_new(dl->arr,
-				     json_pack("{s:s, s:s, s:s}", "name", p->name, "model",
-					       p->model, "description", p->description))
-		       ? ENOMEM
-		       : 0;
+	return json_array_append_new(dl->arr, json_pack("{s:s, s:s, s:s}", "name", p->name, "model",
+							p->model, "description", p->description))
+		   ? ENOMEM
+		   : 0;
 }
 
 static int list_page(struct admin_call *c, const char *key, int devices)
 {
-	struct dev_list dl = { .st = c->ctx->em->st };
+	struct dev_list dl = {.st = c->ctx->em->st};
 	char after[STORE_ID_MAX] = "";
 	json_t *v = json_object_get(c->args, "limit");
 	size_t limit = 1000;
@@ -627,10 +625,10 @@ static int profile_apply(json_t *args, struct store_profile *p, struct store_fea
 			return rc;
 		snprintf(p->model, sizeof(p->model), "%s", m->name);
 	}
-	if ((rc = admin_get_str(args, "description", NULL, p->description,
-				sizeof(p->description), NULL, e)) ||
-	    (rc = admin_get_str(args, "user_locale", NULL, p->user_locale,
-				sizeof(p->user_locale), NULL, e)) ||
+	if ((rc = admin_get_str(args, "description", NULL, p->description, sizeof(p->description),
+				NULL, e)) ||
+	    (rc = admin_get_str(args, "user_locale", NULL, p->user_locale, sizeof(p->user_locale),
+				NULL, e)) ||
 	    (rc = admin_get_str(args, "softkey_template", NULL, p->softkey_template,
 				sizeof(p->softkey_template), NULL, e)))
 		return rc;
@@ -647,8 +645,7 @@ static int arg_profile_name(json_t *args, char *name, size_t len, struct admin_e
 	return rc;
 }
 
-int admin_profile_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e,
-			 json_t **shown)
+int admin_profile_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, json_t **shown)
 {
 	struct store *st = ctx->em->st;
 	struct store_profile p;

@@ -19,8 +19,8 @@ enum col_kind {
 	COL_STR = 1,
 	COL_BOOL,
 	COL_INT,
-	COL_NAMES,       /* "a;b;c" -> ["a","b","c"] */
-	COL_LINES,       /* "dn:label;dn:label" -> [{index, dn, label}] */
+	COL_NAMES,	 /* "a;b;c" -> ["a","b","c"] */
+	COL_LINES,	 /* "dn:label;dn:label" -> [{index, dn, label}] */
 	COL_SPEED_DIALS, /* "number:label;..." -> [{index, number, label}] */
 };
 
@@ -31,40 +31,35 @@ struct column {
 };
 
 static const struct column user_cols[] = {
-	{ "id", COL_STR, 1 },
-	{ "name", COL_STR, 0 },
-	{ "pin", COL_STR, 0 },
-	{ "password", COL_STR, 0 },
-	{ "primary_extension", COL_STR, 0 },
-	{ "emcc_enabled", COL_BOOL, 0 },
-	{ "proxy_rights", COL_BOOL, 0 },
-	{ "max_login_minutes", COL_STR, 0 },
-	{ "profiles", COL_NAMES, 0 },
-	{ NULL, 0, 0 },
+    {"id", COL_STR, 1},
+    {"name", COL_STR, 0},
+    {"pin", COL_STR, 0},
+    {"password", COL_STR, 0},
+    {"primary_extension", COL_STR, 0},
+    {"emcc_enabled", COL_BOOL, 0},
+    {"proxy_rights", COL_BOOL, 0},
+    {"max_login_minutes", COL_STR, 0},
+    {"profiles", COL_NAMES, 0},
+    {NULL, 0, 0},
 };
 
 static const struct column device_cols[] = {
-	{ "name", COL_STR, 1 },
-	{ "model", COL_STR, 1 },
-	{ "protocol", COL_STR, 0 },
-	{ "description", COL_STR, 0 },
-	{ "em_enabled", COL_BOOL, 0 },
-	{ "emcc_enabled", COL_BOOL, 0 },
-	{ "security_mode", COL_INT, 0 },
-	{ "user_locale", COL_STR, 0 },
-	{ "lines", COL_LINES, 0 },
-	{ NULL, 0, 0 },
+    {"name", COL_STR, 1},	   {"model", COL_STR, 1},
+    {"protocol", COL_STR, 0},	   {"description", COL_STR, 0},
+    {"em_enabled", COL_BOOL, 0},   {"emcc_enabled", COL_BOOL, 0},
+    {"security_mode", COL_INT, 0}, {"user_locale", COL_STR, 0},
+    {"lines", COL_LINES, 0},	   {NULL, 0, 0},
 };
 
 static const struct column profile_cols[] = {
-	{ "name", COL_STR, 1 },
-	{ "model", COL_STR, 1 },
-	{ "description", COL_STR, 0 },
-	{ "user_locale", COL_STR, 0 },
-	{ "softkey_template", COL_STR, 0 },
-	{ "lines", COL_LINES, 0 },
-	{ "speed_dials", COL_SPEED_DIALS, 0 },
-	{ NULL, 0, 0 },
+    {"name", COL_STR, 1},
+    {"model", COL_STR, 1},
+    {"description", COL_STR, 0},
+    {"user_locale", COL_STR, 0},
+    {"softkey_template", COL_STR, 0},
+    {"lines", COL_LINES, 0},
+    {"speed_dials", COL_SPEED_DIALS, 0},
+    {NULL, 0, 0},
 };
 
 struct import_kind {
@@ -76,9 +71,9 @@ struct import_kind {
 };
 
 static const struct import_kind kinds[] = {
-	{ "user", user_cols, admin_user_add_args, "id", admin_user_create },
-	{ "device", device_cols, admin_device_add_args, "name", admin_device_create },
-	{ "profile", profile_cols, admin_profile_add_args, "name", admin_profile_create },
+    {"user", user_cols, admin_user_add_args, "id", admin_user_create},
+    {"device", device_cols, admin_device_add_args, "name", admin_device_create},
+    {"profile", profile_cols, admin_profile_add_args, "name", admin_profile_create},
 };
 
 static char *trim(char *s)
@@ -144,8 +139,7 @@ static json_t *split_names(const char *text)
 }
 
 /* Turns one CSV value into its JSON argument. Returns 0 or 400 with e filled. */
-static int column_value(const struct column *col, const char *raw, json_t *row,
-			struct admin_err *e)
+static int column_value(const struct column *col, const char *raw, json_t *row, struct admin_err *e)
 {
 	json_t *v = NULL;
 	char *end;
@@ -153,9 +147,7 @@ static int column_value(const struct column *col, const char *raw, json_t *row,
 	int b;
 
 	switch (col->kind) {
-	case COL_STR:
-		v = json_string(raw);
-		break;
+	case COL_STR: v = json_string(raw); break;
 	case COL_BOOL:
 		if (admin_parse_bool_text(raw, &b))
 			return admin_fail(e, 400, col->name, "'%s' must be true or false, not '%s'",
@@ -170,15 +162,9 @@ static int column_value(const struct column *col, const char *raw, json_t *row,
 					  col->name, raw);
 		v = json_integer(n);
 		break;
-	case COL_NAMES:
-		v = split_names(raw);
-		break;
-	case COL_LINES:
-		v = split_pairs(raw, "dn", "label");
-		break;
-	case COL_SPEED_DIALS:
-		v = split_pairs(raw, "number", "label");
-		break;
+	case COL_NAMES: v = split_names(raw); break;
+	case COL_LINES: v = split_pairs(raw, "dn", "label"); break;
+	case COL_SPEED_DIALS: v = split_pairs(raw, "number", "label"); break;
 	}
 	/* json_string refuses invalid UTF-8 */
 	if (!v)
@@ -242,7 +228,8 @@ int admin_import(struct admin_call *c, const char *kind)
 	/* The header decides the columns; any doubt about it refuses the whole file. */
 	rc = csv_read(&r, rec, &why);
 	if (rc == 0) {
-		rc = admin_fail(&c->err, 400, "csv", "empty CSV: the first row must name the columns");
+		rc = admin_fail(&c->err, 400, "csv",
+				"empty CSV: the first row must name the columns");
 		goto out;
 	}
 	if (rc < 0) {
@@ -274,7 +261,8 @@ int admin_import(struct admin_call *c, const char *kind)
 		for (j = 0; j < i; j++)
 			if (map[j] == col) {
 				rc = admin_fail(&c->err, 400, "csv",
-						"column '%s' appears twice in the header", col->name);
+						"column '%s' appears twice in the header",
+						col->name);
 				goto out;
 			}
 		map[i] = col;

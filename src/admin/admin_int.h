@@ -12,10 +12,10 @@
 
 /* One failure: the HTTP status and what the answer says. */
 struct admin_err {
-	int status;      /* 0 = no error */
-	char field[96];  /* "" = no field */
+	int status;	/* 0 = no error */
+	char field[96]; /* "" = no field */
 	char text[512];
-	json_t *extra;   /* extra members for the error object (owned), may be NULL */
+	json_t *extra; /* extra members for the error object (owned), may be NULL */
 };
 
 /* Argument types a command accepts. */
@@ -24,17 +24,19 @@ enum admin_type {
 	ADMIN_T_INT,
 	ADMIN_T_BOOL,
 	ADMIN_T_ARRAY,
-	ADMIN_T_SCALAR,  /* string, integer or boolean (parameter values) */
+	ADMIN_T_SCALAR,	 /* string, integer or boolean (parameter values) */
 	ADMIN_T_MINUTES, /* integer minutes or "HHH:MM" text */
 };
 
 struct admin_arg {
 	const char *name;
-	int type;     /* enum admin_type */
+	int type; /* enum admin_type */
 	int required;
 	int nullable; /* JSON null accepted (clears the value) */
 };
+/* clang-format off */
 #define ADMIN_ARGS_END { NULL, 0, 0, 0 }
+/* clang-format on */
 
 /* One command being run. */
 struct admin_call {
@@ -46,7 +48,7 @@ struct admin_call {
 
 /* Records a failure in e and returns status. field may be NULL. */
 int admin_fail(struct admin_err *e, int status, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Maps a store error code to an HTTP status and records it with text "what: reason". */
 int admin_store_fail(struct admin_err *e, int rc, const char *field, const char *what);
 
@@ -123,10 +125,8 @@ int admin_cmd_cluster_emcc_devices(struct admin_call *c);
 /* Row writers shared by the commands and the importers: validate args (already type-checked)
  * and write them in one transaction. Return 0 or an HTTP status with e filled. */
 int admin_user_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, json_t **shown);
-int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e,
-			json_t **shown);
-int admin_profile_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e,
-			 json_t **shown);
+int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, json_t **shown);
+int admin_profile_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, json_t **shown);
 
 /* Argument tables, shared with the importers (a CSV row becomes such an object). */
 extern const struct admin_arg admin_user_add_args[];

@@ -10,17 +10,16 @@
 #include "store/store.h"
 
 const struct admin_arg admin_user_add_args[] = {
-	{ "id", ADMIN_T_STR, 1, 0 },
-	{ "name", ADMIN_T_STR, 0, 0 },
-	{ "pin", ADMIN_T_STR, 0, 0 },
-	{ "password", ADMIN_T_STR, 0, 0 },
-	{ "primary_extension", ADMIN_T_STR, 0, 0 },
-	{ "emcc_enabled", ADMIN_T_BOOL, 0, 0 },
-	{ "proxy_rights", ADMIN_T_BOOL, 0, 0 },
-	{ "max_login_minutes", ADMIN_T_MINUTES, 0, 1 },
-	{ "profiles", ADMIN_T_ARRAY, 0, 0 }, /* names; the first becomes the default */
-	ADMIN_ARGS_END
-};
+    {"id", ADMIN_T_STR, 1, 0},
+    {"name", ADMIN_T_STR, 0, 0},
+    {"pin", ADMIN_T_STR, 0, 0},
+    {"password", ADMIN_T_STR, 0, 0},
+    {"primary_extension", ADMIN_T_STR, 0, 0},
+    {"emcc_enabled", ADMIN_T_BOOL, 0, 0},
+    {"proxy_rights", ADMIN_T_BOOL, 0, 0},
+    {"max_login_minutes", ADMIN_T_MINUTES, 0, 1},
+    {"profiles", ADMIN_T_ARRAY, 0, 0}, /* names; the first becomes the default */
+    ADMIN_ARGS_END};
 
 /* ---- JSON views ------------------------------------------------------------------------------ */
 
@@ -115,8 +114,8 @@ static int user_apply(struct admin_ctx *ctx, json_t *args, struct store_user *u,
 /* Reads the "id" argument into a normalised user ID. */
 static int arg_user_id(struct admin_call *c, char *id, size_t len)
 {
-	return admin_user_id(c->ctx, json_string_value(json_object_get(c->args, "id")), "id",
-			     id, len, &c->err);
+	return admin_user_id(c->ctx, json_string_value(json_object_get(c->args, "id")), "id", id,
+			     len, &c->err);
 }
 
 static int load_user(struct admin_call *c, char *id, size_t len, struct store_user *u)
@@ -133,7 +132,8 @@ static int load_user(struct admin_call *c, char *id, size_t len, struct store_us
 	return 0;
 }
 
-/* ---- user commands ---------------------------------------------------------------------------- */
+/* ---- user commands ----------------------------------------------------------------------------
+ */
 
 int admin_user_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, json_t **shown)
 {
@@ -155,13 +155,13 @@ int admin_user_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, 
 		if (json_array_size(profiles) > STORE_MAX_LINES)
 			return admin_fail(e, 400, "profiles", "too many profiles (at most %d)",
 					  STORE_MAX_LINES);
-		json_array_foreach(profiles, i, v) {
+		json_array_foreach (profiles, i, v) {
 			size_t j;
 			if (!json_is_string(v))
 				return admin_fail(e, 400, "profiles",
 						  "'profiles' must be an array of names");
-			if ((rc = admin_check_text(json_string_value(v), "profiles",
-						   STORE_ID_MAX, e)))
+			if ((rc = admin_check_text(json_string_value(v), "profiles", STORE_ID_MAX,
+						   e)))
 				return rc;
 			if (!*json_string_value(v))
 				return admin_fail(e, 400, "profiles", "empty profile name");
@@ -253,7 +253,7 @@ static int list_bounds(struct admin_call *c, char *after, size_t afterlen, size_
 
 int admin_cmd_user_list(struct admin_call *c)
 {
-	struct list_state ls = { .ctx = c->ctx };
+	struct list_state ls = {.ctx = c->ctx};
 	char after[STORE_ID_MAX];
 	size_t limit;
 	int rc;
@@ -286,8 +286,8 @@ int admin_cmd_user_show(struct admin_call *c)
 }
 
 /* Loads the user named by "id", lets fn change it, and writes it back in one transaction. */
-static int user_modify(struct admin_call *c, int (*fn)(struct admin_call *c, struct store_user *u,
-						       int *pw_changed))
+static int user_modify(struct admin_call *c,
+		       int (*fn)(struct admin_call *c, struct store_user *u, int *pw_changed))
 {
 	struct store *st = c->ctx->em->st;
 	char id[STORE_ID_MAX];
@@ -414,8 +414,7 @@ static int link_op(struct admin_call *c, enum link_op op)
 
 	if ((rc = load_user(c, id, sizeof(id), &u)))
 		return rc;
-	if ((rc = admin_get_str(c->args, "profile", NULL, profile, sizeof(profile), NULL,
-				&c->err)))
+	if ((rc = admin_get_str(c->args, "profile", NULL, profile, sizeof(profile), NULL, &c->err)))
 		return rc;
 	rc = store_profile_get(st, profile, &p);
 	if (rc == ENOENT)
@@ -436,12 +435,8 @@ static int link_op(struct admin_call *c, enum link_op op)
 					  "user '%s' already has profile '%s'", id, profile);
 		}
 		break;
-	case LINK_DEL:
-		rc = store_user_profile_del(st, id, profile);
-		break;
-	case LINK_DEFAULT:
-		rc = store_user_profile_set_default(st, id, profile);
-		break;
+	case LINK_DEL: rc = store_user_profile_del(st, id, profile); break;
+	case LINK_DEFAULT: rc = store_user_profile_set_default(st, id, profile); break;
 	}
 	if (rc == ENOENT) {
 		store_rollback(st);
@@ -473,12 +468,13 @@ int admin_cmd_user_profile_default(struct admin_call *c)
 	return link_op(c, LINK_DEFAULT);
 }
 
-/* ---- application users ------------------------------------------------------------------------ */
+/* ---- application users ------------------------------------------------------------------------
+ */
 
 static json_t *appuser_json(const struct store_app_user *a)
 {
-	return json_pack("{s:s, s:b, s:b}", "id", a->id, "has_password",
-			 a->password_hash[0] != 0, "proxy_rights", a->em_proxy_rights);
+	return json_pack("{s:s, s:b, s:b}", "id", a->id, "has_password", a->password_hash[0] != 0,
+			 "proxy_rights", a->em_proxy_rights);
 }
 
 static int appuser_collect(void *arg, const struct store_app_user *a)
@@ -609,8 +605,7 @@ int admin_cmd_appuser_del(struct admin_call *c)
 	if (rc) {
 		store_rollback(st);
 		if (rc == ENOENT)
-			return admin_fail(&c->err, 404, "id", "no such application user '%s'",
-					  id);
+			return admin_fail(&c->err, 404, "id", "no such application user '%s'", id);
 		return admin_store_fail(&c->err, rc, "id", "application user");
 	}
 	if ((rc = store_commit(st)))

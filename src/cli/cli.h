@@ -28,7 +28,7 @@ enum cli_opt_type {
 struct cli_opt {
 	const char *flag;    /* without the leading "--" */
 	const char *key;     /* JSON argument */
-	int type;            /* enum cli_opt_type */
+	int type;	     /* enum cli_opt_type */
 	const char *metavar; /* shown in help */
 	const char *help;    /* NULL = an alias, left out of the help */
 };
@@ -40,16 +40,16 @@ enum cli_kind {
 
 struct cli_cmd {
 	const char *noun;
-	const char *verb;           /* "" = the noun alone ("emcc status") */
-	int kind;                   /* enum cli_kind */
-	const char *api;            /* "user/add" for admin commands; "login" etc. for EM API */
+	const char *verb; /* "" = the noun alone ("emcc status") */
+	int kind;	  /* enum cli_kind */
+	const char *api;  /* "user/add" for admin commands; "login" etc. for EM API */
 	/* JSON keys of the positional arguments, in order. A key starting with '>' is an optional
 	 * output file, never sent: the answer's "text" is written there (or to stdout). */
 	const char *positional[3];
-	const char *metavars;       /* how the positionals are shown in help */
+	const char *metavars;	    /* how the positionals are shown in help */
 	const struct cli_opt *opts; /* NULL-terminated by flag == NULL; may be NULL */
 	const char *summary;
-	const char *file_key;       /* when set, positional 0 is a file whose text goes here */
+	const char *file_key; /* when set, positional 0 is a file whose text goes here */
 };
 
 /* The command table: help, parsing and docs/cli.md all come from it. */

@@ -3,6 +3,8 @@
 
 #include "cli/cli.h"
 
+/* The command table reads best aligned by hand. */
+/* clang-format off */
 #define END { NULL, NULL, 0, NULL, NULL }
 
 static const struct cli_opt list_opts[] = {
@@ -242,3 +244,4 @@ const struct cli_cmd *cli_commands(size_t *n)
 	*n = sizeof(commands) / sizeof(commands[0]);
 	return commands;
 }
+/* clang-format on */

@@ -27,7 +27,7 @@ static void elems(struct buf *b, const char *name, json_t *arr)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(arr, i, v)
+	json_array_foreach (arr, i, v)
 		elem(b, name, json_string_value(v));
 }
 
@@ -59,8 +59,9 @@ static int build(const struct cli_cmd *cmd, json_t *args, const char *app_user,
 		if (arg_str(args, "profile"))
 			elem(b, "deviceProfile", arg_str(args, "profile"));
 		if (dur)
-			buf_printf(b, "<exclusiveDuration><time>%" JSON_INTEGER_FORMAT
-				      "</time></exclusiveDuration>",
+			buf_printf(b,
+				   "<exclusiveDuration><time>%" JSON_INTEGER_FORMAT
+				   "</time></exclusiveDuration>",
 				   json_integer_value(dur));
 		else if (json_is_true(json_object_get(args, "indefinite")))
 			buf_puts(b, "<exclusiveDuration><indefinite/></exclusiveDuration>");
@@ -82,10 +83,10 @@ static int build(const struct cli_cmd *cmd, json_t *args, const char *app_user,
 		static const struct {
 			const char *key, *element, *item;
 		} kinds[] = {
-			{ "devices", "deviceUserQuery", "deviceName" },
-			{ "users", "userDevicesQuery", "userID" },
-			{ "profiles", "deviceProfileQuery", "userID" },
-			{ "check", "checkUser", "userID" },
+		    {"devices", "deviceUserQuery", "deviceName"},
+		    {"users", "userDevicesQuery", "userID"},
+		    {"profiles", "deviceProfileQuery", "userID"},
+		    {"check", "checkUser", "userID"},
 		};
 		size_t i, found = 0, which = 0;
 		for (i = 0; i < 4; i++)
@@ -136,7 +137,7 @@ static int print_response(const char *data, size_t len)
 {
 	xmlDoc *doc = xmlReadMemory(data, (int)len, "response.xml", NULL,
 				    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-					    XML_PARSE_NOWARNING);
+					XML_PARSE_NOWARNING);
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL, *r, *n, *c;
 	int rc = CLI_EXIT_OK;
 

@@ -79,8 +79,8 @@ int cli_admin_call(const struct cli_global *g, const char *api, json_t *args, in
 		goto done;
 	}
 	snprintf(url, sizeof(url), "http://localhost/v1/%s", api);
-	if (cli_http_post(url, g->socket, "application/json", body, strlen(body), &code, &out,
-			  err, sizeof(err)) != 0) {
+	if (cli_http_post(url, g->socket, "application/json", body, strlen(body), &code, &out, err,
+			  sizeof(err)) != 0) {
 		if (stat(g->socket, &sb) != 0)
 			fprintf(stderr,
 				"emcc: cannot connect to admin socket %s: %s (is emccd running? "

@@ -36,8 +36,8 @@ static void list_commands(FILE *f, const char *noun)
 static void print_top_help(FILE *f)
 {
 	fprintf(f, "usage: emcc [--socket PATH] [--json] <noun> <verb> [ARGS...]\n\n"
-		   "Administers an emccd node over its admin socket ($EMCC_SOCKET, default "
-		   CLI_DEFAULT_SOCKET ").\n"
+		   "Administers an emccd node over its admin socket ($EMCC_SOCKET, "
+		   "default " CLI_DEFAULT_SOCKET ").\n"
 		   "`emcc em login|logout|query` speak the Cisco EM API to --url instead.\n\n"
 		   "global options:\n"
 		   "  --socket PATH   admin socket\n"
@@ -257,8 +257,8 @@ static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, c
 				return 0;
 			}
 			if ((size_t)npos >= maxpos)
-				return usage_error("unexpected argument '%s' (try `emcc %s --help`)",
-						   a, c->noun);
+				return usage_error(
+				    "unexpected argument '%s' (try `emcc %s --help`)", a, c->noun);
 			if (c->positional[npos][0] == '>') {
 				json_object_set_new(args, c->positional[npos], json_string(a));
 			} else if (c->file_key && npos == 0) {
@@ -333,9 +333,7 @@ static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, c
 			val = argv[++i];
 		}
 		switch (o->type) {
-		case CLI_O_STR:
-			json_object_set_new(args, o->key, json_string(val));
-			break;
+		case CLI_O_STR: json_object_set_new(args, o->key, json_string(val)); break;
 		case CLI_O_INT: {
 			char *end;
 			long long v;
@@ -360,9 +358,7 @@ static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, c
 				return usage_error("--%s needs [INDEX:]DN[:LABEL], not '%s'", name,
 						   val);
 			break;
-		case CLI_O_SPEED:
-			append_pair(args, o->key, val, ':', "number", "label", 1);
-			break;
+		case CLI_O_SPEED: append_pair(args, o->key, val, ':', "number", "label", 1); break;
 		case CLI_O_FILE: {
 			size_t len;
 			char *text = read_file(val, &len);
@@ -434,7 +430,7 @@ static int save_text(json_t *answer, const char *path)
 
 int main(int argc, char **argv)
 {
-	struct cli_global g = { 0 };
+	struct cli_global g = {0};
 	const struct cli_cmd *c;
 	json_t *args = NULL, *answer = NULL;
 	int i = 1, used = 0, done = 0, status = 0, rc;
@@ -465,7 +461,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "emcc: unknown command '%s' (try emcc --help)\n", argv[i]);
 		return CLI_EXIT_USAGE;
 	}
-	if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0) &&
+	if (i + 1 < argc &&
+	    (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0) &&
 	    !find_cmd(argv[i], 0, NULL, &used)) {
 		printf("usage: emcc %s <verb> [ARGS...]\n\n", argv[i]);
 		list_commands(stdout, argv[i]);

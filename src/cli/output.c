@@ -64,20 +64,20 @@ static void print_table(FILE *f, json_t *arr, const char *indent)
 	char tmp[64];
 
 	if (!json_is_object(first)) {
-		json_array_foreach(arr, i, v)
+		json_array_foreach (arr, i, v)
 			fprintf(f, "%s%s\n", indent, scalar_text(NULL, v, tmp, sizeof(tmp)));
 		return;
 	}
-	json_object_foreach(first, key, v) {
+	json_object_foreach (first, key, v) {
 		if (ncols < 16 && is_scalar(v)) {
 			widths[ncols] = strlen(key);
 			cols[ncols++] = key;
 		}
 	}
-	json_array_foreach(arr, i, row) {
+	json_array_foreach (arr, i, row) {
 		for (j = 0; j < ncols; j++) {
-			size_t w = strlen(scalar_text(cols[j], json_object_get(row, cols[j]), tmp,
-						      sizeof(tmp)));
+			size_t w = strlen(
+			    scalar_text(cols[j], json_object_get(row, cols[j]), tmp, sizeof(tmp)));
 			if (w > widths[j])
 				widths[j] = w;
 		}
@@ -86,7 +86,7 @@ static void print_table(FILE *f, json_t *arr, const char *indent)
 	for (j = 0; j < ncols; j++)
 		fprintf(f, "%-*s%s", j + 1 < ncols ? (int)widths[j] : 0, cols[j],
 			j + 1 < ncols ? "  " : "\n");
-	json_array_foreach(arr, i, row) {
+	json_array_foreach (arr, i, row) {
 		fprintf(f, "%s", indent);
 		for (j = 0; j < ncols; j++) {
 			json_t *cell = json_object_get(row, cols[j]);
@@ -103,9 +103,10 @@ static void print_object(FILE *f, json_t *o, const char *indent)
 	json_t *v;
 	char tmp[64], sub[32];
 
-	json_object_foreach(o, key, v) {
+	json_object_foreach (o, key, v) {
 		if (is_scalar(v)) {
-			fprintf(f, "%s%s: %s\n", indent, key, scalar_text(key, v, tmp, sizeof(tmp)));
+			fprintf(f, "%s%s: %s\n", indent, key,
+				scalar_text(key, v, tmp, sizeof(tmp)));
 		} else if (json_is_array(v)) {
 			size_t i;
 			json_t *e;
@@ -116,7 +117,7 @@ static void print_object(FILE *f, json_t *o, const char *indent)
 			}
 			if (!objects) {
 				fprintf(f, "%s%s: ", indent, key);
-				json_array_foreach(v, i, e)
+				json_array_foreach (v, i, e)
 					fprintf(f, "%s%s", i ? ", " : "",
 						scalar_text(NULL, e, tmp, sizeof(tmp)));
 				fprintf(f, "\n");
@@ -139,7 +140,7 @@ static json_t *listing(json_t *answer, const char **name)
 	const char *key;
 	json_t *v, *found = NULL;
 
-	json_object_foreach(answer, key, v) {
+	json_object_foreach (answer, key, v) {
 		if (strcmp(key, "next") == 0)
 			continue;
 		if (!json_is_array(v) || found)
@@ -159,7 +160,7 @@ static int print_import(json_t *answer)
 
 	printf("imported: %" JSON_INTEGER_FORMAT "\nfailed: %" JSON_INTEGER_FORMAT "\n", imported,
 	       failed);
-	json_array_foreach(json_object_get(answer, "errors"), i, e) {
+	json_array_foreach (json_object_get(answer, "errors"), i, e) {
 		const char *field = json_string_value(json_object_get(e, "field"));
 		fprintf(stderr, "emcc: line %" JSON_INTEGER_FORMAT ": %s%s%s%s\n",
 			json_integer_value(json_object_get(e, "line")),
@@ -184,16 +185,16 @@ int cli_print_answer(const struct cli_cmd *cmd, int status, json_t *answer, int 
 	if (status != 200) {
 		const char *err = json_string_value(json_object_get(answer, "error"));
 		const char *field = json_string_value(json_object_get(answer, "field"));
-		fprintf(stderr, "emcc: %s%s%s%s\n", err ? err : "request failed",
-			field ? " (" : "", field ? field : "", field ? ")" : "");
+		fprintf(stderr, "emcc: %s%s%s%s\n", err ? err : "request failed", field ? " (" : "",
+			field ? field : "", field ? ")" : "");
 		if (!err)
 			fprintf(stderr, "emcc: the server answered HTTP %d\n", status);
 		return CLI_EXIT_FAILED;
 	}
 	if (cmd->file_key)
 		return json_out ? (json_integer_value(json_object_get(answer, "failed"))
-					   ? CLI_EXIT_FAILED
-					   : CLI_EXIT_OK)
+				       ? CLI_EXIT_FAILED
+				       : CLI_EXIT_OK)
 				: print_import(answer);
 	if (json_out)
 		return CLI_EXIT_OK;

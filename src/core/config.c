@@ -284,8 +284,7 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 		     name, v);
 		return EINVAL;
 	}
-	default:
-		break;
+	default: break;
 	}
 
 	/* String-valued keys. */
@@ -357,8 +356,7 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 			return EINVAL;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	memcpy(field, v, n + 1);
 	return 0;

@@ -29,8 +29,8 @@ struct config {
 	char admin_socket[CONFIG_STR]; /* "" -> <data_dir>/admin.sock */
 	char data_dir[CONFIG_STR];
 	char database[CONFIG_STR]; /* "" -> <data_dir>/emcc.db */
-	int workers;               /* EM request worker threads */
-	long max_body;             /* bytes; larger request bodies get HTTP 413 */
+	int workers;		   /* EM request worker threads */
+	long max_body;		   /* bytes; larger request bodies get HTTP 413 */
 	/* provisioning over HTTP (phones fetch SEP<MAC>.cnf.xml here), host:port, "" disables;
 	 * default: [server] http's host, port 6970 (CUCM's TFTP-over-HTTP port) */
 	char tftp_http[CONFIG_STR];
@@ -45,8 +45,8 @@ struct config {
 	/* [sip] */
 	char sip_udp[CONFIG_STR]; /* host:port, "" disables; default: [server] http's host, 5060 */
 	char sip_tcp[CONFIG_STR]; /* host:port, "" disables; same default */
-	char sip_realm[128];      /* digest realm; "" = no authentication */
-	int sip_max_expires;      /* cap on a registration's expiry, seconds */
+	char sip_realm[128];	  /* digest realm; "" = no authentication */
+	int sip_max_expires;	  /* cap on a registration's expiry, seconds */
 
 	/* [parameters] */
 	size_t nparams;
@@ -66,8 +66,8 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
 /* Same as config_load, but parses len bytes of text from memory; name stands for the file name
  * in c->path and in error messages (NULL: "(string)"). Used by tests and the fuzzer. */
-int config_load_string(struct config *c, const char *name, const char *text, size_t len,
-		       char *err, size_t errlen);
+int config_load_string(struct config *c, const char *name, const char *text, size_t len, char *err,
+		       size_t errlen);
 
 /* Resolves the "" defaults that depend on data_dir. Call after config_load. */
 void config_finish(struct config *c);

@@ -9,7 +9,7 @@
 
 struct csv_reader {
 	const char *p, *end;
-	size_t line; /* 1-based physical line of the record just read */
+	size_t line;	  /* 1-based physical line of the record just read */
 	size_t next_line; /* internal: physical line at p */
 };
 

@@ -14,9 +14,9 @@ enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 /* The services that have their own trace file. */
 enum log_service {
 	LOGS_DAEMON = 0, /* emccd.log: start, stop, reload, listeners */
-	LOGS_EMSERVICE,  /* emservice.log: EM service API */
-	LOGS_EMAPP,      /* emapp.log: phone-facing app */
-	LOGS_EMCC,       /* emcc.log: inter-cluster */
+	LOGS_EMSERVICE,	 /* emservice.log: EM service API */
+	LOGS_EMAPP,	 /* emapp.log: phone-facing app */
+	LOGS_EMCC,	 /* emcc.log: inter-cluster */
 	LOGS_TFTP,
 	LOGS_TVS,
 	LOGS_SIP,
@@ -26,11 +26,11 @@ enum log_service {
 };
 
 struct log_options {
-	const char *dir;        /* NULL: everything goes to stderr */
+	const char *dir;	/* NULL: everything goes to stderr */
 	const char *cluster_id; /* printed on every line */
 	enum log_level level;
 	long max_bytes; /* rotate a file when it grows past this */
-	int keep;       /* rotated files kept: name.1 .. name.keep */
+	int keep;	/* rotated files kept: name.1 .. name.keep */
 	int also_stderr;
 };
 
@@ -50,9 +50,9 @@ int log_enabled(enum log_service s, enum log_level l);
 
 /* reqno 0 means "no request"; it is printed as "-". */
 void log_msg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void log_vmsg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
+    __attribute__((format(printf, 4, 0)));
 
 #define log_error(s, r, ...) log_msg((s), LOG_LVL_ERROR, (r), __VA_ARGS__)
 #define log_warn(s, r, ...) log_msg((s), LOG_LVL_WARN, (r), __VA_ARGS__)

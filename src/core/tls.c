@@ -72,8 +72,8 @@ int tls_generate_self_signed(const char *cert_path, const char *key_path, const 
 	X509_gmtime_adj(X509_getm_notAfter(cert), 10L * 365 * 24 * 3600);
 	X509_set_pubkey(cert, key);
 	X509_NAME *name = X509_get_subject_name(cert);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name, -1,
-				   -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name,
+				   -1, -1, 0);
 	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"emcc", -1, -1,
 				   0);
 	X509_set_issuer_name(cert, name);
@@ -85,7 +85,8 @@ int tls_generate_self_signed(const char *cert_path, const char *key_path, const 
 		snprintf(san, sizeof(san), "IP:%s", host);
 	else
 		snprintf(san, sizeof(san), "DNS:%s", host);
-	if (add_ext(cert, NID_subject_alt_name, san) || add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
+	if (add_ext(cert, NID_subject_alt_name, san) ||
+	    add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
 	    add_ext(cert, NID_ext_key_usage, "serverAuth,clientAuth")) {
 		ssl_reason(err, errlen, "cannot add certificate extensions");
 		goto out;
@@ -162,12 +163,13 @@ int tls_server_ctx(const char *cert_path, const char *key_path, const char *comm
 	struct stat sb;
 	int have_cert = stat(cert_path, &sb) == 0, have_key = stat(key_path, &sb) == 0;
 	if (!have_cert && !have_key) {
-		int rc = tls_generate_self_signed(cert_path, key_path, common_name, host, err, errlen);
+		int rc =
+		    tls_generate_self_signed(cert_path, key_path, common_name, host, err, errlen);
 		if (rc)
 			return rc;
 	} else if (!have_cert || !have_key) {
-		snprintf(err, errlen, "%s is missing while %s exists", have_cert ? key_path : cert_path,
-			 have_cert ? cert_path : key_path);
+		snprintf(err, errlen, "%s is missing while %s exists",
+			 have_cert ? key_path : cert_path, have_cert ? cert_path : key_path);
 		return ENOENT;
 	}
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -187,7 +189,8 @@ int tls_server_ctx(const char *cert_path, const char *key_path, const char *comm
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
-		ssl_reason(err, errlen, "cannot load the key, or it does not match the certificate");
+		ssl_reason(err, errlen,
+			   "cannot load the key, or it does not match the certificate");
 		goto fail;
 	}
 	*ctxp = ctx;

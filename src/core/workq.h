@@ -13,8 +13,8 @@ struct workq;
 
 struct workq_job {
 	void (*work)(struct workq_job *job, void *thread_ctx); /* on a worker thread */
-	void (*done)(struct workq_job *job);                   /* on the loop thread */
-	struct workq_job *next;                                /* owned by the queue */
+	void (*done)(struct workq_job *job);		       /* on the loop thread */
+	struct workq_job *next;				       /* owned by the queue */
 	int batch_error; /* set by the pool: the batch's end hook failed (see workq_set_batch) */
 };
 

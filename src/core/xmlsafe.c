@@ -405,16 +405,14 @@ const xmlNode *xmlsafe_stray(const xmlNode *el)
 		switch (c->type) {
 		case XML_ELEMENT_NODE:
 		case XML_COMMENT_NODE:
-		case XML_PI_NODE:
-			break;
+		case XML_PI_NODE: break;
 		case XML_TEXT_NODE:
 		case XML_CDATA_SECTION_NODE:
 			for (const xmlChar *t = c->content; t && *t; t++)
 				if (!xmlsafe_is_space((char)*t))
 					return c;
 			break;
-		default:
-			return c;
+		default: return c;
 		}
 	}
 	return NULL;

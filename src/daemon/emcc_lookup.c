@@ -1,4 +1,5 @@
-/* emcc_lookup.c -- `emcc cluster lookup USER`: the home search of an EMCC login, answered to the admin instead of a phone.
+/* emcc_lookup.c -- `emcc cluster lookup USER`: the home search of an EMCC login, answered to the
+ * admin instead of a phone.
  *
  * An engineer asks "which cluster would a login of this user go to, and how fast does each
  * remote cluster answer?". The lookup runs the login's own fan-out (emcc_check_user_fan_out:
@@ -145,14 +146,16 @@ static void lookup_answer(struct lookup *lk)
 
 	for (size_t i = 0; i < chk->nclusters; i++) {
 		const struct remote *r = &lk->r[i];
-		json_t *row = json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", chk->clusters[i].id,
-					"address", chk->clusters[i].address, "answer",
-					answer_name(r->a), "ms", ms_json(r->ms), "reason", r->reason);
+		json_t *row =
+		    json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", chk->clusters[i].id, "address",
+			      chk->clusters[i].address, "answer", answer_name(r->a), "ms",
+			      ms_json(r->ms), "reason", r->reason);
 		json_array_append_new(clusters, row);
 		if (r->a == A_EXISTS) {
 			json_array_append_new(claimed, json_string(chk->clusters[i].id));
 			if (!home)
-				home = chk->clusters[i].id; /* the first by id, as the login picks */
+				home =
+				    chk->clusters[i].id; /* the first by id, as the login picks */
 		}
 		if (r->a != A_ERROR)
 			answered = 1;
@@ -161,8 +164,9 @@ static void lookup_answer(struct lookup *lk)
 	if (lk->local)
 		snprintf(login, sizeof(login), "local user: the phone logs in here, without EMCC");
 	else if (!lk->emcc_active)
-		snprintf(login, sizeof(login), "211: EMCC is not active in our Intercluster Service "
-					       "Profile");
+		snprintf(login, sizeof(login),
+			 "211: EMCC is not active in our Intercluster Service "
+			 "Profile");
 	else if (!chk->nclusters)
 		snprintf(login, sizeof(login), "36: no EMCC-enabled remote cluster");
 	else if (home)
@@ -255,7 +259,7 @@ void emcc_lookup_admin(struct node *n, struct evhttp_request *req, uint64_t reqn
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(args, key, v) {
+	json_object_foreach (args, key, v) {
 		if (strcmp(key, "user") != 0) {
 			char e[160];
 			snprintf(e, sizeof(e), "unknown argument '%.64s'", key);

@@ -1,4 +1,5 @@
-/* emcc_lookup.h -- the admin command cluster/lookup (`emcc cluster lookup USER`): which remote cluster claims a user, each one's answer and time. */
+/* emcc_lookup.h -- the admin command cluster/lookup (`emcc cluster lookup USER`): which remote
+ * cluster claims a user, each one's answer and time. */
 #ifndef EMCC_DAEMON_EMCC_LOOKUP_H
 #define EMCC_DAEMON_EMCC_LOOKUP_H
 

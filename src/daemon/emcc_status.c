@@ -28,8 +28,8 @@
 #include "emcc/trust.h"
 #include "store/store.h"
 
-#define MAX_CLUSTERS 10000	   /* one update covers at most this many remote clusters */
-#define RETRY_SECONDS 60	   /* next try when an update could not even start */
+#define MAX_CLUSTERS 10000 /* one update covers at most this many remote clusters */
+#define RETRY_SECONDS 60   /* next try when an update could not even start */
 #define SERVICE_PATH "/emservice/EMServiceServlet"
 #define BUNDLE_PATH "/emcc/bundle"
 
@@ -48,22 +48,22 @@ static void admin_run(struct worker *w, uint64_t reqno, const char *command, jso
 	struct node *n = w->node;
 	node_worker_refresh_params(w);
 	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.cache = n->cred_cache,
-		.pepper = &n->pepper,
-		.now_ms = node_now_ms(),
-		.reqno = reqno,
-		.source = "admin",
-		.remote_ip = "local",
+	    .st = w->st,
+	    .params = &w->params,
+	    .cache = n->cred_cache,
+	    .pepper = &n->pepper,
+	    .now_ms = node_now_ms(),
+	    .reqno = reqno,
+	    .source = "admin",
+	    .remote_ip = "local",
 	};
 	struct admin_ctx actx = {
-		.em = &ctx,
-		.cluster_id = n->cfg.cluster_id,
-		.params_changed = node_params_changed,
-		.params_changed_arg = n,
-		.tls_cert_path = n->cfg.tls_cert,
-		.https_address = n->emcc_status ? n->emcc_status->https_address : "",
+	    .em = &ctx,
+	    .cluster_id = n->cfg.cluster_id,
+	    .params_changed = node_params_changed,
+	    .params_changed_arg = n,
+	    .tls_cert_path = n->cfg.tls_cert,
+	    .https_address = n->emcc_status ? n->emcc_status->https_address : "",
 	};
 	json_t *out = NULL;
 	*status = admin_dispatch(&actx, command, args, &out);
@@ -122,7 +122,7 @@ struct update {
 
 static void update_arm(struct node *n, int seconds)
 {
-	struct timeval tv = { seconds, 0 };
+	struct timeval tv = {seconds, 0};
 	if (n->emcc_status && n->emcc_status->timer)
 		event_add(n->emcc_status->timer, &tv);
 }
@@ -205,11 +205,12 @@ static void update_answer(struct update *u)
 		if (strcmp(t->status, t->old_status) != 0 ||
 		    (strcmp(t->status, "down") == 0 && strcmp(t->error, t->old_error) != 0)) {
 			if (strcmp(t->status, "up") == 0)
-				log_info(LOGS_EMCC, u->reqno, "remote cluster %s (%s) is up, version %s",
-					 t->id, t->address, t->version);
+				log_info(LOGS_EMCC, u->reqno,
+					 "remote cluster %s (%s) is up, version %s", t->id,
+					 t->address, t->version);
 			else
-				log_warn(LOGS_EMCC, u->reqno, "remote cluster %s (%s) is down: %s", t->id,
-					 t->address, t->error);
+				log_warn(LOGS_EMCC, u->reqno, "remote cluster %s (%s) is down: %s",
+					 t->id, t->address, t->error);
 		}
 	}
 	if (!u->req) {
@@ -219,10 +220,11 @@ static void update_answer(struct update *u)
 	json_t *arr = json_array();
 	for (size_t i = 0; i < u->n; i++) {
 		const struct target *t = &u->t[i];
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "id", t->id,
-						     "address", t->address, "status", t->status,
-						     "version", t->version, "last_update_time_ms",
-						     (json_int_t)t->when_ms, "last_error", t->error));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "id", t->id,
+						"address", t->address, "status", t->status,
+						"version", t->version, "last_update_time_ms",
+						(json_int_t)t->when_ms, "last_error", t->error));
 	}
 	json_t *o = json_pack("{s:o}", "clusters", arr);
 	char *a = json_dumps(o, JSON_COMPACT);
@@ -261,11 +263,8 @@ static void on_cluster_info(void *arg, enum emcc_client_error err, int status, c
 	struct target *t = arg;
 	struct update *u = t->run;
 	switch (err) {
-	case EMCC_CLIENT_OK:
-		break;
-	case EMCC_CLIENT_CONNECT:
-		target_result(t, "down", NULL, "connect: %s", why);
-		goto done;
+	case EMCC_CLIENT_OK: break;
+	case EMCC_CLIENT_CONNECT: target_result(t, "down", NULL, "connect: %s", why); goto done;
 	case EMCC_CLIENT_TLS:
 		/* The client's reason names both fingerprints when the peer's was not ours. */
 		target_result(t, "down", NULL, "TLS: %s%s",
@@ -276,12 +275,10 @@ static void on_cluster_info(void *arg, enum emcc_client_error err, int status, c
 		target_result(t, "down", NULL, "timeout: no answer within %d ms", u->timeout_ms);
 		goto done;
 	case EMCC_CLIENT_HTTP:
-	default:
-		target_result(t, "down", NULL, "HTTP status %d", status);
-		goto done;
+	default: target_result(t, "down", NULL, "HTTP status %d", status); goto done;
 	}
 	struct emcc_msg *m = malloc(sizeof(*m));
-	struct emcc_msg_error perr = { 0 };
+	struct emcc_msg_error perr = {0};
 	if (!m) {
 		target_result(t, "down", NULL, "out of memory");
 		goto done;
@@ -311,7 +308,7 @@ done:
 static void target_send(struct update *u, struct target *t)
 {
 	struct node *n = u->node;
-	struct emcc_peer peer = { 0 };
+	struct emcc_peer peer = {0};
 	struct emcc_msg *m = NULL;
 	struct buf doc, form;
 	buf_init(&doc);
@@ -321,7 +318,8 @@ static void target_send(struct update *u, struct target *t)
 		target_result(t, "down", NULL, "no certificate imported for this cluster");
 		goto sync;
 	}
-	if (admin_cluster_split_address(t->address, peer.host, sizeof(peer.host), &peer.port) != 0) {
+	if (admin_cluster_split_address(t->address, peer.host, sizeof(peer.host), &peer.port) !=
+	    0) {
 		target_result(t, "down", NULL, "bad address '%s'", t->address);
 		goto sync;
 	}
@@ -455,9 +453,13 @@ static void relay_work(struct workq_job *job, void *thread_ctx)
 	if (r->phase == 1 && r->fetch) {
 		node_worker_refresh_params(w);
 		r->timeout_ms = w->params.emcc_request_timeout_ms;
-		struct em_ctx ctx = { .st = w->st, .params = &w->params, .now_ms = node_now_ms(),
-				      .reqno = r->reqno, .source = "admin", .remote_ip = "local" };
-		struct admin_ctx actx = { .em = &ctx, .cluster_id = w->node->cfg.cluster_id };
+		struct em_ctx ctx = {.st = w->st,
+				     .params = &w->params,
+				     .now_ms = node_now_ms(),
+				     .reqno = r->reqno,
+				     .source = "admin",
+				     .remote_ip = "local"};
+		struct admin_ctx actx = {.em = &ctx, .cluster_id = w->node->cfg.cluster_id};
 		json_t *out = NULL;
 		r->status = admin_cluster_prefetch(&actx, r->args, r->host, sizeof(r->host),
 						   &r->port, &out);
@@ -485,7 +487,7 @@ static void relay_finish(struct admin_relay *r)
 }
 
 static void relay_fail(struct admin_relay *r, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void relay_fail(struct admin_relay *r, int status, const char *fmt, ...)
 {
 	char text[512];
@@ -536,8 +538,8 @@ static void relay_done(struct workq_job *job)
 		return;
 	}
 	if (r->phase == 1 && r->fetch && r->status == 200) {
-		int rc = emcc_client_get_insecure(r->node->emcc_client, r->host, r->port, BUNDLE_PATH,
-						  r->timeout_ms, on_bundle_fetched, r);
+		int rc = emcc_client_get_insecure(r->node->emcc_client, r->host, r->port,
+						  BUNDLE_PATH, r->timeout_ms, on_bundle_fetched, r);
 		if (rc)
 			relay_fail(r, 500, "cannot fetch the bundle: %s", strerror(rc));
 		return;
@@ -571,7 +573,8 @@ int emcc_status_admin(struct node *n, struct evhttp_request *req, const char *co
 	r->args = len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
 	free(body);
 	if (!r->args || !json_is_object(r->args)) {
-		relay_fail(r, 400, "%s", r->args ? "the request body must be a JSON object" : jerr.text);
+		relay_fail(r, 400, "%s",
+			   r->args ? "the request body must be a JSON object" : jerr.text);
 		return 1;
 	}
 	if (strcmp(command, "cluster/lookup") == 0) { /* emcc_lookup.c: a fan-out, no write */
@@ -583,7 +586,7 @@ int emcc_status_admin(struct node *n, struct evhttp_request *req, const char *co
 		json_t *id = json_object_get(r->args, "id");
 		const char *key;
 		json_t *v;
-		json_object_foreach(r->args, key, v) {
+		json_object_foreach (r->args, key, v) {
 			if (strcmp(key, "id") != 0) {
 				relay_fail(r, 400, "unknown argument '%s'", key);
 				return 1;
@@ -615,7 +618,8 @@ void emcc_status_bundle(struct node *n, struct evhttp_request *req)
 {
 	struct emcc_status *s = n->emcc_status;
 	if (!s || !s->bundle || !s->bundle_len) {
-		http_reply(n, req, 404, "text/plain", "no trust bundle: this node has no HTTPS\n", 40);
+		http_reply(n, req, 404, "text/plain", "no trust bundle: this node has no HTTPS\n",
+			   40);
 		return;
 	}
 	http_reply(n, req, 200, "text/plain; charset=utf-8", s->bundle, s->bundle_len);
@@ -653,8 +657,10 @@ int emcc_status_start(struct node *n)
 		char *pem = read_small_file(n->cfg.tls_cert), err[256] = "";
 		struct buf b;
 		buf_init(&b);
-		if (!pem || trust_bundle_write(&b, n->cfg.cluster_id, s->https_address, pem,
-					       time(NULL), err, sizeof(err)) != 0 || b.oom) {
+		if (!pem ||
+		    trust_bundle_write(&b, n->cfg.cluster_id, s->https_address, pem, time(NULL),
+				       err, sizeof(err)) != 0 ||
+		    b.oom) {
 			log_warn(LOGS_EMCC, 0, "no trust bundle for %s: %s", BUNDLE_PATH,
 				 pem ? err : "cannot read the certificate");
 			buf_free(&b);

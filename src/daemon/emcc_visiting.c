@@ -1,4 +1,5 @@
-/* emcc_visiting.c -- the visiting side of an EMCC login on the loop thread, the outbox sender, and the EMCC timers.
+/* emcc_visiting.c -- the visiting side of an EMCC login on the loop thread, the outbox sender, and
+ * the EMCC timers.
  *
  * A login (emcc_visiting_login) after the phone passed the visiting checks on a worker:
  *  1. the home: the user -> home cache, else checkUser to every EMCC-enabled remote cluster at
@@ -181,7 +182,8 @@ static void on_answer(void *arg, enum emcc_client_error err, int status, const c
 		goto fail;
 	}
 	if (emcc_msg_is_request(m->kind) || m->version != EMCC_MSG_VERSION) {
-		snprintf(reason, sizeof(reason), "unusable answer: %s%s", emcc_msg_kind_name(m->kind),
+		snprintf(reason, sizeof(reason), "unusable answer: %s%s",
+			 emcc_msg_kind_name(m->kind),
 			 m->version != EMCC_MSG_VERSION ? " without our version" : " (a request)");
 		goto fail;
 	}
@@ -325,15 +327,15 @@ static void record_work(struct workq_job *job, void *thread_ctx)
 	struct em_ctx ctx = job_em_ctx(w, j->reqno, "phone", j->remote_ip, &j->changes);
 	if (!j->undo_only) {
 		struct em_emcc_visit_record v = {
-			.device = j->device,
-			.user_id = j->user,
-			.profile = j->profile,
-			.home_cluster = j->home,
-			.home_tftp = j->tftp,
-			.home_call_manager = j->cm,
-			.home_tvs = j->tvs,
-			.login_duration = j->duration,
-			.home_reqno = j->reqno,
+		    .device = j->device,
+		    .user_id = j->user,
+		    .profile = j->profile,
+		    .home_cluster = j->home,
+		    .home_tftp = j->tftp,
+		    .home_call_manager = j->cm,
+		    .home_tvs = j->tvs,
+		    .login_duration = j->duration,
+		    .home_reqno = j->reqno,
 		};
 		j->rc = em_emcc_visit_record(&ctx, &v, &j->res);
 		if (j->rc == 0)
@@ -363,16 +365,17 @@ static void record_done(struct workq_job *job)
 			 j->res.code, j->res.text);
 	if (j->undo_only || j->rc) {
 		if (j->undo_queued) {
-			log_info(LOGS_EMCC, j->reqno, "%llu:%s: homeLogout %s device=%s queued for %s (undo)",
-				 (unsigned long long)j->reqno, n->cfg.cluster_id, j->user, j->device,
-				 j->home);
+			log_info(LOGS_EMCC, j->reqno,
+				 "%llu:%s: homeLogout %s device=%s queued for %s (undo)",
+				 (unsigned long long)j->reqno, n->cfg.cluster_id, j->user,
+				 j->device, j->home);
 			emcc_outbox_kick(n);
 		} else {
 			log_error(LOGS_EMCC, j->reqno,
 				  "%llu:%s: undo homeLogout for %s device=%s NOT queued: %s keeps "
 				  "the login until its expired EMCC device maintenance",
-				  (unsigned long long)j->reqno, n->cfg.cluster_id, j->user, j->device,
-				  j->home);
+				  (unsigned long long)j->reqno, n->cfg.cluster_id, j->user,
+				  j->device, j->home);
 		}
 	}
 	if (j->op) {
@@ -437,7 +440,8 @@ static void on_home_login(void *arg, const struct emcc_msg *m, const char *why)
 		return;
 	}
 	if (!m) {
-		log_warn(LOGS_EMCC, op->reqno, "%llu:%s: homeLogin %s device=%s: no answer from %s: %s",
+		log_warn(LOGS_EMCC, op->reqno,
+			 "%llu:%s: homeLogin %s device=%s: no answer from %s: %s",
 			 (unsigned long long)op->reqno, n->cfg.cluster_id, op->user, op->device,
 			 home->id, why);
 		if (op->from_cache)
@@ -446,22 +450,25 @@ static void on_home_login(void *arg, const struct emcc_msg *m, const char *why)
 		submit_record(op, home, NULL, 1);
 		snprintf(reason, sizeof(reason), "home %s did not answer homeLogin: %s", home_id,
 			 why);
-		finish(op, op->from_cache ? EMAPP_EMSERVICE_CONNECTION_ERROR
-					  : EM_NO_RESPONSE_FROM_REMOTE,
+		finish(op,
+		       op->from_cache ? EMAPP_EMSERVICE_CONNECTION_ERROR
+				      : EM_NO_RESPONSE_FROM_REMOTE,
 		       reason, NULL);
 	} else if (m->kind == EMCC_RESP_HOME_LOGIN) {
-		log_info(LOGS_EMCC, op->reqno,
-			 "%llu:%s: homeLogin %s device=%s accepted by %s: profile %s, duration %llds, "
-			 "tftp %s, callManager %s, tvs %s",
-			 (unsigned long long)op->reqno, n->cfg.cluster_id, op->user, op->device,
-			 home->id, m->device_profile, (long long)m->login_duration, m->tftp_server,
-			 m->call_manager, m->tvs);
+		log_info(
+		    LOGS_EMCC, op->reqno,
+		    "%llu:%s: homeLogin %s device=%s accepted by %s: profile %s, duration %llds, "
+		    "tftp %s, callManager %s, tvs %s",
+		    (unsigned long long)op->reqno, n->cfg.cluster_id, op->user, op->device,
+		    home->id, m->device_profile, (long long)m->login_duration, m->tftp_server,
+		    m->call_manager, m->tvs);
 		cache_put(n->emcc_vis, op->user, home->id,
 			  node_now_ms() + (int64_t)op->l->cache_seconds * 1000);
 		submit_record(op, home, m, 0);
 	} else if (m->kind == EMCC_RESP_FAILURE) {
 		int code = m->error_code == EM_AUTH_ERROR ? EMAPP_AUTH_ERROR : m->error_code;
-		log_info(LOGS_EMCC, op->reqno, "%llu:%s: homeLogin %s device=%s refused by %s: %d %s",
+		log_info(LOGS_EMCC, op->reqno,
+			 "%llu:%s: homeLogin %s device=%s refused by %s: %d %s",
 			 (unsigned long long)op->reqno, n->cfg.cluster_id, op->user, op->device,
 			 home->id, m->error_code, m->error_text);
 		snprintf(reason, sizeof(reason), "home %s refused: %d %s", home->id, m->error_code,
@@ -499,7 +506,8 @@ static void home_login(struct login_op *op)
 	m->model_enum = l->chk->model_enum;
 	snprintf(m->protocol, sizeof(m->protocol), "%s", l->chk->protocol);
 	m->security_mode = l->chk->security_mode;
-	snprintf(m->login_type, sizeof(m->login_type), "%s", l->login_type[0] ? l->login_type : "UID");
+	snprintf(m->login_type, sizeof(m->login_type), "%s",
+		 l->login_type[0] ? l->login_type : "UID");
 	snprintf(m->remote_ip, sizeof(m->remote_ip), "%s", l->remote_ip);
 	log_info(LOGS_EMCC, op->reqno, "%llu:%s: homeLogin %s device=%s model=%s -> %s (%s)%s",
 		 (unsigned long long)op->reqno, n->cfg.cluster_id, l->user_id, l->device,
@@ -567,11 +575,12 @@ static void on_check_user(void *arg, size_t i, const struct emcc_msg *m, const c
 			  (unsigned long long)op->reqno, op->n->cfg.cluster_id, op->user, id,
 			  m->user_exists ? "has the user" : "does not have the user");
 		if (m->user_exists && op->decided && op->l && op->home != i)
-			log_warn(LOGS_EMCC, op->reqno,
-				 "%llu:%s: user %s is claimed by %s too; %s (first by cluster id) is "
-				 "used",
-				 (unsigned long long)op->reqno, op->n->cfg.cluster_id, op->user, id,
-				 op->l->chk->clusters[op->home].id);
+			log_warn(
+			    LOGS_EMCC, op->reqno,
+			    "%llu:%s: user %s is claimed by %s too; %s (first by cluster id) is "
+			    "used",
+			    (unsigned long long)op->reqno, op->n->cfg.cluster_id, op->user, id,
+			    op->l->chk->clusters[op->home].id);
 	} else {
 		/* A failure (it does not trust us, busy...) counts as not answering. */
 		op->state[i] = C_NO_ANSWER;
@@ -600,8 +609,8 @@ void emcc_visiting_login(struct node *n, struct emcc_login *l)
 	const char *cached;
 	int rc;
 
-	if (!op || !(op->state = calloc(l->chk->nclusters ? l->chk->nclusters : 1,
-					  sizeof(*op->state)))) {
+	if (!op ||
+	    !(op->state = calloc(l->chk->nclusters ? l->chk->nclusters : 1, sizeof(*op->state)))) {
 		free(op);
 		l->done(l->arg, EM_UNKNOWN_ERROR, "out of memory", "");
 		explicit_bzero(l->pin, sizeof(l->pin));
@@ -716,11 +725,13 @@ static void outbox_work(struct workq_job *job, void *thread_ctx)
 			return;
 		for (size_t i = 0; i < j->n; i++) {
 			struct store_remote_cluster *rc = malloc(sizeof(*rc));
-			if (rc && store_remote_cluster_get(w->st, j->items[i].row.cluster, rc) == 0) {
+			if (rc &&
+			    store_remote_cluster_get(w->st, j->items[i].row.cluster, rc) == 0) {
 				struct em_emcc_cluster *c = &j->items[i].c;
 				snprintf(c->id, sizeof(c->id), "%s", rc->id);
 				snprintf(c->address, sizeof(c->address), "%s", rc->address);
-				snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", rc->cert_sha256);
+				snprintf(c->fingerprint, sizeof(c->fingerprint), "%s",
+					 rc->cert_sha256);
 				j->items[i].have_cluster = 1;
 			}
 			free(rc);
@@ -853,8 +864,7 @@ static void on_outbox_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct node *n = arg;
 	uint64_t reqno;
-	struct outbox_job *j =
-		timer_job_new(n, &n->emcc_vis->outbox_running, sizeof(*j), &reqno);
+	struct outbox_job *j = timer_job_new(n, &n->emcc_vis->outbox_running, sizeof(*j), &reqno);
 
 	if (!j)
 		return;
@@ -971,7 +981,8 @@ void emcc_visiting_stop(struct node *n)
 	n->emcc_replay = NULL;
 }
 
-/* ---- checkUser to every cluster at once: the login's home search and `emcc cluster lookup` ---- */
+/* ---- checkUser to every cluster at once: the login's home search and `emcc cluster lookup` ----
+ */
 
 struct check_one {
 	emcc_check_user_cb cb;
@@ -1009,8 +1020,8 @@ void emcc_check_user_fan_out(struct node *n, const struct em_emcc_cluster *clust
 			one->arg = arg;
 			one->i = i;
 			log_debug(LOGS_EMCC, reqno, "%llu:%s: checkUser %s -> %s (%s, %s)",
-				  (unsigned long long)reqno, n->cfg.cluster_id, user, c->id, c->address,
-				  c->status);
+				  (unsigned long long)reqno, n->cfg.cluster_id, user, c->id,
+				  c->address, c->status);
 			rc = send_msg(n, c, m, reqno, timeout_ms, on_check_one, one);
 			if (rc)
 				free(one);

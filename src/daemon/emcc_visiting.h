@@ -1,4 +1,5 @@
-/* emcc_visiting.h -- EMCC in the daemon: the visiting side's login, the outbox, the EMCC timers, incoming messages. */
+/* emcc_visiting.h -- EMCC in the daemon: the visiting side's login, the outbox, the EMCC timers,
+ * incoming messages. */
 #ifndef EMCC_DAEMON_EMCC_VISITING_H
 #define EMCC_DAEMON_EMCC_VISITING_H
 
@@ -23,8 +24,8 @@ struct emcc_login {
 	char pin[CRED_PIN_MAX + 1];
 	char login_type[8];
 	char remote_ip[64];
-	int timeout_ms;	   /* emcc_request_timeout_ms */
-	int cache_seconds; /* emcc_home_cache_seconds */
+	int timeout_ms;			 /* emcc_request_timeout_ms */
+	int cache_seconds;		 /* emcc_home_cache_seconds */
 	struct em_emcc_visit_check *chk; /* owned by the login from here on */
 	/* Called once, on the loop thread: code 0 = logged in (profile set), else the code for
 	 * the phone (201, 208, 23, 25, ...) and a reason for the log. */

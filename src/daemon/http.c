@@ -100,7 +100,8 @@ static void route_public(struct evhttp_request *req, void *arg)
 	else if (strcmp(path, "/metrics") == 0)
 		servlet_metrics(n, req);
 	else if (strcmp(path, "/emcc/bundle") == 0)
-		emcc_status_bundle(n, req); /* public: certificates are; the admin checks the fingerprint */
+		emcc_status_bundle(
+		    n, req); /* public: certificates are; the admin checks the fingerprint */
 	else
 		http_reply(n, req, 404, "text/plain", "not found\n", 10);
 }
@@ -160,10 +161,12 @@ static int bind_hostport(struct node *n, struct evhttp *h, const char *what, con
 		log_error(LOGS_DAEMON, 0, "%s listener: bad address '%s'", what, hostport);
 		return EINVAL;
 	}
-	struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(h, host, (ev_uint16_t)port);
+	struct evhttp_bound_socket *bound =
+	    evhttp_bind_socket_with_handle(h, host, (ev_uint16_t)port);
 	if (!bound) {
 		int e = errno ? errno : EADDRINUSE;
-		log_error(LOGS_DAEMON, 0, "%s listener: cannot bind %s: %s", what, hostport, strerror(e));
+		log_error(LOGS_DAEMON, 0, "%s listener: cannot bind %s: %s", what, hostport,
+			  strerror(e));
 		return e;
 	}
 	remember_listener(n, evhttp_bound_socket_get_listener(bound));
@@ -201,8 +204,8 @@ static int bind_unix(struct node *n, struct evhttp *h, const char *path)
 		log_error(LOGS_DAEMON, 0, "admin socket %s: %s", path, strerror(rc));
 		return rc;
 	}
-	struct evconnlistener *l =
-		evconnlistener_new(n->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	struct evconnlistener *l = evconnlistener_new(
+	    n->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	remember_listener(n, l);
 	if (!l || !evhttp_bind_listener(h, l)) {
 		close(fd);
@@ -234,7 +237,8 @@ int http_listen_all(struct node *n)
 		if (!(n->tftp = new_http(n, route_tftp)))
 			return ENOMEM;
 		/* Phones send GET and HEAD only; anything else is answered 405 by servlet_prov. */
-		if ((rc = bind_hostport(n, n->tftp, "provisioning (TFTP over HTTP)", n->cfg.tftp_http)))
+		if ((rc = bind_hostport(n, n->tftp, "provisioning (TFTP over HTTP)",
+					n->cfg.tftp_http)))
 			return rc;
 	}
 	if (!(n->admin = new_http(n, route_admin)))

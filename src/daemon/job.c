@@ -43,15 +43,15 @@ struct em_ctx job_em_ctx(struct worker *w, uint64_t reqno, const char *source,
 			 const char *remote_ip, struct node_changes *changes)
 {
 	struct em_ctx ctx = {
-		.st = w->st,
-		.params = &w->params,
-		.pepper = &w->node->pepper,
-		.now_ms = node_now_ms(),
-		.reqno = reqno,
-		.source = source,
-		.remote_ip = remote_ip,
-		.on_change = changes ? on_change : NULL,
-		.on_change_arg = changes,
+	    .st = w->st,
+	    .params = &w->params,
+	    .pepper = &w->node->pepper,
+	    .now_ms = node_now_ms(),
+	    .reqno = reqno,
+	    .source = source,
+	    .remote_ip = remote_ip,
+	    .on_change = changes ? on_change : NULL,
+	    .on_change_arg = changes,
 	};
 	return ctx;
 }

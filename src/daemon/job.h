@@ -1,4 +1,6 @@
-/* job.h -- the plumbing every worker job of the daemon shares: the request's body copied on the loop thread, the submit, the policy's context on the worker, the answer once the batch is durable.
+/* job.h -- the plumbing every worker job of the daemon shares: the request's body copied on the
+ * loop thread, the submit, the policy's context on the worker, the answer once the batch is
+ * durable.
  *
  * A job's life: the loop thread copies what the worker needs (job_take_body) and submits it
  * (job_submit; an admitted EM request counts against Maximum Concurrent Requests until it is

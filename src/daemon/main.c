@@ -81,8 +81,8 @@ void node_changes_add(void *arg, const char *device, int what, int locale_change
 	it->what = what;
 	it->locale_changed = locale_changed;
 	it->version[0] = '\0';
-	if (c->st && store_config_version_get(c->st, device, it->version, sizeof(it->version),
-					      NULL) != 0)
+	if (c->st &&
+	    store_config_version_get(c->st, device, it->version, sizeof(it->version), NULL) != 0)
 		it->version[0] = '\0';
 }
 
@@ -103,12 +103,14 @@ void node_changes_flush(struct node *n, struct node_changes *c, int batch_error,
 		int rc = sipd_notify_service_control(n->sipd, it->device, action,
 						     it->version[0] ? it->version : NULL, reqno);
 		if (rc == 0)
-			log_info(LOGS_EMSERVICE, reqno,
-				 "device %s: %s committed; %s NOTIFY queued (ConfigVersionStamp %s)",
-				 it->device, what, action, it->version[0] ? it->version : "new");
+			log_info(
+			    LOGS_EMSERVICE, reqno,
+			    "device %s: %s committed; %s NOTIFY queued (ConfigVersionStamp %s)",
+			    it->device, what, action, it->version[0] ? it->version : "new");
 		else if (rc == ENOENT)
 			log_info(LOGS_EMSERVICE, reqno,
-				 "device %s not registered: %s NOTIFY not sent", it->device, action);
+				 "device %s not registered: %s NOTIFY not sent", it->device,
+				 action);
 		else
 			log_warn(LOGS_EMSERVICE, reqno, "device %s: %s NOTIFY not sent: %s",
 				 it->device, action, strerror(rc));
@@ -155,7 +157,8 @@ static int worker_batch_end(void *ctx)
 	struct worker *w = ctx;
 	int rc = store_batch_commit(w->st);
 	if (rc)
-		log_error(LOGS_DAEMON, 0, "batch commit failed: %s; its requests are answered with code 6",
+		log_error(LOGS_DAEMON, 0,
+			  "batch commit failed: %s; its requests are answered with code 6",
 			  strerror(rc));
 	return rc;
 }
@@ -186,7 +189,8 @@ static void sweep_work(struct workq_job *job, void *thread_ctx)
 	struct em_ctx ctx = job_em_ctx(w, s->reqno, "timer", "", &s->changes);
 	int rc = em_autologout_run(&ctx, AUTOLOGOUT_BATCH, &s->fired);
 	if (rc)
-		log_error(LOGS_EMSERVICE, ctx.reqno, "automatic logout sweep failed: %s", strerror(rc));
+		log_error(LOGS_EMSERVICE, ctx.reqno, "automatic logout sweep failed: %s",
+			  strerror(rc));
 	else if (s->fired)
 		log_info(LOGS_EMSERVICE, ctx.reqno, "automatic logout: %zu device(s) logged out",
 			 s->fired);
@@ -197,7 +201,8 @@ static void sweep_done(struct workq_job *job)
 	struct sweep_job *s = (struct sweep_job *)job;
 	s->node->autologout_running = 0;
 	if (job->batch_error && s->fired)
-		log_error(LOGS_EMSERVICE, s->reqno, "automatic logout of %zu device(s) not committed; retried next sweep",
+		log_error(LOGS_EMSERVICE, s->reqno,
+			  "automatic logout of %zu device(s) not committed; retried next sweep",
 			  s->fired);
 	node_changes_flush(s->node, &s->changes, job->batch_error, s->reqno);
 	free(s);
@@ -228,8 +233,8 @@ static int check_params(const struct config *c, char *err, size_t errlen)
 		char why[256];
 		if (em_params_check(c->params[i].name, c->params[i].value, NULL, 0, why,
 				    sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s:%d: [parameters] %s: %s", c->path, c->params[i].line,
-				 c->params[i].name, why);
+			snprintf(err, errlen, "%s:%d: [parameters] %s: %s", c->path,
+				 c->params[i].line, c->params[i].name, why);
 			return EINVAL;
 		}
 	}
@@ -262,13 +267,14 @@ static int apply_pinned_params(const struct config *c, struct store *st)
 		return rc;
 	for (size_t i = 0; i < c->nparams && rc == 0; i++) {
 		char canon[256], why[256];
-		rc = em_params_check(c->params[i].name, c->params[i].value, canon, sizeof(canon), why,
-				     sizeof(why));
+		rc = em_params_check(c->params[i].name, c->params[i].value, canon, sizeof(canon),
+				     why, sizeof(why));
 		if (rc == 0)
 			rc = store_param_set(st, c->params[i].name, canon);
 		char implied_value[16];
-		const char *implied =
-			rc ? NULL : em_params_implied(c->params[i].name, canon, implied_value, sizeof(implied_value));
+		const char *implied = rc ? NULL
+					 : em_params_implied(c->params[i].name, canon,
+							     implied_value, sizeof(implied_value));
 		if (implied)
 			rc = store_param_set(st, implied, implied_value);
 	}
@@ -282,12 +288,12 @@ static int apply_pinned_params(const struct config *c, struct store *st)
 static int open_logs(const struct config *c)
 {
 	struct log_options lo = {
-		.dir = c->log_dir,
-		.cluster_id = c->cluster_id,
-		.level = (enum log_level)log_level_from_name(c->log_level),
-		.max_bytes = c->log_max_bytes,
-		.keep = c->log_keep,
-		.also_stderr = c->log_stderr,
+	    .dir = c->log_dir,
+	    .cluster_id = c->cluster_id,
+	    .level = (enum log_level)log_level_from_name(c->log_level),
+	    .max_bytes = c->log_max_bytes,
+	    .keep = c->log_keep,
+	    .also_stderr = c->log_stderr,
 	};
 	int rc = log_open(&lo);
 	for (int s = 0; s < LOGS_COUNT && rc == 0; s++)
@@ -319,17 +325,23 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		struct config c;
 		char err[512];
 		if (load_config(&c, n->cfg.path[0] ? n->cfg.path : NULL, err, sizeof(err)) != 0) {
-			log_error(LOGS_DAEMON, 0, "reload refused, keeping the running config: %s", err);
+			log_error(LOGS_DAEMON, 0, "reload refused, keeping the running config: %s",
+				  err);
 			return;
 		}
 		/* Listeners, database and data directory stay as started; the rest applies now. */
-		if (strcmp(c.http_listen, n->cfg.http_listen) || strcmp(c.https_listen, n->cfg.https_listen) ||
-		    strcmp(c.database, n->cfg.database) || strcmp(c.admin_socket, n->cfg.admin_socket) ||
+		if (strcmp(c.http_listen, n->cfg.http_listen) ||
+		    strcmp(c.https_listen, n->cfg.https_listen) ||
+		    strcmp(c.database, n->cfg.database) ||
+		    strcmp(c.admin_socket, n->cfg.admin_socket) ||
 		    strcmp(c.sip_udp, n->cfg.sip_udp) || strcmp(c.sip_tcp, n->cfg.sip_tcp) ||
-		    strcmp(c.sip_realm, n->cfg.sip_realm) || c.sip_max_expires != n->cfg.sip_max_expires)
-			log_warn(LOGS_DAEMON, 0, "reload: listener, [sip] or database changes need a restart");
+		    strcmp(c.sip_realm, n->cfg.sip_realm) ||
+		    c.sip_max_expires != n->cfg.sip_max_expires)
+			log_warn(LOGS_DAEMON, 0,
+				 "reload: listener, [sip] or database changes need a restart");
 		if (strcmp(c.tftp_http, n->cfg.tftp_http))
-			log_warn(LOGS_DAEMON, 0, "reload: a [server] tftp_http change needs a restart");
+			log_warn(LOGS_DAEMON, 0,
+				 "reload: a [server] tftp_http change needs a restart");
 		memcpy(c.tftp_http, n->cfg.tftp_http, sizeof(c.tftp_http));
 		memcpy(c.sip_udp, n->cfg.sip_udp, sizeof(c.sip_udp));
 		memcpy(c.sip_tcp, n->cfg.sip_tcp, sizeof(c.sip_tcp));
@@ -348,11 +360,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 			store_close(st);
 		}
 		node_params_changed(n);
-		log_info(LOGS_DAEMON, 0, "configuration reloaded from %s", n->cfg.path[0] ? n->cfg.path : "built-in defaults");
+		log_info(LOGS_DAEMON, 0, "configuration reloaded from %s",
+			 n->cfg.path[0] ? n->cfg.path : "built-in defaults");
 		return;
 	}
 	if (n->draining) {
-		log_info(LOGS_DAEMON, 0, "%s again: stopping now", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		log_info(LOGS_DAEMON, 0, "%s again: stopping now",
+			 sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		event_base_loopexit(n->base, NULL);
 		return;
 	}
@@ -373,12 +387,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: emccd [-c FILE] [-n] [-h]\n"
-		   "  -c FILE  configuration file (INI); without it the built-in defaults are used:\n"
-		   "           the seed lab's visiting cluster ClusterOne on 127.0.7.100\n"
-		   "  -n       check the configuration and exit (0 = good, 1 = names the bad line)\n"
-		   "  -h       this help\n"
-		   "Signals: SIGHUP reloads the configuration, SIGTERM stops cleanly.\n");
+	fprintf(f,
+		"usage: emccd [-c FILE] [-n] [-h]\n"
+		"  -c FILE  configuration file (INI); without it the built-in defaults are used:\n"
+		"           the seed lab's visiting cluster ClusterOne on 127.0.7.100\n"
+		"  -n       check the configuration and exit (0 = good, 1 = names the bad line)\n"
+		"  -h       this help\n"
+		"Signals: SIGHUP reloads the configuration, SIGTERM stops cleanly.\n");
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -425,7 +440,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
-		printf("emccd: configuration %s is valid\n", config_path ? config_path : "(built-in)");
+		printf("emccd: configuration %s is valid\n",
+		       config_path ? config_path : "(built-in)");
 		return 0;
 	}
 
@@ -435,27 +451,31 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if ((rc = open_logs(&n->cfg))) {
-		fprintf(stderr, "emccd: cannot open logs in %s: %s\n", n->cfg.log_dir, strerror(rc));
+		fprintf(stderr, "emccd: cannot open logs in %s: %s\n", n->cfg.log_dir,
+			strerror(rc));
 		return 1;
 	}
-	log_info(LOGS_DAEMON, 0, "emccd starting: cluster %s, node %s, config %s", n->cfg.cluster_id,
-		 n->cfg.node_address, config_path ? config_path : "(built-in)");
+	log_info(LOGS_DAEMON, 0, "emccd starting: cluster %s, node %s, config %s",
+		 n->cfg.cluster_id, n->cfg.node_address, config_path ? config_path : "(built-in)");
 
 	char pepper_path[CONFIG_STR + 16];
 	snprintf(pepper_path, sizeof(pepper_path), "%s/pin.key", n->cfg.data_dir);
 	if (cred_init() != 0 || (rc = cred_pepper_load(&n->pepper, pepper_path)) != 0) {
-		log_error(LOGS_DAEMON, 0, "cannot load the PIN key %s: %s", pepper_path, strerror(rc));
+		log_error(LOGS_DAEMON, 0, "cannot load the PIN key %s: %s", pepper_path,
+			  strerror(rc));
 		return 1;
 	}
 
 	/* Migrate the schema and store pinned parameters before any worker opens the database. */
 	struct store *st;
 	if ((rc = store_open(&st, n->cfg.database)) != 0) {
-		log_error(LOGS_DAEMON, 0, "cannot open database %s: %s", n->cfg.database, strerror(rc));
+		log_error(LOGS_DAEMON, 0, "cannot open database %s: %s", n->cfg.database,
+			  strerror(rc));
 		return 1;
 	}
 	struct em_params params;
-	if ((rc = apply_pinned_params(&n->cfg, st)) != 0 || (rc = em_params_load(st, &params)) != 0) {
+	if ((rc = apply_pinned_params(&n->cfg, st)) != 0 ||
+	    (rc = em_params_load(st, &params)) != 0) {
 		log_error(LOGS_DAEMON, 0, "cannot store parameters: %s", strerror(rc));
 		store_close(st);
 		return 1;
@@ -495,7 +515,8 @@ int main(int argc, char **argv)
 			emcc_client_set_source(n->emcc_client, n->cfg.node_address);
 	}
 	if ((rc = workq_alloc(&n->wq, n->base, n->cfg.workers, worker_init, worker_fini, n)) != 0) {
-		log_error(LOGS_DAEMON, 0, "cannot start %d workers: %s", n->cfg.workers, strerror(rc));
+		log_error(LOGS_DAEMON, 0, "cannot start %d workers: %s", n->cfg.workers,
+			  strerror(rc));
 		return 1;
 	}
 	workq_set_batch(n->wq, WORKER_BATCH_MAX, worker_batch_begin, worker_batch_end);
@@ -513,15 +534,15 @@ int main(int argc, char **argv)
 		/* No SIP credentials source yet: with a realm set, REGISTERs are refused (sipd
 		 * says so in sip.log) rather than taken without authentication. */
 		struct sipd_config sc = {
-			.udp_listen = n->cfg.sip_udp,
-			.tcp_listen = n->cfg.sip_tcp,
-			.realm = n->cfg.sip_realm,
-			.cluster_id = n->cfg.cluster_id,
-			.max_expires = (unsigned)n->cfg.sip_max_expires,
+		    .udp_listen = n->cfg.sip_udp,
+		    .tcp_listen = n->cfg.sip_tcp,
+		    .realm = n->cfg.sip_realm,
+		    .cluster_id = n->cfg.cluster_id,
+		    .max_expires = (unsigned)n->cfg.sip_max_expires,
 		};
 		if ((rc = sipd_start(&n->sipd, &sc)) != 0) {
-			fprintf(stderr, "emccd: cannot start SIP (%s), see %s/sip.log\n", strerror(rc),
-				n->cfg.log_dir);
+			fprintf(stderr, "emccd: cannot start SIP (%s), see %s/sip.log\n",
+				strerror(rc), n->cfg.log_dir);
 			log_error(LOGS_DAEMON, 0, "cannot start SIP on udp %s, tcp %s: %s",
 				  n->cfg.sip_udp[0] ? n->cfg.sip_udp : "(off)",
 				  n->cfg.sip_tcp[0] ? n->cfg.sip_tcp : "(off)", strerror(rc));
@@ -562,7 +583,7 @@ int main(int argc, char **argv)
 	event_free(n->sig_int);
 	event_free(n->sig_hup);
 	servlet_prov_free(n); /* workers read the cache until they stopped */
-	sipd_stop(n->sipd); /* after the workers: their last commits may still queue NOTIFYs */
+	sipd_stop(n->sipd);   /* after the workers: their last commits may still queue NOTIFYs */
 	n->sipd = NULL;
 	emcc_status_stop(n);
 	emcc_client_free(n->emcc_client);

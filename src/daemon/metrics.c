@@ -8,12 +8,13 @@
 #define SLOT_OK 48
 #define SLOT_OTHER 49
 
-static const double bucket_le[] = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
+static const double bucket_le[] = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025,
+				   0.05,   0.1,	  0.25,	 0.5,	1.0};
 #define NBUCKETS (sizeof(bucket_le) / sizeof(bucket_le[0]))
 
 static const char *const type_names[MT_COUNT] = {
-	"unparsed", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery",
-	"deviceProfileQuery", "checkUser",
+    "unparsed",		  "login",     "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery",
+    "deviceProfileQuery", "checkUser",
 };
 
 struct metrics {
@@ -70,13 +71,16 @@ void metrics_render(struct metrics *m, struct buf *b, long logged_in, long sched
 			if (!v)
 				continue;
 			if (s == SLOT_OK)
-				buf_printf(b, "emcc_em_requests_total{type=\"%s\",code=\"ok\"} %lu\n",
+				buf_printf(b,
+					   "emcc_em_requests_total{type=\"%s\",code=\"ok\"} %lu\n",
 					   type_names[t], v);
 			else if (s == SLOT_OTHER)
-				buf_printf(b, "emcc_em_requests_total{type=\"%s\",code=\"other\"} %lu\n",
-					   type_names[t], v);
+				buf_printf(
+				    b, "emcc_em_requests_total{type=\"%s\",code=\"other\"} %lu\n",
+				    type_names[t], v);
 			else
-				buf_printf(b, "emcc_em_requests_total{type=\"%s\",code=\"%d\"} %lu\n",
+				buf_printf(b,
+					   "emcc_em_requests_total{type=\"%s\",code=\"%d\"} %lu\n",
 					   type_names[t], s, v);
 		}
 	buf_puts(b, "# HELP emcc_em_request_duration_seconds Time from request in to answer out.\n"
@@ -86,13 +90,15 @@ void metrics_render(struct metrics *m, struct buf *b, long logged_in, long sched
 		if (!n)
 			continue;
 		for (size_t i = 0; i < NBUCKETS; i++)
-			buf_printf(b,
-				   "emcc_em_request_duration_seconds_bucket{type=\"%s\",le=\"%g\"} %lu\n",
-				   type_names[t], bucket_le[i], atomic_load(&m->buckets[t][i]));
-		buf_printf(b, "emcc_em_request_duration_seconds_bucket{type=\"%s\",le=\"+Inf\"} %lu\n",
+			buf_printf(
+			    b,
+			    "emcc_em_request_duration_seconds_bucket{type=\"%s\",le=\"%g\"} %lu\n",
+			    type_names[t], bucket_le[i], atomic_load(&m->buckets[t][i]));
+		buf_printf(b,
+			   "emcc_em_request_duration_seconds_bucket{type=\"%s\",le=\"+Inf\"} %lu\n",
 			   type_names[t], n);
-		buf_printf(b, "emcc_em_request_duration_seconds_sum{type=\"%s\"} %.6f\n", type_names[t],
-			   (double)atomic_load(&m->sum_us[t]) / 1e6);
+		buf_printf(b, "emcc_em_request_duration_seconds_sum{type=\"%s\"} %.6f\n",
+			   type_names[t], (double)atomic_load(&m->sum_us[t]) / 1e6);
 		buf_printf(b, "emcc_em_request_duration_seconds_count{type=\"%s\"} %lu\n",
 			   type_names[t], n);
 	}

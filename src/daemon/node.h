@@ -40,20 +40,21 @@ struct node {
 	struct event *drain_timer; /* SIGTERM: waits for the requests in flight */
 	int64_t drain_deadline_ms;
 	int draining;
-	struct evhttp *tftp;		 /* provisioning over HTTP ([server] tftp_http), or NULL */
-	struct prov_cache *prov_cache; /* built cnf.xml files by (device, stamp); workers share it */
+	struct evhttp *tftp; /* provisioning over HTTP ([server] tftp_http), or NULL */
+	struct prov_cache
+	    *prov_cache;   /* built cnf.xml files by (device, stamp); workers share it */
 	struct sipd *sipd; /* NULL when [sip] has no listener */
 	struct emcc_client *emcc_client; /* inter-cluster HTTPS (mutual TLS), loop thread only */
 	struct emcc_status *emcc_status; /* remote cluster updates, our bundle (emcc_status.c) */
 	struct emcc_replay *emcc_replay; /* (cluster, nonce) pairs seen: incoming EMCC messages */
-	struct emcc_visiting *emcc_vis;  /* EMCC logins in flight, home cache, outbox (loop) */
+	struct emcc_visiting *emcc_vis;	 /* EMCC logins in flight, home cache, outbox (loop) */
 	struct event *sig_term, *sig_int, *sig_hup, *autologout_timer;
 
 	atomic_uint_fast64_t next_reqno;
-	atomic_uint params_gen;         /* bumped when parameters change; workers reload */
-	atomic_int max_concurrent;      /* Maximum Concurrent Requests, read by the loop thread */
-	unsigned em_inflight;           /* EM API requests admitted and not answered (loop thread) */
-	int autologout_running;         /* one sweep at a time (loop thread) */
+	atomic_uint params_gen;	   /* bumped when parameters change; workers reload */
+	atomic_int max_concurrent; /* Maximum Concurrent Requests, read by the loop thread */
+	unsigned em_inflight;	   /* EM API requests admitted and not answered (loop thread) */
+	int autologout_running;	   /* one sweep at a time (loop thread) */
 	time_t started;
 };
 
@@ -82,7 +83,7 @@ struct node_changes {
 		int what; /* enum em_change */
 		int locale_changed;
 		char version[64]; /* config versionStamp for the NOTIFY; "" = let sipd make one */
-	} *items;
+	} * items;
 };
 /* em_ctx.on_change for jobs: records the change in the node_changes passed as arg (worker). */
 void node_changes_add(void *changes, const char *device, int what, int locale_changed);

@@ -83,9 +83,9 @@ static json_t *binding_json(const struct sipd_binding *b, time_t now)
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "device",
-			 b->device, "model", b->model, "transport", b->transport, "source", b->source,
-			 "expires_in", (json_int_t)(b->expires_at - now), "contact", b->contact,
-			 "aor", b->aor, "call_id", b->call_id, "instance", b->instance,
+			 b->device, "model", b->model, "transport", b->transport, "source",
+			 b->source, "expires_in", (json_int_t)(b->expires_at - now), "contact",
+			 b->contact, "aor", b->aor, "call_id", b->call_id, "instance", b->instance,
 			 "user_agent", b->user_agent, "registered_at", when, "cseq",
 			 (json_int_t)b->cseq);
 }
@@ -138,8 +138,9 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 	if (j->body_len) {
 		args = json_loadb(j->body, j->body_len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!args || !json_is_object(args)) {
-			out = json_pack("{s:s}", "error",
-					args ? "the request body must be a JSON object" : jerr.text);
+			out =
+			    json_pack("{s:s}", "error",
+				      args ? "the request body must be a JSON object" : jerr.text);
 			j->status = 400;
 			goto done;
 		}
@@ -149,14 +150,14 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 	struct em_ctx ctx = job_em_ctx(w, j->reqno, "admin", "local", &j->changes);
 	ctx.cache = w->node->cred_cache;
 	struct admin_ctx actx = {
-		.em = &ctx,
-		.cluster_id = w->node->cfg.cluster_id,
-		.params_changed = node_params_changed,
-		.params_changed_arg = w->node,
-		.status = node_status,
-		.status_arg = w->node,
-		.sip_bindings = node_sip_bindings,
-		.sip_bindings_arg = w->node,
+	    .em = &ctx,
+	    .cluster_id = w->node->cfg.cluster_id,
+	    .params_changed = node_params_changed,
+	    .params_changed_arg = w->node,
+	    .status = node_status,
+	    .status_arg = w->node,
+	    .sip_bindings = node_sip_bindings,
+	    .sip_bindings_arg = w->node,
 	};
 	j->status = admin_dispatch(&actx, j->command, args, &out);
 done:

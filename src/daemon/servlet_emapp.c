@@ -1,4 +1,5 @@
-/* servlet_emapp.c -- the EM phone app's HTTP edge: /emapp/EMAppServlet, its refresh pages, and the services menu.
+/* servlet_emapp.c -- the EM phone app's HTTP edge: /emapp/EMAppServlet, its refresh pages, and the
+ * services menu.
  *
  * Same life as an EM API request (servlet_emservice.c): the loop thread admits it or answers
  * 26 when Maximum Concurrent Requests are in flight (CUCM's EMApp goes through EMService, so
@@ -83,14 +84,15 @@ static const char *logval(int has, const char *s, char *buf, size_t len)
 
 /* Renders o in the phone's charset into b. A page that breaks a phone limit (a service name
  * from the database with a control character, say) falls back to a plain error text. */
-static void render(struct buf *b, struct px_object *o, enum emapp_lang lang,
-		   enum emapp_charset cs, uint64_t reqno)
+static void render(struct buf *b, struct px_object *o, enum emapp_lang lang, enum emapp_charset cs,
+		   uint64_t reqno)
 {
 	struct buf xml;
 
 	buf_init(&xml);
 	if (px_render(&xml, o) != 0) {
-		log_error(LOGS_EMAPP, reqno, "page does not fit a Cisco IP Phone object; sent error 0");
+		log_error(LOGS_EMAPP, reqno,
+			  "page does not fit a Cisco IP Phone object; sent error 0");
 		emapp_error_page(o, lang, EM_UNKNOWN_ERROR, 0);
 		buf_reset(&xml);
 		px_render(&xml, o);
@@ -151,8 +153,8 @@ static void log_request(const struct emapp_job *j, const struct emapp_request *r
 		 logval(r->has_login_type, r->login_type, lt, sizeof(lt)),
 		 r->has_pin ? (r->pin[0] ? "sent" : "blank") : "null");
 	if (r->error)
-		log_warn(LOGS_EMAPP, j->reqno, "parameter %s is unusable (too long or badly encoded)",
-			 r->error_param);
+		log_warn(LOGS_EMAPP, j->reqno,
+			 "parameter %s is unusable (too long or badly encoded)", r->error_param);
 }
 
 static void log_outcome(const struct emapp_job *j, const struct emapp_request *r,
@@ -161,25 +163,29 @@ static void log_outcome(const struct emapp_job *j, const struct emapp_request *r
 	char dev[80], who[80];
 	/* a refresh request names its device only inside the refresh value */
 	const char *device = r->has_device || !r->has_refresh
-				     ? logval(r->has_device, r->device, dev, sizeof(dev))
-				     : logval(1, r->refresh, dev, sizeof(dev));
+				 ? logval(r->has_device, r->device, dev, sizeof(dev))
+				 : logval(1, r->refresh, dev, sizeof(dev));
 	const char *user = logval(1, o->user_id[0] ? o->user_id : r->userid, who, sizeof(who));
 
 	switch (o->page) {
 	case EMAPP_PAGE_LOGIN_OK:
-		log_info(LOGS_EMAPP, j->reqno, "Successfully performed Login for user %s at %s (profile %s)",
-			 user, device, o->profile);
+		log_info(LOGS_EMAPP, j->reqno,
+			 "Successfully performed Login for user %s at %s (profile %s)", user,
+			 device, o->profile);
 		break;
 	case EMAPP_PAGE_LOGOUT_OK:
-		log_info(LOGS_EMAPP, j->reqno, "Successfully performed Logout for user %s at %s", user,
-			 device);
+		log_info(LOGS_EMAPP, j->reqno, "Successfully performed Logout for user %s at %s",
+			 user, device);
 		break;
 	case EMAPP_PAGE_ERROR:
 		/* The phone saw only the code; the real reason stays here and in the audit. */
-		log_warn(LOGS_EMAPP, j->reqno, "%s failed at %s for user %s: phone shows %d; real %d: %s",
-			 (r->has_do_logout ? "Logout" : r->has_userid || r->has_pin ? "Login" : "Request"),
-			 device, (r->has_userid || o->user_id[0]) ? user : "null", o->code, o->real_code,
-			 o->reason[0] ? o->reason : em_code_text(o->real_code));
+		log_warn(LOGS_EMAPP, j->reqno,
+			 "%s failed at %s for user %s: phone shows %d; real %d: %s",
+			 (r->has_do_logout		? "Logout"
+			  : r->has_userid || r->has_pin ? "Login"
+							: "Request"),
+			 device, (r->has_userid || o->user_id[0]) ? user : "null", o->code,
+			 o->real_code, o->reason[0] ? o->reason : em_code_text(o->real_code));
 		if (o->lockout_engaged)
 			log_warn(LOGS_EMAPP, j->reqno, "user %s locked out: %s", user, o->reason);
 		break;
@@ -246,8 +252,10 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 		l->cache_seconds = w->params.emcc_home_cache_seconds;
 		l->chk = out.emcc;
 		out.emcc = NULL;
-		log_info(LOGS_EMAPP, j->reqno, "user %s is not ours: EMCC login at %s, asking %zu "
-			 "remote cluster(s)", l->user_id, l->device, l->chk->nclusters);
+		log_info(LOGS_EMAPP, j->reqno,
+			 "user %s is not ours: EMCC login at %s, asking %zu "
+			 "remote cluster(s)",
+			 l->user_id, l->device, l->chk->nclusters);
 		goto out;
 	}
 	if (out.page == EMAPP_PAGE_EMCC_PENDING) {
@@ -415,8 +423,8 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 			render(&b, o, lang, cs, reqno);
 			free(o);
 		}
-		log_warn(LOGS_EMAPP, reqno, "from %s: busy, %u requests in flight; sent error %d", ip,
-			 n->em_inflight, EM_BUSY);
+		log_warn(LOGS_EMAPP, reqno, "from %s: busy, %u requests in flight; sent error %d",
+			 ip, n->em_inflight, EM_BUSY);
 		snprintf(ctype, sizeof(ctype), "text/xml; charset=%s", emapp_charset_name(cs));
 		http_reply(n, req, 200, ctype, b.data ? b.data : "", b.len);
 		buf_free(&b);

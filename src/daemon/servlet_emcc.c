@@ -1,4 +1,5 @@
-/* servlet_emcc.c -- incoming inter-cluster EMCC requests: authenticate the calling cluster, guard against replays, run the policy.
+/* servlet_emcc.c -- incoming inter-cluster EMCC requests: authenticate the calling cluster, guard
+ * against replays, run the policy.
  *
  * The loop thread takes the client certificate's fingerprint (only it may touch the TLS
  * connection) and hands the body to a worker, which parses the <emccRequest>, finds the
@@ -97,7 +98,8 @@ static void failure(struct emcc_job *j, struct emcc_msg *a, uint64_t their_reqno
 {
 	answer_init(j, a, EMCC_RESP_FAILURE, their_reqno);
 	a->error_code = code;
-	snprintf(a->error_text, sizeof(a->error_text), "%s", text && *text ? text : em_code_text(code));
+	snprintf(a->error_text, sizeof(a->error_text), "%s",
+		 text && *text ? text : em_code_text(code));
 	answer(j, a);
 }
 
@@ -140,11 +142,11 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		failure(j, a, 0, perr.code, perr.text);
 		goto out;
 	}
-	snprintf(pfx, sizeof(pfx), "%llu:%.64s", (unsigned long long)m->request_number,
-		 m->cluster);
+	snprintf(pfx, sizeof(pfx), "%llu:%.64s", (unsigned long long)m->request_number, m->cluster);
 	if (!emcc_msg_is_request(m->kind)) {
-		log_warn(LOGS_EMCC, j->reqno, "%s: from %s: refused (1): a %s response is no request",
-			 pfx, j->remote_ip, emcc_msg_kind_name(m->kind));
+		log_warn(LOGS_EMCC, j->reqno,
+			 "%s: from %s: refused (1): a %s response is no request", pfx, j->remote_ip,
+			 emcc_msg_kind_name(m->kind));
 		failure(j, a, m->request_number, EM_PARSE_ERROR, "Error on Parsing: not a request");
 		goto out;
 	}
@@ -161,7 +163,8 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 	if (r == ENOENT) {
 		log_warn(LOGS_EMCC, j->reqno,
 			 "%s: %s from %s refused (35): unknown certificate %s (claimed cluster %s)",
-			 pfx, emcc_msg_kind_name(m->kind), j->remote_ip, j->fingerprint, m->cluster);
+			 pfx, emcc_msg_kind_name(m->kind), j->remote_ip, j->fingerprint,
+			 m->cluster);
 		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
 		goto out;
 	}
@@ -172,10 +175,11 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		goto out;
 	}
 	if (strcmp(rc->id, m->cluster) != 0) {
-		log_warn(LOGS_EMCC, j->reqno,
-			 "%s: %s from %s refused (35): the certificate of cluster %s used for claimed "
-			 "cluster %s",
-			 pfx, emcc_msg_kind_name(m->kind), j->remote_ip, rc->id, m->cluster);
+		log_warn(
+		    LOGS_EMCC, j->reqno,
+		    "%s: %s from %s refused (35): the certificate of cluster %s used for claimed "
+		    "cluster %s",
+		    pfx, emcc_msg_kind_name(m->kind), j->remote_ip, rc->id, m->cluster);
 		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
 		goto out;
 	}
@@ -183,9 +187,9 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 			      REPLAY_WINDOW_MS);
 	if (r) {
 		const char *why = r == EALREADY ? "replayed message (nonce seen before)"
-				  : r == ETIME	  ? "stale message (sent time outside the window)"
-				  : r == ENOSPC	  ? "replay table full"
-						  : "bad nonce";
+				  : r == ETIME	? "stale message (sent time outside the window)"
+				  : r == ENOSPC ? "replay table full"
+						: "bad nonce";
 		log_warn(LOGS_EMCC, j->reqno, "%s: %s from %s refused: %s", pfx,
 			 emcc_msg_kind_name(m->kind), j->remote_ip, why);
 		failure(j, a, m->request_number, r == ENOSPC ? EM_BUSY : EM_PARSE_ERROR, why);
@@ -215,29 +219,31 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 	}
 	case EMCC_REQ_HOME_LOGIN: {
 		struct em_emcc_home_login_req hr = {
-			.visiting_cluster = m->cluster,
-			.visiting_reqno = m->request_number,
-			.user_id = m->user_id,
-			.pin = m->pin,
-			.device = m->device_name,
-			.model = m->model,
-			.protocol = m->protocol,
-			.login_type = m->login_type,
-			.profile = m->device_profile,
-			.remote_ip = m->remote_ip,
-			.model_enum = m->model_enum,
-			.security_mode = m->security_mode,
+		    .visiting_cluster = m->cluster,
+		    .visiting_reqno = m->request_number,
+		    .user_id = m->user_id,
+		    .pin = m->pin,
+		    .device = m->device_name,
+		    .model = m->model,
+		    .protocol = m->protocol,
+		    .login_type = m->login_type,
+		    .profile = m->device_profile,
+		    .remote_ip = m->remote_ip,
+		    .model_enum = m->model_enum,
+		    .security_mode = m->security_mode,
 		};
 		struct em_emcc_home_login_out ho;
 		if (m->remote_ip[0])
 			ctx.remote_ip = m->remote_ip; /* the phone, as a local login records it */
-		log_info(LOGS_EMCC, j->reqno, "%s: homeLogin %s device=%s model=%s protocol=%s "
+		log_info(LOGS_EMCC, j->reqno,
+			 "%s: homeLogin %s device=%s model=%s protocol=%s "
 			 "securityMode=%d phone=%s",
 			 pfx, m->user_id, m->device_name, m->model, m->protocol, m->security_mode,
 			 m->remote_ip[0] ? m->remote_ip : "?");
 		r = em_emcc_home_login(&ctx, &hr, &ho, &res);
 		if (r) {
-			log_info(LOGS_EMCC, j->reqno, "%s: homeLogin %s device=%s: failure %d %s; real "
+			log_info(LOGS_EMCC, j->reqno,
+				 "%s: homeLogin %s device=%s: failure %d %s; real "
 				 "%d: %s%s",
 				 pfx, m->user_id, m->device_name, res.code, res.text, ho.real_code,
 				 ho.reason, ho.lockout_engaged ? " (lockout engaged)" : "");
@@ -252,7 +258,8 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 			     n->cfg.node_address, 5060);
 		service_addr(a->tvs, sizeof(a->tvs), "", n->cfg.node_address, 2445);
 		snprintf(a->config_version, sizeof(a->config_version), "%s", ho.config_version);
-		log_info(LOGS_EMCC, j->reqno, "%s: homeLogin %s device=%s: success, EMCC device "
+		log_info(LOGS_EMCC, j->reqno,
+			 "%s: homeLogin %s device=%s: success, EMCC device "
 			 "created, profile %s, duration %llds, version %s%s",
 			 pfx, ho.user_id, m->device_name, ho.profile, (long long)ho.login_duration,
 			 ho.config_version, ho.superseded ? " (an older login of it ended)" : "");
@@ -276,7 +283,8 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		if (!home && !ended) {
 			j->vlogout_nothing = 1;
 			j->their_reqno = m->request_number;
-			snprintf(j->vlogout_device, sizeof(j->vlogout_device), "%s", m->device_name);
+			snprintf(j->vlogout_device, sizeof(j->vlogout_device), "%s",
+				 m->device_name);
 		}
 		log_info(LOGS_EMCC, j->reqno, "%s: %s %s device=%s (%s): %s", pfx,
 			 emcc_msg_kind_name(m->kind), m->user_id, m->device_name, m->reason,
@@ -294,9 +302,7 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		log_debug(LOGS_EMCC, j->reqno, "%s: clusterInfo", pfx);
 		answer(j, a);
 		break;
-	default:
-		failure(j, a, m->request_number, EM_QUERY_TYPE_UNDETERMINED, NULL);
-		break;
+	default: failure(j, a, m->request_number, EM_QUERY_TYPE_UNDETERMINED, NULL); break;
 	}
 out:
 	if (m)
@@ -319,9 +325,8 @@ static void emcc_job_done(struct workq_job *job)
 		a.error_code = EM_DATABASE_ERROR;
 		snprintf(a.error_text, sizeof(a.error_text), "%s", em_code_text(EM_DATABASE_ERROR));
 		answer(j, &a);
-	} else if (j->vlogout_nothing &&
-		   (emcc_visiting_busy(n, j->vlogout_device) ||
-		    emcc_visiting_records(n) != j->records_at_arrival)) {
+	} else if (j->vlogout_nothing && (emcc_visiting_busy(n, j->vlogout_device) ||
+					  emcc_visiting_records(n) != j->records_at_arrival)) {
 		/* The home ended a login whose answer is still on its way to its visit record
 		 * here (two logins of one user racing under auto logout): "already gone" now would
 		 * leave the visit to be recorded after it. Busy: the home's outbox retries, and
@@ -333,8 +338,10 @@ static void emcc_job_done(struct workq_job *job)
 		snprintf(a.error_text, sizeof(a.error_text),
 			 "an EMCC login of %.64s is in progress here; retry", j->vlogout_device);
 		answer(j, &a);
-		log_info(LOGS_EMCC, j->reqno, "visitingLogout device=%s: a login of it is in "
-			 "flight: answered busy, the home retries", j->vlogout_device);
+		log_info(LOGS_EMCC, j->reqno,
+			 "visitingLogout device=%s: a login of it is in "
+			 "flight: answered busy, the home retries",
+			 j->vlogout_device);
 	}
 	log_debug(LOGS_EMCC, j->reqno, "answered in %.2f ms", elapsed_ms(&j->t0));
 	job_answer(n, j->req, &j->changes, job->batch_error, j->reqno, 1, 200,
@@ -376,7 +383,8 @@ int servlet_emcc_try(struct node *n, struct evhttp_request *req)
 		snprintf(a.error_text, sizeof(a.error_text), "%s", em_code_text(EM_BUSY));
 		buf_init(&b);
 		emcc_msg_render(&b, &a);
-		log_warn(LOGS_EMCC, reqno, "from %s: busy, %u requests in flight", ip, n->em_inflight);
+		log_warn(LOGS_EMCC, reqno, "from %s: busy, %u requests in flight", ip,
+			 n->em_inflight);
 		http_reply(n, req, 200, "text/xml; charset=utf-8", b.data ? b.data : "", b.len);
 		buf_free(&b);
 		explicit_bzero(xml, xml_len);

@@ -94,13 +94,13 @@ static int run_query(struct em_ctx *ctx, const struct em_caller *who, const stru
 			if ((rc = em_query_device(ctx, who, r->names[i], &s, res)))
 				return rc;
 			struct emapi_device_result d = {
-				.name = r->names[i],
-				.state = s.state == EM_DEVICE_LOGGED_IN   ? EMAPI_DEV_LOGGED_IN
-					 : s.state == EM_DEVICE_LOGGED_OUT ? EMAPI_DEV_NONE
-									   : EMAPI_DEV_DOES_NOT_EXIST,
-				.user_id = s.user_id,
-				.last_user = s.last_user_id,
-				.emcc_device = s.emcc_role != STORE_EMCC_NONE,
+			    .name = r->names[i],
+			    .state = s.state == EM_DEVICE_LOGGED_IN    ? EMAPI_DEV_LOGGED_IN
+				     : s.state == EM_DEVICE_LOGGED_OUT ? EMAPI_DEV_NONE
+								       : EMAPI_DEV_DOES_NOT_EXIST,
+			    .user_id = s.user_id,
+			    .last_user = s.last_user_id,
+			    .emcc_device = s.emcc_role != STORE_EMCC_NONE,
 			};
 			emapi_render_device_user(b, &d);
 		}
@@ -112,14 +112,15 @@ static int run_query(struct em_ctx *ctx, const struct em_caller *who, const stru
 			int exists = 0;
 			struct buf one;
 			buf_init(&one);
-			rc = em_query_user_devices(ctx, who, r->names[i], &exists, each_device, &one,
-						   res);
+			rc = em_query_user_devices(ctx, who, r->names[i], &exists, each_device,
+						   &one, res);
 			if (rc == 0) {
 				if (!exists)
 					emapi_render_user_devices_state(b, r->names[i],
 									EMAPI_USER_DOES_NOT_EXIST);
 				else if (one.len == 0)
-					emapi_render_user_devices_state(b, r->names[i], EMAPI_USER_NONE);
+					emapi_render_user_devices_state(b, r->names[i],
+									EMAPI_USER_NONE);
 				else {
 					emapi_render_user_devices_user_begin(b, r->names[i]);
 					buf_append(b, one.data, one.len);
@@ -138,14 +139,15 @@ static int run_query(struct em_ctx *ctx, const struct em_caller *who, const stru
 			int exists = 0;
 			struct buf one;
 			buf_init(&one);
-			rc = em_query_user_profiles(ctx, who, r->names[i], &exists, each_profile, &one,
-						    res);
+			rc = em_query_user_profiles(ctx, who, r->names[i], &exists, each_profile,
+						    &one, res);
 			if (rc == 0) {
 				if (!exists)
 					emapi_render_profiles_state(b, r->names[i],
 								    EMAPI_USER_DOES_NOT_EXIST);
 				else if (one.len == 0)
-					emapi_render_profiles_state(b, r->names[i], EMAPI_USER_NONE);
+					emapi_render_profiles_state(b, r->names[i],
+								    EMAPI_USER_NONE);
 				else {
 					emapi_render_profiles_user_begin(b, r->names[i]);
 					buf_append(b, one.data, one.len);
@@ -168,8 +170,7 @@ static int run_query(struct em_ctx *ctx, const struct em_caller *who, const stru
 		}
 		emapi_render_check_user_end(b);
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -195,7 +196,7 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 	int frc = emapi_form_field(j->body, j->body_len, "xml", xml, EMAPI_MAX_DOC + 1, &xml_len);
 	if (frc) {
 		fail(j, EM_PARSE_ERROR,
-		     frc == ENOENT ? "Error on Parsing: the request has no form field 'xml'"
+		     frc == ENOENT  ? "Error on Parsing: the request has no form field 'xml'"
 		     : frc == E2BIG ? "Error on Parsing: the xml document is too large"
 				    : "Error on Parsing: bad URL encoding in the form body");
 		log_warn(LOGS_EMSERVICE, j->reqno, "from %s: refused (1): %s", j->remote_ip,
@@ -204,8 +205,8 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 	}
 	if (emapi_parse(xml, xml_len, r, &perr)) {
 		fail(j, perr.code, perr.text);
-		log_warn(LOGS_EMSERVICE, j->reqno, "from %s: refused (%d): %s", j->remote_ip, perr.code,
-			 perr.text);
+		log_warn(LOGS_EMSERVICE, j->reqno, "from %s: refused (%d): %s", j->remote_ip,
+			 perr.code, perr.text);
 		goto out;
 	}
 	j->type = (enum metrics_type)r->kind;
@@ -223,45 +224,44 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 		goto logged;
 	}
 	if (who.from_cache)
-		log_debug(LOGS_EMSERVICE, j->reqno, "%s approved through credential cache, %lld ms remaining",
-			  who.id, (long long)who.cache_left_ms);
+		log_debug(LOGS_EMSERVICE, j->reqno,
+			  "%s approved through credential cache, %lld ms remaining", who.id,
+			  (long long)who.cache_left_ms);
 
 	int rc = 0;
 	buf_reset(&j->out);
 	switch (r->kind) {
 	case EMAPI_LOGIN: {
 		struct em_login_req lr = {
-			.device = r->device_name,
-			.user_id = r->user_id,
-			.profile = r->device_profile,
-			.duration_kind = r->duration_kind == EMAPI_DURATION_TIME ? EM_DURATION_MINUTES
-					 : r->duration_kind == EMAPI_DURATION_INDEFINITE
-						 ? EM_DURATION_INDEFINITE
-						 : EM_DURATION_DEFAULT,
-			.duration_minutes = r->duration_minutes,
+		    .device = r->device_name,
+		    .user_id = r->user_id,
+		    .profile = r->device_profile,
+		    .duration_kind = r->duration_kind == EMAPI_DURATION_TIME ? EM_DURATION_MINUTES
+				     : r->duration_kind == EMAPI_DURATION_INDEFINITE
+					 ? EM_DURATION_INDEFINITE
+					 : EM_DURATION_DEFAULT,
+		    .duration_minutes = r->duration_minutes,
 		};
 		rc = em_login(&ctx, &who, &lr, &res);
 		break;
 	}
-	case EMAPI_LOGOUT:
-		rc = em_logout(&ctx, &who, r->device_name, &res);
-		break;
+	case EMAPI_LOGOUT: rc = em_logout(&ctx, &who, r->device_name, &res); break;
 	case EMAPI_LOGOUT_ALL: {
 		size_t count = 0;
 		rc = em_logout_all(&ctx, &who, &count, &res);
 		if (!rc)
-			log_info(LOGS_EMSERVICE, j->reqno, "logoutAll: %zu devices logged out", count);
+			log_info(LOGS_EMSERVICE, j->reqno, "logoutAll: %zu devices logged out",
+				 count);
 		break;
 	}
-	default:
-		rc = run_query(&ctx, &who, r, &j->out, &res);
-		break;
+	default: rc = run_query(&ctx, &who, r, &j->out, &res); break;
 	}
 	if (rc) {
 		fail(j, res.code, res.text);
 	} else {
 		j->code = -1;
-		if (r->kind == EMAPI_LOGIN || r->kind == EMAPI_LOGOUT || r->kind == EMAPI_LOGOUT_ALL)
+		if (r->kind == EMAPI_LOGIN || r->kind == EMAPI_LOGOUT ||
+		    r->kind == EMAPI_LOGOUT_ALL)
 			emapi_render_success(&j->out);
 	}
 logged:
@@ -269,8 +269,9 @@ logged:
 		log_info(LOGS_EMSERVICE, j->reqno, "%s: success (%.2f ms)", kind_name(r->kind),
 			 elapsed_s(&j->t0) * 1e3);
 	else
-		log_info(LOGS_EMSERVICE, j->reqno, "%s: failure %d %s (%.2f ms)", kind_name(r->kind),
-			 j->code, em_code_text(j->code), elapsed_s(&j->t0) * 1e3);
+		log_info(LOGS_EMSERVICE, j->reqno, "%s: failure %d %s (%.2f ms)",
+			 kind_name(r->kind), j->code, em_code_text(j->code),
+			 elapsed_s(&j->t0) * 1e3);
 out:
 	/* The secret is not needed any more: do not leave it in freed memory. */
 	if (r)

@@ -1,4 +1,5 @@
-/* servlet_prov.c -- provisioning over HTTP (CUCM's TFTP-over-HTTP, port 6970): GET SEP<MAC>.cnf.xml.
+/* servlet_prov.c -- provisioning over HTTP (CUCM's TFTP-over-HTTP, port 6970): GET
+ * SEP<MAC>.cnf.xml.
  *
  * The loop thread refuses every other name (prov_device_from_file_name: no paths, no "..", no
  * percent-encoding, no NUL ever reaches the store) and every method but GET and HEAD; a worker
@@ -168,7 +169,8 @@ static void fill_env(const struct node *n, struct prov_build_env *env, char *hos
 	memset(env, 0, sizeof(*env));
 	snprintf(host, hlen, "%s", n->cfg.node_address);
 	env->node = host;
-	if (n->cfg.sip_udp[0] && config_split_hostport(n->cfg.sip_udp, lhost, sizeof(lhost), &port) == 0)
+	if (n->cfg.sip_udp[0] &&
+	    config_split_hostport(n->cfg.sip_udp, lhost, sizeof(lhost), &port) == 0)
 		env->sip_port = port;
 	else if (n->cfg.sip_tcp[0] &&
 		 config_split_hostport(n->cfg.sip_tcp, lhost, sizeof(lhost), &port) == 0)
@@ -241,9 +243,11 @@ static void prov_job_done(struct workq_job *job)
 	if (job->batch_error && j->status == 200 && !j->cached)
 		j->status = 503;
 	if (j->status == 200) {
-		log_info(LOGS_TFTP, j->reqno, "%s SEP file %s.cnf.xml (%zu bytes, versionStamp %s, %s) "
-			 "in %.2f ms", j->ip, j->device, j->out.len, j->stamp,
-			 j->cached ? "cached" : "built", elapsed_ms(&j->t0));
+		log_info(LOGS_TFTP, j->reqno,
+			 "%s SEP file %s.cnf.xml (%zu bytes, versionStamp %s, %s) "
+			 "in %.2f ms",
+			 j->ip, j->device, j->out.len, j->stamp, j->cached ? "cached" : "built",
+			 elapsed_ms(&j->t0));
 		http_reply(n, j->req, 200, "*/*", j->out.data ? j->out.data : "", j->out.len);
 	} else if (j->status == 404) {
 		log_info(LOGS_TFTP, j->reqno, "%s %s.cnf.xml: no such device (404)", j->ip,

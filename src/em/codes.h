@@ -9,7 +9,7 @@ enum em_code {
 	EM_OK = -1, /* not a wire code: success */
 	EM_UNKNOWN_ERROR = 0,
 	EM_PARSE_ERROR = 1,
-	EM_AUTH_ERROR = 2,         /* blank user/PIN (API); wrong PIN (EMCC) */
+	EM_AUTH_ERROR = 2, /* blank user/PIN (API); wrong PIN (EMCC) */
 	EM_INVALID_APP_USER = 3,
 	EM_POLICY_VALIDATION = 4,
 	EM_DEVICE_LOGON_DISABLED_5 = 5,

@@ -299,9 +299,7 @@ int em_multiple_login(struct em_ctx *ctx, const char *uid, struct em_state_list 
 	if (rc || others->n == 0)
 		return rc;
 	switch (ctx->params->multiple_login_behavior) {
-	case EM_MULTI_ALLOWED:
-		others->n = 0;
-		return 0;
+	case EM_MULTI_ALLOWED: others->n = 0; return 0;
 	case EM_MULTI_AUTO_LOGOUT:
 		if (locale && !(*locale = calloc(others->n, sizeof(**locale))))
 			return ENOMEM;
@@ -313,9 +311,7 @@ int em_multiple_login(struct em_ctx *ctx, const char *uid, struct em_state_list 
 				return rc;
 		}
 		return 0;
-	default:
-		*refuse = 1;
-		return 0;
+	default: *refuse = 1; return 0;
 	}
 }
 
@@ -428,8 +424,8 @@ int em_pin_counter_apply(struct em_ctx *ctx, struct pin_step *ps, const char *ui
 		u.failed_logons++;
 	if (threshold > 0 && u.failed_logons >= threshold && u.locked_until == 0) {
 		u.locked_until = ctx->params->lockout_minutes > 0
-					 ? now_s + (int64_t)ctx->params->lockout_minutes * 60
-					 : EM_LOCKED_UNTIL_UNLOCK;
+				     ? now_s + (int64_t)ctx->params->lockout_minutes * 60
+				     : EM_LOCKED_UNTIL_UNLOCK;
 		ps->out->lockout_engaged = 1;
 		format_until(u.locked_until, until, sizeof(until));
 		pin_reason(ps, EMAPP_AUTH_ERROR,
@@ -479,8 +475,8 @@ int em_pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_us
 
 	if (r->type == EM_LOGIN_TYPE_DN) {
 		rc = strlen(id) < STORE_ID_MAX
-			     ? store_user_find_by_extension(ctx->st, id, user, &matches)
-			     : ENOENT;
+			 ? store_user_find_by_extension(ctx->st, id, user, &matches)
+			 : ENOENT;
 		if (rc == 0 && matches > 1) {
 			pin_reason(ps, EMAPP_DN_MULTIPLE_USERS,
 				   "extension %.128s is the primary extension of %d users", id,
@@ -502,7 +498,8 @@ int em_pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_us
 	if (!found) {
 		pin_verify_dummy(pin);
 		if (r->type == EM_LOGIN_TYPE_DN)
-			pin_reason(ps, EM_USER_NOT_FOUND, "no user has primary extension %.128s", id);
+			pin_reason(ps, EM_USER_NOT_FOUND, "no user has primary extension %.128s",
+				   id);
 		else
 			pin_reason(ps, EM_USER_NOT_FOUND, "unknown user");
 		return EMAPP_AUTH_ERROR;
@@ -562,7 +559,8 @@ void em_pin_failure_record(struct em_ctx *ctx, struct pin_step *ps, const char *
 	if (em_pin_counter_apply(ctx, ps, ps->out->user_id) != 0)
 		goto fail;
 	snprintf(detail, sizeof(detail), "%s%s%s%s", ps->out->reason,
-		 ps->req->emcc ? "; EMCC=true" : "", ps->note ? "; " : "", ps->note ? ps->note : "");
+		 ps->req->emcc ? "; EMCC=true" : "", ps->note ? "; " : "",
+		 ps->note ? ps->note : "");
 	if (em_audit_write(ctx, "login", uid, device, NULL, ps->out->real_code, detail) != 0)
 		goto fail;
 	if (store_commit(ctx->st) == 0)
@@ -710,12 +708,8 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 		FAIL(EM_USER_LOGGED_IN_ELSEWHERE);
 
 	switch (req->duration_kind) {
-	case EM_DURATION_MINUTES:
-		duration = (int64_t)req->duration_minutes * 60;
-		break;
-	case EM_DURATION_INDEFINITE:
-		duration = 0;
-		break;
+	case EM_DURATION_MINUTES: duration = (int64_t)req->duration_minutes * 60; break;
+	case EM_DURATION_INDEFINITE: duration = 0; break;
 	default:
 		if (user.max_login_minutes >= 0)
 			duration = (int64_t)user.max_login_minutes * 60;
@@ -749,8 +743,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 	if (ps && (rc = em_pin_counter_apply(ctx, ps, uid)))
 		STORE_FAIL(rc);
 	/* The phone's EMCC=true is kept with the login: the EMCC path (next) decides on it. */
-	snprintf(detail, sizeof(detail), "%s%s", profile,
-		 ps && ps->req->emcc ? "; EMCC=true" : "");
+	snprintf(detail, sizeof(detail), "%s%s", profile, ps && ps->req->emcc ? "; EMCC=true" : "");
 	rc = em_audit_write(ctx, "login", uid, device, NULL, 0, detail);
 	if (rc)
 		STORE_FAIL(rc);
@@ -840,7 +833,8 @@ static int logout_core(struct em_ctx *ctx, const struct em_caller *caller, const
 		/* An EMCC device at home bears a remote phone's name: it is no device of ours,
 		 * yet its login may be ended here (admin, API). */
 		rc = store_em_state_get(st, device, &cur);
-		if (rc == ENOENT || (rc == 0 && (!*cur.user_id || cur.emcc_role != STORE_EMCC_HOME)))
+		if (rc == ENOENT ||
+		    (rc == 0 && (!*cur.user_id || cur.emcc_role != STORE_EMCC_HOME)))
 			FAIL(EM_DEVICE_NOT_FOUND);
 	} else if (rc == 0) {
 		rc = store_em_state_get(st, device, &cur);
@@ -881,8 +875,7 @@ int em_logout(struct em_ctx *ctx, const struct em_caller *caller, const char *de
 	return logout_core(ctx, caller, device, NULL, res);
 }
 
-int em_logout_device(struct em_ctx *ctx, const char *device, char *user_id,
-		     struct em_result *res)
+int em_logout_device(struct em_ctx *ctx, const char *device, char *user_id, struct em_result *res)
 {
 	if (user_id)
 		user_id[0] = '\0';
@@ -1102,7 +1095,8 @@ static int walk_profiles(struct store *st, const char *uid, struct stop_tracker 
 
 /* A per-user query: the caller's rights and the user's existence, then walk over its rows. */
 static int user_query_walk(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
-			   int *exists, int (*walk)(struct store *, const char *, struct stop_tracker *),
+			   int *exists,
+			   int (*walk)(struct store *, const char *, struct stop_tracker *),
 			   struct stop_tracker *t, struct em_result *res)
 {
 	char uid[STORE_ID_MAX];

@@ -23,12 +23,12 @@ enum em_change { EM_CHANGE_LOGIN = 1, EM_CHANGE_LOGOUT = 2 };
 struct em_ctx {
 	struct store *st;
 	const struct em_params *params;
-	struct cred_cache *cache;         /* may be NULL: no caching */
+	struct cred_cache *cache;	  /* may be NULL: no caching */
 	const struct cred_pepper *pepper; /* for PINs */
-	int64_t now_ms;                   /* wall clock, unix ms (tests set it) */
-	uint64_t reqno;                   /* request number, for the audit trail */
-	const char *source;               /* "api", "phone", "admin", "timer" */
-	const char *remote_ip;            /* "" if unknown */
+	int64_t now_ms;			  /* wall clock, unix ms (tests set it) */
+	uint64_t reqno;			  /* request number, for the audit trail */
+	const char *source;		  /* "api", "phone", "admin", "timer" */
+	const char *remote_ip;		  /* "" if unknown */
 	/* Called after a commit that logged a device in or out. May be NULL. */
 	void (*on_change)(void *arg, const char *device, enum em_change what, int locale_changed);
 	void *on_change_arg;
@@ -44,7 +44,7 @@ struct em_caller {
 	char id[STORE_ID_MAX];
 	int is_app_user;
 	int proxy_rights; /* may act for any user */
-	int from_cache;   /* approved through the credential cache */
+	int from_cache;	  /* approved through the credential cache */
 	int64_t cache_left_ms;
 };
 
@@ -82,11 +82,11 @@ enum em_login_type { EM_LOGIN_TYPE_UID = 0, EM_LOGIN_TYPE_SP, EM_LOGIN_TYPE_DN }
 
 struct em_pin_login_req {
 	const char *device;
-	const char *id;      /* user ID (UID, SP) or primary extension (DN) */
+	const char *id; /* user ID (UID, SP) or primary extension (DN) */
 	const char *pin;
 	enum em_login_type type;
 	const char *profile; /* NULL or "": the user's only profile, else a choice is asked for */
-	int emcc;            /* the phone sent EMCC=true: recorded with the login */
+	int emcc;	     /* the phone sent EMCC=true: recorded with the login */
 };
 
 struct em_pin_login_out {
@@ -124,8 +124,7 @@ int em_logout(struct em_ctx *ctx, const struct em_caller *caller, const char *de
 /* The phone's own logout (its Logout softkey): whoever is logged in on device, as em_logout with
  * the rights that being the device gives; audited with ctx->source. 11, 19 as em_logout.
  * *user_id (may be NULL, STORE_ID_MAX bytes) gets who was logged out. */
-int em_logout_device(struct em_ctx *ctx, const char *device, char *user_id,
-		     struct em_result *res);
+int em_logout_device(struct em_ctx *ctx, const char *device, char *user_id, struct em_result *res);
 
 /* Logs out every device (proxy rights only). *count = devices logged out. */
 int em_logout_all(struct em_ctx *ctx, const struct em_caller *caller, size_t *count,
@@ -138,7 +137,7 @@ struct em_device_status {
 	char user_id[STORE_ID_MAX];
 	char last_user_id[STORE_ID_MAX]; /* "" unless Remember the Last User Logged In */
 	char profile[STORE_ID_MAX];
-	int emcc_role;                   /* enum store_emcc_role */
+	int emcc_role; /* enum store_emcc_role */
 	char remote_cluster[STORE_ID_MAX];
 	int64_t login_time;
 	int64_t login_duration;
@@ -152,10 +151,9 @@ int em_query_device(struct em_ctx *ctx, const struct em_caller *caller, const ch
 int em_query_user_devices(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
 			  int *exists, int (*fn)(void *arg, const char *device), void *arg,
 			  struct em_result *res);
-int em_query_user_profiles(struct em_ctx *ctx, const struct em_caller *caller,
-			   const char *user_id, int *exists,
-			   int (*fn)(void *arg, const char *profile, int is_default), void *arg,
-			   struct em_result *res);
+int em_query_user_profiles(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
+			   int *exists, int (*fn)(void *arg, const char *profile, int is_default),
+			   void *arg, struct em_result *res);
 int em_query_user_exists(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
 			 int *exists, struct em_result *res);
 
@@ -181,9 +179,9 @@ int em_user_id_normalize(const char *in, char *out, size_t outlen);
 
 struct em_emcc_cluster {
 	char id[STORE_ID_MAX];
-	char address[STORE_TEXT_MAX];	   /* host:port of its HTTPS EM service */
+	char address[STORE_TEXT_MAX];	    /* host:port of its HTTPS EM service */
 	char fingerprint[STORE_SHA256_HEX]; /* its certificate, pinned */
-	char status[16];		   /* "up", "down", "unknown": informative only */
+	char status[16];		    /* "up", "down", "unknown": informative only */
 };
 
 /* Visiting side, before any remote is asked (read-only): the phone's checks. */

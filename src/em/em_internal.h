@@ -1,4 +1,5 @@
-/* em_internal.h -- helpers shared by em.c, emcc.c and autologout.c; not part of the module's contract. */
+/* em_internal.h -- helpers shared by em.c, emcc.c and autologout.c; not part of the module's
+ * contract. */
 #ifndef EMCC_EM_EM_INTERNAL_H
 #define EMCC_EM_EM_INTERNAL_H
 

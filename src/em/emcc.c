@@ -213,7 +213,7 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	pr.id = req->user_id;
 	pr.pin = req->pin;
 	pr.type = req->login_type && strcasecmp(req->login_type, "DN") == 0 ? EM_LOGIN_TYPE_DN
-									       : EM_LOGIN_TYPE_UID;
+									    : EM_LOGIN_TYPE_UID;
 	pr.emcc = 1;
 	po->real_code = EM_OK;
 
@@ -224,7 +224,8 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 		HSTORE(rc);
 	in_tx = 1;
 	if (!ctx->params->emcc_active)
-		HFAIL(EM_EMCC_NOT_ALLOWED, "EMCC is not active in our Intercluster Service Profile");
+		HFAIL(EM_EMCC_NOT_ALLOWED,
+		      "EMCC is not active in our Intercluster Service Profile");
 	if (!req->pin || !*req->pin || !req->user_id || !*req->user_id)
 		HFAIL(EM_AUTH_ERROR, "blank user ID or PIN");
 	code = em_pin_authenticate(ctx, &ps, &user, uid, &serr);
@@ -246,14 +247,14 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	if (rc != ENOENT)
 		HSTORE(rc);
 	if (req->security_mode != 1)
-		HFAIL(EM_DEVICE_SECURITY_MODE, "security mode %d: the EMCC device must be non-secure",
-		      req->security_mode);
+		HFAIL(EM_DEVICE_SECURITY_MODE,
+		      "security mode %d: the EMCC device must be non-secure", req->security_mode);
 
 	if (req->profile && *req->profile) {
 		const char *pf[2] = {req->profile, NULL};
 		rc = strlen(req->profile) < STORE_ID_MAX
-			     ? store_user_profile_list(st, uid, profile_linked, pf)
-			     : 0;
+			 ? store_user_profile_list(st, uid, profile_linked, pf)
+			 : 0;
 		if (rc)
 			HSTORE(rc);
 		if (!pf[1])
@@ -321,9 +322,10 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	cpy(hd.visiting_cluster, sizeof(hd.visiting_cluster), req->visiting_cluster);
 	cpy(hd.model, sizeof(hd.model), req->model);
 	cpy(hd.protocol, sizeof(hd.protocol),
-	    req->protocol && (strcmp(req->protocol, "SIP") == 0 || strcmp(req->protocol, "SCCP") == 0)
-		    ? req->protocol
-		    : "");
+	    req->protocol &&
+		    (strcmp(req->protocol, "SIP") == 0 || strcmp(req->protocol, "SCCP") == 0)
+		? req->protocol
+		: "");
 	hd.security_mode = req->security_mode;
 	hd.login_time = now_s;
 	hd.login_duration = out->login_duration;
@@ -347,8 +349,9 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	rc = store_em_state_put(st, &next);
 	if (rc)
 		HSTORE(rc);
-	rc = out->login_duration > 0 ? store_logout_schedule(st, device, now_s + out->login_duration)
-				     : store_logout_cancel(st, device);
+	rc = out->login_duration > 0
+		 ? store_logout_schedule(st, device, now_s + out->login_duration)
+		 : store_logout_cancel(st, device);
 	if (rc)
 		HSTORE(rc);
 	rc = em_pin_counter_apply(ctx, &ps, uid);
@@ -398,9 +401,9 @@ out:
 
 /* Ends the EMCC login on device with role (when it names cluster, and user when given),
  * without telling cluster back: it asked. */
-static int emcc_remote_logout(struct em_ctx *ctx, int role, const char *cluster,
-			      const char *device, const char *user_id, const char *reason,
-			      int *ended, struct em_result *res)
+static int emcc_remote_logout(struct em_ctx *ctx, int role, const char *cluster, const char *device,
+			      const char *user_id, const char *reason, int *ended,
+			      struct em_result *res)
 {
 	struct store_em_state s;
 	char uid[STORE_ID_MAX] = "", detail[STORE_TEXT_MAX];
@@ -421,7 +424,8 @@ static int emcc_remote_logout(struct em_ctx *ctx, int role, const char *cluster,
 	if (rc && rc != ENOENT)
 		goto fail;
 	found = rc == 0 && *s.user_id && s.emcc_role == role;
-	if (!found || strcmp(s.remote_cluster, cluster) != 0 || (*uid && strcmp(uid, s.user_id) != 0)) {
+	if (!found || strcmp(s.remote_cluster, cluster) != 0 ||
+	    (*uid && strcmp(uid, s.user_id) != 0)) {
 		/* Nothing of that cluster's to end; an orphan EMCC device of its may be left. */
 		struct store_emcc_home_device hd;
 
@@ -528,8 +532,7 @@ int em_emcc_visit_record(struct em_ctx *ctx, const struct em_emcc_visit_record *
 	cpy(visit.home_tvs, sizeof(visit.home_tvs), v->home_tvs);
 	visit.login_time = now_s;
 	visit.login_duration = v->login_duration;
-	rc = new_config_version(ctx, v->device, visit.config_version,
-				sizeof(visit.config_version));
+	rc = new_config_version(ctx, v->device, visit.config_version, sizeof(visit.config_version));
 	if (rc)
 		goto fail;
 	rc = store_emcc_visit_put(st, &visit);

@@ -4,11 +4,11 @@
 
 struct em_model {
 	const char *name;      /* "7821" */
-	int model_enum;        /* CUCM tkmodel, e.g. 621 */
+	int model_enum;	       /* CUCM tkmodel, e.g. 621 */
 	const char *long_name; /* "Cisco 7821" */
-	int sep_name;          /* device name must be SEP + 12 uppercase hex digits */
+	int sep_name;	       /* device name must be SEP + 12 uppercase hex digits */
 	int supports_emcc;     /* SUPPORTS_FEATURE_EMCC */
-	int lines;             /* line buttons */
+	int lines;	       /* line buttons */
 };
 
 /* NULL if unknown. Accepts "7821", "Cisco 7821" and "CP-7821". */

@@ -17,33 +17,33 @@ enum em_multiple_login {
 };
 
 struct em_params {
-	int multiple_login_behavior;      /* enum em_multiple_login */
-	int enforce_intra_cluster_max;    /* Enforce Intra-cluster Maximum Login Time */
-	int intra_cluster_max_minutes;    /* Intra-cluster Maximum Login Time (HHH:MM), 0 = none */
-	int inter_cluster_max_minutes;    /* Inter-cluster Maximum Login Time (EMCC) */
-	int alphanumeric_user_id;         /* False: user IDs are digits only */
-	int remember_last_user;           /* Remember the Last User Logged In */
-	int max_concurrent_requests;      /* Maximum Concurrent Requests; over it -> 26 */
-	int failed_logon_threshold;       /* credential policy: 0 = no lockout */
-	int lockout_minutes;              /* credential policy: lockout duration, 0 = until unlock */
-	int clear_call_logs;              /* Clear Call Logs on Intra-cluster EM */
-	int credential_cache_seconds;     /* EMService credential cache (CUCM: about 2 minutes) */
+	int multiple_login_behavior;   /* enum em_multiple_login */
+	int enforce_intra_cluster_max; /* Enforce Intra-cluster Maximum Login Time */
+	int intra_cluster_max_minutes; /* Intra-cluster Maximum Login Time (HHH:MM), 0 = none */
+	int inter_cluster_max_minutes; /* Inter-cluster Maximum Login Time (EMCC) */
+	int alphanumeric_user_id;      /* False: user IDs are digits only */
+	int remember_last_user;	       /* Remember the Last User Logged In */
+	int max_concurrent_requests;   /* Maximum Concurrent Requests; over it -> 26 */
+	int failed_logon_threshold;    /* credential policy: 0 = no lockout */
+	int lockout_minutes;	       /* credential policy: lockout duration, 0 = until unlock */
+	int clear_call_logs;	       /* Clear Call Logs on Intra-cluster EM */
+	int credential_cache_seconds;  /* EMService credential cache (CUCM: about 2 minutes) */
 
 	/* EMCC: the Intercluster Service Profile and EMCC Feature Configuration */
-	int emcc_active;                  /* Intercluster Service Profile: EMCC "Active" */
-	int pstn_access_active;           /* Intercluster Service Profile: PSTN Access "Active" */
+	int emcc_active;		   /* Intercluster Service Profile: EMCC "Active" */
+	int pstn_access_active;		   /* Intercluster Service Profile: PSTN Access "Active" */
 	int remote_cluster_update_minutes; /* Remote Cluster Update Interval */
-	int expired_emcc_device_minutes;  /* Default Interval for Expired EMCC Device Maintenance */
-	int max_emcc_devices;             /* EMCC base devices this home cluster offers (33 when all used) */
-	int emcc_request_timeout_ms;      /* ours: deadline of one inter-cluster request */
-	int emcc_home_cache_seconds;      /* ours: how long a user -> home cluster answer is reused */
+	int expired_emcc_device_minutes; /* Default Interval for Expired EMCC Device Maintenance */
+	int max_emcc_devices; /* EMCC base devices this home cluster offers (33 when all used) */
+	int emcc_request_timeout_ms; /* ours: deadline of one inter-cluster request */
+	int emcc_home_cache_seconds; /* ours: how long a user -> home cluster answer is reused */
 };
 
 struct em_param_def {
-	const char *name;    /* e.g. "multiple_login_behavior" */
-	const char *cucm;    /* CUCM's display name */
-	const char *dflt;    /* default as text */
-	const char *help;    /* allowed values */
+	const char *name; /* e.g. "multiple_login_behavior" */
+	const char *cucm; /* CUCM's display name */
+	const char *dflt; /* default as text */
+	const char *help; /* allowed values */
 };
 
 /* The table of known parameters. */
@@ -54,8 +54,8 @@ void em_params_defaults(struct em_params *p);
 
 /* Checks one value; on success writes the canonical text form to canon (may be NULL).
  * Returns 0, ENOENT (unknown name) or EINVAL, with a readable reason in why. */
-int em_params_check(const char *name, const char *value, char *canon, size_t canonlen,
-		    char *why, size_t whylen);
+int em_params_check(const char *name, const char *value, char *canon, size_t canonlen, char *why,
+		    size_t whylen);
 
 /* Applies one already-checked value to p. Returns 0, ENOENT or EINVAL. */
 int em_params_apply(struct em_params *p, const char *name, const char *value);

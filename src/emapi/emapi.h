@@ -12,8 +12,8 @@
 #include "core/buf.h"
 #include "store/store.h"
 
-#define EMAPI_MAX_NAMES 256      /* deviceName+ / userID+ entries in one query */
-#define EMAPI_SECRET_MAX 257     /* appCertificate */
+#define EMAPI_MAX_NAMES 256	  /* deviceName+ / userID+ entries in one query */
+#define EMAPI_SECRET_MAX 257	  /* appCertificate */
 #define EMAPI_MAX_DOC (64 * 1024) /* larger documents are refused before parsing */
 
 enum emapi_kind {
@@ -32,14 +32,14 @@ struct emapi_request {
 	enum emapi_kind kind;
 	char app_id[STORE_ID_MAX];
 	char app_secret[EMAPI_SECRET_MAX]; /* appCertificate (or appEncryptedCertificate) */
-	int app_secret_encrypted;          /* 1 when it came as appEncryptedCertificate */
+	int app_secret_encrypted;	   /* 1 when it came as appEncryptedCertificate */
 
 	/* login / logout */
 	char device_name[STORE_ID_MAX];
-	char user_id[STORE_ID_MAX];       /* login: as sent (the policy lowercases) */
+	char user_id[STORE_ID_MAX];	   /* login: as sent (the policy lowercases) */
 	char device_profile[STORE_ID_MAX]; /* login: "" = the user's default */
 	enum emapi_duration duration_kind;
-	long duration_minutes;             /* EMAPI_DURATION_TIME */
+	long duration_minutes; /* EMAPI_DURATION_TIME */
 
 	/* common optional fields */
 	char remote_ip[64];

@@ -22,7 +22,7 @@
 #define DURATION_MAX_MINUTES 1000000L /* about 694 days: anything longer is a client bug */
 
 static void set_err(struct emapi_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_err(struct emapi_error *err, int code, const char *fmt, ...)
 {
@@ -69,10 +69,12 @@ static int get_text(const xmlNode *el, char *out, size_t outsz, struct emapi_err
 	int rc = xmlsafe_text(el, &content, &len, &bad);
 	if (rc == EINVAL) {
 		if (bad->type == XML_ELEMENT_NODE)
-			set_err(err, EM_PARSE_ERROR, "Error on Parsing: <%s> must hold text, not <%s>",
+			set_err(err, EM_PARSE_ERROR,
+				"Error on Parsing: <%s> must hold text, not <%s>",
 				xmlsafe_name(el->name, nm), xmlsafe_name(bad->name, nm2));
 		else
-			set_err(err, EM_PARSE_ERROR, "Error on Parsing: unexpected content inside <%s>",
+			set_err(err, EM_PARSE_ERROR,
+				"Error on Parsing: unexpected content inside <%s>",
 				xmlsafe_name(el->name, nm));
 		return EINVAL;
 	}
@@ -129,16 +131,19 @@ static int parse_app_info(const xmlNode *el, struct emapi_request *req, struct e
 				return EINVAL;
 			}
 			rc = get_text(c, req->app_id, sizeof(req->app_id), err);
-		} else if (xmlsafe_is_name(c, "appCertificate") || xmlsafe_is_name(c, "appEncryptedCertificate")) {
+		} else if (xmlsafe_is_name(c, "appCertificate") ||
+			   xmlsafe_is_name(c, "appEncryptedCertificate")) {
 			if (have_secret++) {
-				set_err(err, EM_PARSE_ERROR,
-					"Error on Parsing: <appInfo> holds more than one certificate");
+				set_err(
+				    err, EM_PARSE_ERROR,
+				    "Error on Parsing: <appInfo> holds more than one certificate");
 				return EINVAL;
 			}
 			req->app_secret_encrypted = xmlsafe_is_name(c, "appEncryptedCertificate");
 			rc = get_text(c, req->app_secret, sizeof(req->app_secret), err);
 		} else {
-			set_err(err, EM_PARSE_ERROR, "Error on Parsing: unexpected element <%s> in <appInfo>",
+			set_err(err, EM_PARSE_ERROR,
+				"Error on Parsing: unexpected element <%s> in <appInfo>",
 				xmlsafe_name(c->name, nm));
 			return EINVAL;
 		}
@@ -151,7 +156,8 @@ static int parse_app_info(const xmlNode *el, struct emapi_request *req, struct e
 	}
 	if (!have_secret) {
 		set_err(err, EM_PARSE_ERROR,
-			"Error on Parsing: <appInfo> has no <appCertificate> or <appEncryptedCertificate>");
+			"Error on Parsing: <appInfo> has no <appCertificate> or "
+			"<appEncryptedCertificate>");
 		return EINVAL;
 	}
 	return 0;
@@ -167,8 +173,9 @@ static int parse_duration(const xmlNode *el, struct emapi_request *req, struct e
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		if (n++) {
-			set_err(err, EM_PARSE_ERROR,
-				"Error on Parsing: <exclusiveDuration> holds more than one element");
+			set_err(
+			    err, EM_PARSE_ERROR,
+			    "Error on Parsing: <exclusiveDuration> holds more than one element");
 			return EINVAL;
 		}
 		if (xmlsafe_is_name(c, "indefinite")) {
@@ -176,7 +183,8 @@ static int parse_duration(const xmlNode *el, struct emapi_request *req, struct e
 			if (rc)
 				return rc;
 			if (text[0]) {
-				set_err(err, EM_PARSE_ERROR, "Error on Parsing: <indefinite> must be empty");
+				set_err(err, EM_PARSE_ERROR,
+					"Error on Parsing: <indefinite> must be empty");
 				return EINVAL;
 			}
 			req->duration_kind = EMAPI_DURATION_INDEFINITE;
@@ -221,14 +229,14 @@ bad_time:
 /* What an operation element may hold. The DTD's sequence order is not enforced: clients
  * differ, and the order carries no meaning. */
 enum {
-	B_DEVICE = 1 << 0,      /* deviceName (single) */
-	B_USER = 1 << 1,        /* userID (single) */
-	B_PROFILE = 1 << 2,     /* deviceProfile */
-	B_DURATION = 1 << 3,    /* exclusiveDuration */
-	B_REMOTE_IP = 1 << 4,   /* remoteIPAddr */
-	B_VIA = 1 << 5,         /* isViaHeaderSet */
+	B_DEVICE = 1 << 0,	/* deviceName (single) */
+	B_USER = 1 << 1,	/* userID (single) */
+	B_PROFILE = 1 << 2,	/* deviceProfile */
+	B_DURATION = 1 << 3,	/* exclusiveDuration */
+	B_REMOTE_IP = 1 << 4,	/* remoteIPAddr */
+	B_VIA = 1 << 5,		/* isViaHeaderSet */
 	B_DEVICE_LIST = 1 << 6, /* deviceName+ */
-	B_USER_LIST = 1 << 7,   /* userID+ */
+	B_USER_LIST = 1 << 7,	/* userID+ */
 };
 
 struct opdef {
@@ -239,18 +247,18 @@ struct opdef {
 };
 
 static const struct opdef ops[] = {
-	{"login", 0, EMAPI_LOGIN, B_DEVICE | B_USER | B_PROFILE | B_DURATION | B_REMOTE_IP | B_VIA,
-	 B_DEVICE | B_USER},
-	{"logout", 0, EMAPI_LOGOUT, B_DEVICE | B_REMOTE_IP | B_VIA, B_DEVICE},
-	{"logoutAll", 0, EMAPI_LOGOUT_ALL, B_REMOTE_IP | B_VIA, 0},
-	{"deviceUserQuery", 1, EMAPI_DEVICE_USER_QUERY, B_DEVICE_LIST | B_REMOTE_IP, B_DEVICE_LIST},
-	{"userDevicesQuery", 1, EMAPI_USER_DEVICES_QUERY, B_USER_LIST | B_REMOTE_IP, B_USER_LIST},
-	{"checkUser", 1, EMAPI_CHECK_USER, B_USER_LIST | B_REMOTE_IP | B_VIA, B_USER_LIST},
-	{"deviceProfileQuery", 1, EMAPI_DEVICE_PROFILE_QUERY, B_USER_LIST | B_REMOTE_IP | B_VIA,
-	 B_USER_LIST},
-	/* the name used in Cisco's own example, against its DTD */
-	{"userDeviceProfileQuery", 1, EMAPI_DEVICE_PROFILE_QUERY, B_USER_LIST | B_REMOTE_IP | B_VIA,
-	 B_USER_LIST},
+    {"login", 0, EMAPI_LOGIN, B_DEVICE | B_USER | B_PROFILE | B_DURATION | B_REMOTE_IP | B_VIA,
+     B_DEVICE | B_USER},
+    {"logout", 0, EMAPI_LOGOUT, B_DEVICE | B_REMOTE_IP | B_VIA, B_DEVICE},
+    {"logoutAll", 0, EMAPI_LOGOUT_ALL, B_REMOTE_IP | B_VIA, 0},
+    {"deviceUserQuery", 1, EMAPI_DEVICE_USER_QUERY, B_DEVICE_LIST | B_REMOTE_IP, B_DEVICE_LIST},
+    {"userDevicesQuery", 1, EMAPI_USER_DEVICES_QUERY, B_USER_LIST | B_REMOTE_IP, B_USER_LIST},
+    {"checkUser", 1, EMAPI_CHECK_USER, B_USER_LIST | B_REMOTE_IP | B_VIA, B_USER_LIST},
+    {"deviceProfileQuery", 1, EMAPI_DEVICE_PROFILE_QUERY, B_USER_LIST | B_REMOTE_IP | B_VIA,
+     B_USER_LIST},
+    /* the name used in Cisco's own example, against its DTD */
+    {"userDeviceProfileQuery", 1, EMAPI_DEVICE_PROFILE_QUERY, B_USER_LIST | B_REMOTE_IP | B_VIA,
+     B_USER_LIST},
 };
 
 static const struct opdef *find_op(const xmlNode *n, int is_query)
@@ -301,7 +309,8 @@ static int parse_op(const xmlNode *el, const struct opdef *op, struct emapi_requ
 		else if (xmlsafe_is_name(c, "isViaHeaderSet"))
 			bit = B_VIA;
 		if (!(bit & op->allowed)) {
-			set_err(err, EM_PARSE_ERROR, "Error on Parsing: unexpected element <%s> in <%s>",
+			set_err(err, EM_PARSE_ERROR,
+				"Error on Parsing: unexpected element <%s> in <%s>",
 				xmlsafe_name(c->name, nm), op->name);
 			return EINVAL;
 		}
@@ -315,15 +324,11 @@ static int parse_op(const xmlNode *el, const struct opdef *op, struct emapi_requ
 		case B_DEVICE:
 			rc = get_text(c, req->device_name, sizeof(req->device_name), err);
 			break;
-		case B_USER:
-			rc = get_text(c, req->user_id, sizeof(req->user_id), err);
-			break;
+		case B_USER: rc = get_text(c, req->user_id, sizeof(req->user_id), err); break;
 		case B_PROFILE:
 			rc = get_text(c, req->device_profile, sizeof(req->device_profile), err);
 			break;
-		case B_DURATION:
-			rc = parse_duration(c, req, err);
-			break;
+		case B_DURATION: rc = parse_duration(c, req, err); break;
 		case B_REMOTE_IP:
 			rc = get_text(c, req->remote_ip, sizeof(req->remote_ip), err);
 			break;
@@ -335,9 +340,7 @@ static int parse_op(const xmlNode *el, const struct opdef *op, struct emapi_requ
 				rc = EINVAL;
 			}
 			break;
-		default: /* B_DEVICE_LIST, B_USER_LIST */
-			rc = add_name(c, req, err);
-			break;
+		default: /* B_DEVICE_LIST, B_USER_LIST */ rc = add_name(c, req, err); break;
 		}
 		if (rc)
 			return rc;
@@ -345,7 +348,8 @@ static int parse_op(const xmlNode *el, const struct opdef *op, struct emapi_requ
 	unsigned missing = op->required & ~seen;
 	if (missing) {
 		const char *what = (missing & (B_DEVICE | B_DEVICE_LIST)) ? "deviceName" : "userID";
-		set_err(err, EM_PARSE_ERROR, "Error on Parsing: <%s> requires <%s>", op->name, what);
+		set_err(err, EM_PARSE_ERROR, "Error on Parsing: <%s> requires <%s>", op->name,
+			what);
 		return EINVAL;
 	}
 	return 0;
@@ -382,7 +386,8 @@ static int parse_root(const xmlNode *root, struct emapi_request *req, struct ema
 			continue;
 		}
 		if (op) {
-			set_err(err, EM_PARSE_ERROR, "Error on Parsing: <%s> holds more than one %s",
+			set_err(err, EM_PARSE_ERROR,
+				"Error on Parsing: <%s> holds more than one %s",
 				is_query ? "query" : "request", is_query ? "query" : "operation");
 			return EINVAL;
 		}

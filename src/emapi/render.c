@@ -74,7 +74,8 @@ void emapi_render_device_user(struct buf *b, const struct emapi_device_result *r
 			put_user(b, r->last_user);
 			buf_puts(b, "</lastlogin>");
 		}
-		buf_puts(b, r->emcc_device ? "<emccDevice>yes</emccDevice>" : "<emccDevice>no</emccDevice>");
+		buf_puts(b, r->emcc_device ? "<emccDevice>yes</emccDevice>"
+					   : "<emccDevice>no</emccDevice>");
 		break;
 	case EMAPI_DEV_NONE:
 		buf_puts(b, "<none/>");
@@ -85,9 +86,7 @@ void emapi_render_device_user(struct buf *b, const struct emapi_device_result *r
 		}
 		break;
 	case EMAPI_DEV_DOES_NOT_EXIST:
-	default:
-		buf_puts(b, "<doesNotExist/>");
-		break;
+	default: buf_puts(b, "<doesNotExist/>"); break;
 	}
 	buf_puts(b, "</device>");
 }

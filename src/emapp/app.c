@@ -1,4 +1,5 @@
-/* app.c -- the EM phone application's logic: query decoding, the pages, and the policy calls behind them.
+/* app.c -- the EM phone application's logic: query decoding, the pages, and the policy calls behind
+ * them.
  *
  * Decisions where Cisco's documents leave room (reference section 2 and gap 2):
  *  - The login form (CUCM's form1.jsp, never captured) is a CiscoIPPhoneInput titled
@@ -31,8 +32,16 @@
 /* ---- the query ---- */
 
 enum pslot {
-	P_DEVICE, P_USERID, P_PIN, P_PROFILE, P_LOGIN_TYPE, P_EMCC, P_REFRESH, P_DO_LOGOUT,
-	P_CLUSTER_INFO, P_COUNT
+	P_DEVICE,
+	P_USERID,
+	P_PIN,
+	P_PROFILE,
+	P_LOGIN_TYPE,
+	P_EMCC,
+	P_REFRESH,
+	P_DO_LOGOUT,
+	P_CLUSTER_INFO,
+	P_COUNT
 };
 
 struct pdef {
@@ -41,9 +50,11 @@ struct pdef {
 	int bad_code; /* the answer when the value cannot be used */
 };
 
+/* clang-format off */
 #define SLOT(n, field, has, code)                                                                  \
 	{n, offsetof(struct emapp_request, field), sizeof(((struct emapp_request *)0)->field),   \
 	 offsetof(struct emapp_request, has), code}
+/* clang-format on */
 
 static const struct pdef pdefs[P_COUNT] = {
     SLOT("device", device, has_device, EMAPP_DEVICE_NAME_EMPTY),
@@ -395,9 +406,8 @@ static int parse_login_type(const struct emapp_request *r, enum em_login_type *t
 	return 0;
 }
 
-static int do_logout(struct em_ctx *ctx, const struct emapp_env *env,
-		     const struct emapp_request *r, struct px_object *o, struct emapp_outcome *out,
-		     struct buf *u)
+static int do_logout(struct em_ctx *ctx, const struct emapp_env *env, const struct emapp_request *r,
+		     struct px_object *o, struct emapp_outcome *out, struct buf *u)
 {
 	struct em_result res = {0};
 	int rc;
@@ -411,18 +421,18 @@ static int do_logout(struct em_ctx *ctx, const struct emapp_env *env,
 	return 0;
 }
 
-static int do_login(struct em_ctx *ctx, const struct emapp_env *env,
-		    const struct emapp_request *r, enum em_login_type type, struct px_object *o,
-		    struct emapp_outcome *out, struct buf *u)
+static int do_login(struct em_ctx *ctx, const struct emapp_env *env, const struct emapp_request *r,
+		    enum em_login_type type, struct px_object *o, struct emapp_outcome *out,
+		    struct buf *u)
 {
 	struct em_pin_login_out *po = calloc(1, sizeof(*po));
 	struct em_pin_login_req lr = {
-		.device = r->device,
-		.id = r->userid,
-		.pin = r->pin,
-		.type = type,
-		.profile = r->has_profile ? r->profile : NULL,
-		.emcc = r->has_emcc && is_true(r->emcc),
+	    .device = r->device,
+	    .id = r->userid,
+	    .pin = r->pin,
+	    .type = type,
+	    .profile = r->has_profile ? r->profile : NULL,
+	    .emcc = r->has_emcc && is_true(r->emcc),
 	};
 	struct em_result res = {0};
 	int rc;

@@ -1,4 +1,5 @@
-/* app.h -- the EM phone application (EMApp): a phone's GET parameters in, a Cisco IP Phone object out.
+/* app.h -- the EM phone application (EMApp): a phone's GET parameters in, a Cisco IP Phone object
+ * out.
  *
  * CUCM's EMAppServlet answers the phone's Services -> Extension Mobility requests: a login form
  * (CiscoIPPhoneInput), the profile choice (CiscoIPPhoneMenu), the logout prompt and the result
@@ -34,16 +35,16 @@ struct emapp_request {
 	int has_device, has_userid, has_pin, has_profile, has_login_type, has_emcc;
 	int has_refresh, has_do_logout, has_get_cluster_info;
 	char device[STORE_ID_MAX];
-	char userid[STORE_ID_MAX];   /* user ID, or the extension for loginType=DN */
+	char userid[STORE_ID_MAX]; /* user ID, or the extension for loginType=DN */
 	char pin[CRED_PIN_MAX + 1];
 	char profile[STORE_ID_MAX];
-	char login_type[8];          /* as sent: UID, SP, DN */
-	char emcc[8];                /* as sent: true / false */
+	char login_type[8];		/* as sent: UID, SP, DN */
+	char emcc[8];			/* as sent: true / false */
 	char refresh[STORE_ID_MAX + 8]; /* "<device>#Login" or "<device>#Logout" */
 	char do_logout[8];
 	char get_cluster_info[8];
-	int error;                   /* phone code when the query is unusable, else 0 */
-	char error_param[24];        /* the parameter that made it unusable */
+	int error;	      /* phone code when the query is unusable, else 0 */
+	char error_param[24]; /* the parameter that made it unusable */
 };
 
 /* Decodes an application/x-www-form-urlencoded query (may be NULL or ""). Unknown parameters
@@ -54,8 +55,9 @@ int emapp_parse_query(const char *query, struct emapp_request *r);
 
 /* Where the phone reached us and how it wants its texts. */
 struct emapp_env {
-	const char *base_url;      /* scheme://host:port the phone used, e.g. http://127.0.7.100:8080 */
-	const char *http_base_url; /* http://<node_address>:<http port>: the services menu's EM URL */
+	const char *base_url; /* scheme://host:port the phone used, e.g. http://127.0.7.100:8080 */
+	const char
+	    *http_base_url; /* http://<node_address>:<http port>: the services menu's EM URL */
 	enum emapp_lang lang;
 };
 
@@ -75,8 +77,8 @@ enum emapp_page {
 /* What happened, for the edge: the page sent and, for the log only, the real story. */
 struct emapp_outcome {
 	enum emapp_page page;
-	int code;                    /* the phone code shown (201, 22, ...), 0 when none */
-	int real_code;               /* the code behind it (23 for an unknown user...), 0 when none */
+	int code;      /* the phone code shown (201, 22, ...), 0 when none */
+	int real_code; /* the code behind it (23 for an unknown user...), 0 when none */
 	char reason[STORE_TEXT_MAX]; /* never shown to the phone */
 	char user_id[STORE_ID_MAX];  /* who logged in or out */
 	char profile[STORE_ID_MAX];
@@ -119,8 +121,8 @@ void emapp_error_page(struct px_object *o, enum emapp_lang lang, int code, int l
 enum emapp_lang emapp_lang_pick(const char *accept_language);
 /* utf-8 unless the phone accepts only ISO-8859-1 (Accept-Charset). */
 enum emapp_charset emapp_charset_pick(const char *accept_charset);
-const char *emapp_lang_name(enum emapp_lang lang);       /* "en" */
-const char *emapp_charset_name(enum emapp_charset cs);    /* "utf-8", "ISO-8859-1" */
+const char *emapp_lang_name(enum emapp_lang lang);     /* "en" */
+const char *emapp_charset_name(enum emapp_charset cs); /* "utf-8", "ISO-8859-1" */
 
 enum emapp_msg {
 	EMAPP_MSG_TITLE,

@@ -1,4 +1,5 @@
-/* phonexml.c -- Cisco IP Phone XML objects: px_render writes them for phones, px_parse reads them back.
+/* phonexml.c -- Cisco IP Phone XML objects: px_render writes them for phones, px_parse reads them
+ * back.
  *
  * Rendering: the phone's parser is small (reference 2.2), so the output has no XML declaration,
  * no whitespace between elements and only the defined tags; every text is XML-escaped (& as
@@ -29,7 +30,7 @@
 /* shared checks */
 
 static void set_why(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_why(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -120,8 +121,7 @@ static int validate(const struct px_object *o)
 				return 0;
 		}
 		return 1;
-	case PX_TEXT:
-		return FIELD_OK(o->text);
+	case PX_TEXT: return FIELD_OK(o->text);
 	case PX_EXECUTE: {
 		/* At most three items: one URL plus two URIs, or three URIs; SoftKey URIs are not
 		 * allowed in an Execute object (reference 2.2). */
@@ -246,7 +246,8 @@ int px_render(struct buf *b, const struct px_object *o)
 	case PX_EXECUTE:
 		buf_puts(b, "<CiscoIPPhoneExecute>");
 		for (size_t i = 0; i < o->nexecute; i++) {
-			buf_printf(b, "<ExecuteItem Priority=\"%d\" URL=\"", o->execute[i].priority);
+			buf_printf(b, "<ExecuteItem Priority=\"%d\" URL=\"",
+				   o->execute[i].priority);
 			put_escaped(b, o->execute[i].url, 1);
 			buf_puts(b, "\"/>");
 		}
@@ -416,17 +417,19 @@ static int parse_input_item(const xmlNode *el, struct px_object *o, struct walk 
 				rc = get_text(c, it->query_param, sizeof(it->query_param), 0, w);
 		} else if (xmlsafe_is_name(c, "DefaultValue")) {
 			if (!(rc = once(c, el, &s_dv, w)))
-				rc = get_text(c, it->default_value, sizeof(it->default_value), 1, w);
+				rc =
+				    get_text(c, it->default_value, sizeof(it->default_value), 1, w);
 		} else if (xmlsafe_is_name(c, "InputFlags")) {
 			if (!(rc = once(c, el, &s_f, w)))
 				rc = get_text(c, it->flags, sizeof(it->flags), 0, w);
 			if (!rc && it->flags[0] && !flags_ok(it->flags)) {
-				set_why(w->why, w->whylen, "<InputFlags> \"%s\" is not a known flag",
-					it->flags);
+				set_why(w->why, w->whylen,
+					"<InputFlags> \"%s\" is not a known flag", it->flags);
 				rc = EINVAL;
 			}
 		} else {
-			set_why(w->why, w->whylen, "unexpected element <%.64s> in <InputItem>", nm(c));
+			set_why(w->why, w->whylen, "unexpected element <%.64s> in <InputItem>",
+				nm(c));
 			rc = EINVAL;
 		}
 		if (rc)
@@ -458,7 +461,8 @@ static int parse_menu_item(const xmlNode *el, struct px_object *o, struct walk *
 			if (!(rc = once(c, el, &s_name, w)))
 				rc = get_text(c, it->name, sizeof(it->name), 0, w);
 			if (!rc && xmlsafe_utf8_chars(it->name) > PX_MENU_NAME_CHARS) {
-				set_why(w->why, w->whylen, "<MenuItem> name longer than %d characters",
+				set_why(w->why, w->whylen,
+					"<MenuItem> name longer than %d characters",
 					PX_MENU_NAME_CHARS);
 				rc = EINVAL;
 			}
@@ -466,7 +470,8 @@ static int parse_menu_item(const xmlNode *el, struct px_object *o, struct walk *
 			if (!(rc = once(c, el, &s_url, w)))
 				rc = get_text(c, it->url, sizeof(it->url), 0, w);
 		} else {
-			set_why(w->why, w->whylen, "unexpected element <%.64s> in <MenuItem>", nm(c));
+			set_why(w->why, w->whylen, "unexpected element <%.64s> in <MenuItem>",
+				nm(c));
 			rc = EINVAL;
 		}
 		if (rc)
@@ -499,18 +504,21 @@ static int parse_execute_item(const xmlNode *el, struct px_object *o, struct wal
 		size_t vl = strlen(sv);
 		if (strcmp(an, "URL") == 0) {
 			if (vl >= sizeof(it->url)) {
-				set_why(w->why, w->whylen, "<ExecuteItem> URL is too long (%zu bytes)", vl);
+				set_why(w->why, w->whylen,
+					"<ExecuteItem> URL is too long (%zu bytes)", vl);
 				rc = EINVAL;
 			} else {
 				memcpy(it->url, sv, vl + 1);
 			}
 		} else if (strcmp(an, "Priority") == 0) {
 			if (vl >= sizeof(tmp) || get_int(sv, 0, 2, &it->priority)) {
-				set_why(w->why, w->whylen, "<ExecuteItem> Priority must be 0, 1 or 2");
+				set_why(w->why, w->whylen,
+					"<ExecuteItem> Priority must be 0, 1 or 2");
 				rc = EINVAL;
 			}
 		} else {
-			set_why(w->why, w->whylen, "unexpected attribute %.64s on <ExecuteItem>", an);
+			set_why(w->why, w->whylen, "unexpected attribute %.64s on <ExecuteItem>",
+				an);
 			rc = EINVAL;
 		}
 		xmlFree(v);

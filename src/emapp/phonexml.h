@@ -45,8 +45,8 @@ struct px_object {
 	enum px_kind kind;
 	char title[PX_TEXT_MAX];
 	char prompt[PX_TEXT_MAX];
-	char text[2048];           /* Text */
-	char url[PX_URL_MAX];      /* Input: where the phone GETs the answers */
+	char text[2048];      /* Text */
+	char url[PX_URL_MAX]; /* Input: where the phone GETs the answers */
 	size_t ninputs, nitems, nsoftkeys, nexecute;
 	struct px_input_item inputs[PX_MAX_INPUTS];
 	struct px_menu_item items[PX_MAX_MENU];

@@ -30,7 +30,7 @@ struct conn {
 	struct evhttp_connection *evcon;
 	struct pool *pool;
 	unsigned pending;
-	int broken;     /* closed or failed: replace before the next request */
+	int broken;	/* closed or failed: replace before the next request */
 	int tls_failed; /* the peer's certificate was not the one we trust */
 	char tls_why[160];
 };
@@ -57,7 +57,7 @@ struct request {
 	struct emcc_client *client;
 	struct request *next, *prev; /* in client->active while linked */
 	int linked;
-	struct conn *conn;     /* NULL for one-shot requests */
+	struct conn *conn; /* NULL for one-shot requests */
 	struct evhttp_connection *oneshot;
 	struct evhttp_request *req;
 	struct event *timer;
@@ -133,7 +133,8 @@ int emcc_client_alloc(struct emcc_client **cp, struct event_base *base, const ch
 	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
 	if (SSL_CTX_use_certificate_chain_file(c->ctx, cert_path) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(c->ctx, key_path, SSL_FILETYPE_PEM) != 1) {
-		snprintf(err, errlen, "cannot load %s / %s for inter-cluster TLS", cert_path, key_path);
+		snprintf(err, errlen, "cannot load %s / %s for inter-cluster TLS", cert_path,
+			 key_path);
 		goto fail;
 	}
 	*cp = c;
@@ -175,8 +176,9 @@ static int conn_open(struct emcc_client *c, struct conn *cn)
 	const char *host = cn->pool->peer.host;
 	if (inet_pton(AF_INET, host, &a4) != 1 && inet_pton(AF_INET6, host, &a6) != 1)
 		SSL_set_tlsext_host_name(ssl, host);
-	struct bufferevent *bev = bufferevent_openssl_socket_new(
-		c->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	struct bufferevent *bev =
+	    bufferevent_openssl_socket_new(c->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+					   BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (!bev) {
 		SSL_free(ssl);
 		return ENOMEM;
@@ -284,7 +286,8 @@ static void finish(struct request *r, enum emcc_client_error err, int status, co
 	}
 	if (r->conn) {
 		r->conn->pending--;
-		if (err == EMCC_CLIENT_CONNECT || err == EMCC_CLIENT_TLS || err == EMCC_CLIENT_TIMEOUT)
+		if (err == EMCC_CLIENT_CONNECT || err == EMCC_CLIENT_TLS ||
+		    err == EMCC_CLIENT_TIMEOUT)
 			r->conn->broken = 1;
 	}
 	r->cb(r->arg, err, status, body ? body : "", len, why ? why : "");
@@ -411,15 +414,16 @@ int emcc_client_get_insecure(struct emcc_client *c, const char *host, int port, 
 	if (!ssl)
 		return ENOMEM;
 	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
-	struct bufferevent *bev = bufferevent_openssl_socket_new(
-		c->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	struct bufferevent *bev =
+	    bufferevent_openssl_socket_new(c->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+					   BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (!bev) {
 		SSL_free(ssl);
 		return ENOMEM;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	struct evhttp_connection *evcon =
-		evhttp_connection_base_bufferevent_new(c->base, NULL, bev, host, (unsigned short)port);
+	    evhttp_connection_base_bufferevent_new(c->base, NULL, bev, host, (unsigned short)port);
 	struct request *r = calloc(1, sizeof(*r));
 	if (!evcon || !r) {
 		if (evcon)

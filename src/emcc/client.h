@@ -22,10 +22,10 @@ struct emcc_peer {
 
 enum emcc_client_error {
 	EMCC_CLIENT_OK = 0,
-	EMCC_CLIENT_CONNECT,  /* cannot connect, or the connection broke */
-	EMCC_CLIENT_TLS,      /* handshake failed: not the certificate we trust, or TLS error */
-	EMCC_CLIENT_TIMEOUT,  /* no answer before the deadline */
-	EMCC_CLIENT_HTTP,     /* an HTTP status other than 200 */
+	EMCC_CLIENT_CONNECT, /* cannot connect, or the connection broke */
+	EMCC_CLIENT_TLS,     /* handshake failed: not the certificate we trust, or TLS error */
+	EMCC_CLIENT_TIMEOUT, /* no answer before the deadline */
+	EMCC_CLIENT_HTTP,    /* an HTTP status other than 200 */
 };
 
 /* status: HTTP status (0 when none); body: the answer (NUL-terminated, owned by the client

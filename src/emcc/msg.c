@@ -424,8 +424,7 @@ static int parse_field(const xmlNode *el, const struct field *f, struct emcc_msg
 			return perr(err, "<%s> must be %d lowercase hex characters", f->name,
 				    EMCC_NONCE_LEN);
 		return rc;
-	case F_MARK:
-		return get_empty(el, err);
+	case F_MARK: return get_empty(el, err);
 	case F_BOOL:
 		rc = get_text(el, NULL, text, sizeof(text), err);
 		if (rc == ENOMEM)
@@ -597,12 +596,9 @@ static int parse_op(const xmlNode *el, const struct opdef *op, struct emcc_msg *
 
 	m->kind = op->kind;
 	switch (op->shape) {
-	case S_EMPTY:
-		return get_empty(el, err);
-	case S_CHECK_USER:
-		return parse_check_user_reply(el, m, err);
-	case S_FAILURE:
-		return parse_failure(el, m, err);
+	case S_EMPTY: return get_empty(el, err);
+	case S_CHECK_USER: return parse_check_user_reply(el, m, err);
+	case S_FAILURE: return parse_failure(el, m, err);
 	case S_FIELDS:
 		rc = check_container(el, NULL, err);
 		if (rc)
@@ -771,8 +767,7 @@ static int fields_ok(const struct emcc_msg *m, const struct field *fields, size_
 			break;
 		}
 		case F_U64:
-		case F_MARK:
-			break;
+		case F_MARK: break;
 		}
 	}
 	return 1;
@@ -789,10 +784,8 @@ static int renderable(const struct emcc_msg *m, const struct opdef *op)
 		return 0; /* version 0 is CUCM's bare reply: nothing but the body */
 	}
 	switch (op->shape) {
-	case S_FIELDS:
-		return fields_ok(m, op->fields, op->nfields);
-	case S_EMPTY:
-		return 1;
+	case S_FIELDS: return fields_ok(m, op->fields, op->nfields);
+	case S_EMPTY: return 1;
 	case S_CHECK_USER:
 		if (!text_ok(m->user_id, sizeof(m->user_id), 0))
 			return 0;
@@ -846,9 +839,7 @@ static void render_fields(struct buf *b, const struct emcc_msg *m, const struct 
 			buf_printf(b, "<%s>%s</%s>", f->name,
 				   *(const int *)(const void *)p ? "true" : "false", f->name);
 			break;
-		case F_MARK:
-			buf_printf(b, "<%s/>", f->name);
-			break;
+		case F_MARK: buf_printf(b, "<%s/>", f->name); break;
 		}
 	}
 }
@@ -856,9 +847,7 @@ static void render_fields(struct buf *b, const struct emcc_msg *m, const struct 
 static void render_body(struct buf *b, const struct emcc_msg *m, const struct opdef *op)
 {
 	switch (op->shape) {
-	case S_EMPTY:
-		buf_printf(b, "<%s/>", op->name);
-		break;
+	case S_EMPTY: buf_printf(b, "<%s/>", op->name); break;
 	case S_FIELDS:
 		buf_printf(b, "<%s>", op->name);
 		render_fields(b, m, op->fields, op->nfields);

@@ -105,14 +105,10 @@ static json_t *object_json(const struct px_object *o)
 static const char *kind_name(enum phone_step_kind k)
 {
 	switch (k) {
-	case PHONE_STEP_SIP:
-		return "sip";
-	case PHONE_STEP_HTTP:
-		return "http";
-	case PHONE_STEP_NOTE:
-		return "note";
-	case PHONE_STEP_TRACE:
-		return "trace";
+	case PHONE_STEP_SIP: return "sip";
+	case PHONE_STEP_HTTP: return "http";
+	case PHONE_STEP_NOTE: return "note";
+	case PHONE_STEP_TRACE: return "trace";
 	}
 	return "?";
 }
@@ -282,21 +278,11 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case O_NAME:
-			cfg.name = optarg;
-			break;
-		case O_MODEL:
-			cfg.model = optarg;
-			break;
-		case O_IP:
-			cfg.ip = optarg;
-			break;
-		case O_SERVER:
-			cfg.server = optarg;
-			break;
-		case O_TFTP:
-			cfg.tftp = optarg;
-			break;
+		case O_NAME: cfg.name = optarg; break;
+		case O_MODEL: cfg.model = optarg; break;
+		case O_IP: cfg.ip = optarg; break;
+		case O_SERVER: cfg.server = optarg; break;
+		case O_TFTP: cfg.tftp = optarg; break;
 		case O_HTTP_PORT:
 		case O_SIP_PORT:
 		case O_LOCAL_PORT:
@@ -321,27 +307,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case O_LANG:
-			cfg.lang = optarg;
-			break;
-		case O_EMCC:
-			cfg.emcc = 1;
-			break;
-		case O_PROFILE:
-			profile = optarg;
-			break;
-		case O_LINE:
-			cfg.line = optarg;
-			break;
-		case O_EM_URL:
-			cfg.em_url = optarg;
-			break;
-		case O_SIP_USER:
-			cfg.sip_user = optarg;
-			break;
-		case O_SIP_PASSWORD:
-			cfg.sip_password = optarg;
-			break;
+		case O_LANG: cfg.lang = optarg; break;
+		case O_EMCC: cfg.emcc = 1; break;
+		case O_PROFILE: profile = optarg; break;
+		case O_LINE: cfg.line = optarg; break;
+		case O_EM_URL: cfg.em_url = optarg; break;
+		case O_SIP_USER: cfg.sip_user = optarg; break;
+		case O_SIP_PASSWORD: cfg.sip_password = optarg; break;
 		case O_TIMEOUT:
 		case O_FOR:
 			/* At most 30 days: the loop's timer counts milliseconds in 32 bits. */
@@ -354,19 +326,11 @@ int main(int argc, char **argv)
 			else
 				for_s = v;
 			break;
-		case O_JSON:
-			out.json = 1;
-			break;
-		case O_TRACE:
-			out.trace = cfg.trace = 1;
-			break;
+		case O_JSON: out.json = 1; break;
+		case O_TRACE: out.trace = cfg.trace = 1; break;
 		case 'h':
-		case O_HELP:
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case O_HELP: usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind >= argc) {

@@ -532,14 +532,10 @@ static int curl_errno(CURLcode rc)
 	if (rc == CURLE_OK)
 		return 0;
 	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-		return ECONNREFUSED;
-	case CURLE_OPERATION_TIMEDOUT:
-		return ETIMEDOUT;
-	case CURLE_ABORTED_BY_CALLBACK:
-		return EINTR;
-	default:
-		return EIO;
+	case CURLE_COULDNT_CONNECT: return ECONNREFUSED;
+	case CURLE_OPERATION_TIMEDOUT: return ETIMEDOUT;
+	case CURLE_ABORTED_BY_CALLBACK: return EINTR;
+	default: return EIO;
 	}
 }
 

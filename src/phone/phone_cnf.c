@@ -88,8 +88,8 @@ static void fetched(struct phone *p, int err, long status, const struct buf *bod
 {
 	const char *tftp = arg; /* p->own_tftp or p->emcc_tftp */
 	bool from_home = tftp == p->emcc_tftp;
-	struct phone_step s = {.kind = PHONE_STEP_HTTP, .name = "config", .method = "GET",
-			       .expires = -1};
+	struct phone_step s = {
+	    .kind = PHONE_STEP_HTTP, .name = "config", .method = "GET", .expires = -1};
 	struct prov_cnf_view *v = NULL;
 	char url[PX_URL_MAX], text[1024], pwhy[200] = "";
 	int perr = EINVAL;
@@ -99,7 +99,8 @@ static void fetched(struct phone *p, int err, long status, const struct buf *bod
 	s.uri = url;
 	s.status = (int)status;
 	if (!err && status == 200 && (v = calloc(1, sizeof(*v))) != NULL)
-		perr = prov_cnf_parse(body->data ? body->data : "", body->len, v, pwhy, sizeof(pwhy));
+		perr =
+		    prov_cnf_parse(body->data ? body->data : "", body->len, v, pwhy, sizeof(pwhy));
 	if (err)
 		snprintf(text, sizeof(text), "GET %s -> %s", url, why);
 	else if (status != 200)
@@ -108,8 +109,9 @@ static void fetched(struct phone *p, int err, long status, const struct buf *bod
 		snprintf(text, sizeof(text), "GET %s -> 200 (%zu bytes, unusable: %s)", url,
 			 body->len, pwhy[0] ? pwhy : strerror(perr));
 	else
-		snprintf(text, sizeof(text), "GET %s -> 200 (versionStamp %s, callManager %s:%d, %s)",
-			 url, v->version_stamp, v->cm_address, v->sip_port > 0 ? v->sip_port : 5060,
+		snprintf(text, sizeof(text),
+			 "GET %s -> 200 (versionStamp %s, callManager %s:%d, %s)", url,
+			 v->version_stamp, v->cm_address, v->sip_port > 0 ? v->sip_port : 5060,
 			 state_name(v));
 	s.ok = !err && status == 200 && perr == 0;
 	s.text = text;
@@ -118,7 +120,8 @@ static void fetched(struct phone *p, int err, long status, const struct buf *bod
 	if (!s.ok) {
 		if (from_home && !err && status == 404 && !p->cnf_from_own) {
 			/* The home cluster no longer has an EMCC device for us: logged out. */
-			note(p, "EMCC mode over: the home TFTP has no file for us; back to our own TFTP");
+			note(p, "EMCC mode over: the home TFTP has no file for us; back to our own "
+				"TFTP");
 			p->emcc_tftp[0] = '\0';
 			if (fetch(p, p->own_tftp) == 0)
 				goto out;
@@ -129,8 +132,8 @@ static void fetched(struct phone *p, int err, long status, const struct buf *bod
 	if (!from_home && v->emcc == PROV_EMCC_VISITOR && v->tftp[0]) {
 		char host[PROV_HOST_MAX];
 		const char *colon = strchr(v->tftp, ':');
-		size_t hl = colon && !strchr(colon + 1, ':') ? (size_t)(colon - v->tftp)
-							      : strlen(v->tftp);
+		size_t hl =
+		    colon && !strchr(colon + 1, ':') ? (size_t)(colon - v->tftp) : strlen(v->tftp);
 
 		snprintf(host, sizeof(host), "%.*s", (int)hl, v->tftp);
 		snprintf(text, sizeof(text), "EMCC mode: home cluster %s (tempTftp1)", host);

@@ -43,10 +43,10 @@ struct phone {
 	struct sip_request *reg_req;
 	struct sip_request *refer_req;
 	struct tmr refresh_tmr;
-	struct tmr alarm_tmr; /* REGISTER anyway when the alarm REFER is not answered */
-	bool reg_after_alarm; /* a REGISTER waits for the alarm's answer */
-	char route[160];      /* sip:server:port;transport=x */
-	char ruri[96];	      /* sip:server */
+	struct tmr alarm_tmr;		 /* REGISTER anyway when the alarm REFER is not answered */
+	bool reg_after_alarm;		 /* a REGISTER waits for the alarm's answer */
+	char route[160];		 /* sip:server:port;transport=x */
+	char ruri[96];			 /* sip:server */
 	char target_host[PROV_HOST_MAX]; /* the call manager REGISTERs go to */
 	char aor_user[64];
 	char call_id[96]; /* of the current registration */
@@ -84,8 +84,8 @@ struct phone {
 
 /* phone.c: a GET on a helper thread; cb runs on the loop when it is over. err is 0 or an errno
  * (then status 0 and why says what), body the bytes (up to the phone's limit). */
-typedef void(phone_http_h)(struct phone *p, int err, long status, const struct buf *body,
-			   double ms, const char *why, void *arg);
+typedef void(phone_http_h)(struct phone *p, int err, long status, const struct buf *body, double ms,
+			   const char *why, void *arg);
 int phone_http_start(struct phone *p, const char *url, phone_http_h *cb, void *arg);
 
 /* phone_cnf.c: fetch SEP<MAC>.cnf.xml (and in EMCC the home's), then point SIP where it says.

@@ -461,14 +461,10 @@ int phone_text_error_code(const char *text)
 const char *phone_object_kind(enum px_kind k)
 {
 	switch (k) {
-	case PX_INPUT:
-		return "CiscoIPPhoneInput";
-	case PX_MENU:
-		return "CiscoIPPhoneMenu";
-	case PX_TEXT:
-		return "CiscoIPPhoneText";
-	case PX_EXECUTE:
-		return "CiscoIPPhoneExecute";
+	case PX_INPUT: return "CiscoIPPhoneInput";
+	case PX_MENU: return "CiscoIPPhoneMenu";
+	case PX_TEXT: return "CiscoIPPhoneText";
+	case PX_EXECUTE: return "CiscoIPPhoneExecute";
 	}
 	return "unknown";
 }
@@ -493,9 +489,7 @@ void phone_object_summary(struct buf *b, const struct px_object *o)
 			buf_printf(b, "%s%s", i ? ", " : "", o->items[i].name);
 		buf_puts(b, "]");
 		break;
-	case PX_TEXT:
-		buf_printf(b, ": %s", o->text);
-		break;
+	case PX_TEXT: buf_printf(b, ": %s", o->text); break;
 	case PX_EXECUTE:
 		buf_puts(b, " [");
 		for (i = 0; i < o->nexecute; i++)

@@ -472,8 +472,7 @@ int phone_sip_init(struct phone *p, char *why, size_t whylen)
 	struct sa laddr;
 	int err;
 
-	phone_sip_target(p, p->cfg.server, p->cfg.sip_port,
-			 p->cfg.line ? p->cfg.line : p->id.name);
+	phone_sip_target(p, p->cfg.server, p->cfg.sip_port, p->cfg.line ? p->cfg.line : p->id.name);
 	snprintf(p->last, sizeof(p->last), "initialized");
 	tmr_init(&p->refresh_tmr);
 	tmr_init(&p->alarm_tmr);

@@ -170,8 +170,8 @@ static int device_known(struct store *st, const char *device)
 	return store_emcc_home_device_get(st, device, &hd);
 }
 
-int prov_config_version(struct store *st, const char *device, int64_t now_ms, char *out,
-			size_t len, int *created)
+int prov_config_version(struct store *st, const char *device, int64_t now_ms, char *out, size_t len,
+			int *created)
 {
 	int rc = store_config_version_get(st, device, out, len, NULL);
 
@@ -187,8 +187,7 @@ int prov_config_version(struct store *st, const char *device, int64_t now_ms, ch
 	return rc;
 }
 
-int prov_config_bump(struct store *st, const char *device, int64_t now_ms, char *out,
-		     size_t len)
+int prov_config_bump(struct store *st, const char *device, int64_t now_ms, char *out, size_t len)
 {
 	char stamp[PROV_STAMP_MAX];
 	int rc = prov_version_stamp(stamp, sizeof(stamp), now_ms);

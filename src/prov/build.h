@@ -18,10 +18,10 @@
 
 /* What the node says about itself in every file it builds. */
 struct prov_build_env {
-	const char *node;   /* this node's address: call manager, TVS, service URLs */
-	int sip_port;	    /* this node's SIP port; 0 = 5060 */
-	int http_port;	    /* 0 = 8080 */
-	int https_port;	    /* 0 = 8443 */
+	const char *node; /* this node's address: call manager, TVS, service URLs */
+	int sip_port;	  /* this node's SIP port; 0 = 5060 */
+	int http_port;	  /* 0 = 8080 */
+	int https_port;	  /* 0 = 8443 */
 };
 
 /* Fills out for device (see above). version is the stamp to write into the file (the caller
@@ -37,16 +37,15 @@ int prov_build(struct store *st, const char *device, const struct prov_build_env
  * emcc_home_devices row): the provisioning listener calls this for any name a client sends, and
  * a row per invented name would let anyone grow the database without bound. Returns 0, ENOENT
  * (no stamp and no such device; nothing written) or a store error. */
-int prov_config_version(struct store *st, const char *device, int64_t now_ms, char *out,
-			size_t len, int *created);
+int prov_config_version(struct store *st, const char *device, int64_t now_ms, char *out, size_t len,
+			int *created);
 
 /* A new stamp for device, inside the caller's transaction: every change of what the device's
  * file says calls this in the transaction that makes the change (EM login/logout, admin edits,
  * EMCC visit and home-device rows), so a cached file is never served for a newer state and the
  * restart NOTIFY names the file the phone will get. out (may be NULL) gets the stamp. Returns 0,
  * EINVAL, or a store error. */
-int prov_config_bump(struct store *st, const char *device, int64_t now_ms, char *out,
-		     size_t len);
+int prov_config_bump(struct store *st, const char *device, int64_t now_ms, char *out, size_t len);
 
 /* prov_config_bump for every device whose file shows profile: the devices logged in with it
  * (em_state) and the EMCC home devices using it. Inside the caller's transaction. */

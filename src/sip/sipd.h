@@ -10,10 +10,10 @@
 struct sipd;
 
 struct sipd_config {
-	const char *udp_listen;  /* "127.0.7.100:5060", "" = off */
-	const char *tcp_listen;  /* "127.0.7.100:5060", "" = off */
-	const char *realm;       /* digest realm; NULL/"" = no authentication */
-	const char *cluster_id;  /* for logs */
+	const char *udp_listen; /* "127.0.7.100:5060", "" = off */
+	const char *tcp_listen; /* "127.0.7.100:5060", "" = off */
+	const char *realm;	/* digest realm; NULL/"" = no authentication */
+	const char *cluster_id; /* for logs */
 	/* Digest authentication, when realm is set: fills the HA1 (hex MD5 of user:realm:password)
 	 * for a device name; returns 0 or ENOENT. Called on the SIP thread. May be NULL. */
 	int (*lookup_ha1)(void *arg, const char *device, char ha1_hex[33]);
@@ -58,16 +58,16 @@ struct sipd_binding {
 	char device[129];
 	char aor[256];
 	char contact[512];
-	char transport[8];  /* udp | tcp */
-	char source[64];    /* ip:port the REGISTER came from */
+	char transport[8]; /* udp | tcp */
+	char source[64];   /* ip:port the REGISTER came from */
 	char call_id[256];
 	char instance[128]; /* +sip.instance */
-	char model[16];     /* +u.sip!model.ccm.cisco.com */
+	char model[16];	    /* +u.sip!model.ccm.cisco.com */
 	int64_t expires_at; /* unix seconds */
 	int64_t registered_at;
 	/* Added with the registrar: */
-	uint32_t cseq;        /* CSeq of the REGISTER that made or refreshed it (RFC 3261 10.3) */
-	char user_agent[96];  /* User-Agent of that REGISTER, for troubleshooting */
+	uint32_t cseq;	     /* CSeq of the REGISTER that made or refreshed it (RFC 3261 10.3) */
+	char user_agent[96]; /* User-Agent of that REGISTER, for troubleshooting */
 };
 /* Copies the live binding of device; 0 or ENOENT. */
 int sipd_binding_get(struct sipd *s, const char *device, struct sipd_binding *out);

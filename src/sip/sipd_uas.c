@@ -52,14 +52,10 @@ int sipd_pl_copy(const struct pl *pl, char *out, size_t outlen)
 const char *sipd_transport_name(enum sip_transp tp)
 {
 	switch (tp) {
-	case SIP_TRANSP_UDP:
-		return "udp";
-	case SIP_TRANSP_TCP:
-		return "tcp";
-	case SIP_TRANSP_TLS:
-		return "tls";
-	default:
-		return "?";
+	case SIP_TRANSP_UDP: return "udp";
+	case SIP_TRANSP_TCP: return "tcp";
+	case SIP_TRANSP_TLS: return "tls";
+	default: return "?";
 	}
 }
 

@@ -37,10 +37,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_ID_MAX 129    /* user IDs, device names, profile names: 128 bytes + NUL */
-#define STORE_TEXT_MAX 257  /* descriptions, labels, URLs' short fields */
+#define STORE_ID_MAX 129   /* user IDs, device names, profile names: 128 bytes + NUL */
+#define STORE_TEXT_MAX 257 /* descriptions, labels, URLs' short fields */
 #define STORE_URL_MAX 1025
-#define STORE_HASH_MAX 257  /* encoded password/PIN hashes */
+#define STORE_HASH_MAX 257 /* encoded password/PIN hashes */
 
 struct store;
 
@@ -67,10 +67,10 @@ int store_batch_commit(struct store *st);
 
 /* ---- end users ------------------------------------------------------------------------------ */
 struct store_user {
-	char id[STORE_ID_MAX]; /* stored lowercase; lookups are exact on the lowercased id */
-	char name[STORE_TEXT_MAX];          /* display name */
-	char password_hash[STORE_HASH_MAX]; /* "" = no password (cannot use the API) */
-	char pin_hash[STORE_HASH_MAX];      /* "" = no PIN (cannot log in at a phone) */
+	char id[STORE_ID_MAX];	   /* stored lowercase; lookups are exact on the lowercased id */
+	char name[STORE_TEXT_MAX]; /* display name */
+	char password_hash[STORE_HASH_MAX];   /* "" = no password (cannot use the API) */
+	char pin_hash[STORE_HASH_MAX];	      /* "" = no PIN (cannot log in at a phone) */
 	char primary_extension[STORE_ID_MAX]; /* DN, for loginType=DN */
 	int em_proxy_rights;   /* member of "Standard EM Authentication Proxy Rights" */
 	int emcc_enabled;      /* "Enable Extension Mobility Cross Cluster" */
@@ -83,7 +83,7 @@ int store_user_find_by_extension(struct store *st, const char *dn, struct store_
 				 int *matches);
 int store_user_insert(struct store *st, const struct store_user *u); /* EEXIST if taken */
 int store_user_update(struct store *st, const struct store_user *u); /* ENOENT if missing */
-int store_user_delete(struct store *st, const char *id);             /* also its profile links */
+int store_user_delete(struct store *st, const char *id);	     /* also its profile links */
 /* Calls fn for each user ordered by id, starting after `after` ("" = from the start), at most
  * limit rows (0 = all). fn returning non-zero stops the walk and is returned. */
 int store_user_list(struct store *st, const char *after, size_t limit,
@@ -107,8 +107,8 @@ int store_app_user_list(struct store *st, int (*fn)(void *arg, const struct stor
 enum store_owner_kind { STORE_OWNER_PROFILE = 1, STORE_OWNER_DEVICE = 2 };
 
 struct store_line {
-	int index;                 /* button/line index, 1-based */
-	char dn[STORE_ID_MAX];     /* directory number */
+	int index;	       /* button/line index, 1-based */
+	char dn[STORE_ID_MAX]; /* directory number */
 	char label[STORE_TEXT_MAX];
 	char display[STORE_TEXT_MAX];
 };
@@ -141,8 +141,8 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 struct store_profile {
 	char name[STORE_ID_MAX];
 	char description[STORE_TEXT_MAX];
-	char model[STORE_TEXT_MAX];           /* phone model the profile is for, e.g. "7821" */
-	char user_locale[STORE_TEXT_MAX];     /* e.g. "English_United_States" */
+	char model[STORE_TEXT_MAX];	  /* phone model the profile is for, e.g. "7821" */
+	char user_locale[STORE_TEXT_MAX]; /* e.g. "English_United_States" */
 	char softkey_template[STORE_TEXT_MAX];
 };
 int store_profile_get(struct store *st, const char *name, struct store_profile *out);
@@ -167,18 +167,17 @@ int store_user_profile_del(struct store *st, const char *user_id, const char *pr
 int store_user_profile_list(struct store *st, const char *user_id,
 			    int (*fn)(void *arg, const struct store_user_profile *up), void *arg);
 /* ENOENT when the user has no default. */
-int store_user_default_profile(struct store *st, const char *user_id, char *profile,
-			       size_t len);
+int store_user_default_profile(struct store *st, const char *user_id, char *profile, size_t len);
 
 /* ---- devices -------------------------------------------------------------------------------- */
 struct store_device {
-	char name[STORE_ID_MAX];   /* e.g. SEPC80084AA8743 (uppercase hex) */
+	char name[STORE_ID_MAX]; /* e.g. SEPC80084AA8743 (uppercase hex) */
 	char description[STORE_TEXT_MAX];
 	char model[STORE_TEXT_MAX]; /* e.g. "7821" (see em/models.h) */
-	char protocol[16];          /* "SIP" or "SCCP" */
-	int em_enabled;             /* "Enable Extension Mobility" (allowhotelingflag) */
-	int emcc_enabled;           /* EMCC allowed on this phone */
-	int security_mode;          /* 1 = non-secure, 2 = authenticated, 3 = encrypted */
+	char protocol[16];	    /* "SIP" or "SCCP" */
+	int em_enabled;		    /* "Enable Extension Mobility" (allowhotelingflag) */
+	int emcc_enabled;	    /* EMCC allowed on this phone */
+	int security_mode;	    /* 1 = non-secure, 2 = authenticated, 3 = encrypted */
 	char user_locale[STORE_TEXT_MAX];
 };
 int store_device_get(struct store *st, const char *name, struct store_device *out);
@@ -191,20 +190,20 @@ int store_device_count(struct store *st, long *count);
 
 /* ---- EM dynamic state, one row per device that has ever had a login [extensionmobilitydynamic] */
 enum store_emcc_role {
-	STORE_EMCC_NONE = 0,     /* plain intra-cluster EM login */
-	STORE_EMCC_VISITOR = 1,  /* visiting side: a remote user on our phone */
-	STORE_EMCC_HOME = 2,     /* home side: our user on a remote cluster's phone */
+	STORE_EMCC_NONE = 0,	/* plain intra-cluster EM login */
+	STORE_EMCC_VISITOR = 1, /* visiting side: a remote user on our phone */
+	STORE_EMCC_HOME = 2,	/* home side: our user on a remote cluster's phone */
 };
 struct store_em_state {
 	char device[STORE_ID_MAX];
-	char user_id[STORE_ID_MAX];  /* "" = logged out */
-	char profile[STORE_ID_MAX];  /* current login profile */
-	int64_t login_time;          /* unix seconds */
-	int64_t login_duration;      /* seconds; 0 = indefinite */
+	char user_id[STORE_ID_MAX]; /* "" = logged out */
+	char profile[STORE_ID_MAX]; /* current login profile */
+	int64_t login_time;	    /* unix seconds */
+	int64_t login_duration;	    /* seconds; 0 = indefinite */
 	char last_user_id[STORE_ID_MAX];
-	int emcc_role;               /* enum store_emcc_role */
+	int emcc_role;			   /* enum store_emcc_role */
 	char remote_cluster[STORE_ID_MAX]; /* the other cluster for EMCC rows */
-	char remote_ip[64];          /* where the login came from */
+	char remote_ip[64];		   /* where the login came from */
 };
 /* ENOENT if the device never had a row (treat as logged out, no last user). */
 int store_em_state_get(struct store *st, const char *device, struct store_em_state *out);
@@ -213,13 +212,13 @@ int store_em_state_put(struct store *st, const struct store_em_state *s); /* ins
 int store_em_state_by_user(struct store *st, const char *user_id,
 			   int (*fn)(void *arg, const struct store_em_state *s), void *arg);
 /* All devices with someone logged in, by device name. */
-int store_em_state_logged_in(struct store *st,
-			     int (*fn)(void *arg, const struct store_em_state *s), void *arg);
+int store_em_state_logged_in(struct store *st, int (*fn)(void *arg, const struct store_em_state *s),
+			     void *arg);
 int store_em_state_count_logged_in(struct store *st, long *count);
 
 /* ---- scheduled logouts: fire once, survive restarts ----------------------------------------- */
 int store_logout_schedule(struct store *st, const char *device, int64_t due); /* replace */
-int store_logout_cancel(struct store *st, const char *device); /* 0 even if none */
+int store_logout_cancel(struct store *st, const char *device);		      /* 0 even if none */
 /* Devices due at or before now, earliest first, at most max. Fills names[i]. */
 int store_logout_due(struct store *st, int64_t now, char (*names)[STORE_ID_MAX], size_t max,
 		     size_t *n);
@@ -229,14 +228,14 @@ int store_logout_count(struct store *st, long *count);
 
 /* ---- audit trail ---------------------------------------------------------------------------- */
 struct store_audit {
-	int64_t id;     /* set by the store */
+	int64_t id;	 /* set by the store */
 	int64_t time_ms; /* unix milliseconds */
 	char action[32]; /* login, logout, logoutAll, autoLogout, ... */
 	char user_id[STORE_ID_MAX];
 	char device[STORE_ID_MAX];
-	char source[32];  /* api, phone, admin, timer, emcc */
+	char source[32]; /* api, phone, admin, timer, emcc */
 	char remote_ip[64];
-	int code;         /* 0 = success, else the EM error code */
+	int code; /* 0 = success, else the EM error code */
 	char detail[STORE_TEXT_MAX];
 	uint64_t reqno;
 };

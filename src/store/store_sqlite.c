@@ -439,7 +439,7 @@ static const char *const stmt_sql[S_COUNT] = {
 struct store {
 	sqlite3 *db;
 	struct wlock *wl;
-	int in_tx; /* between store_begin and store_commit/rollback; wl->mu is held */
+	int in_tx;    /* between store_begin and store_commit/rollback; wl->mu is held */
 	int batch;    /* between store_batch_begin and store_batch_commit */
 	int batch_tx; /* the batch's own transaction is open (and wl->mu held) */
 	int version;
@@ -450,27 +450,20 @@ static int map_rc(int rc)
 {
 	switch (rc) {
 	case SQLITE_CONSTRAINT_UNIQUE:
-	case SQLITE_CONSTRAINT_PRIMARYKEY:
-		return EEXIST;
-	case SQLITE_CONSTRAINT_FOREIGNKEY:
-		return ENOENT; /* the row it refers to is missing */
+	case SQLITE_CONSTRAINT_PRIMARYKEY: return EEXIST;
+	case SQLITE_CONSTRAINT_FOREIGNKEY: return ENOENT; /* the row it refers to is missing */
 	case SQLITE_CONSTRAINT_CHECK:
 	case SQLITE_CONSTRAINT_NOTNULL:
-	case SQLITE_CONSTRAINT_DATATYPE:
-		return EINVAL;
-	default:
-		break;
+	case SQLITE_CONSTRAINT_DATATYPE: return EINVAL;
+	default: break;
 	}
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_ROW:
-	case SQLITE_DONE:
-		return 0;
+	case SQLITE_DONE: return 0;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return EBUSY;
-	default:
-		return EIO;
+	case SQLITE_LOCKED: return EBUSY;
+	default: return EIO;
 	}
 }
 
@@ -519,15 +512,9 @@ static int vbindf(sqlite3_stmt *s, const char *fmt, va_list ap)
 		case 't':
 			rc = sqlite3_bind_text(s, i, va_arg(ap, const char *), -1, SQLITE_STATIC);
 			break;
-		case 'i':
-			rc = sqlite3_bind_int(s, i, va_arg(ap, int));
-			break;
-		case 'l':
-			rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
-			break;
-		default:
-			rc = SQLITE_MISUSE;
-			break;
+		case 'i': rc = sqlite3_bind_int(s, i, va_arg(ap, int)); break;
+		case 'l': rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t)); break;
+		default: rc = SQLITE_MISUSE; break;
 		}
 	}
 	return map_rc(rc);
@@ -641,8 +628,8 @@ static int row_exists(struct store *st, enum stmt_id id, const char *fmt, ...)
 enum write_check { WRITE_ANY, WRITE_CHANGED };
 
 /* Prepares (or reuses), binds per fmt and runs a statement that returns no rows. */
-static int exec_write(struct store *st, enum stmt_id id, enum write_check check,
-		      const char *fmt, ...)
+static int exec_write(struct store *st, enum stmt_id id, enum write_check check, const char *fmt,
+		      ...)
 {
 	struct query q;
 	va_list ap;

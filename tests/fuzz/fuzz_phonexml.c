@@ -1,4 +1,5 @@
-/* fuzz_phonexml.c -- libFuzzer target: raw bytes into px_parse; a parsed object must render and round-trip. */
+/* fuzz_phonexml.c -- libFuzzer target: raw bytes into px_parse; a parsed object must render and
+ * round-trip. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	/* Invariants of anything px_parse accepts: a known kind, bounded counts, terminated fields. */
+	/* Invariants of anything px_parse accepts: a known kind, bounded counts, terminated fields.
+	 */
 	if (o.kind < PX_INPUT || o.kind > PX_EXECUTE)
 		abort();
 	if (o.ninputs > PX_MAX_INPUTS || o.nitems > PX_MAX_MENU || o.nsoftkeys > PX_MAX_SOFTKEYS ||

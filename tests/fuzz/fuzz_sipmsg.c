@@ -207,24 +207,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size - 2;
 	size_t outlen = 1 + arg % 200;
 	switch (op % 6) {
-	case 0:
-		fuzz_params(s, len, outlen);
-		break;
-	case 1:
-		fuzz_device(s, len);
-		break;
-	case 2:
-		fuzz_u32(s, len);
-		break;
-	case 3:
-		fuzz_notify(s, len, arg);
-		break;
-	case 4:
-		fuzz_alarm(s, len, outlen);
-		break;
-	default:
-		fuzz_logtext(s, len, outlen);
-		break;
+	case 0: fuzz_params(s, len, outlen); break;
+	case 1: fuzz_device(s, len); break;
+	case 2: fuzz_u32(s, len); break;
+	case 3: fuzz_notify(s, len, arg); break;
+	case 4: fuzz_alarm(s, len, outlen); break;
+	default: fuzz_logtext(s, len, outlen); break;
 	}
 	return 0;
 }

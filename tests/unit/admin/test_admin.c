@@ -167,7 +167,7 @@ static void test_user_crud(void **state)
 	assert_string_equal(sget(json_array_get(json_object_get(out, "profiles"), 0), "name"),
 			    "test_emcc_udp");
 	assert_true(json_is_true(
-		json_object_get(json_array_get(json_object_get(out, "profiles"), 0), "default")));
+	    json_object_get(json_array_get(json_object_get(out, "profiles"), 0), "default")));
 	/* never a hash, under any name */
 	dump = json_dumps(out, 0);
 	assert_null(strstr(dump, "hash"));
@@ -187,7 +187,8 @@ static void test_user_crud(void **state)
 	/* the PIN is rehashed: the new one verifies, the old one does not */
 	{
 		struct store_user u;
-		json_decref(expect(f, 200, "user/set-pin", "{\"id\": \"adgjm\", \"pin\": \"54321\"}"));
+		json_decref(
+		    expect(f, 200, "user/set-pin", "{\"id\": \"adgjm\", \"pin\": \"54321\"}"));
 		assert_int_equal(store_user_get(f->st, "adgjm", &u), 0);
 		assert_int_equal(cred_pin_verify(&f->pepper, u.pin_hash, "54321"), 0);
 		assert_int_not_equal(cred_pin_verify(&f->pepper, u.pin_hash, "12345"), 0);
@@ -238,7 +239,8 @@ static void test_user_validation(void **state)
 	expect_fail(f, 400, "bogus", "user/add", "{\"id\": \"u1\", \"bogus\": 1}");
 	expect_fail(f, 400, "id", "user/add", "{\"id\": 5}");
 	expect_fail(f, 400, "id", "user/add", "{\"name\": \"no id\"}");
-	expect_fail(f, 400, "emcc_enabled", "user/add", "{\"id\": \"u1\", \"emcc_enabled\": \"yes\"}");
+	expect_fail(f, 400, "emcc_enabled", "user/add",
+		    "{\"id\": \"u1\", \"emcc_enabled\": \"yes\"}");
 	expect_fail(f, 400, "max_login_minutes", "user/add",
 		    "{\"id\": \"u1\", \"max_login_minutes\": \"200:00\"}");
 	expect_fail(f, 400, "max_login_minutes", "user/add",
@@ -349,10 +351,11 @@ static void test_device_crud(void **state)
 	struct fixture *f = *state;
 	json_t *out, *lines;
 
-	out = expect(f, 200, "device/add",
-		     "{\"name\": \"SEPc80084aa8743\", \"model\": \"7821\", \"description\": \"lab\","
-		     " \"lines\": [{\"dn\": \"1000\", \"label\": \"Line1\"},"
-		     " {\"index\": 2, \"dn\": \"1001\", \"display\": \"Second\"}]}");
+	out =
+	    expect(f, 200, "device/add",
+		   "{\"name\": \"SEPc80084aa8743\", \"model\": \"7821\", \"description\": \"lab\","
+		   " \"lines\": [{\"dn\": \"1000\", \"label\": \"Line1\"},"
+		   " {\"index\": 2, \"dn\": \"1001\", \"display\": \"Second\"}]}");
 	assert_string_equal(sget(out, "name"), "SEPC80084AA8743");
 	assert_string_equal(sget(out, "protocol"), "SIP");
 	assert_true(json_is_true(json_object_get(out, "em_enabled")));
@@ -369,9 +372,10 @@ static void test_device_crud(void **state)
 	assert_string_equal(sget(out, "logged_in_user"), "");
 	json_decref(out);
 
-	out = expect(f, 200, "device/set",
-		     "{\"name\": \"SEPC80084AA8743\", \"em_enabled\": false, \"protocol\": \"sccp\","
-		     " \"security_mode\": 3}");
+	out =
+	    expect(f, 200, "device/set",
+		   "{\"name\": \"SEPC80084AA8743\", \"em_enabled\": false, \"protocol\": \"sccp\","
+		   " \"security_mode\": 3}");
 	assert_true(json_is_false(json_object_get(out, "em_enabled")));
 	assert_string_equal(sget(out, "protocol"), "SCCP");
 	assert_int_equal(json_integer_value(json_object_get(out, "security_mode")), 3);
@@ -379,8 +383,8 @@ static void test_device_crud(void **state)
 	assert_string_equal(sget(out, "description"), "lab");
 	json_decref(out);
 
-	json_decref(expect(f, 409, "device/add",
-			   "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\"}"));
+	json_decref(
+	    expect(f, 409, "device/add", "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\"}"));
 	out = expect(f, 200, "device/list", NULL);
 	assert_int_equal(json_array_size(json_object_get(out, "devices")), 1);
 	json_decref(out);
@@ -395,8 +399,7 @@ static void test_device_validation(void **state)
 
 	/* a SEP model needs SEP + 12 hex digits */
 	expect_fail(f, 400, "name", "device/add", "{\"name\": \"SEP123\", \"model\": \"7821\"}");
-	expect_fail(f, 400, "name", "device/add",
-		    "{\"name\": \"phone1\", \"model\": \"7821\"}");
+	expect_fail(f, 400, "name", "device/add", "{\"name\": \"phone1\", \"model\": \"7821\"}");
 	/* unknown model: the answer lists known ones */
 	out = expect(f, 400, "device/add", "{\"name\": \"SEPC80084AA8743\", \"model\": \"9999\"}");
 	assert_string_equal(sget(out, "field"), "model");
@@ -407,10 +410,12 @@ static void test_device_validation(void **state)
 		    "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\", \"protocol\": \"H323\"}");
 	expect_fail(f, 400, "security_mode", "device/add",
 		    "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\", \"security_mode\": 4}");
-	expect_fail(f, 400, "security_mode", "device/add",
-		    "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\", \"security_mode\": \"1\"}");
+	expect_fail(
+	    f, 400, "security_mode", "device/add",
+	    "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\", \"security_mode\": \"1\"}");
 	expect_fail(f, 400, "lines[0].dn", "device/add",
-		    "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\", \"lines\": [{\"label\": \"x\"}]}");
+		    "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\", \"lines\": [{\"label\": "
+		    "\"x\"}]}");
 	expect_fail(f, 400, "lines[1].colour", "device/add",
 		    "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\", \"lines\": "
 		    "[{\"dn\": \"1\"}, {\"dn\": \"2\", \"colour\": \"red\"}]}");
@@ -419,7 +424,8 @@ static void test_device_validation(void **state)
 		    "[{\"dn\": \"1\", \"index\": 1}, {\"dn\": \"2\", \"index\": 1}]}");
 	expect_fail(f, 400, "lines[0]", "device/add",
 		    "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\", \"lines\": [\"1000\"]}");
-	expect_fail(f, 404, "name", "device/set", "{\"name\": \"SEPC80084AA8744\", \"em_enabled\": true}");
+	expect_fail(f, 404, "name", "device/set",
+		    "{\"name\": \"SEPC80084AA8744\", \"em_enabled\": true}");
 	{
 		struct store_device d;
 		assert_int_equal(store_device_get(f->st, "SEPC80084AA8743", &d), ENOENT);
@@ -464,9 +470,10 @@ static void test_profile_crud_and_links(void **state)
 
 	/* profile/set replaces only the lists it is given */
 	add_profile(f, "p1");
-	out = expect(f, 200, "profile/set",
-		     "{\"name\": \"p1\", \"speed_dials\": [{\"number\": \"1\"}, {\"number\": \"2\"}],"
-		     " \"softkey_template\": \"Standard User\"}");
+	out =
+	    expect(f, 200, "profile/set",
+		   "{\"name\": \"p1\", \"speed_dials\": [{\"number\": \"1\"}, {\"number\": \"2\"}],"
+		   " \"softkey_template\": \"Standard User\"}");
 	assert_int_equal(json_array_size(json_object_get(out, "speed_dials")), 2);
 	assert_string_equal(sget(out, "softkey_template"), "Standard User");
 	json_decref(out);
@@ -476,7 +483,7 @@ static void test_profile_crud_and_links(void **state)
 	json_decref(expect(f, 200, "user/add", "{\"id\": \"adgjm\"}"));
 	out = expect(f, 200, "user/profile-add", "{\"id\": \"adgjm\", \"profile\": \"p1\"}");
 	assert_true(json_is_true(
-		json_object_get(json_array_get(json_object_get(out, "profiles"), 0), "default")));
+	    json_object_get(json_array_get(json_object_get(out, "profiles"), 0), "default")));
 	json_decref(out);
 	json_decref(expect(f, 200, "user/profile-add", "{\"id\": \"adgjm\", \"profile\": \"p2\"}"));
 	json_decref(expect(f, 409, "user/profile-add", "{\"id\": \"adgjm\", \"profile\": \"p2\"}"));
@@ -495,7 +502,8 @@ static void test_profile_crud_and_links(void **state)
 	out = expect(f, 200, "user/profile-del", "{\"id\": \"adgjm\", \"profile\": \"p1\"}");
 	assert_int_equal(json_array_size(json_object_get(out, "profiles")), 1);
 	json_decref(out);
-	expect_fail(f, 404, "profile", "user/profile-del", "{\"id\": \"adgjm\", \"profile\": \"p1\"}");
+	expect_fail(f, 404, "profile", "user/profile-del",
+		    "{\"id\": \"adgjm\", \"profile\": \"p1\"}");
 
 	json_decref(expect(f, 200, "profile/del", "{\"name\": \"p2\"}"));
 	out = expect(f, 200, "user/show", "{\"id\": \"adgjm\"}");
@@ -514,7 +522,7 @@ static void test_params(void **state)
 	int found = 0;
 
 	out = expect(f, 200, "param/list", NULL);
-	json_array_foreach(json_object_get(out, "params"), i, p) {
+	json_array_foreach (json_object_get(out, "params"), i, p) {
 		if (strcmp(sget(p, "name"), "multiple_login_behavior") == 0) {
 			found = 1;
 			assert_non_null(json_object_get(p, "default"));
@@ -528,7 +536,8 @@ static void test_params(void **state)
 		     "{\"name\": \"multiple_login_behavior\", \"value\": \"auto_logout\"}");
 	json_decref(out);
 	assert_int_equal(f->params_changed, 1);
-	assert_int_equal(store_param_get(f->st, "multiple_login_behavior", value, sizeof(value)), 0);
+	assert_int_equal(store_param_get(f->st, "multiple_login_behavior", value, sizeof(value)),
+			 0);
 	{
 		struct em_params p2;
 		em_params_defaults(&p2);
@@ -547,8 +556,8 @@ static void test_params(void **state)
 		    "{\"name\": \"multiple_login_behavior\", \"value\": [1]}");
 	assert_int_equal(f->params_changed, 1); /* failures changed nothing */
 	/* booleans may come as JSON booleans */
-	json_decref(expect(f, 200, "param/set",
-			   "{\"name\": \"alphanumeric_user_id\", \"value\": false}"));
+	json_decref(
+	    expect(f, 200, "param/set", "{\"name\": \"alphanumeric_user_id\", \"value\": false}"));
 }
 
 /* ---- imports ---- */
@@ -558,15 +567,15 @@ static void test_user_import(void **state)
 	struct fixture *f = *state;
 	json_t *out, *errors, *args;
 	const char *csv = "id,name,pin,emcc_enabled,max_login_minutes,profiles\n"
-			  "alice,Alice,1234,true,8:00,p1;p2\n"          /* line 2: ok */
-			  "bob,Bob,12x4,false,,\n"                      /* 3: bad pin */
-			  "ALICE,Alice again,1234,,,\n"                 /* 4: duplicate in file */
-			  "carol,Carol,5678,yes,,nope\n"                /* 5: unknown profile */
-			  "dave,\"Dave, Jr.\",4321,no,,p2\n"            /* 6: ok (quoted comma) */
-			  "erin,\"unterminated,1111,no,,\n";            /* 7+: CSV syntax error */
+			  "alice,Alice,1234,true,8:00,p1;p2\n" /* line 2: ok */
+			  "bob,Bob,12x4,false,,\n"	       /* 3: bad pin */
+			  "ALICE,Alice again,1234,,,\n"	       /* 4: duplicate in file */
+			  "carol,Carol,5678,yes,,nope\n"       /* 5: unknown profile */
+			  "dave,\"Dave, Jr.\",4321,no,,p2\n"   /* 6: ok (quoted comma) */
+			  "erin,\"unterminated,1111,no,,\n";   /* 7+: CSV syntax error */
 	size_t i;
 	json_t *e;
-	int lines[8] = { 0 };
+	int lines[8] = {0};
 
 	add_profile(f, "p1");
 	add_profile(f, "p2");
@@ -577,7 +586,7 @@ static void test_user_import(void **state)
 	assert_int_equal(json_integer_value(json_object_get(out, "failed")), 4);
 	errors = json_object_get(out, "errors");
 	assert_int_equal(json_array_size(errors), 4);
-	json_array_foreach(errors, i, e) {
+	json_array_foreach (errors, i, e) {
 		json_int_t line = json_integer_value(json_object_get(e, "line"));
 		assert_true(line >= 3 && line <= 7);
 		lines[line] = 1;
@@ -620,9 +629,8 @@ static void test_user_import(void **state)
 	json_decref(args);
 	assert_int_equal(json_integer_value(json_object_get(out, "imported")), 1);
 	assert_int_equal(json_integer_value(json_object_get(out, "failed")), 1);
-	assert_int_equal(json_integer_value(
-				 json_object_get(json_array_get(json_object_get(out, "errors"), 0),
-						 "line")),
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_array_get(json_object_get(out, "errors"), 0), "line")),
 			 2);
 	json_decref(out);
 	assert_true(user_exists(f, "frank"));
@@ -667,12 +675,12 @@ static void test_device_profile_import(void **state)
 	args = json_pack("{s:s}", "csv",
 			 "name,model,protocol,em_enabled,security_mode,lines\n"
 			 "sepc80084aa8743,7821,SIP,true,1,1000:Line1;1001:Line2\n" /* ok */
-			 "SEP123,7821,SIP,true,1,\n"                          /* bad name */
-			 "SEPC80084AA8744,7821,SIP,maybe,1,\n"                /* bad bool */
-			 "SEPC80084AA8745,7821,SIP,true,x,\n"                 /* bad number */
-			 "SEPC80084AA8743,7821,SIP,true,1,\n"                 /* duplicate */
-			 "SEPC80084AA8746,7821,SIP\n"                         /* short row */
-			 "SEPC80084AA8747,7821,SCCP,false,2,2000\n");          /* ok */
+			 "SEP123,7821,SIP,true,1,\n"				   /* bad name */
+			 "SEPC80084AA8744,7821,SIP,maybe,1,\n"			   /* bad bool */
+			 "SEPC80084AA8745,7821,SIP,true,x,\n"			   /* bad number */
+			 "SEPC80084AA8743,7821,SIP,true,1,\n"			   /* duplicate */
+			 "SEPC80084AA8746,7821,SIP\n"				   /* short row */
+			 "SEPC80084AA8747,7821,SCCP,false,2,2000\n");		   /* ok */
 	assert_int_equal(admin_dispatch(&f->admin, "device/import", args, &out), 200);
 	json_decref(args);
 	assert_int_equal(json_integer_value(json_object_get(out, "imported")), 2);
@@ -722,10 +730,11 @@ static void test_em_history_and_logout(void **state)
 	int saw_login = 0, saw_admin_logout = 0;
 
 	add_profile(f, "test_emcc_udp");
-	json_decref(expect(f, 200, "device/add",
-			   "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\"}"));
-	json_decref(expect(f, 200, "user/add",
-			   "{\"id\": \"adgjm\", \"pin\": \"12345\", \"profiles\": [\"test_emcc_udp\"]}"));
+	json_decref(
+	    expect(f, 200, "device/add", "{\"name\": \"SEPC80084AA8743\", \"model\": \"7821\"}"));
+	json_decref(
+	    expect(f, 200, "user/add",
+		   "{\"id\": \"adgjm\", \"pin\": \"12345\", \"profiles\": [\"test_emcc_udp\"]}"));
 
 	memset(&caller, 0, sizeof(caller));
 	snprintf(caller.id, sizeof(caller.id), "EMApp");
@@ -753,11 +762,10 @@ static void test_em_history_and_logout(void **state)
 	json_decref(out);
 	out = expect(f, 200, "status/show", NULL);
 	assert_string_equal(sget(out, "cluster_id"), "ClusterOne");
-	assert_int_equal(json_integer_value(
-				 json_object_get(json_object_get(out, "counts"), "logged_in")),
-			 1);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(out, "counts"), "users")),
-			 1);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(out, "counts"), "logged_in")), 1);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(out, "counts"), "users")), 1);
 	json_decref(out);
 
 	/* in use: neither the user nor the device can go while logged in */
@@ -777,7 +785,7 @@ static void test_em_history_and_logout(void **state)
 	out = expect(f, 200, "em/history", "{\"user\": \"ADGJM\"}");
 	hist = json_object_get(out, "history");
 	assert_true(json_array_size(hist) >= 2);
-	json_array_foreach(hist, i, e) {
+	json_array_foreach (hist, i, e) {
 		assert_string_equal(sget(e, "user"), "adgjm");
 		if (strcmp(sget(e, "action"), "login") == 0 &&
 		    json_integer_value(json_object_get(e, "code")) == 0)
@@ -821,7 +829,8 @@ static void test_sip_bindings(void **state)
 	json_t *out;
 
 	out = expect(f, 404, "sip/bindings", NULL);
-	assert_non_null(strstr(json_string_value(json_object_get(out, "error")), "SIP is not running"));
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(out, "error")), "SIP is not running"));
 	json_decref(out);
 
 	f->admin.sip_bindings = fake_bindings;
@@ -845,20 +854,20 @@ static void test_sip_bindings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_user_crud, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_list_paging, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_validation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_unlock, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_appuser_crud, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_device_crud, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_device_validation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_profile_crud_and_links, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_params, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_device_profile_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_em_history_and_logout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sip_bindings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_crud, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_list_paging, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_validation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_unlock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_appuser_crud, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_crud, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_validation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_profile_crud_and_links, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_params, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_import, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_import_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_profile_import, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_em_history_and_logout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sip_bindings, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("admin", tests, NULL, NULL);
 }

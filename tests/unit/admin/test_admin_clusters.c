@@ -48,7 +48,8 @@ static char *bundle_for(const char *cluster, const char *address, const char *pe
 	struct buf b;
 	char err[256];
 	buf_init(&b);
-	assert_int_equal(trust_bundle_write(&b, cluster, address, pem, 1700000000, err, sizeof(err)), 0);
+	assert_int_equal(
+	    trust_bundle_write(&b, cluster, address, pem, 1700000000, err, sizeof(err)), 0);
 	char *s = strdup(b.data);
 	buf_free(&b);
 	return s;
@@ -175,7 +176,8 @@ static void test_import_refusals(void **state)
 	expect_error(f, 400, "cluster/add", add_args(f, "ClusterOne", f->two_bundle), "own id");
 	expect_error(f, 400, "cluster/add", add_args(f, "clusterone", f->two_bundle), "own id");
 	/* SQL and shell metacharacters never reach the store: the Cluster ID rule refuses them. */
-	expect_error(f, 400, "cluster/add", add_args(f, "x'; DROP TABLE remote_clusters;--", f->two_bundle),
+	expect_error(f, 400, "cluster/add",
+		     add_args(f, "x'; DROP TABLE remote_clusters;--", f->two_bundle),
 		     "may only hold");
 	expect_error(f, 400, "cluster/add", add_args(f, "", f->two_bundle), "1 to 50");
 	json_t *a = add_args(f, "ClusterTwo", f->two_bundle);
@@ -188,10 +190,12 @@ static void test_import_refusals(void **state)
 	json_object_set_new(a, "fingerprint", json_string("AB:CD"));
 	expect_error(f, 400, "cluster/add", a, "SHA-256");
 	a = add_args(f, "ClusterTwo", f->two_bundle);
-	json_object_set_new(a, "fingerprint", json_string("AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"));
+	json_object_set_new(a, "fingerprint",
+			    json_string("AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:"
+					"01:23:45:67:89:AB:CD:EF:01:23:45:67:89"));
 	expect_error(f, 400, "cluster/add", a, "fingerprint mismatch");
-	expect_error(f, 400, "cluster/add", json_pack("{s:s, s:s}", "id", "ClusterTwo", "address", "h"),
-		     "bundle");
+	expect_error(f, 400, "cluster/add",
+		     json_pack("{s:s, s:s}", "id", "ClusterTwo", "address", "h"), "bundle");
 	expect_error(f, 400, "cluster/add",
 		     json_pack("{s:s, s:s, s:b}", "id", "ClusterTwo", "address", "h", "fetch", 1),
 		     "daemon");
@@ -203,12 +207,13 @@ static void test_import_refusals(void **state)
 	a = add_args(f, "ClusterTwo", f->two_bundle);
 	json_object_set_new(a, "fingerprint", json_string(f->two_colon));
 	json_decref(run(f, 200, "cluster/add", a));
-	expect_error(f, 409, "cluster/add", add_args(f, "ClusterTwo", f->two_bundle), "already exists");
+	expect_error(f, 409, "cluster/add", add_args(f, "ClusterTwo", f->two_bundle),
+		     "already exists");
 	/* the same certificate for another cluster id: the store's uniqueness */
 	expect_error(f, 409, "cluster/add", add_args(f, "ClusterThree", f->three_bundle),
 		     "already trusted for cluster 'ClusterTwo'");
-	expect_error(f, 400, "cluster/set",
-		     json_pack("{s:s, s:b}", "id", "ClusterTwo", "tftp", 1), "TFTP");
+	expect_error(f, 400, "cluster/set", json_pack("{s:s, s:b}", "id", "ClusterTwo", "tftp", 1),
+		     "TFTP");
 }
 
 static void test_host_warning_and_prefetch(void **state)
@@ -222,20 +227,23 @@ static void test_host_warning_and_prefetch(void **state)
 
 	char host[256];
 	int port = 0;
-	a = json_pack("{s:s, s:s, s:b, s:s}", "id", "ClusterFour", "address", "127.0.7.44", "fetch", 1,
-		      "fingerprint", f->two_hex);
-	assert_int_equal(admin_cluster_prefetch(&f->admin, a, host, sizeof(host), &port, &out), 200);
+	a = json_pack("{s:s, s:s, s:b, s:s}", "id", "ClusterFour", "address", "127.0.7.44", "fetch",
+		      1, "fingerprint", f->two_hex);
+	assert_int_equal(admin_cluster_prefetch(&f->admin, a, host, sizeof(host), &port, &out),
+			 200);
 	assert_string_equal(host, "127.0.7.44");
 	assert_int_equal(port, 8443);
 	json_decref(a);
 	a = json_pack("{s:s, s:s, s:b}", "id", "ClusterFour", "address", "h", "fetch", 1);
-	assert_int_equal(admin_cluster_prefetch(&f->admin, a, host, sizeof(host), &port, &out), 400);
+	assert_int_equal(admin_cluster_prefetch(&f->admin, a, host, sizeof(host), &port, &out),
+			 400);
 	assert_non_null(strstr(json_string_value(json_object_get(out, "error")), "fingerprint"));
 	json_decref(out);
 	json_decref(a);
 	a = json_pack("{s:s, s:s, s:b, s:s}", "id", "ClusterTwo", "address", "h", "fetch", 1,
 		      "fingerprint", f->two_hex);
-	assert_int_equal(admin_cluster_prefetch(&f->admin, a, host, sizeof(host), &port, &out), 409);
+	assert_int_equal(admin_cluster_prefetch(&f->admin, a, host, sizeof(host), &port, &out),
+			 409);
 	json_decref(out);
 	json_decref(a);
 }
@@ -251,8 +259,8 @@ static void test_trust_show_export(void **state)
 	assert_int_equal(trust_bundle_parse(text, strlen(text), &b, err, sizeof(err)), 0);
 	assert_string_equal(b->cluster, "ClusterOne");
 	assert_string_equal(b->address, "127.0.7.100:8443");
-	assert_true(trust_fingerprint_equal(b->certs[0].sha256,
-					    json_string_value(json_object_get(out, "fingerprint"))));
+	assert_true(trust_fingerprint_equal(
+	    b->certs[0].sha256, json_string_value(json_object_get(out, "fingerprint"))));
 	trust_bundle_free(b);
 	json_decref(out);
 	out = run(f, 200, "trust/show", NULL);
@@ -274,7 +282,8 @@ static void test_split_address(void **state)
 	assert_int_equal(admin_cluster_split_address("example.org", host, sizeof(host), &port), 0);
 	assert_string_equal(host, "example.org");
 	assert_int_equal(port, 8443);
-	assert_int_equal(admin_cluster_split_address("[fe80::1]:443", host, sizeof(host), &port), 0);
+	assert_int_equal(admin_cluster_split_address("[fe80::1]:443", host, sizeof(host), &port),
+			 0);
 	assert_string_equal(host, "fe80::1");
 	assert_int_equal(port, 443);
 	assert_int_equal(admin_cluster_split_address("fe80::1", host, sizeof(host), &port), EINVAL);
@@ -287,11 +296,11 @@ static void test_split_address(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_add_list_show_del, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_host_warning_and_prefetch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trust_show_export, setup, teardown),
-		cmocka_unit_test(test_split_address),
+	    cmocka_unit_test_setup_teardown(test_add_list_show_del, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_import_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_host_warning_and_prefetch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_trust_show_export, setup, teardown),
+	    cmocka_unit_test(test_split_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

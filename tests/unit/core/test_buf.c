@@ -41,8 +41,7 @@ static void test_xml_escape(void **state)
 	struct buf b;
 	buf_init(&b);
 	buf_xml_escape(&b, "<a href=\"x\">Tom & 'Jerry'</a>");
-	assert_string_equal(b.data,
-			    "&lt;a href=&quot;x&quot;&gt;Tom &amp; 'Jerry'&lt;/a&gt;");
+	assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; 'Jerry'&lt;/a&gt;");
 	buf_reset(&b);
 	buf_xml_escape(&b, "");
 	assert_int_equal(b.len, 0);

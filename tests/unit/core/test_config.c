@@ -286,19 +286,19 @@ static void test_sip(void **state)
 	(void)state;
 	struct config c;
 	char err[256];
-	assert_int_equal(load(&c,
-			      "[sip]\nudp = 127.0.9.31:5060\ntcp = [::1]:5061\nrealm = ClusterOne SIP\n"
-			      "max_expires = 86400\n",
-			      err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    load(&c,
+		 "[sip]\nudp = 127.0.9.31:5060\ntcp = [::1]:5061\nrealm = ClusterOne SIP\n"
+		 "max_expires = 86400\n",
+		 err, sizeof(err)),
+	    0);
 	assert_string_equal(c.sip_udp, "127.0.9.31:5060");
 	assert_string_equal(c.sip_tcp, "[::1]:5061");
 	assert_string_equal(c.sip_realm, "ClusterOne SIP");
 	assert_int_equal(c.sip_max_expires, 86400);
 	/* Empty turns a listener off; the one left out follows [server] http's host. */
-	assert_int_equal(load(&c, "[server]\nhttp = 127.0.9.32:8080\n[sip]\ntcp =\n", err,
-			      sizeof(err)),
-			 0);
+	assert_int_equal(
+	    load(&c, "[server]\nhttp = 127.0.9.32:8080\n[sip]\ntcp =\n", err, sizeof(err)), 0);
 	assert_string_equal(c.sip_udp, "127.0.9.32:5060");
 	assert_string_equal(c.sip_tcp, "");
 	/* HTTP off: HTTPS's host; an IPv6 host keeps its brackets. */
@@ -332,15 +332,17 @@ static void test_tftp_http(void **state)
 	assert_string_equal(c.tftp_http, "127.0.9.33:6970");
 	assert_int_equal(load(&c, "[server]\nhttp =\nhttps = [::1]:8443\n", err, sizeof(err)), 0);
 	assert_string_equal(c.tftp_http, "[::1]:6970");
-	assert_int_equal(load(&c, "[server]\nhttp = 127.0.9.33:8080\ntftp_http = 127.0.9.34:16970\n",
+	assert_int_equal(load(&c,
+			      "[server]\nhttp = 127.0.9.33:8080\ntftp_http = 127.0.9.34:16970\n",
 			      err, sizeof(err)),
 			 0);
 	assert_string_equal(c.tftp_http, "127.0.9.34:16970");
 	assert_int_equal(load(&c, "[server]\ntftp_http =\n", err, sizeof(err)), 0);
 	assert_string_equal(c.tftp_http, "");
-	expect_err("[server]\ntftp_http = 127.0.0.1\n",
-		   "emccd.conf:2: [server] tftp_http: \"127.0.0.1\" is not a listen address (allowed "
-		   "host:port, [v6]:port, port 0..65535, or empty to disable)");
+	expect_err(
+	    "[server]\ntftp_http = 127.0.0.1\n",
+	    "emccd.conf:2: [server] tftp_http: \"127.0.0.1\" is not a listen address (allowed "
+	    "host:port, [v6]:port, port 0..65535, or empty to disable)");
 }
 
 static void test_too_many_params(void **state)

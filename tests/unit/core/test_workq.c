@@ -247,11 +247,11 @@ static void test_order(void **state)
 /* Batching: jobs queued together share one begin/end; end's error reaches every job of its
  * batch and no other. One worker, and the jobs are queued before it can start on them. */
 struct batch_state {
-	int batches;      /* begin calls */
-	int in_batch;     /* jobs worked since begin */
+	int batches;  /* begin calls */
+	int in_batch; /* jobs worked since begin */
 	int sizes[64];
-	int fail_batch;   /* end of this batch (1-based) returns EIO */
-	int open;         /* begin without end */
+	int fail_batch; /* end of this batch (1-based) returns EIO */
+	int open;	/* begin without end */
 };
 static struct batch_state bs;
 static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;

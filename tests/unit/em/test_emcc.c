@@ -1,4 +1,5 @@
-/* test_emcc.c -- the EMCC policy: home-side login and logouts, visiting-side checks and records, the outbox rows. */
+/* test_emcc.c -- the EMCC policy: home-side login and logouts, visiting-side checks and records,
+ * the outbox rows. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -47,10 +48,18 @@ static int home_login(struct lab *l, const char *from, const char *device, const
 		      int secmode, struct em_emcc_home_login_out *out, struct em_result *res)
 {
 	struct em_emcc_home_login_req r = {
-		.visiting_cluster = from, .visiting_reqno = 3, .user_id = LAB_USER, .pin = pin,
-		.device = device, .model = "7821", .protocol = "SIP", .login_type = "UID",
-		.profile = "", .remote_ip = "127.0.7.104", .model_enum = 621,
-		.security_mode = secmode,
+	    .visiting_cluster = from,
+	    .visiting_reqno = 3,
+	    .user_id = LAB_USER,
+	    .pin = pin,
+	    .device = device,
+	    .model = "7821",
+	    .protocol = "SIP",
+	    .login_type = "UID",
+	    .profile = "",
+	    .remote_ip = "127.0.7.104",
+	    .model_enum = 621,
+	    .security_mode = secmode,
 	};
 	return em_emcc_home_login(&l->ctx, &r, out, res);
 }
@@ -194,16 +203,16 @@ static void test_logouts(void **state)
 
 	/* homeLogout from the visiting cluster: no message back; idempotent */
 	assert_int_equal(home_login(l, "ClusterOne", PHONE, "12345", 1, &out, &res), 0);
-	assert_int_equal(em_emcc_home_logout(&l->ctx, "ClusterThree", PHONE, "", "phone", &ended,
-					     &res), 0);
+	assert_int_equal(
+	    em_emcc_home_logout(&l->ctx, "ClusterThree", PHONE, "", "phone", &ended, &res), 0);
 	assert_int_equal(ended, 0); /* not that cluster's login */
-	assert_int_equal(em_emcc_home_logout(&l->ctx, "ClusterOne", PHONE, LAB_USER, "phone", &ended,
-					     &res), 0);
+	assert_int_equal(
+	    em_emcc_home_logout(&l->ctx, "ClusterOne", PHONE, LAB_USER, "phone", &ended, &res), 0);
 	assert_int_equal(ended, 1);
 	assert_int_equal(store_emcc_home_device_get(l->st, PHONE, &hd), ENOENT);
 	assert_int_equal(outbox_count(l), 0);
-	assert_int_equal(em_emcc_home_logout(&l->ctx, "ClusterOne", PHONE, LAB_USER, "phone", &ended,
-					     &res), 0);
+	assert_int_equal(
+	    em_emcc_home_logout(&l->ctx, "ClusterOne", PHONE, LAB_USER, "phone", &ended, &res), 0);
 	assert_int_equal(ended, 0);
 
 	/* the admin at home: the visiting cluster gets a visitingLogout */
@@ -254,10 +263,15 @@ static void test_visiting_side(void **state)
 	l->params.emcc_active = 1;
 
 	struct em_emcc_visit_record rec = {
-		.device = LAB_DEVICE, .user_id = "Remote", .profile = "remote_udp",
-		.home_cluster = "ClusterThree", .home_tftp = "127.0.7.200:6970",
-		.home_call_manager = "127.0.7.200:5060", .home_tvs = "127.0.7.200:2445",
-		.login_duration = 36000, .home_reqno = 9,
+	    .device = LAB_DEVICE,
+	    .user_id = "Remote",
+	    .profile = "remote_udp",
+	    .home_cluster = "ClusterThree",
+	    .home_tftp = "127.0.7.200:6970",
+	    .home_call_manager = "127.0.7.200:5060",
+	    .home_tvs = "127.0.7.200:2445",
+	    .login_duration = 36000,
+	    .home_reqno = 9,
 	};
 	assert_int_equal(em_emcc_visit_record(&l->ctx, &rec, &res), 0);
 	assert_int_equal(store_emcc_visit_get(l->st, LAB_DEVICE, &v), 0);
@@ -279,11 +293,13 @@ static void test_visiting_side(void **state)
 	assert_int_equal(outbox_count(l), 0);
 	/* the home ends it: no message back; idempotent */
 	assert_int_equal(em_emcc_visiting_logout(&l->ctx, "ClusterThree", LAB_DEVICE, "remote",
-						 "timer", &ended, &res), 0);
+						 "timer", &ended, &res),
+			 0);
 	assert_int_equal(ended, 1);
 	assert_int_equal(outbox_count(l), 0);
 	assert_int_equal(em_emcc_visiting_logout(&l->ctx, "ClusterThree", LAB_DEVICE, "remote",
-						 "timer", &ended, &res), 0);
+						 "timer", &ended, &res),
+			 0);
 	assert_int_equal(ended, 0);
 
 	/* maintenance: a visit long over is logged out */
@@ -332,8 +348,8 @@ static void test_orphan_rows_new_stamp(void **state)
 	assert_int_equal(home_login(l, "ClusterOne", PHONE, "12345", 1, &out, &res), 0);
 	orphan(l, PHONE);
 	stamp(l, PHONE, before, sizeof(before));
-	assert_int_equal(em_emcc_home_logout(&l->ctx, "ClusterOne", PHONE, "", "phone", &ended,
-					     &res), 0);
+	assert_int_equal(
+	    em_emcc_home_logout(&l->ctx, "ClusterOne", PHONE, "", "phone", &ended, &res), 0);
 	assert_int_equal(ended, 0);
 	assert_int_equal(store_emcc_home_device_get(l->st, PHONE, &hd), ENOENT);
 	stamp(l, PHONE, after, sizeof(after));
@@ -351,10 +367,15 @@ static void test_orphan_rows_new_stamp(void **state)
 
 	/* and an orphan visit of our phone */
 	struct em_emcc_visit_record rec = {
-		.device = LAB_DEVICE, .user_id = "Remote", .profile = "remote_udp",
-		.home_cluster = "ClusterThree", .home_tftp = "127.0.7.200:6970",
-		.home_call_manager = "127.0.7.200:5060", .home_tvs = "127.0.7.200:2445",
-		.login_duration = 36000, .home_reqno = 9,
+	    .device = LAB_DEVICE,
+	    .user_id = "Remote",
+	    .profile = "remote_udp",
+	    .home_cluster = "ClusterThree",
+	    .home_tftp = "127.0.7.200:6970",
+	    .home_call_manager = "127.0.7.200:5060",
+	    .home_tvs = "127.0.7.200:2445",
+	    .login_duration = 36000,
+	    .home_reqno = 9,
 	};
 	assert_int_equal(em_emcc_visit_record(&l->ctx, &rec, &res), 0);
 	orphan(l, LAB_DEVICE);
@@ -372,8 +393,9 @@ static void test_orphan_rows_new_stamp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_home_login_success), T(test_home_login_codes), T(test_multiple_login),
-		T(test_logouts), T(test_visiting_side), T(test_orphan_rows_new_stamp),
+	    T(test_home_login_success), T(test_home_login_codes),
+	    T(test_multiple_login),	T(test_logouts),
+	    T(test_visiting_side),	T(test_orphan_rows_new_stamp),
 	};
 	return cmocka_run_group_tests(tests, lab_group_setup, lab_group_teardown);
 }

@@ -200,10 +200,10 @@ static void test_implied(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_implied),
-	    cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_defs_table),
-	    cmocka_unit_test(test_hhmm),	 cmocka_unit_test(test_check_canonical),
-	    cmocka_unit_test(test_check_errors), cmocka_unit_test(test_apply),
+	    cmocka_unit_test(test_implied),	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_defs_table),	    cmocka_unit_test(test_hhmm),
+	    cmocka_unit_test(test_check_canonical), cmocka_unit_test(test_check_errors),
+	    cmocka_unit_test(test_apply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

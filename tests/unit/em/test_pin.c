@@ -241,7 +241,8 @@ static void test_lockout_expires(void **state)
 	assert_int_equal(res.code, EMAPP_AUTH_ERROR);
 	assert_int_equal(user(l, "bob").failed_logons, 3);
 	assert_int_equal(user(l, "bob").locked_until, now_s + 30 * 60);
-	assert_non_null(strstr(lab_audit_last(l).detail, "lockout engaged until 2023-11-14T22:43:20Z"));
+	assert_non_null(
+	    strstr(lab_audit_last(l).detail, "lockout engaged until 2023-11-14T22:43:20Z"));
 
 	/* The right PIN is refused while locked, and does not count. */
 	l->ctx.now_ms += 29 * 60 * 1000;
@@ -382,18 +383,18 @@ static void test_logout_device(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_success_single_profile),
-		T(test_several_profiles_menu),
-		T(test_emcc_recorded),
-		T(test_failures_look_alike),
-		T(test_blank),
-		T(test_device_checks_first),
-		T(test_lockout_expires),
-		T(test_lockout_until_unlock),
-		T(test_right_pin_resets_and_no_threshold),
-		T(test_multiple_login),
-		T(test_dn_login),
-		T(test_logout_device),
+	    T(test_success_single_profile),
+	    T(test_several_profiles_menu),
+	    T(test_emcc_recorded),
+	    T(test_failures_look_alike),
+	    T(test_blank),
+	    T(test_device_checks_first),
+	    T(test_lockout_expires),
+	    T(test_lockout_until_unlock),
+	    T(test_right_pin_resets_and_no_threshold),
+	    T(test_multiple_login),
+	    T(test_dn_login),
+	    T(test_logout_device),
 	};
 	return cmocka_run_group_tests(tests, lab_group_setup, lab_group_teardown);
 }

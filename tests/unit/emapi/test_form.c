@@ -110,10 +110,11 @@ static void test_form_then_parse(void **state)
 	static struct emapi_request req;
 	struct emapi_error err;
 	size_t n;
-	const char *body = "xml=%3Cquery%3E%3CappInfo%3E%3CappID%3Eapp%3C%2FappID%3E%3CappCertificate"
-			   "%3Ep%26amp%3Bss+word%3C%2FappCertificate%3E%3C%2FappInfo%3E%3CuserDevicesQuery"
-			   "%3E%3CuserID%3Eem%40cisco.com%3C%2FuserID%3E%3C%2FuserDevicesQuery%3E%3C"
-			   "%2Fquery%3E";
+	const char *body =
+	    "xml=%3Cquery%3E%3CappInfo%3E%3CappID%3Eapp%3C%2FappID%3E%3CappCertificate"
+	    "%3Ep%26amp%3Bss+word%3C%2FappCertificate%3E%3C%2FappInfo%3E%3CuserDevicesQuery"
+	    "%3E%3CuserID%3Eem%40cisco.com%3C%2FuserID%3E%3C%2FuserDevicesQuery%3E%3C"
+	    "%2Fquery%3E";
 	assert_int_equal(field(body, "xml", out, sizeof(out), &n), 0);
 	assert_int_equal(emapi_parse(out, n, &req, &err), 0);
 	assert_int_equal(req.kind, EMAPI_USER_DEVICES_QUERY);
@@ -125,14 +126,14 @@ static void test_form_then_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_plus_and_escapes),
-		cmocka_unit_test(test_first_wins_and_name_exact),
-		cmocka_unit_test(test_missing),
-		cmocka_unit_test(test_bad_escape),
-		cmocka_unit_test(test_too_big),
-		cmocka_unit_test(test_not_terminated),
-		cmocka_unit_test(test_form_then_parse),
+	    cmocka_unit_test(test_basic),
+	    cmocka_unit_test(test_plus_and_escapes),
+	    cmocka_unit_test(test_first_wins_and_name_exact),
+	    cmocka_unit_test(test_missing),
+	    cmocka_unit_test(test_bad_escape),
+	    cmocka_unit_test(test_too_big),
+	    cmocka_unit_test(test_not_terminated),
+	    cmocka_unit_test(test_form_then_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

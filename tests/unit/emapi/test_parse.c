@@ -14,7 +14,8 @@
 #include "em/codes.h"
 #include "emapi/emapi.h"
 
-#define APPINFO "<appInfo><appID>CCMSysUser</appID><appCertificate>secret</appCertificate></appInfo>"
+#define APPINFO                                                                                    \
+	"<appInfo><appID>CCMSysUser</appID><appCertificate>secret</appCertificate></appInfo>"
 
 static struct emapi_request req;
 static struct emapi_error err;
@@ -38,12 +39,13 @@ static void refused(const char *xml, int code, const char *what)
 
 static void test_login_example(void **state)
 {
-	assert_int_equal(parse("<request><appInfo><appID>CCMSysUser</appID><appCertificate>12345"
-			       "</appCertificate></appInfo><login><deviceName>SEP003094C25B15"
-			       "</deviceName><userID>john</userID><deviceProfile>UserDevProf"
-			       "</deviceProfile><exclusiveDuration><time>60</time></exclusiveDuration>"
-			       "</login></request>"),
-			 0);
+	assert_int_equal(
+	    parse("<request><appInfo><appID>CCMSysUser</appID><appCertificate>12345"
+		  "</appCertificate></appInfo><login><deviceName>SEP003094C25B15"
+		  "</deviceName><userID>john</userID><deviceProfile>UserDevProf"
+		  "</deviceProfile><exclusiveDuration><time>60</time></exclusiveDuration>"
+		  "</login></request>"),
+	    0);
 	assert_int_equal(req.kind, EMAPI_LOGIN);
 	assert_string_equal(req.app_id, "CCMSysUser");
 	assert_string_equal(req.app_secret, "12345");
@@ -60,17 +62,18 @@ static void test_login_example(void **state)
 /* Pretty-printed, with a declaration, comments, whitespace around values and every option. */
 static void test_login_full_pretty(void **state)
 {
-	assert_int_equal(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			       "<!DOCTYPE request>\n"
-			       "<request>\n  <!-- a client comment -->\n"
-			       "  <appInfo>\n    <appID> app </appID>\n"
-			       "    <appEncryptedCertificate>\n  AbC==\n</appEncryptedCertificate>\n"
-			       "  </appInfo>\n  <login>\n"
-			       "    <deviceName>SEP0011</deviceName>\n    <userID>John.Doe</userID>\n"
-			       "    <exclusiveDuration> <indefinite/> </exclusiveDuration>\n"
-			       "    <remoteIPAddr>192.0.2.7</remoteIPAddr>\n"
-			       "    <isViaHeaderSet>true</isViaHeaderSet>\n  </login>\n</request>\n"),
-			 0);
+	assert_int_equal(
+	    parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		  "<!DOCTYPE request>\n"
+		  "<request>\n  <!-- a client comment -->\n"
+		  "  <appInfo>\n    <appID> app </appID>\n"
+		  "    <appEncryptedCertificate>\n  AbC==\n</appEncryptedCertificate>\n"
+		  "  </appInfo>\n  <login>\n"
+		  "    <deviceName>SEP0011</deviceName>\n    <userID>John.Doe</userID>\n"
+		  "    <exclusiveDuration> <indefinite/> </exclusiveDuration>\n"
+		  "    <remoteIPAddr>192.0.2.7</remoteIPAddr>\n"
+		  "    <isViaHeaderSet>true</isViaHeaderSet>\n  </login>\n</request>\n"),
+	    0);
 	assert_int_equal(req.kind, EMAPI_LOGIN);
 	assert_string_equal(req.app_id, "app");
 	assert_string_equal(req.app_secret, "AbC==");
@@ -93,7 +96,8 @@ static void test_login_no_duration(void **state)
 
 static void test_logout(void **state)
 {
-	assert_int_equal(parse("<request>" APPINFO "<logout><deviceName>SEP003094C25B15</deviceName>"
+	assert_int_equal(parse("<request>" APPINFO
+			       "<logout><deviceName>SEP003094C25B15</deviceName>"
 			       "</logout></request>"),
 			 0);
 	assert_int_equal(req.kind, EMAPI_LOGOUT);
@@ -142,11 +146,12 @@ static void test_device_profile_query_both_names(void **state)
 	assert_int_equal(req.kind, EMAPI_DEVICE_PROFILE_QUERY);
 	assert_int_equal(req.nnames, 1);
 	assert_string_equal(req.names[0], "john");
-	assert_int_equal(parse("<query><appInfo><appID>a</appID><appEncryptedCertificate>x"
-			       "</appEncryptedCertificate></appInfo><userDeviceProfileQuery><userID>"
-			       "em@cisco.com</userID><isViaHeaderSet>f</isViaHeaderSet>"
-			       "</userDeviceProfileQuery></query>"),
-			 0);
+	assert_int_equal(
+	    parse("<query><appInfo><appID>a</appID><appEncryptedCertificate>x"
+		  "</appEncryptedCertificate></appInfo><userDeviceProfileQuery><userID>"
+		  "em@cisco.com</userID><isViaHeaderSet>f</isViaHeaderSet>"
+		  "</userDeviceProfileQuery></query>"),
+	    0);
 	assert_int_equal(req.kind, EMAPI_DEVICE_PROFILE_QUERY);
 	assert_int_equal(req.app_secret_encrypted, 1);
 	assert_string_equal(req.names[0], "em@cisco.com");
@@ -154,10 +159,11 @@ static void test_device_profile_query_both_names(void **state)
 
 static void test_check_user(void **state)
 {
-	assert_int_equal(parse("<query>" APPINFO "<checkUser><userID>john</userID><remoteIPAddr>"
-			       "10.1.1.1</remoteIPAddr><isViaHeaderSet>1</isViaHeaderSet></checkUser>"
-			       "</query>"),
-			 0);
+	assert_int_equal(
+	    parse("<query>" APPINFO "<checkUser><userID>john</userID><remoteIPAddr>"
+		  "10.1.1.1</remoteIPAddr><isViaHeaderSet>1</isViaHeaderSet></checkUser>"
+		  "</query>"),
+	    0);
 	assert_int_equal(req.kind, EMAPI_CHECK_USER);
 	assert_int_equal(req.nnames, 1);
 	assert_int_equal(req.via_header_set, 1);
@@ -192,7 +198,8 @@ static void test_utf8_values(void **state)
 /* A comment inside a value splits the text; the pieces join back. */
 static void test_comment_inside_value(void **state)
 {
-	assert_int_equal(parse("<query>" APPINFO "<checkUser><userID> jo<!-- x -->hn <?pi?></userID>"
+	assert_int_equal(parse("<query>" APPINFO
+			       "<checkUser><userID> jo<!-- x -->hn <?pi?></userID>"
 			       "</checkUser></query>"),
 			 0);
 	assert_string_equal(req.names[0], "john");
@@ -204,8 +211,10 @@ static void test_exact_limits_accepted(void **state)
 	char dev[STORE_ID_MAX];
 	memset(dev, 'D', STORE_ID_MAX - 1);
 	dev[STORE_ID_MAX - 1] = '\0';
-	snprintf(xml, sizeof(xml), "<request>" APPINFO "<logout><deviceName>%s</deviceName>"
-		 "</logout></request>", dev);
+	snprintf(xml, sizeof(xml),
+		 "<request>" APPINFO "<logout><deviceName>%s</deviceName>"
+		 "</logout></request>",
+		 dev);
 	assert_int_equal(parse(xml), 0);
 	assert_int_equal(strlen(req.device_name), STORE_ID_MAX - 1);
 
@@ -240,7 +249,8 @@ static void test_billion_laughs(void **state)
 static void test_external_entity(void **state)
 {
 	refused("<?xml version=\"1.0\"?><!DOCTYPE request [<!ENTITY xxe SYSTEM "
-		"\"file:///etc/passwd\">]><request>" APPINFO "<logout><deviceName>&xxe;</deviceName>"
+		"\"file:///etc/passwd\">]><request>" APPINFO
+		"<logout><deviceName>&xxe;</deviceName>"
 		"</logout></request>",
 		EM_PARSE_ERROR, "entity declarations are not allowed");
 	assert_null(strstr(err.text, "root:"));
@@ -252,9 +262,10 @@ static void test_external_entity(void **state)
 	refused("<!DOCTYPE request SYSTEM \"file:///etc/passwd\"><request>" APPINFO
 		"<logoutAll/></request>",
 		EM_PARSE_ERROR, "external identifier");
-	refused("<!DOCTYPE request PUBLIC \"-//x//y\" \"http://127.0.0.1:1/x.dtd\"><request>" APPINFO
-		"<logoutAll/></request>",
-		EM_PARSE_ERROR, "external identifier");
+	refused(
+	    "<!DOCTYPE request PUBLIC \"-//x//y\" \"http://127.0.0.1:1/x.dtd\"><request>" APPINFO
+	    "<logoutAll/></request>",
+	    EM_PARSE_ERROR, "external identifier");
 	/* any other declaration */
 	refused("<!DOCTYPE request [<!ATTLIST appID x CDATA \"y\">]><request>" APPINFO
 		"<logoutAll/></request>",
@@ -276,7 +287,8 @@ static void test_external_entity(void **state)
 		"</logout></request>",
 		EM_PARSE_ERROR, "Error on Parsing");
 	/* a bare DOCTYPE, even with an empty subset, is harmless */
-	assert_int_equal(parse("<!DOCTYPE request []><request>" APPINFO "<logoutAll/></request>"), 0);
+	assert_int_equal(parse("<!DOCTYPE request []><request>" APPINFO "<logoutAll/></request>"),
+			 0);
 }
 
 static void test_not_utf8(void **state)
@@ -285,12 +297,14 @@ static void test_not_utf8(void **state)
 		EM_PARSE_ERROR, "not valid UTF-8");
 	refused("<request>" APPINFO "<logout><deviceName>\xC0\xAF</deviceName></logout></request>",
 		EM_PARSE_ERROR, "not valid UTF-8"); /* overlong '/' */
-	refused("<request>" APPINFO "<logout><deviceName>\xED\xA0\x80</deviceName></logout></request>",
+	refused("<request>" APPINFO
+		"<logout><deviceName>\xED\xA0\x80</deviceName></logout></request>",
 		EM_PARSE_ERROR, "not valid UTF-8"); /* surrogate */
 	refused("<request>" APPINFO "<logout><deviceName>\xF4\x90\x80\x80</deviceName></logout>"
 		"</request>",
 		EM_PARSE_ERROR, "not valid UTF-8"); /* past U+10FFFF */
-	refused("<request>" APPINFO "<logout><deviceName>ab\xE2\x82</deviceName></logout></request>",
+	refused("<request>" APPINFO
+		"<logout><deviceName>ab\xE2\x82</deviceName></logout></request>",
 		EM_PARSE_ERROR, "not valid UTF-8");
 	/* an embedded NUL byte */
 	static const char nul[] = "<request><appInfo>\0</appInfo></request>";
@@ -307,14 +321,16 @@ static void test_declared_encoding(void **state)
 	refused("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><request>" APPINFO
 		"<logoutAll/></request>",
 		EM_PARSE_ERROR, "encoding \"ISO-8859-1\" is not supported");
-	refused("<?xml version='1.0' encoding = 'UTF-16'?><request>" APPINFO "<logoutAll/></request>",
+	refused("<?xml version='1.0' encoding = 'UTF-16'?><request>" APPINFO
+		"<logoutAll/></request>",
 		EM_PARSE_ERROR, "UTF-16");
 	assert_int_equal(parse("<?xml version='1.0' encoding='utf-8'?><request>" APPINFO
 			       "<logoutAll/></request>"),
 			 0);
-	assert_int_equal(parse("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"US-ASCII\"?><request>"
-			       APPINFO "<logoutAll/></request>"),
-			 0);
+	assert_int_equal(
+	    parse("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"US-ASCII\"?><request>" APPINFO
+		  "<logoutAll/></request>"),
+	    0);
 	assert_int_equal(parse("<?xml version=\"1.0\"?><request>" APPINFO "<logoutAll/></request>"),
 			 0);
 }
@@ -322,8 +338,8 @@ static void test_declared_encoding(void **state)
 static void test_malformed(void **state)
 {
 	refused("", EM_PARSE_ERROR, "empty document");
-	refused("<request>" APPINFO "<logout><deviceName>SEP1</deviceName></logout>", EM_PARSE_ERROR,
-		"Error on Parsing: line");
+	refused("<request>" APPINFO "<logout><deviceName>SEP1</deviceName></logout>",
+		EM_PARSE_ERROR, "Error on Parsing: line");
 	refused("<request><appInfo><appID>a</appID></appInfo", EM_PARSE_ERROR, "Error on Parsing");
 	refused("<request><a></b></request>", EM_PARSE_ERROR, "Error on Parsing");
 	refused("not xml at all", EM_PARSE_ERROR, "Error on Parsing");
@@ -407,11 +423,12 @@ static void test_app_info(void **state)
 	refused("<request><appInfo><appCertificate>b</appCertificate></appInfo><logoutAll/>"
 		"</request>",
 		EM_PARSE_ERROR, "no <appID>");
-	refused("<request><appInfo><appID>a</appID></appInfo><logoutAll/></request>", EM_PARSE_ERROR,
-		"no <appCertificate> or <appEncryptedCertificate>");
-	refused("<request><appInfo><appID>a</appID><appCertificate>b</appCertificate>"
-		"<appEncryptedCertificate>c</appEncryptedCertificate></appInfo><logoutAll/></request>",
-		EM_PARSE_ERROR, "more than one certificate");
+	refused("<request><appInfo><appID>a</appID></appInfo><logoutAll/></request>",
+		EM_PARSE_ERROR, "no <appCertificate> or <appEncryptedCertificate>");
+	refused(
+	    "<request><appInfo><appID>a</appID><appCertificate>b</appCertificate>"
+	    "<appEncryptedCertificate>c</appEncryptedCertificate></appInfo><logoutAll/></request>",
+	    EM_PARSE_ERROR, "more than one certificate");
 	refused("<request>" APPINFO APPINFO "<logoutAll/></request>", EM_PARSE_ERROR,
 		"<appInfo> appears twice");
 	/* blank credentials parse: refusing them (code 2) is the policy's call */
@@ -450,10 +467,11 @@ static void test_duration(void **state)
 		"<exclusiveDuration><indefinite>x</indefinite></exclusiveDuration></login>"
 		"</request>",
 		EM_PARSE_ERROR, "<indefinite> must be empty");
-	assert_int_equal(parse("<request>" APPINFO "<login><deviceName>d</deviceName><userID>u"
-			       "</userID><exclusiveDuration><time> 1000000 </time></exclusiveDuration>"
-			       "</login></request>"),
-			 0);
+	assert_int_equal(
+	    parse("<request>" APPINFO "<login><deviceName>d</deviceName><userID>u"
+		  "</userID><exclusiveDuration><time> 1000000 </time></exclusiveDuration>"
+		  "</login></request>"),
+	    0);
 	assert_int_equal(req.duration_minutes, 1000000);
 }
 
@@ -473,20 +491,28 @@ static void test_over_long_values(void **state)
 	char xml[4096], big[STORE_ID_MAX + 1];
 	memset(big, 'x', STORE_ID_MAX);
 	big[STORE_ID_MAX] = '\0';
-	snprintf(xml, sizeof(xml), "<request>" APPINFO "<logout><deviceName>%s</deviceName></logout>"
-		 "</request>", big);
+	snprintf(xml, sizeof(xml),
+		 "<request>" APPINFO "<logout><deviceName>%s</deviceName></logout>"
+		 "</request>",
+		 big);
 	refused(xml, EM_PARSE_ERROR, "value of <deviceName> is too long (129 bytes, at most 128)");
-	snprintf(xml, sizeof(xml), "<request><appInfo><appID>%s</appID><appCertificate>p"
-		 "</appCertificate></appInfo><logoutAll/></request>", big);
+	snprintf(xml, sizeof(xml),
+		 "<request><appInfo><appID>%s</appID><appCertificate>p"
+		 "</appCertificate></appInfo><logoutAll/></request>",
+		 big);
 	refused(xml, EM_PARSE_ERROR, "<appID> is too long");
 	char secret[EMAPI_SECRET_MAX + 1];
 	memset(secret, 's', EMAPI_SECRET_MAX);
 	secret[EMAPI_SECRET_MAX] = '\0';
-	snprintf(xml, sizeof(xml), "<request><appInfo><appID>a</appID><appCertificate>%s"
-		 "</appCertificate></appInfo><logoutAll/></request>", secret);
+	snprintf(xml, sizeof(xml),
+		 "<request><appInfo><appID>a</appID><appCertificate>%s"
+		 "</appCertificate></appInfo><logoutAll/></request>",
+		 secret);
 	refused(xml, EM_PARSE_ERROR, "<appCertificate> is too long");
-	snprintf(xml, sizeof(xml), "<query>" APPINFO "<checkUser><userID>%s</userID></checkUser>"
-		 "</query>", big);
+	snprintf(xml, sizeof(xml),
+		 "<query>" APPINFO "<checkUser><userID>%s</userID></checkUser>"
+		 "</query>",
+		 big);
 	refused(xml, EM_PARSE_ERROR, "<userID> is too long");
 	refused("<request>" APPINFO "<logout><deviceName>d</deviceName><remoteIPAddr>"
 		"1111111111111111111111111111111111111111111111111111111111111111</remoteIPAddr>"
@@ -494,8 +520,10 @@ static void test_over_long_values(void **state)
 		EM_PARSE_ERROR, "<remoteIPAddr> is too long");
 	/* whitespace does not count against the limit */
 	big[STORE_ID_MAX - 1] = '\0';
-	snprintf(xml, sizeof(xml), "<request>" APPINFO "<logout><deviceName>\n   %s   \n"
-		 "</deviceName></logout></request>", big);
+	snprintf(xml, sizeof(xml),
+		 "<request>" APPINFO "<logout><deviceName>\n   %s   \n"
+		 "</deviceName></logout></request>",
+		 big);
 	assert_int_equal(parse(xml), 0);
 }
 
@@ -532,8 +560,9 @@ static void *worker(void *arg)
 {
 	struct emapi_request *r = malloc(sizeof(*r));
 	struct emapi_error e;
-	const char *ok = "<request>" APPINFO "<login><deviceName>SEP1</deviceName><userID>u</userID>"
-			 "</login></request>";
+	const char *ok =
+	    "<request>" APPINFO "<login><deviceName>SEP1</deviceName><userID>u</userID>"
+	    "</login></request>";
 	const char *bad = "<!DOCTYPE r [<!ENTITY a \"b\">]><request/>";
 	intptr_t fails = 0;
 	for (int i = 0; i < 300; i++) {
@@ -561,35 +590,35 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_login_example),
-		cmocka_unit_test(test_login_full_pretty),
-		cmocka_unit_test(test_login_no_duration),
-		cmocka_unit_test(test_logout),
-		cmocka_unit_test(test_logout_all),
-		cmocka_unit_test(test_device_user_query),
-		cmocka_unit_test(test_user_devices_query),
-		cmocka_unit_test(test_device_profile_query_both_names),
-		cmocka_unit_test(test_check_user),
-		cmocka_unit_test(test_metacharacters_verbatim),
-		cmocka_unit_test(test_utf8_values),
-		cmocka_unit_test(test_comment_inside_value),
-		cmocka_unit_test(test_exact_limits_accepted),
-		cmocka_unit_test(test_billion_laughs),
-		cmocka_unit_test(test_external_entity),
-		cmocka_unit_test(test_not_utf8),
-		cmocka_unit_test(test_declared_encoding),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_too_large),
-		cmocka_unit_test(test_wrong_root),
-		cmocka_unit_test(test_unknown_operation),
-		cmocka_unit_test(test_unknown_child),
-		cmocka_unit_test(test_app_info),
-		cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_via_header),
-		cmocka_unit_test(test_over_long_values),
-		cmocka_unit_test(test_too_many_names),
-		cmocka_unit_test(test_error_text_stays_utf8),
-		cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_login_example),
+	    cmocka_unit_test(test_login_full_pretty),
+	    cmocka_unit_test(test_login_no_duration),
+	    cmocka_unit_test(test_logout),
+	    cmocka_unit_test(test_logout_all),
+	    cmocka_unit_test(test_device_user_query),
+	    cmocka_unit_test(test_user_devices_query),
+	    cmocka_unit_test(test_device_profile_query_both_names),
+	    cmocka_unit_test(test_check_user),
+	    cmocka_unit_test(test_metacharacters_verbatim),
+	    cmocka_unit_test(test_utf8_values),
+	    cmocka_unit_test(test_comment_inside_value),
+	    cmocka_unit_test(test_exact_limits_accepted),
+	    cmocka_unit_test(test_billion_laughs),
+	    cmocka_unit_test(test_external_entity),
+	    cmocka_unit_test(test_not_utf8),
+	    cmocka_unit_test(test_declared_encoding),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_too_large),
+	    cmocka_unit_test(test_wrong_root),
+	    cmocka_unit_test(test_unknown_operation),
+	    cmocka_unit_test(test_unknown_child),
+	    cmocka_unit_test(test_app_info),
+	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_via_header),
+	    cmocka_unit_test(test_over_long_values),
+	    cmocka_unit_test(test_too_many_names),
+	    cmocka_unit_test(test_error_text_stays_utf8),
+	    cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

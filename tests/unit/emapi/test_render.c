@@ -36,8 +36,9 @@ static void test_failure(void **state)
 				    "'appid'</error></failure></response>");
 	buf_reset(&b);
 	emapi_render_failure(&b, 1, "Error on Parsing: <x> & \"y\"");
-	assert_string_equal(b.data, "<response><failure><error code=\"1\">Error on Parsing: &lt;x&gt; "
-				    "&amp; &quot;y&quot;</error></failure></response>");
+	assert_string_equal(b.data,
+			    "<response><failure><error code=\"1\">Error on Parsing: &lt;x&gt; "
+			    "&amp; &quot;y&quot;</error></failure></response>");
 	buf_reset(&b);
 	emapi_render_failure(&b, 0, NULL);
 	assert_string_equal(b.data,
@@ -46,22 +47,27 @@ static void test_failure(void **state)
 
 static void test_device_user(void **state)
 {
-	struct emapi_device_result in = {.name = "SEP402CF4915265", .state = EMAPI_DEV_LOGGED_IN,
-					 .user_id = "em@cisco.com", .last_user = "em"};
-	struct emapi_device_result in2 = {.name = "SEP001122334455", .state = EMAPI_DEV_LOGGED_IN,
-					  .user_id = "bob", .last_user = "", .emcc_device = 1};
-	struct emapi_device_result none = {.name = "SEPAAAAAAAAAAAA", .state = EMAPI_DEV_NONE,
-					   .last_user = "jo hn"};
+	struct emapi_device_result in = {.name = "SEP402CF4915265",
+					 .state = EMAPI_DEV_LOGGED_IN,
+					 .user_id = "em@cisco.com",
+					 .last_user = "em"};
+	struct emapi_device_result in2 = {.name = "SEP001122334455",
+					  .state = EMAPI_DEV_LOGGED_IN,
+					  .user_id = "bob",
+					  .last_user = "",
+					  .emcc_device = 1};
+	struct emapi_device_result none = {
+	    .name = "SEPAAAAAAAAAAAA", .state = EMAPI_DEV_NONE, .last_user = "jo hn"};
 	struct emapi_device_result none2 = {.name = "SEPBBBBBBBBBBBB", .state = EMAPI_DEV_NONE};
 	struct emapi_device_result dne = {.name = "SEP<&>", .state = EMAPI_DEV_DOES_NOT_EXIST};
 
 	emapi_render_device_user_begin(&b);
 	emapi_render_device_user(&b, &in);
 	emapi_render_device_user_end(&b);
-	assert_string_equal(b.data,
-			    "<response><deviceUserResults><device name=\"SEP402CF4915265\"><userID>em%"
-			    "40cisco.com</userID><lastlogin>em</lastlogin><emccDevice>no</emccDevice>"
-			    "</device></deviceUserResults></response>");
+	assert_string_equal(
+	    b.data, "<response><deviceUserResults><device name=\"SEP402CF4915265\"><userID>em%"
+		    "40cisco.com</userID><lastlogin>em</lastlogin><emccDevice>no</emccDevice>"
+		    "</device></deviceUserResults></response>");
 	buf_reset(&b);
 	emapi_render_device_user_begin(&b);
 	emapi_render_device_user(&b, &in2);
@@ -69,14 +75,15 @@ static void test_device_user(void **state)
 	emapi_render_device_user(&b, &none2);
 	emapi_render_device_user(&b, &dne);
 	emapi_render_device_user_end(&b);
-	assert_string_equal(b.data,
-			    "<response><deviceUserResults>"
-			    "<device name=\"SEP001122334455\"><userID>bob</userID><emccDevice>yes"
-			    "</emccDevice></device>"
-			    "<device name=\"SEPAAAAAAAAAAAA\"><none/><lastlogin>jo%20hn</lastlogin></device>"
-			    "<device name=\"SEPBBBBBBBBBBBB\"><none/></device>"
-			    "<device name=\"SEP&lt;&amp;&gt;\"><doesNotExist/></device>"
-			    "</deviceUserResults></response>");
+	assert_string_equal(
+	    b.data,
+	    "<response><deviceUserResults>"
+	    "<device name=\"SEP001122334455\"><userID>bob</userID><emccDevice>yes"
+	    "</emccDevice></device>"
+	    "<device name=\"SEPAAAAAAAAAAAA\"><none/><lastlogin>jo%20hn</lastlogin></device>"
+	    "<device name=\"SEPBBBBBBBBBBBB\"><none/></device>"
+	    "<device name=\"SEP&lt;&amp;&gt;\"><doesNotExist/></device>"
+	    "</deviceUserResults></response>");
 }
 
 static void test_user_devices(void **state)
@@ -89,12 +96,13 @@ static void test_user_devices(void **state)
 	emapi_render_user_devices_state(&b, "nobody", EMAPI_USER_NONE);
 	emapi_render_user_devices_state(&b, "a\"b", EMAPI_USER_DOES_NOT_EXIST);
 	emapi_render_user_devices_end(&b);
-	assert_string_equal(b.data, "<response><userDevicesResults>"
-				    "<user id=\"em%40cisco.com\"><deviceName>SEP402CF4915265</deviceName>"
-				    "<deviceName>CSF&lt;x&gt;</deviceName></user>"
-				    "<user id=\"nobody\"><none/></user>"
-				    "<user id=\"a%22b\"><doesNotExist/></user>"
-				    "</userDevicesResults></response>");
+	assert_string_equal(b.data,
+			    "<response><userDevicesResults>"
+			    "<user id=\"em%40cisco.com\"><deviceName>SEP402CF4915265</deviceName>"
+			    "<deviceName>CSF&lt;x&gt;</deviceName></user>"
+			    "<user id=\"nobody\"><none/></user>"
+			    "<user id=\"a%22b\"><doesNotExist/></user>"
+			    "</userDevicesResults></response>");
 }
 
 static void test_profiles(void **state)
@@ -107,14 +115,14 @@ static void test_profiles(void **state)
 	emapi_render_profiles_state(&b, "x", EMAPI_USER_NONE);
 	emapi_render_profiles_state(&b, "y", EMAPI_USER_DOES_NOT_EXIST);
 	emapi_render_profiles_end(&b);
-	assert_string_equal(b.data,
-			    "<response><deviceProfileResults><user id=\"em%40cisco.com\">"
-			    "<deviceProfile><deviceProfileName>EM-SCCP-Profile-7970</deviceProfileName>"
-			    "<isDefaultDeviceProfile>f</isDefaultDeviceProfile></deviceProfile>"
-			    "<deviceProfile><deviceProfileName>R&amp;D</deviceProfileName>"
-			    "<isDefaultDeviceProfile>t</isDefaultDeviceProfile></deviceProfile></user>"
-			    "<user id=\"x\"><none/></user><user id=\"y\"><doesNotExist/></user>"
-			    "</deviceProfileResults></response>");
+	assert_string_equal(
+	    b.data, "<response><deviceProfileResults><user id=\"em%40cisco.com\">"
+		    "<deviceProfile><deviceProfileName>EM-SCCP-Profile-7970</deviceProfileName>"
+		    "<isDefaultDeviceProfile>f</isDefaultDeviceProfile></deviceProfile>"
+		    "<deviceProfile><deviceProfileName>R&amp;D</deviceProfileName>"
+		    "<isDefaultDeviceProfile>t</isDefaultDeviceProfile></deviceProfile></user>"
+		    "<user id=\"x\"><none/></user><user id=\"y\"><doesNotExist/></user>"
+		    "</deviceProfileResults></response>");
 }
 
 static void test_check_user(void **state)
@@ -142,13 +150,13 @@ static void test_utf8_user(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_success, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_device_user, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_devices, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_check_user, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_utf8_user, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_success, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_user, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_devices, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_user, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_utf8_user, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

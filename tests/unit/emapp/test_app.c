@@ -1,4 +1,5 @@
-/* test_app.c -- the EM phone app: query decoding, languages and charsets, and every page against the lab store. */
+/* test_app.c -- the EM phone app: query decoding, languages and charsets, and every page against
+ * the lab store. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,9 +25,8 @@ static struct emapp_outcome out;
 
 static void test_parse_query(void **state)
 {
-	assert_int_equal(emapp_parse_query("device=SEPC80084AA8743&EMCC=true&seq=134679&userid=adgjm",
-					   &req),
-			 0);
+	assert_int_equal(
+	    emapp_parse_query("device=SEPC80084AA8743&EMCC=true&seq=134679&userid=adgjm", &req), 0);
 	assert_true(req.has_device && req.has_emcc && req.has_pin && req.has_userid);
 	assert_false(req.has_profile || req.has_login_type || req.has_do_logout || req.has_refresh);
 	assert_string_equal(req.device, "SEPC80084AA8743");
@@ -34,9 +34,8 @@ static void test_parse_query(void **state)
 	assert_string_equal(req.pin, "134679");
 	assert_string_equal(req.userid, "adgjm");
 
-	assert_int_equal(emapp_parse_query("refresh=SEPC80084AA8743%23Login&EMCC=true&x=%zz&=1&&junk",
-					   &req),
-			 0);
+	assert_int_equal(
+	    emapp_parse_query("refresh=SEPC80084AA8743%23Login&EMCC=true&x=%zz&=1&&junk", &req), 0);
 	assert_string_equal(req.refresh, "SEPC80084AA8743#Login");
 
 	/* the first of a repeated parameter counts; + is a space; blank is not absent */
@@ -144,7 +143,8 @@ static void test_texts(void **state)
 	assert_string_equal(t, "Connexion indisponible(18)");
 	emapp_code_text(EMAPP_LANG_DE, 19, 1, t, sizeof(t));
 	assert_string_equal(t, "Abmeldung nicht verfügbar(19)");
-	static const int codes[] = {201, 202, 204, 205, 207, 208, 210, 211, 212, 213, 215, 216, 23, 25, 26};
+	static const int codes[] = {201, 202, 204, 205, 207, 208, 210, 211,
+				    212, 213, 215, 216, 23,  25,  26};
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		char en[160], de[160], fr[160];
 		emapp_code_text(EMAPP_LANG_EN, codes[i], 0, en, sizeof(en));
@@ -297,7 +297,8 @@ static void test_login_logout_cycle(void **state)
 	assert_int_equal(get(l, "device=" LAB_DEVICE "&EMCC=true"), 0);
 	assert_int_equal(out.page, EMAPP_PAGE_LOGOUT_PROMPT);
 	assert_string_equal(obj->softkeys[0].name, "Yes");
-	assert_string_equal(obj->softkeys[0].url, SELF "?device=" LAB_DEVICE "&EMCC=true&doLogout=true");
+	assert_string_equal(obj->softkeys[0].url,
+			    SELF "?device=" LAB_DEVICE "&EMCC=true&doLogout=true");
 
 	assert_int_equal(get(l, "device=" LAB_DEVICE "&doLogout=true"), 0);
 	assert_int_equal(out.page, EMAPP_PAGE_LOGOUT_OK);
@@ -321,8 +322,9 @@ static void test_profile_menu(void **state)
 	assert_int_equal(obj->kind, PX_MENU);
 	assert_int_equal(obj->nitems, 2);
 	assert_string_equal(obj->items[0].name, LAB_PROFILE);
-	assert_string_equal(obj->items[1].url, SELF "?device=" LAB_DEVICE
-						 "&EMCC=true&userid=adgjm&seq=12345&profile=" LAB_PROFILE_ALT);
+	assert_string_equal(obj->items[1].url,
+			    SELF "?device=" LAB_DEVICE
+				 "&EMCC=true&userid=adgjm&seq=12345&profile=" LAB_PROFILE_ALT);
 	assert_int_equal(l->nchanges, 0);
 	/* the item's URL is a login with the choice */
 	char q[PX_URL_MAX];
@@ -418,8 +420,9 @@ static void test_services_menu(void **state)
 	assert_string_equal(obj->title, "Services");
 	assert_int_equal(obj->nitems, 3);
 	assert_string_equal(obj->items[0].name, "Extension Mobility");
-	assert_string_equal(obj->items[0].url,
-			    "http://127.0.7.100:8080/emapp/EMAppServlet?device=#DEVICENAME#&EMCC=#EMCC#");
+	assert_string_equal(
+	    obj->items[0].url,
+	    "http://127.0.7.100:8080/emapp/EMAppServlet?device=#DEVICENAME#&EMCC=#EMCC#");
 	assert_string_equal(obj->items[1].name, "Phone Directory");
 	assert_string_equal(obj->items[1].url, "http://127.0.7.9/dir?a=1&b=2");
 	assert_int_equal(strlen(obj->items[2].name), 64);
@@ -484,18 +487,18 @@ static void test_init_services(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_query),
-		cmocka_unit_test(test_parse_query_refusals),
-		cmocka_unit_test(test_lang_charset),
-		cmocka_unit_test(test_texts),
-		cmocka_unit_test(test_latin1),
-		cmocka_unit_test(test_init_services),
-		T(test_login_form),
-		T(test_login_logout_cycle),
-		T(test_profile_menu),
-		T(test_failures),
-		T(test_services_menu),
-		T(test_menu_name_cut_utf8),
+	    cmocka_unit_test(test_parse_query),
+	    cmocka_unit_test(test_parse_query_refusals),
+	    cmocka_unit_test(test_lang_charset),
+	    cmocka_unit_test(test_texts),
+	    cmocka_unit_test(test_latin1),
+	    cmocka_unit_test(test_init_services),
+	    T(test_login_form),
+	    T(test_login_logout_cycle),
+	    T(test_profile_menu),
+	    T(test_failures),
+	    T(test_services_menu),
+	    T(test_menu_name_cut_utf8),
 	};
 	return cmocka_run_group_tests(tests, lab_group_setup, lab_group_teardown);
 }

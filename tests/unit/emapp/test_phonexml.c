@@ -50,7 +50,8 @@ static void refused(const char *xml, const char *what)
 {
 	int rc = parse(xml);
 	if (rc != EINVAL || !strstr(why, what))
-		fail_msg("expected EINVAL with \"%s\"; got rc=%d why=\"%s\" for %s", what, rc, why, xml);
+		fail_msg("expected EINVAL with \"%s\"; got rc=%d why=\"%s\" for %s", what, rc, why,
+			 xml);
 	assert_int_equal(p->kind, 0);
 }
 
@@ -89,17 +90,17 @@ static void test_render_input(void **state)
 	login_form(o);
 	assert_int_equal(px_render(&b, o), 0);
 	assert_string_equal(
-		b.data,
-		"<CiscoIPPhoneInput><Title>Extension Mobility</Title><Prompt>Enter User ID and PIN"
-		"</Prompt><URL>http://127.0.0.1:8080/emapp/EMAppServlet?device=SEPC80084AA8743&amp;"
-		"EMCC=true</URL><InputItem><DisplayName>User ID</DisplayName><QueryStringParam>userid"
-		"</QueryStringParam><DefaultValue>adgjm</DefaultValue><InputFlags>A</InputFlags>"
-		"</InputItem><InputItem><DisplayName>PIN</DisplayName><QueryStringParam>seq"
-		"</QueryStringParam><DefaultValue></DefaultValue><InputFlags>NP</InputFlags>"
-		"</InputItem><SoftKeyItem><Name>Submit</Name><URL>SoftKey:Submit</URL><Position>1"
-		"</Position></SoftKeyItem><SoftKeyItem><Name>&lt;&lt;</Name><URL>SoftKey:&lt;&lt;"
-		"</URL><Position>2</Position></SoftKeyItem><SoftKeyItem><Name>Exit</Name><URL>"
-		"SoftKey:Exit</URL><Position>3</Position></SoftKeyItem></CiscoIPPhoneInput>");
+	    b.data,
+	    "<CiscoIPPhoneInput><Title>Extension Mobility</Title><Prompt>Enter User ID and PIN"
+	    "</Prompt><URL>http://127.0.0.1:8080/emapp/EMAppServlet?device=SEPC80084AA8743&amp;"
+	    "EMCC=true</URL><InputItem><DisplayName>User ID</DisplayName><QueryStringParam>userid"
+	    "</QueryStringParam><DefaultValue>adgjm</DefaultValue><InputFlags>A</InputFlags>"
+	    "</InputItem><InputItem><DisplayName>PIN</DisplayName><QueryStringParam>seq"
+	    "</QueryStringParam><DefaultValue></DefaultValue><InputFlags>NP</InputFlags>"
+	    "</InputItem><SoftKeyItem><Name>Submit</Name><URL>SoftKey:Submit</URL><Position>1"
+	    "</Position></SoftKeyItem><SoftKeyItem><Name>&lt;&lt;</Name><URL>SoftKey:&lt;&lt;"
+	    "</URL><Position>2</Position></SoftKeyItem><SoftKeyItem><Name>Exit</Name><URL>"
+	    "SoftKey:Exit</URL><Position>3</Position></SoftKeyItem></CiscoIPPhoneInput>");
 }
 
 static void test_render_menu_text_execute(void **state)
@@ -111,10 +112,11 @@ static void test_render_menu_text_execute(void **state)
 	strcpy(o->items[0].name, "Extension Mobility");
 	strcpy(o->items[0].url, "http://h:8080/emapp/EMAppServlet?device=#DEVICENAME#&EMCC=#EMCC#");
 	assert_int_equal(px_render(&b, o), 0);
-	assert_string_equal(b.data, "<CiscoIPPhoneMenu><Title>Services</Title><MenuItem><Name>"
-				    "Extension Mobility</Name><URL>http://h:8080/emapp/EMAppServlet?"
-				    "device=#DEVICENAME#&amp;EMCC=#EMCC#</URL></MenuItem>"
-				    "</CiscoIPPhoneMenu>");
+	assert_string_equal(b.data,
+			    "<CiscoIPPhoneMenu><Title>Services</Title><MenuItem><Name>"
+			    "Extension Mobility</Name><URL>http://h:8080/emapp/EMAppServlet?"
+			    "device=#DEVICENAME#&amp;EMCC=#EMCC#</URL></MenuItem>"
+			    "</CiscoIPPhoneMenu>");
 
 	reset();
 	o->kind = PX_TEXT;
@@ -122,10 +124,11 @@ static void test_render_menu_text_execute(void **state)
 	strcpy(o->text, "Please try to login again (201) <\"&\">");
 	add_softkey(o, "Exit", "SoftKey:Exit", 0);
 	assert_int_equal(px_render(&b, o), 0);
-	assert_string_equal(b.data, "<CiscoIPPhoneText><Title>Extension Mobility</Title><Text>"
-				    "Please try to login again (201) &lt;&quot;&amp;&quot;&gt;</Text>"
-				    "<SoftKeyItem><Name>Exit</Name><URL>SoftKey:Exit</URL>"
-				    "</SoftKeyItem></CiscoIPPhoneText>");
+	assert_string_equal(b.data,
+			    "<CiscoIPPhoneText><Title>Extension Mobility</Title><Text>"
+			    "Please try to login again (201) &lt;&quot;&amp;&quot;&gt;</Text>"
+			    "<SoftKeyItem><Name>Exit</Name><URL>SoftKey:Exit</URL>"
+			    "</SoftKeyItem></CiscoIPPhoneText>");
 
 	reset();
 	o->kind = PX_EXECUTE;
@@ -270,13 +273,14 @@ static void test_round_trips(void **state)
 static void test_parse_lenient_forms(void **state)
 {
 	reset();
-	assert_int_equal(parse("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CiscoIPPhoneMenu>\n"
-			       "  <Title> Services </Title>\n  <!-- one item -->\n  <MenuItem>\n"
-			       "    <Name>Extension Mobility</Name>\n    <URL><![CDATA[http://h/?a=1&b=2]]>"
-			       "</URL>\n  </MenuItem>\n  <SoftKeyItem><Name>Exit</Name><URL>SoftKey:Exit"
-			       "</URL><URLDown>SoftKey:Exit</URLDown><Position> 3 </Position>"
-			       "</SoftKeyItem>\n</CiscoIPPhoneMenu>\n"),
-			 0);
+	assert_int_equal(
+	    parse("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CiscoIPPhoneMenu>\n"
+		  "  <Title> Services </Title>\n  <!-- one item -->\n  <MenuItem>\n"
+		  "    <Name>Extension Mobility</Name>\n    <URL><![CDATA[http://h/?a=1&b=2]]>"
+		  "</URL>\n  </MenuItem>\n  <SoftKeyItem><Name>Exit</Name><URL>SoftKey:Exit"
+		  "</URL><URLDown>SoftKey:Exit</URLDown><Position> 3 </Position>"
+		  "</SoftKeyItem>\n</CiscoIPPhoneMenu>\n"),
+	    0);
 	assert_int_equal(p->kind, PX_MENU);
 	assert_string_equal(p->title, "Services");
 	assert_int_equal(p->nitems, 1);
@@ -329,21 +333,25 @@ static void test_parse_refusals(void **state)
 	refused("<CiscoIPPhoneText><SoftKeyItem><URL>a</URL></SoftKeyItem></CiscoIPPhoneText>",
 		"no <Name>");
 	refused("<CiscoIPPhoneExecute/>", "no <ExecuteItem>");
-	refused("<CiscoIPPhoneExecute><ExecuteItem Priority=\"3\" URL=\"x\"/></CiscoIPPhoneExecute>",
-		"Priority");
+	refused(
+	    "<CiscoIPPhoneExecute><ExecuteItem Priority=\"3\" URL=\"x\"/></CiscoIPPhoneExecute>",
+	    "Priority");
 	refused("<CiscoIPPhoneExecute><ExecuteItem Foo=\"3\" URL=\"x\"/></CiscoIPPhoneExecute>",
 		"unexpected attribute");
-	refused("<CiscoIPPhoneExecute><Title>x</Title></CiscoIPPhoneExecute>", "unexpected element");
+	refused("<CiscoIPPhoneExecute><Title>x</Title></CiscoIPPhoneExecute>",
+		"unexpected element");
 
 	/* over-long values are refused, never cut */
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	char *doc = NULL;
-	assert_true(asprintf(&doc, "<CiscoIPPhoneText><Title>%s</Title></CiscoIPPhoneText>", big) > 0);
+	assert_true(asprintf(&doc, "<CiscoIPPhoneText><Title>%s</Title></CiscoIPPhoneText>", big) >
+		    0);
 	refused(doc, "too long");
 	free(doc);
 	big[PX_TEXT_MAX - 1] = '\0';
-	assert_true(asprintf(&doc, "<CiscoIPPhoneText><Title>%s</Title></CiscoIPPhoneText>", big) > 0);
+	assert_true(asprintf(&doc, "<CiscoIPPhoneText><Title>%s</Title></CiscoIPPhoneText>", big) >
+		    0);
 	assert_int_equal(parse(doc), 0);
 	free(doc);
 
@@ -388,12 +396,12 @@ static void test_parse_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_render_input),
-		cmocka_unit_test(test_render_menu_text_execute),
-		cmocka_unit_test(test_render_limits),
-		cmocka_unit_test(test_round_trips),
-		cmocka_unit_test(test_parse_lenient_forms),
-		cmocka_unit_test(test_parse_refusals),
+	    cmocka_unit_test(test_render_input),
+	    cmocka_unit_test(test_render_menu_text_execute),
+	    cmocka_unit_test(test_render_limits),
+	    cmocka_unit_test(test_round_trips),
+	    cmocka_unit_test(test_parse_lenient_forms),
+	    cmocka_unit_test(test_parse_refusals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,18 +15,24 @@
 #include "emcc/msg.h"
 
 #define NONCE "0123456789abcdef0123456789abcdef"
+/* clang-format off */
 #define REQ_HEAD                                                                                  \
 	"<emccRequest version=\"1\"><cluster>ClusterOne</cluster><requestNumber>3</requestNumber>" \
 	"<sent>1700000000123</sent><nonce>" NONCE "</nonce>"
+/* clang-format on */
 #define REQ_TAIL "</emccRequest>"
+/* clang-format off */
 #define RESP_HEAD                                                                                \
 	"<emccResponse version=\"1\"><cluster>ClusterTwo</cluster><requestNumber>3</requestNumber>"
+/* clang-format on */
 #define RESP_TAIL "</emccResponse>"
 
 /* The guide's reply as CUCM logged it (shared/seed, home-emservice.log). */
+/* clang-format off */
 #define GUIDE_REPLY                                                                         \
 	"<emccResponse><checkUser><user id=\"adgjm\"><numProfiles>1</numProfiles><exists/>" \
 	"<deviceProfile1>test_emcc_udp</deviceProfile1></user></checkUser></emccResponse>"
+/* clang-format on */
 
 static struct emcc_msg msg, msg2;
 static struct emcc_msg_error err;
@@ -56,9 +62,7 @@ static void sample(struct emcc_msg *m, enum emcc_msg_kind kind)
 		SET(m->cluster, "ClusterTwo");
 	}
 	switch (kind) {
-	case EMCC_REQ_CHECK_USER:
-		SET(m->user_id, "adgjm");
-		break;
+	case EMCC_REQ_CHECK_USER: SET(m->user_id, "adgjm"); break;
 	case EMCC_REQ_HOME_LOGIN:
 		SET(m->user_id, "adgjm");
 		SET(m->pin, "12345");
@@ -99,8 +103,7 @@ static void sample(struct emcc_msg *m, enum emcc_msg_kind kind)
 		m->error_code = EM_EMCC_NOT_ACTIVATED_FOR_USER;
 		SET(m->error_text, "EMCC Not Activated for the user");
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -129,7 +132,7 @@ static void refused(const char *xml, int want, const char *what)
 			 what ? what : "", rc, err.code, err.text, xml);
 	assert_int_equal(msg.kind, EMCC_MSG_NONE); /* nothing half-filled */
 	assert_int_equal(err.code, want == EMCC_MSG_E_UNKNOWN_OP ? EM_QUERY_TYPE_UNDETERMINED
-								  : EM_PARSE_ERROR);
+								 : EM_PARSE_ERROR);
 }
 
 #define BAD(xml, what) refused((xml), EMCC_MSG_E_PARSE, (what))
@@ -143,25 +146,25 @@ static void test_requests_exact(void **state)
 	round_trip(&m, REQ_HEAD "<checkUser><userID>adgjm</userID></checkUser>" REQ_TAIL);
 
 	sample(&m, EMCC_REQ_HOME_LOGIN);
-	round_trip(&m, REQ_HEAD "<homeLogin><userID>adgjm</userID><pin>12345</pin><deviceName>"
-			       "SEPC80084AA8743</deviceName><model>7821</model><modelEnum>621"
-			       "</modelEnum><protocol>SIP</protocol><securityMode>1</securityMode>"
-			       "<loginType>UID</loginType><deviceProfile>test_emcc_udp"
-			       "</deviceProfile><remoteIPAddr>127.0.7.104</remoteIPAddr></homeLogin>"
-			       REQ_TAIL);
+	round_trip(&m, REQ_HEAD
+		   "<homeLogin><userID>adgjm</userID><pin>12345</pin><deviceName>"
+		   "SEPC80084AA8743</deviceName><model>7821</model><modelEnum>621"
+		   "</modelEnum><protocol>SIP</protocol><securityMode>1</securityMode>"
+		   "<loginType>UID</loginType><deviceProfile>test_emcc_udp"
+		   "</deviceProfile><remoteIPAddr>127.0.7.104</remoteIPAddr></homeLogin>" REQ_TAIL);
 	/* the optional fields are left out when empty */
 	m.device_profile[0] = m.remote_ip[0] = '\0';
 	round_trip(&m, REQ_HEAD "<homeLogin><userID>adgjm</userID><pin>12345</pin><deviceName>"
-			       "SEPC80084AA8743</deviceName><model>7821</model><modelEnum>621"
-			       "</modelEnum><protocol>SIP</protocol><securityMode>1</securityMode>"
-			       "<loginType>UID</loginType></homeLogin>" REQ_TAIL);
+				"SEPC80084AA8743</deviceName><model>7821</model><modelEnum>621"
+				"</modelEnum><protocol>SIP</protocol><securityMode>1</securityMode>"
+				"<loginType>UID</loginType></homeLogin>" REQ_TAIL);
 
 	sample(&m, EMCC_REQ_HOME_LOGOUT);
 	round_trip(&m, REQ_HEAD "<homeLogout><deviceName>SEPC80084AA8743</deviceName><userID>adgjm"
-			       "</userID><reason>phone</reason></homeLogout>" REQ_TAIL);
+				"</userID><reason>phone</reason></homeLogout>" REQ_TAIL);
 	sample(&m, EMCC_REQ_VISITING_LOGOUT);
 	round_trip(&m, REQ_HEAD "<visitingLogout><deviceName>SEPC80084AA8743</deviceName><userID>"
-			       "adgjm</userID><reason>timer</reason></visitingLogout>" REQ_TAIL);
+				"adgjm</userID><reason>timer</reason></visitingLogout>" REQ_TAIL);
 	sample(&m, EMCC_REQ_CLUSTER_INFO);
 	round_trip(&m, REQ_HEAD "<clusterInfo/>" REQ_TAIL);
 }
@@ -177,8 +180,8 @@ static void test_responses_exact(void **state)
 	m.nprofiles = 0;
 	memset(m.profiles, 0, sizeof(m.profiles));
 	SET(m.user_id, "x");
-	round_trip(&m, RESP_HEAD "<checkUser><user id=\"x\"><doesNotExist/></user></checkUser>"
-			 RESP_TAIL);
+	round_trip(&m, RESP_HEAD
+		   "<checkUser><user id=\"x\"><doesNotExist/></user></checkUser>" RESP_TAIL);
 
 	sample(&m, EMCC_RESP_HOME_LOGIN);
 	round_trip(&m, RESP_HEAD "<homeLogin><success/><deviceProfile>test_emcc_udp</deviceProfile>"
@@ -189,13 +192,14 @@ static void test_responses_exact(void **state)
 	sample(&m, EMCC_RESP_SUCCESS);
 	round_trip(&m, RESP_HEAD "<success/>" RESP_TAIL);
 	sample(&m, EMCC_RESP_CLUSTER_INFO);
-	round_trip(&m, RESP_HEAD "<clusterInfo><version>0.1.0</version><emcc>true</emcc><pstnAccess>"
-				 "false</pstnAccess><tftp>false</tftp></clusterInfo>" RESP_TAIL);
+	round_trip(&m,
+		   RESP_HEAD "<clusterInfo><version>0.1.0</version><emcc>true</emcc><pstnAccess>"
+			     "false</pstnAccess><tftp>false</tftp></clusterInfo>" RESP_TAIL);
 	m.pstn_access = m.tftp = 1;
 	m.emcc = 0;
-	round_trip(&m, RESP_HEAD "<clusterInfo><version>0.1.0</version><emcc>false</emcc>"
-				 "<pstnAccess>true</pstnAccess><tftp>true</tftp></clusterInfo>"
-				 RESP_TAIL);
+	round_trip(&m, RESP_HEAD
+		   "<clusterInfo><version>0.1.0</version><emcc>false</emcc>"
+		   "<pstnAccess>true</pstnAccess><tftp>true</tftp></clusterInfo>" RESP_TAIL);
 	sample(&m, EMCC_RESP_FAILURE);
 	round_trip(&m, RESP_HEAD "<failure><error code=\"31\">EMCC Not Activated for the user"
 				 "</error></failure>" RESP_TAIL);
@@ -279,14 +283,15 @@ static void test_tolerated_forms(void **state)
 {
 	struct emcc_msg m;
 	sample(&m, EMCC_REQ_HOME_LOGOUT);
-	assert_int_equal(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			       "<emccRequest version='1'>\n  <cluster> ClusterOne </cluster>\n"
-			       "  <!-- why not -->\n  <requestNumber>0003</requestNumber>\n"
-			       "  <sent>1700000000123</sent>\n  <nonce>" NONCE "</nonce>\n"
-			       "  <homeLogout>\n    <deviceName><![CDATA[SEPC80084AA8743]]></deviceName>"
-			       "\n    <userID>adg<!-- x -->jm</userID>\n    <reason>\tphone\r\n</reason>"
-			       "\n  </homeLogout>\n</emccRequest>\n"),
-			 0);
+	assert_int_equal(
+	    parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		  "<emccRequest version='1'>\n  <cluster> ClusterOne </cluster>\n"
+		  "  <!-- why not -->\n  <requestNumber>0003</requestNumber>\n"
+		  "  <sent>1700000000123</sent>\n  <nonce>" NONCE "</nonce>\n"
+		  "  <homeLogout>\n    <deviceName><![CDATA[SEPC80084AA8743]]></deviceName>"
+		  "\n    <userID>adg<!-- x -->jm</userID>\n    <reason>\tphone\r\n</reason>"
+		  "\n  </homeLogout>\n</emccRequest>\n"),
+	    0);
 	assert_true(emcc_msg_equal(&m, &msg));
 	assert_int_equal(parse(RESP_HEAD "<success></success>" RESP_TAIL), 0);
 	assert_int_equal(parse(RESP_HEAD "<success> <!-- c --> </success>" RESP_TAIL), 0);
@@ -300,12 +305,13 @@ static void test_tolerated_forms(void **state)
 
 static void test_metacharacters_verbatim(void **state)
 {
-	assert_int_equal(parse(REQ_HEAD "<homeLogin><userID>x' OR '1'='1</userID><pin>&lt;&amp;&gt;"
-					"&quot;&apos;;--</pin><deviceName>SEP1; DROP TABLE devices;--"
-					"</deviceName><model>$(id)`id`</model><modelEnum>1</modelEnum>"
-					"<protocol>%s%n</protocol><securityMode>0</securityMode>"
-					"<loginType>\\x00</loginType><deviceProfile><![CDATA[a\"b%40c]]>"
-					"</deviceProfile></homeLogin>" REQ_TAIL),
+	assert_int_equal(parse(REQ_HEAD
+			       "<homeLogin><userID>x' OR '1'='1</userID><pin>&lt;&amp;&gt;"
+			       "&quot;&apos;;--</pin><deviceName>SEP1; DROP TABLE devices;--"
+			       "</deviceName><model>$(id)`id`</model><modelEnum>1</modelEnum>"
+			       "<protocol>%s%n</protocol><securityMode>0</securityMode>"
+			       "<loginType>\\x00</loginType><deviceProfile><![CDATA[a\"b%40c]]>"
+			       "</deviceProfile></homeLogin>" REQ_TAIL),
 			 0);
 	assert_string_equal(msg.user_id, "x' OR '1'='1");
 	assert_string_equal(msg.pin, "<&>\"';--");
@@ -337,7 +343,8 @@ static void test_version(void **state)
 {
 	int V = EMCC_MSG_E_VERSION;
 	refused("<emccRequest><cluster>A</cluster></emccRequest>", V, "no version");
-	refused("<emccRequest version=\"2\"><whatever/></emccRequest>", V, "\"2\" is not supported");
+	refused("<emccRequest version=\"2\"><whatever/></emccRequest>", V,
+		"\"2\" is not supported");
 	refused("<emccRequest version=\"01\"/>", V, "\"01\"");
 	refused("<emccRequest version=\" 1\"/>", V, "not supported");
 	refused("<emccRequest version=\"\"/>", V, "not supported");
@@ -406,8 +413,15 @@ static void test_header(void **state)
 	    "<sent>1</sent><nonce>" NONCE "</nonce><clusterInfo/></emccRequest>",
 	    "<cluster> is empty");
 	/* bad numbers */
-	static const char *const bad_numbers[] = {"", "-1", "+1", "1a", "0x10", "1 2", "1.0",
-						  "18446744073709551616", "99999999999999999999"};
+	static const char *const bad_numbers[] = {"",
+						  "-1",
+						  "+1",
+						  "1a",
+						  "0x10",
+						  "1 2",
+						  "1.0",
+						  "18446744073709551616",
+						  "99999999999999999999"};
 	for (size_t i = 0; i < sizeof(bad_numbers) / sizeof(bad_numbers[0]); i++) {
 		snprintf(doc, sizeof(doc),
 			 "<emccRequest version=\"1\"><cluster>A</cluster><requestNumber>%s"
@@ -425,10 +439,12 @@ static void test_header(void **state)
 	    "9223372036854775808</sent><nonce>" NONCE "</nonce><clusterInfo/></emccRequest>",
 	    "<sent> must be a whole number");
 	/* bad nonces */
-	static const char *const bad_nonces[] = {
-		"", "0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcdef0",
-		"0123456789ABCDEF0123456789ABCDEF", "0123456789abcdeg0123456789abcdef",
-		"0123456789abcdef 123456789abcdef"};
+	static const char *const bad_nonces[] = {"",
+						 "0123456789abcdef0123456789abcde",
+						 "0123456789abcdef0123456789abcdef0",
+						 "0123456789ABCDEF0123456789ABCDEF",
+						 "0123456789abcdeg0123456789abcdef",
+						 "0123456789abcdef 123456789abcdef"};
 	for (size_t i = 0; i < sizeof(bad_nonces) / sizeof(bad_nonces[0]); i++) {
 		snprintf(doc, sizeof(doc),
 			 "<emccRequest version=\"1\"><cluster>A</cluster><requestNumber>1"
@@ -442,8 +458,9 @@ static void test_op_fields(void **state)
 {
 	/* missing field */
 	BAD(REQ_HEAD "<checkUser/>" REQ_TAIL, "<checkUser> is missing <userID>");
-	BAD(REQ_HEAD "<homeLogout><deviceName>d</deviceName><userID>u</userID></homeLogout>"
-	    REQ_TAIL, "<homeLogout> is missing <reason>");
+	BAD(REQ_HEAD
+	    "<homeLogout><deviceName>d</deviceName><userID>u</userID></homeLogout>" REQ_TAIL,
+	    "<homeLogout> is missing <reason>");
 	BAD(REQ_HEAD "<homeLogin><userID>a</userID><deviceName>d</deviceName></homeLogin>" REQ_TAIL,
 	    "unexpected <deviceName> in <homeLogin> where <pin> belongs");
 	/* forged extras: a PIN never rides on checkUser */
@@ -468,10 +485,10 @@ static void test_op_fields(void **state)
 	BAD(RESP_HEAD "<homeLogin><success>yes</success></homeLogin>" RESP_TAIL,
 	    "<success> must be empty");
 	/* numbers inside operations */
-	BAD(REQ_HEAD "<homeLogin><userID>a</userID><pin>1</pin><deviceName>d</deviceName><model>m"
-		     "</model><modelEnum>2147483648</modelEnum><protocol>SIP</protocol>"
-		     "<securityMode>1</securityMode><loginType>UID</loginType></homeLogin>"
-		     REQ_TAIL,
+	BAD(REQ_HEAD
+	    "<homeLogin><userID>a</userID><pin>1</pin><deviceName>d</deviceName><model>m"
+	    "</model><modelEnum>2147483648</modelEnum><protocol>SIP</protocol>"
+	    "<securityMode>1</securityMode><loginType>UID</loginType></homeLogin>" REQ_TAIL,
 	    "<modelEnum> must be a whole number from 0 to 2147483647");
 	BAD(RESP_HEAD "<homeLogin><success/><deviceProfile>p</deviceProfile><loginDuration>-5"
 		      "</loginDuration><tftpServer/><callManager/><tvs/><configVersion/>"
@@ -490,8 +507,8 @@ static void test_op_fields(void **state)
 	BAD(RESP_HEAD "<failure><error code=\"-1\">x</error></failure>" RESP_TAIL, "error code");
 	BAD(RESP_HEAD "<failure><error code=\"1\" severity=\"high\">x</error></failure>" RESP_TAIL,
 	    "unexpected attribute severity on <error>");
-	BAD(RESP_HEAD "<failure><error code=\"1\">x</error><error code=\"2\">y</error></failure>"
-		      RESP_TAIL,
+	BAD(RESP_HEAD
+	    "<failure><error code=\"1\">x</error><error code=\"2\">y</error></failure>" RESP_TAIL,
 	    "unexpected <error> in <failure>");
 	BAD(RESP_HEAD "<failure/>" RESP_TAIL, "<failure> must hold one <error>");
 	BAD(RESP_HEAD "<failure><error code=\"1\"><b>x</b></error></failure>" RESP_TAIL,
@@ -521,11 +538,12 @@ static void test_check_user_reply(void **state)
 	BAD(CU("<numProfiles>99999999999999999999999</numProfiles><exists/>"),
 	    "<numProfiles> must be a whole number");
 	/* 33 deviceProfileN elements under a cap of 32 */
-	n = (size_t)snprintf(doc, sizeof(doc), RESP_HEAD "<checkUser><user id=\"a\"><numProfiles>"
-						  "32</numProfiles><exists/>");
+	n = (size_t)snprintf(doc, sizeof(doc),
+			     RESP_HEAD "<checkUser><user id=\"a\"><numProfiles>"
+				       "32</numProfiles><exists/>");
 	for (int i = 1; i <= 33; i++)
-		n += (size_t)snprintf(doc + n, sizeof(doc) - n, "<deviceProfile%d>p</deviceProfile%d>",
-				      i, i);
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n,
+				      "<deviceProfile%d>p</deviceProfile%d>", i, i);
 	snprintf(doc + n, sizeof(doc) - n, "</user></checkUser>" RESP_TAIL);
 	BAD(doc, "more than 32 profiles");
 	/* shape */
@@ -537,8 +555,8 @@ static void test_check_user_reply(void **state)
 	BAD(CU(""), "must start with <numProfiles> or <doesNotExist/>");
 	BAD(RESP_HEAD "<checkUser><user><doesNotExist/></user></checkUser>" RESP_TAIL,
 	    "<user> has no id attribute");
-	BAD(RESP_HEAD "<checkUser><user id=\"a\" name=\"b\"><doesNotExist/></user></checkUser>"
-		      RESP_TAIL,
+	BAD(RESP_HEAD
+	    "<checkUser><user id=\"a\" name=\"b\"><doesNotExist/></user></checkUser>" RESP_TAIL,
 	    "unexpected attribute name on <user>");
 	BAD(RESP_HEAD "<checkUser><user id=\"a\"><doesNotExist/></user><user id=\"b\">"
 		      "<doesNotExist/></user></checkUser>" RESP_TAIL,
@@ -568,7 +586,8 @@ static void test_over_long_values(void **state)
 		 big);
 	BAD(doc, "value of <cluster> is too long");
 	snprintf(doc, sizeof(doc),
-		 RESP_HEAD "<checkUser><user id=\"%s\"><doesNotExist/></user></checkUser>" RESP_TAIL,
+		 RESP_HEAD
+		 "<checkUser><user id=\"%s\"><doesNotExist/></user></checkUser>" RESP_TAIL,
 		 big);
 	BAD(doc, "attribute id of <user> is too long");
 	memset(big, '1', EMCC_PIN_MAX);
@@ -590,7 +609,8 @@ static void test_control_and_namespace(void **state)
 	BAD(REQ_HEAD "<checkUser><userID>a&#9;b</userID></checkUser>" REQ_TAIL,
 	    "value of <userID> holds a control character");
 	BAD(REQ_HEAD "<checkUser><userID>a\nb</userID></checkUser>" REQ_TAIL, "control character");
-	BAD(RESP_HEAD "<checkUser><user id=\"a&#13;b\"><doesNotExist/></user></checkUser>" RESP_TAIL,
+	BAD(RESP_HEAD
+	    "<checkUser><user id=\"a&#13;b\"><doesNotExist/></user></checkUser>" RESP_TAIL,
 	    "attribute id of <user> holds a control character");
 	BAD(REQ_HEAD "<checkUser xmlns=\"urn:x\"><userID>a</userID></checkUser>" REQ_TAIL,
 	    "<checkUser> uses an XML namespace");
@@ -764,13 +784,14 @@ static void test_helpers(void **state)
 	assert_string_equal(emcc_msg_kind_name(EMCC_RESP_FAILURE), "failure");
 	assert_string_equal(emcc_msg_kind_name((enum emcc_msg_kind)77), "none");
 
-	static const char *const yes[] = {
-		REQ_HEAD, "<emccResponse>", "\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- c -->\n"
-					    "<emccRequest version=\"1\">",
-		"  <emccResponse\nversion=\"1\">", "<emccResponse/>"};
-	static const char *const no[] = {"<request>", "<query>", "<emccRequestX>", "", "<emccRe",
-					 "<!-- <emccRequest> ", "<?pi", "x<emccRequest>",
-					 "<!DOCTYPE emccRequest><emccRequest>"};
+	static const char *const yes[] = {REQ_HEAD, "<emccResponse>",
+					  "\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- c -->\n"
+					  "<emccRequest version=\"1\">",
+					  "  <emccResponse\nversion=\"1\">", "<emccResponse/>"};
+	static const char *const no[] = {
+	    "<request>", "<query>",	   "<emccRequestX>",
+	    "",		 "<emccRe",	   "<!-- <emccRequest> ",
+	    "<?pi",	 "x<emccRequest>", "<!DOCTYPE emccRequest><emccRequest>"};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		if (!emcc_msg_sniff(yes[i], strlen(yes[i])))
 			fail_msg("sniff missed %s", yes[i]);
@@ -819,25 +840,25 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_requests_exact),
-		cmocka_unit_test(test_responses_exact),
-		cmocka_unit_test(test_round_trip_limits),
-		cmocka_unit_test(test_guide_reply),
-		cmocka_unit_test(test_tolerated_forms),
-		cmocka_unit_test(test_metacharacters_verbatim),
-		cmocka_unit_test(test_version),
-		cmocka_unit_test(test_unknown_op),
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_op_fields),
-		cmocka_unit_test(test_check_user_reply),
-		cmocka_unit_test(test_over_long_values),
-		cmocka_unit_test(test_control_and_namespace),
-		cmocka_unit_test(test_dtd_and_entities),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_too_large),
-		cmocka_unit_test(test_render_refusals),
-		cmocka_unit_test(test_helpers),
-		cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_requests_exact),
+	    cmocka_unit_test(test_responses_exact),
+	    cmocka_unit_test(test_round_trip_limits),
+	    cmocka_unit_test(test_guide_reply),
+	    cmocka_unit_test(test_tolerated_forms),
+	    cmocka_unit_test(test_metacharacters_verbatim),
+	    cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_unknown_op),
+	    cmocka_unit_test(test_header),
+	    cmocka_unit_test(test_op_fields),
+	    cmocka_unit_test(test_check_user_reply),
+	    cmocka_unit_test(test_over_long_values),
+	    cmocka_unit_test(test_control_and_namespace),
+	    cmocka_unit_test(test_dtd_and_entities),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_too_large),
+	    cmocka_unit_test(test_render_refusals),
+	    cmocka_unit_test(test_helpers),
+	    cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

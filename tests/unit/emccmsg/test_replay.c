@@ -146,7 +146,8 @@ static void test_many(void **state)
 	}
 	for (unsigned i = 0; i < 5000; i++) {
 		nonce_n(n, i * 7919u);
-		assert_int_equal(emcc_replay_check(r, i % 2 ? "A" : "B", n, T0, T0 + 1, W), EALREADY);
+		assert_int_equal(emcc_replay_check(r, i % 2 ? "A" : "B", n, T0, T0 + 1, W),
+				 EALREADY);
 	}
 	assert_int_equal(emcc_replay_count(r), 5000);
 	emcc_replay_free(r);
@@ -223,13 +224,10 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nonce),
-		cmocka_unit_test(test_first_and_replay),
-		cmocka_unit_test(test_window),
-		cmocka_unit_test(test_eviction),
-		cmocka_unit_test(test_many),
-		cmocka_unit_test(test_bad_arguments),
-		cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_nonce),   cmocka_unit_test(test_first_and_replay),
+	    cmocka_unit_test(test_window),  cmocka_unit_test(test_eviction),
+	    cmocka_unit_test(test_many),    cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -765,15 +765,11 @@ static void test_mutations(void **state)
 
 			seed = seed * 1103515245u + 12345u;
 			switch (seed % 3) {
-			case 0:
-				m[at] = (char)(seed >> 16);
-				break;
+			case 0: m[at] = (char)(seed >> 16); break;
 			case 1:
 				len = at; /* truncate */
 				break;
-			default:
-				m[at] = '\n';
-				break;
+			default: m[at] = '\n'; break;
 			}
 			if (len == 0)
 				break;

@@ -22,10 +22,14 @@ static const struct prov_build_env env = {"127.0.12.1", 5060, 8080, 8443};
 
 static void seed(struct store *st)
 {
-	struct store_device d = {.name = DEV, .model = "7821", .protocol = "SIP", .em_enabled = 1,
-				 .security_mode = 1, .user_locale = "English_United_States"};
-	struct store_profile p = {.name = "test_emcc_udp", .model = "7821",
-				  .user_locale = "French_France"};
+	struct store_device d = {.name = DEV,
+				 .model = "7821",
+				 .protocol = "SIP",
+				 .em_enabled = 1,
+				 .security_mode = 1,
+				 .user_locale = "English_United_States"};
+	struct store_profile p = {
+	    .name = "test_emcc_udp", .model = "7821", .user_locale = "French_France"};
 	struct store_features *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
@@ -95,7 +99,9 @@ static void test_logged_out(void **state)
 static void test_em_login(void **state)
 {
 	struct store *st = *state;
-	struct store_em_state s = {.device = DEV, .user_id = "adgjm", .profile = "test_emcc_udp",
+	struct store_em_state s = {.device = DEV,
+				   .user_id = "adgjm",
+				   .profile = "test_emcc_udp",
 				   .login_time = 1700000000};
 	struct prov_cnf_view v;
 
@@ -115,11 +121,13 @@ static void test_em_login(void **state)
 static void test_emcc_visitor(void **state)
 {
 	struct store *st = *state;
-	struct store_emcc_visit vis = {.device = DEV, .user_id = "adgjm",
+	struct store_emcc_visit vis = {.device = DEV,
+				       .user_id = "adgjm",
 				       .home_cluster = "ClusterTwo",
 				       .home_tftp = "127.0.12.2:6970",
 				       .home_call_manager = "127.0.12.2:5070",
-				       .home_tvs = "127.0.12.2:2445", .login_time = 1700000000};
+				       .home_tvs = "127.0.12.2:2445",
+				       .login_time = 1700000000};
 	struct prov_cnf_view v;
 
 	assert_int_equal(store_begin(st), 0);
@@ -143,10 +151,13 @@ static void test_emcc_visitor(void **state)
 static void test_emcc_home(void **state)
 {
 	struct store *st = *state;
-	struct store_emcc_home_device hd = {.device = "SEP00112233AABB", .user_id = "adgjm",
+	struct store_emcc_home_device hd = {.device = "SEP00112233AABB",
+					    .user_id = "adgjm",
 					    .profile = "test_emcc_udp",
-					    .visiting_cluster = "ClusterOne", .model = "7821",
-					    .protocol = "SIP", .security_mode = 1};
+					    .visiting_cluster = "ClusterOne",
+					    .model = "7821",
+					    .protocol = "SIP",
+					    .security_mode = 1};
 	struct store_remote_cluster *rc = calloc(1, sizeof(*rc));
 	struct prov_cnf_view v;
 
@@ -213,10 +224,13 @@ static void test_stamps(void **state)
 static void test_stamp_only_for_known_devices(void **state)
 {
 	struct store *st = *state;
-	struct store_emcc_home_device hd = {.device = "SEP00112233AABB", .user_id = "adgjm",
+	struct store_emcc_home_device hd = {.device = "SEP00112233AABB",
+					    .user_id = "adgjm",
 					    .profile = "test_emcc_udp",
-					    .visiting_cluster = "ClusterOne", .model = "7821",
-					    .protocol = "SIP", .security_mode = 1};
+					    .visiting_cluster = "ClusterOne",
+					    .model = "7821",
+					    .protocol = "SIP",
+					    .security_mode = 1};
 	char a[PROV_STAMP_MAX], b[PROV_STAMP_MAX];
 	int created = 1;
 
@@ -242,7 +256,9 @@ static void test_stamp_only_for_known_devices(void **state)
 static void test_bump_profile(void **state)
 {
 	struct store *st = *state;
-	struct store_em_state s = {.device = DEV, .user_id = "adgjm", .profile = "test_emcc_udp",
+	struct store_em_state s = {.device = DEV,
+				   .user_id = "adgjm",
+				   .profile = "test_emcc_udp",
 				   .login_time = 1700000000};
 	char a[PROV_STAMP_MAX], b[PROV_STAMP_MAX];
 
@@ -264,10 +280,21 @@ static void test_bump_profile(void **state)
 static void test_route_names(void **state)
 {
 	static const char *const bad[] = {
-	    "../etc/passwd", "..%2fetc%2fpasswd", "%2e%2e/", "SEPC80084AA8743.cnf.xml%00",
-	    "SEPC80084AA8743.cnf.xml/", "a/SEPC80084AA8743.cnf.xml", "SEPC80084AA8743.CNF.XML",
-	    "SEPC80084AA8743.cnf", "", ".cnf.xml", "..cnf.xml", "XmlDefault.cnf.xml?x",
-	    "SEP%43%38.cnf.xml", "SEPC80084AA8743.cnf.xml.sgn.sgn", "index.html",
+	    "../etc/passwd",
+	    "..%2fetc%2fpasswd",
+	    "%2e%2e/",
+	    "SEPC80084AA8743.cnf.xml%00",
+	    "SEPC80084AA8743.cnf.xml/",
+	    "a/SEPC80084AA8743.cnf.xml",
+	    "SEPC80084AA8743.CNF.XML",
+	    "SEPC80084AA8743.cnf",
+	    "",
+	    ".cnf.xml",
+	    "..cnf.xml",
+	    "XmlDefault.cnf.xml?x",
+	    "SEP%43%38.cnf.xml",
+	    "SEPC80084AA8743.cnf.xml.sgn.sgn",
+	    "index.html",
 	};
 	char dev[STORE_ID_MAX];
 	int sgn = -1;
@@ -277,11 +304,10 @@ static void test_route_names(void **state)
 		if (prov_device_from_file_name(bad[i], strlen(bad[i]), dev, sizeof(dev), &sgn) == 0)
 			fail_msg("accepted %s", bad[i]);
 	/* an embedded NUL within the length */
-	assert_int_not_equal(prov_device_from_file_name("SEPA.cnf.xml\0x", 14, dev, sizeof(dev), NULL),
-			     0);
-	assert_int_equal(prov_device_from_file_name("SEPC80084AA8743.cnf.xml", 23, dev, sizeof(dev),
-						    &sgn),
-			 0);
+	assert_int_not_equal(
+	    prov_device_from_file_name("SEPA.cnf.xml\0x", 14, dev, sizeof(dev), NULL), 0);
+	assert_int_equal(
+	    prov_device_from_file_name("SEPC80084AA8743.cnf.xml", 23, dev, sizeof(dev), &sgn), 0);
 	assert_string_equal(dev, DEV);
 	assert_int_equal(sgn, 0);
 }

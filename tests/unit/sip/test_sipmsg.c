@@ -97,7 +97,9 @@ static void test_device_name(void **state)
 	assert_true(sipd_device_name_valid("SEP-a_b.c", 9));
 	assert_false(sipd_device_name_valid("SEP\n", 4));
 	/* A NUL inside the name must not pass as one of "._-" (found by fuzz_sipmsg). */
-	assert_false(sipd_device_name_valid("SEPC80084AA874\0" "3", 16));
+	assert_false(sipd_device_name_valid("SEPC80084AA874\0"
+					    "3",
+					    16));
 }
 
 static void test_numbers_and_expires(void **state)
@@ -236,8 +238,8 @@ static void test_alarm(void **state)
 		u16[2 + 2 * i] = u8[i];
 		u16[3 + 2 * i] = 0;
 	}
-	assert_int_equal(
-	    sipd_alarm_summary(u16, 2 * n + 2, name, sizeof(name), line, sizeof(line)), EINVAL);
+	assert_int_equal(sipd_alarm_summary(u16, 2 * n + 2, name, sizeof(name), line, sizeof(line)),
+			 EINVAL);
 	free(u16);
 }
 

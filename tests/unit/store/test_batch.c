@@ -65,7 +65,7 @@ static void test_batch_savepoints(void **state)
 
 	assert_int_equal(store_batch_begin(st), 0);
 	assert_int_equal(add_app(st, "one", 1), 0);
-	assert_int_equal(add_app(st, "two", 0), 0);   /* rolled back */
+	assert_int_equal(add_app(st, "two", 0), 0);	 /* rolled back */
 	assert_int_equal(add_app(st, "one", 1), EEXIST); /* sees its own batch */
 	assert_int_equal(add_app(st, "three", 1), 0);
 	assert_int_equal(store_app_user_get(st, "one", &got), 0);
@@ -131,10 +131,10 @@ static void test_batch_misuse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_batch_savepoints),
-		cmocka_unit_test(test_read_only_batch_takes_no_lock),
-		cmocka_unit_test(test_close_mid_batch),
-		cmocka_unit_test(test_batch_misuse),
+	    cmocka_unit_test(test_batch_savepoints),
+	    cmocka_unit_test(test_read_only_batch_takes_no_lock),
+	    cmocka_unit_test(test_close_mid_batch),
+	    cmocka_unit_test(test_batch_misuse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
