@@ -641,7 +641,7 @@ int emapp_services_menu(struct em_ctx *ctx, const struct emapp_env *env,
 	memset(o, 0, sizeof(*o));
 	o->kind = PX_MENU;
 	copy(o->title, sizeof(o->title), emapp_msg(env->lang, EMAPP_MSG_SERVICES));
-	/* The guide's service URL, placeholders and all: the phone fills them in itself. */
+	/* The guide's service URL with #DEVICENAME# and #EMCC# left in: the phone fills them in. */
 	buf_puts(&u, env->http_base_url);
 	buf_puts(&u, EMAPP_SERVLET_PATH "?device=#DEVICENAME#&EMCC=#EMCC#");
 	if ((rc = url_take(o->items[0].url, sizeof(o->items[0].url), &u)))
