@@ -134,6 +134,9 @@ static struct evhttp *new_http(struct node *n, void (*router)(struct evhttp_requ
 		return NULL;
 	/* Larger bodies are answered 413 by libevent before anything is parsed. */
 	evhttp_set_max_body_size(h, (ev_ssize_t)n->cfg.max_body);
+	/* Read an oversized body to its end before answering 413 and closing: a client still
+	 * sending then gets the 413, not a reset (the body is discarded, never buffered). */
+	evhttp_set_flags(h, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_max_headers_size(h, 16384);
 	evhttp_set_timeout(h, 30);
 	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
