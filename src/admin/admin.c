@@ -9,6 +9,7 @@
 
 #include "admin/admin.h"
 #include "admin/admin_int.h"
+#include "core/clock.h"
 #include "em/em.h"
 #include "em/params.h"
 #include "store/store.h"
@@ -209,12 +210,9 @@ int admin_parse_minutes(json_t *v, const char *field, int *minutes, struct admin
 
 long long admin_now_ms(struct admin_ctx *ctx)
 {
-	struct timespec ts;
-
 	if (ctx->em && ctx->em->now_ms)
 		return ctx->em->now_ms;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_now_ms();
 }
 
 int admin_user_id(struct admin_ctx *ctx, const char *in, const char *field, char *out,
@@ -269,7 +267,7 @@ static int cmd_status_show(struct admin_call *c)
 
 static json_t *param_json(struct store *st, const struct em_param_def *d)
 {
-	char value[STORE_TEXT_MAX];
+	char value[LIM_TEXT_MAX];
 	int set = store_param_get(st, d->name, value, sizeof(value)) == 0;
 
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "name", d->name, "value",
@@ -315,7 +313,7 @@ static int cmd_param_set(struct admin_call *c)
 {
 	const char *name = json_string_value(json_object_get(c->args, "name"));
 	json_t *v = json_object_get(c->args, "value");
-	char value[STORE_TEXT_MAX], canon[STORE_TEXT_MAX], why[256] = "";
+	char value[LIM_TEXT_MAX], canon[LIM_TEXT_MAX], why[256] = "";
 	struct store *st = c->ctx->em->st;
 	const struct em_param_def *d = param_find(name);
 	int rc;
@@ -387,7 +385,7 @@ static int state_collect(void *arg, const struct store_em_state *s)
 static int cmd_em_state(struct admin_call *c)
 {
 	struct store *st = c->ctx->em->st;
-	char device[STORE_ID_MAX] = "";
+	char device[LIM_ID_MAX] = "";
 	int present, rc;
 
 	if ((rc =
@@ -425,7 +423,7 @@ static int cmd_em_logout(struct admin_call *c)
 	const char *old_source = em->source;
 	int rc;
 
-	if ((rc = admin_check_text(device, "device", STORE_ID_MAX, &c->err)))
+	if ((rc = admin_check_text(device, "device", LIM_ID_MAX, &c->err)))
 		return rc;
 	/* The administrator acts as a proxy-rights application user of its own. */
 	memset(&caller, 0, sizeof(caller));
@@ -463,7 +461,7 @@ static int audit_collect(void *arg, const struct store_audit *a)
 
 static int cmd_em_history(struct admin_call *c)
 {
-	char user[STORE_ID_MAX] = "", device[STORE_ID_MAX] = "";
+	char user[LIM_ID_MAX] = "", device[LIM_ID_MAX] = "";
 	json_t *lim = json_object_get(c->args, "limit");
 	json_int_t limit = 50;
 	int present, rc;
@@ -493,7 +491,7 @@ static int cmd_em_history(struct admin_call *c)
 
 static int cmd_sip_bindings(struct admin_call *c)
 {
-	char device[STORE_ID_MAX] = "";
+	char device[LIM_ID_MAX] = "";
 	int present = 0, rc;
 
 	if ((rc =

@@ -99,7 +99,7 @@ int admin_cluster_split_address(const char *address, char *host, size_t hostlen,
 static int normalise_address(const char *in, const char *field, char *out, size_t outlen,
 			     struct admin_err *e)
 {
-	char host[STORE_TEXT_MAX];
+	char host[LIM_TEXT_MAX];
 	int port;
 	if (admin_cluster_split_address(in, host, sizeof(host), &port) != 0)
 		return admin_fail(e, 400, field,
@@ -221,7 +221,7 @@ static int import_bundle(const char *text, const char *id, const char *fingerpri
 	snprintf(rc->cert_sha256, sizeof(rc->cert_sha256), "%s", c->sha256);
 	int matches = 0;
 	if (trust_cert_matches_host(c->pem, address, &matches) == 0 && !matches) {
-		char w[STORE_TEXT_MAX + 128];
+		char w[LIM_TEXT_MAX + 128];
 		snprintf(w, sizeof(w),
 			 "the certificate (%s) does not name the host of %s; the peer is "
 			 "identified by its fingerprint, so this works, but check the address",
@@ -229,7 +229,7 @@ static int import_bundle(const char *text, const char *id, const char *fingerpri
 		json_array_append_new(warnings, json_string(w));
 	}
 	if (b->address[0] && strcmp(b->address, address) != 0) {
-		char w[2 * STORE_TEXT_MAX + 64];
+		char w[2 * LIM_TEXT_MAX + 64];
 		snprintf(w, sizeof(w), "the bundle gives address %s; using %s", b->address,
 			 address);
 		json_array_append_new(warnings, json_string(w));
@@ -261,7 +261,7 @@ static int insert_conflict(struct admin_call *c, const struct store_remote_clust
 static int add_check(struct admin_ctx *ctx, json_t *args, struct store_remote_cluster *rc,
 		     struct admin_err *e)
 {
-	char address[STORE_TEXT_MAX];
+	char address[LIM_TEXT_MAX];
 	int rc_;
 	if ((rc_ = admin_get_str(args, "id", "id", rc->id, sizeof(rc->id), NULL, e)) ||
 	    (rc_ = check_cluster_id(rc->id, "id", e)))
@@ -344,12 +344,12 @@ done:
 /* ---- commands ---------------------------------------------------------------------------- */
 
 /* Reads the "id" argument into id and that cluster into rc: 404 when there is none. */
-static int cluster_from_args(struct admin_call *c, char id[STORE_ID_MAX],
+static int cluster_from_args(struct admin_call *c, char id[LIM_ID_MAX],
 			     struct store_remote_cluster *rc)
 {
 	int status, err;
 
-	if ((status = admin_get_str(c->args, "id", "id", id, STORE_ID_MAX, NULL, &c->err)) ||
+	if ((status = admin_get_str(c->args, "id", "id", id, LIM_ID_MAX, NULL, &c->err)) ||
 	    (status = check_cluster_id(id, "id", &c->err)))
 		return status;
 	if ((err = store_remote_cluster_get(c->ctx->em->st, id, rc)))
@@ -425,7 +425,7 @@ int admin_cmd_cluster_set(struct admin_call *c)
 {
 	struct store_remote_cluster *rc = calloc(1, sizeof(*rc));
 	json_t *warnings = json_array();
-	char id[STORE_ID_MAX], address[STORE_TEXT_MAX];
+	char id[LIM_ID_MAX], address[LIM_TEXT_MAX];
 	int status = 0, present = 0;
 	if (!rc || !warnings) {
 		status = admin_fail(&c->err, 500, NULL, "out of memory");
@@ -433,7 +433,7 @@ int admin_cmd_cluster_set(struct admin_call *c)
 	}
 	if ((status = cluster_from_args(c, id, rc)))
 		goto done;
-	char old_address[STORE_TEXT_MAX], old_sha[STORE_SHA256_HEX];
+	char old_address[LIM_TEXT_MAX], old_sha[LIM_SHA256_HEX];
 	snprintf(old_address, sizeof(old_address), "%s", rc->address);
 	snprintf(old_sha, sizeof(old_sha), "%s", rc->cert_sha256);
 	if ((status = admin_get_str(c->args, "address", "address", address, sizeof(address),
@@ -474,7 +474,7 @@ done:
 int admin_cmd_cluster_show(struct admin_call *c)
 {
 	struct store_remote_cluster *rc = calloc(1, sizeof(*rc));
-	char id[STORE_ID_MAX];
+	char id[LIM_ID_MAX];
 	int status;
 	if (!rc)
 		return admin_fail(&c->err, 500, NULL, "out of memory");
@@ -490,7 +490,7 @@ done:
 struct list_state {
 	json_t *arr;
 	size_t n;
-	char last[STORE_ID_MAX];
+	char last[LIM_ID_MAX];
 };
 
 static int list_one(void *arg, const struct store_remote_cluster *rc)
@@ -505,7 +505,7 @@ static int list_one(void *arg, const struct store_remote_cluster *rc)
 int admin_cmd_cluster_list(struct admin_call *c)
 {
 	struct list_state s = {0};
-	char after[STORE_ID_MAX] = "";
+	char after[LIM_ID_MAX] = "";
 	json_int_t limit = LIST_LIMIT_DEFAULT;
 	int status;
 	if ((status =
@@ -530,7 +530,7 @@ int admin_cmd_cluster_list(struct admin_call *c)
 
 int admin_cmd_cluster_del(struct admin_call *c)
 {
-	char id[STORE_ID_MAX];
+	char id[LIM_ID_MAX];
 	int status, rc_;
 	if ((status = admin_get_str(c->args, "id", "id", id, sizeof(id), NULL, &c->err)) ||
 	    (status = check_cluster_id(id, "id", &c->err)))

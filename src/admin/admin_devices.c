@@ -55,12 +55,12 @@ struct item {
 	json_t *o;
 	const char *key;
 	size_t i, max;
-	int used[STORE_MAX_SPEED_DIALS]; /* indexes taken so far; the largest of the three lists */
+	int used[LIM_SPEED_DIALS]; /* indexes taken so far; the largest of the three lists */
 	char field[96];
 	struct admin_err *e;
 };
-_Static_assert(STORE_MAX_SPEED_DIALS >= STORE_MAX_LINES &&
-		   STORE_MAX_SPEED_DIALS >= STORE_MAX_SERVICES,
+_Static_assert(LIM_SPEED_DIALS >= LIM_LINES &&
+		   LIM_SPEED_DIALS >= LIM_SERVICES,
 	       "struct item's used[] must hold every feature list");
 
 /* Names member `name` of the element in it->field ("lines[2].dn"), or the element itself. */
@@ -102,9 +102,9 @@ static int item_str(struct item *it, const char *name, char *dst, size_t len, in
 	return 0;
 }
 
-static int read_line(struct item *it, struct store_features *f)
+static int read_line(struct item *it, struct features *f)
 {
-	struct store_line *l = &f->lines[f->nlines];
+	struct feature_line *l = &f->lines[f->nlines];
 	int rc;
 
 	memset(l, 0, sizeof(*l));
@@ -117,9 +117,9 @@ static int read_line(struct item *it, struct store_features *f)
 	return 0;
 }
 
-static int read_speed_dial(struct item *it, struct store_features *f)
+static int read_speed_dial(struct item *it, struct features *f)
 {
-	struct store_speed_dial *sd = &f->speed_dials[f->nspeed_dials];
+	struct feature_speed_dial *sd = &f->speed_dials[f->nspeed_dials];
 	int rc;
 
 	memset(sd, 0, sizeof(*sd));
@@ -131,9 +131,9 @@ static int read_speed_dial(struct item *it, struct store_features *f)
 	return 0;
 }
 
-static int read_service(struct item *it, struct store_features *f)
+static int read_service(struct item *it, struct features *f)
 {
-	struct store_service *sv = &f->services[f->nservices];
+	struct feature_service *sv = &f->services[f->nservices];
 	int rc;
 
 	memset(sv, 0, sizeof(*sv));
@@ -154,22 +154,22 @@ struct feature_list {
 	const char *what; /* for "too many ..." */
 	size_t max;
 	const struct admin_arg *args;
-	size_t count_at; /* offsetof its count (nlines, ...) in struct store_features */
-	int (*read)(struct item *it, struct store_features *f);
+	size_t count_at; /* offsetof its count (nlines, ...) in struct features */
+	int (*read)(struct item *it, struct features *f);
 };
 
 /* Lines first: a device takes only those here (its speed dials and services are kept). */
 static const struct feature_list feature_lists[] = {
-    {"lines", "lines", STORE_MAX_LINES, line_args, offsetof(struct store_features, nlines),
+    {"lines", "lines", LIM_LINES, line_args, offsetof(struct features, nlines),
      read_line},
-    {"speed_dials", "speed dials", STORE_MAX_SPEED_DIALS, speed_dial_args,
-     offsetof(struct store_features, nspeed_dials), read_speed_dial},
-    {"services", "services", STORE_MAX_SERVICES, service_args,
-     offsetof(struct store_features, nservices), read_service},
+    {"speed_dials", "speed dials", LIM_SPEED_DIALS, speed_dial_args,
+     offsetof(struct features, nspeed_dials), read_speed_dial},
+    {"services", "services", LIM_SERVICES, service_args,
+     offsetof(struct features, nservices), read_service},
 };
 
 /* Replaces the list fl of f with the JSON array arr. */
-static int parse_features(json_t *arr, const struct feature_list *fl, struct store_features *f,
+static int parse_features(json_t *arr, const struct feature_list *fl, struct features *f,
 			  struct admin_err *e)
 {
 	struct item it = {.key = fl->key, .max = fl->max, .e = e};
@@ -190,7 +190,7 @@ static int parse_features(json_t *arr, const struct feature_list *fl, struct sto
 }
 
 /* Reads the first n of feature_lists that args has into f; *given says whether any was there. */
-static int features_apply(json_t *args, size_t n, struct store_features *f, int *given,
+static int features_apply(json_t *args, size_t n, struct features *f, int *given,
 			  struct admin_err *e)
 {
 	json_t *v;
@@ -208,7 +208,7 @@ static int features_apply(json_t *args, size_t n, struct store_features *f, int 
 	return 0;
 }
 
-static json_t *lines_json(const struct store_features *f)
+static json_t *lines_json(const struct features *f)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -221,7 +221,7 @@ static json_t *lines_json(const struct store_features *f)
 	return a;
 }
 
-static json_t *speed_dials_json(const struct store_features *f)
+static json_t *speed_dials_json(const struct features *f)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -233,7 +233,7 @@ static json_t *speed_dials_json(const struct store_features *f)
 	return a;
 }
 
-static json_t *services_json(const struct store_features *f)
+static json_t *services_json(const struct features *f)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -297,7 +297,7 @@ static json_t *device_json(struct store *st, const struct store_device *d, int d
 			      d->model, "protocol", d->protocol, "description", d->description,
 			      "em_enabled", d->em_enabled, "emcc_enabled", d->emcc_enabled,
 			      "security_mode", d->security_mode, "user_locale", d->user_locale);
-	struct store_features *f;
+	struct features *f;
 	struct store_em_state s;
 
 	if (!o || !details)
@@ -323,11 +323,11 @@ static json_t *device_json(struct store *st, const struct store_device *d, int d
 }
 
 /* Applies the optional device fields of args onto d and checks the whole device. */
-static int device_apply(json_t *args, struct store_device *d, struct store_features *f,
+static int device_apply(json_t *args, struct store_device *d, struct features *f,
 			int *lines_given, struct admin_err *e)
 {
 	const struct em_model *m;
-	char model[STORE_TEXT_MAX] = "", proto[16] = "";
+	char model[LIM_TEXT_MAX] = "", proto[16] = "";
 	const char *why = NULL;
 	json_t *v;
 	int present, rc;
@@ -373,7 +373,7 @@ int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e
 {
 	struct store *st = ctx->em->st;
 	struct store_device d;
-	struct store_features *f = calloc(1, sizeof(*f));
+	struct features *f = calloc(1, sizeof(*f));
 	int rc, lines, began = 0;
 
 	if (!f)
@@ -399,7 +399,7 @@ int admin_device_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e
 		rc = store_features_set(st, STORE_OWNER_DEVICE, d.name, f);
 	/* A new stamp: a device made again under an old name must not get the old file. */
 	if (!rc)
-		rc = prov_config_bump(st, d.name, admin_now_ms(ctx), NULL, 0);
+		rc = store_config_bump(st, d.name, admin_now_ms(ctx), NULL, 0);
 	if (rc) {
 		rc = admin_store_fail(e, rc, "name", "device");
 		goto out;
@@ -429,8 +429,8 @@ int admin_cmd_device_set(struct admin_call *c)
 {
 	struct store *st = c->ctx->em->st;
 	struct store_device d;
-	struct store_features *f = calloc(1, sizeof(*f));
-	char name[STORE_ID_MAX];
+	struct features *f = calloc(1, sizeof(*f));
+	char name[LIM_ID_MAX];
 	int rc, lines, began = 0;
 
 	if (!f)
@@ -462,7 +462,7 @@ int admin_cmd_device_set(struct admin_call *c)
 	if (!rc && lines)
 		rc = store_features_set(st, STORE_OWNER_DEVICE, name, f);
 	if (!rc) /* its SEP<MAC>.cnf.xml changes: a new versionStamp */
-		rc = prov_config_bump(st, name, admin_now_ms(c->ctx), NULL, 0);
+		rc = store_config_bump(st, name, admin_now_ms(c->ctx), NULL, 0);
 	if (rc) {
 		rc = admin_store_fail(&c->err, rc, "name", "device");
 		goto out;
@@ -484,7 +484,7 @@ out:
 int admin_cmd_device_show(struct admin_call *c)
 {
 	struct store_device d;
-	char name[STORE_ID_MAX];
+	char name[LIM_ID_MAX];
 	int rc;
 
 	if ((rc = arg_device_name(c->args, name, sizeof(name), &c->err)))
@@ -502,7 +502,7 @@ int admin_cmd_device_del(struct admin_call *c)
 {
 	struct store *st = c->ctx->em->st;
 	struct store_em_state s;
-	char name[STORE_ID_MAX];
+	char name[LIM_ID_MAX];
 	int rc;
 
 	if ((rc = arg_device_name(c->args, name, sizeof(name), &c->err)))
@@ -516,7 +516,7 @@ int admin_cmd_device_del(struct admin_call *c)
 		return admin_store_fail(&c->err, rc, NULL, "device");
 	rc = store_device_delete(st, name);
 	if (!rc) /* no cached file may outlive the device */
-		rc = prov_config_bump(st, name, admin_now_ms(c->ctx), NULL, 0);
+		rc = store_config_bump(st, name, admin_now_ms(c->ctx), NULL, 0);
 	if (rc) {
 		store_rollback(st);
 		if (rc == ENOENT)
@@ -532,7 +532,7 @@ int admin_cmd_device_del(struct admin_call *c)
 struct dev_list {
 	struct store *st;
 	json_t *arr;
-	char last[STORE_ID_MAX];
+	char last[LIM_ID_MAX];
 };
 
 static int device_collect(void *arg, const struct store_device *d)
@@ -557,7 +557,7 @@ static int profile_collect(void *arg, const struct store_profile *p)
 static int list_page(struct admin_call *c, const char *key, int devices)
 {
 	struct dev_list dl = {.st = c->ctx->em->st};
-	char after[STORE_ID_MAX] = "";
+	char after[LIM_ID_MAX] = "";
 	json_t *v = json_object_get(c->args, "limit");
 	size_t limit = 1000;
 	int rc;
@@ -599,7 +599,7 @@ static json_t *profile_json(struct store *st, const struct store_profile *p)
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", p->name, "model", p->model,
 			      "description", p->description, "user_locale", p->user_locale,
 			      "softkey_template", p->softkey_template);
-	struct store_features *f = calloc(1, sizeof(*f));
+	struct features *f = calloc(1, sizeof(*f));
 
 	if (o && f && store_features_get(st, STORE_OWNER_PROFILE, p->name, f) == 0) {
 		json_object_set_new(o, "lines", lines_json(f));
@@ -611,11 +611,11 @@ static json_t *profile_json(struct store *st, const struct store_profile *p)
 }
 
 /* Applies optional profile fields; *features_given says whether f must be written. */
-static int profile_apply(json_t *args, struct store_profile *p, struct store_features *f,
+static int profile_apply(json_t *args, struct store_profile *p, struct features *f,
 			 int *features_given, struct admin_err *e)
 {
 	const struct em_model *m;
-	char model[STORE_TEXT_MAX] = "";
+	char model[LIM_TEXT_MAX] = "";
 	int present, rc;
 
 	if ((rc = admin_get_str(args, "model", NULL, model, sizeof(model), &present, e)))
@@ -649,7 +649,7 @@ int admin_profile_create(struct admin_ctx *ctx, json_t *args, struct admin_err *
 {
 	struct store *st = ctx->em->st;
 	struct store_profile p;
-	struct store_features *f = calloc(1, sizeof(*f));
+	struct features *f = calloc(1, sizeof(*f));
 	int rc, feats, began = 0;
 
 	if (!f)
@@ -699,8 +699,8 @@ int admin_cmd_profile_set(struct admin_call *c)
 {
 	struct store *st = c->ctx->em->st;
 	struct store_profile p;
-	struct store_features *f = calloc(1, sizeof(*f));
-	char name[STORE_ID_MAX];
+	struct features *f = calloc(1, sizeof(*f));
+	char name[LIM_ID_MAX];
 	int rc, feats, began = 0;
 
 	if (!f)
@@ -729,7 +729,7 @@ int admin_cmd_profile_set(struct admin_call *c)
 	if (!rc && feats)
 		rc = store_features_set(st, STORE_OWNER_PROFILE, name, f);
 	if (!rc) /* the files of the phones logged in with it change */
-		rc = prov_config_bump_profile(st, name, admin_now_ms(c->ctx));
+		rc = store_config_bump_profile(st, name, admin_now_ms(c->ctx));
 	if (rc) {
 		rc = admin_store_fail(&c->err, rc, "name", "profile");
 		goto out;
@@ -751,7 +751,7 @@ out:
 int admin_cmd_profile_show(struct admin_call *c)
 {
 	struct store_profile p;
-	char name[STORE_ID_MAX];
+	char name[LIM_ID_MAX];
 	int rc;
 
 	if ((rc = arg_profile_name(c->args, name, sizeof(name), &c->err)))
@@ -768,14 +768,14 @@ int admin_cmd_profile_show(struct admin_call *c)
 int admin_cmd_profile_del(struct admin_call *c)
 {
 	struct store *st = c->ctx->em->st;
-	char name[STORE_ID_MAX];
+	char name[LIM_ID_MAX];
 	int rc;
 
 	if ((rc = arg_profile_name(c->args, name, sizeof(name), &c->err)))
 		return rc;
 	if ((rc = store_begin(st)))
 		return admin_store_fail(&c->err, rc, NULL, "profile");
-	rc = prov_config_bump_profile(st, name, admin_now_ms(c->ctx));
+	rc = store_config_bump_profile(st, name, admin_now_ms(c->ctx));
 	if (!rc)
 		rc = store_profile_delete(st, name);
 	if (rc) {

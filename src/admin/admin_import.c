@@ -284,7 +284,7 @@ int admin_import(struct admin_call *c, const char *kind)
 	for (;;) {
 		struct admin_err e;
 		json_t *row, *first;
-		char key[STORE_ID_MAX];
+		char key[LIM_ID_MAX];
 		size_t line;
 
 		memset(&e, 0, sizeof(e));

@@ -140,7 +140,7 @@ int admin_user_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, 
 	struct store *st = ctx->em->st;
 	struct store_user u;
 	json_t *profiles = json_object_get(args, "profiles"), *v;
-	char names[STORE_MAX_LINES][STORE_ID_MAX];
+	char names[LIM_LINES][LIM_ID_MAX];
 	size_t i, n = 0;
 	int changed, rc, began = 0;
 
@@ -152,15 +152,15 @@ int admin_user_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, 
 	if ((rc = user_apply(ctx, args, &u, &changed, e)))
 		return rc;
 	if (profiles) {
-		if (json_array_size(profiles) > STORE_MAX_LINES)
+		if (json_array_size(profiles) > LIM_LINES)
 			return admin_fail(e, 400, "profiles", "too many profiles (at most %d)",
-					  STORE_MAX_LINES);
+					  LIM_LINES);
 		json_array_foreach (profiles, i, v) {
 			size_t j;
 			if (!json_is_string(v))
 				return admin_fail(e, 400, "profiles",
 						  "'profiles' must be an array of names");
-			if ((rc = admin_check_text(json_string_value(v), "profiles", STORE_ID_MAX,
+			if ((rc = admin_check_text(json_string_value(v), "profiles", LIM_ID_MAX,
 						   e)))
 				return rc;
 			if (!*json_string_value(v))
@@ -169,7 +169,7 @@ int admin_user_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, 
 				if (strcmp(names[j], json_string_value(v)) == 0)
 					return admin_fail(e, 400, "profiles",
 							  "profile '%s' listed twice", names[j]);
-			snprintf(names[n++], STORE_ID_MAX, "%s", json_string_value(v));
+			snprintf(names[n++], LIM_ID_MAX, "%s", json_string_value(v));
 		}
 	}
 	if ((rc = store_begin(st)))
@@ -222,7 +222,7 @@ int admin_cmd_user_add(struct admin_call *c)
 struct list_state {
 	struct admin_ctx *ctx;
 	json_t *arr;
-	char last[STORE_ID_MAX];
+	char last[LIM_ID_MAX];
 };
 
 static int user_collect(void *arg, const struct store_user *u)
@@ -254,7 +254,7 @@ static int list_bounds(struct admin_call *c, char *after, size_t afterlen, size_
 int admin_cmd_user_list(struct admin_call *c)
 {
 	struct list_state ls = {.ctx = c->ctx};
-	char after[STORE_ID_MAX];
+	char after[LIM_ID_MAX];
 	size_t limit;
 	int rc;
 
@@ -275,7 +275,7 @@ int admin_cmd_user_list(struct admin_call *c)
 
 int admin_cmd_user_show(struct admin_call *c)
 {
-	char id[STORE_ID_MAX];
+	char id[LIM_ID_MAX];
 	struct store_user u;
 	int rc;
 
@@ -290,7 +290,7 @@ static int user_modify(struct admin_call *c,
 		       int (*fn)(struct admin_call *c, struct store_user *u, int *pw_changed))
 {
 	struct store *st = c->ctx->em->st;
-	char id[STORE_ID_MAX];
+	char id[LIM_ID_MAX];
 	struct store_user u;
 	int rc, changed = 0;
 
@@ -361,7 +361,7 @@ static int count_state(void *arg, const struct store_em_state *s)
 int admin_cmd_user_del(struct admin_call *c)
 {
 	struct store *st = c->ctx->em->st;
-	char id[STORE_ID_MAX];
+	char id[LIM_ID_MAX];
 	struct store_user u;
 	size_t logged = 0;
 	int rc;
@@ -399,7 +399,7 @@ enum link_op { LINK_ADD, LINK_DEL, LINK_DEFAULT };
 
 static int has_default(struct store *st, const char *id)
 {
-	char p[STORE_ID_MAX];
+	char p[LIM_ID_MAX];
 
 	return store_user_default_profile(st, id, p, sizeof(p)) == 0;
 }
@@ -407,7 +407,7 @@ static int has_default(struct store *st, const char *id)
 static int link_op(struct admin_call *c, enum link_op op)
 {
 	struct store *st = c->ctx->em->st;
-	char id[STORE_ID_MAX], profile[STORE_ID_MAX];
+	char id[LIM_ID_MAX], profile[LIM_ID_MAX];
 	struct store_user u;
 	struct store_profile p;
 	int rc, dflt;
@@ -527,7 +527,7 @@ int admin_cmd_appuser_list(struct admin_call *c)
 
 int admin_cmd_appuser_show(struct admin_call *c)
 {
-	char id[STORE_ID_MAX];
+	char id[LIM_ID_MAX];
 	struct store_app_user a;
 	int rc;
 
@@ -594,7 +594,7 @@ int admin_cmd_appuser_set(struct admin_call *c)
 int admin_cmd_appuser_del(struct admin_call *c)
 {
 	struct store *st = c->ctx->em->st;
-	char id[STORE_ID_MAX];
+	char id[LIM_ID_MAX];
 	int rc;
 
 	if ((rc = appuser_id(c, id, sizeof(id))))

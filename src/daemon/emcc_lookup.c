@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
@@ -40,7 +41,7 @@ struct lookup {
 	struct node *node;
 	struct evhttp_request *req;
 	uint64_t reqno;
-	char user[STORE_ID_MAX]; /* as given, then normalised */
+	char user[LIM_ID_MAX]; /* as given, then normalised */
 	/* read on the worker */
 	int status; /* 200, or the HTTP status of error */
 	char error[256];
@@ -49,15 +50,8 @@ struct lookup {
 	/* the fan-out, on the loop thread */
 	struct remote *r;
 	size_t pending;
-	double t0;
+	struct timespec t0;
 };
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Milliseconds with three decimals: microseconds are noise, but sub-millisecond is the range. */
 static json_t *ms_json(double ms)
@@ -95,7 +89,7 @@ static void lookup_work(struct workq_job *job, void *thread_ctx)
 {
 	struct lookup *lk = (struct lookup *)job;
 	struct worker *w = thread_ctx;
-	char uid[STORE_ID_MAX];
+	char uid[LIM_ID_MAX];
 	int rc;
 
 	node_worker_refresh_params(w);
@@ -138,7 +132,7 @@ static void lookup_answer(struct lookup *lk)
 {
 	struct node *n = lk->node;
 	const struct em_emcc_visit_check *chk = lk->chk;
-	double total = chk->nclusters ? mono_ms() - lk->t0 : 0.0;
+	double total = chk->nclusters ? clock_elapsed_ms(&lk->t0) : 0.0;
 	json_t *clusters = json_array(), *claimed = json_array(), *o;
 	const char *home = NULL;
 	char login[160];
@@ -196,7 +190,7 @@ static void on_answer(void *arg, size_t i, const struct emcc_msg *m, const char 
 	struct lookup *lk = arg;
 	struct remote *r = &lk->r[i];
 
-	r->ms = mono_ms() - lk->t0;
+	r->ms = clock_elapsed_ms(&lk->t0);
 	if (!m) {
 		r->a = A_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "no answer: %s", why ? why : "");
@@ -232,7 +226,7 @@ static void lookup_done(struct workq_job *job)
 	}
 	/* held while sending, so that answers cannot finish the lookup before the last send */
 	lk->pending = nc + 1;
-	lk->t0 = mono_ms();
+	lk->t0 = clock_start();
 	emcc_check_user_fan_out(lk->node, lk->chk->clusters, nc, lk->user, lk->reqno,
 				lk->timeout_ms, on_answer, lk);
 	if (--lk->pending == 0)
@@ -268,7 +262,7 @@ void emcc_lookup_admin(struct node *n, struct evhttp_request *req, uint64_t reqn
 		}
 	}
 	if (!json_is_string(user) || !json_string_length(user) ||
-	    json_string_length(user) >= STORE_ID_MAX) {
+	    json_string_length(user) >= LIM_ID_MAX) {
 		refuse(n, req, reqno, 400, "'user' must be a user ID");
 		return;
 	}

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "admin/admin.h"
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/workq.h"
@@ -52,7 +53,7 @@ static void admin_run(struct worker *w, uint64_t reqno, const char *command, jso
 	    .params = &w->params,
 	    .cache = n->cred_cache,
 	    .pepper = &n->pepper,
-	    .now_ms = node_now_ms(),
+	    .now_ms = clock_now_ms(),
 	    .reqno = reqno,
 	    .source = "admin",
 	    .remote_ip = "local",
@@ -93,16 +94,16 @@ static void log_admin(uint64_t reqno, const char *command, int status, const cha
 
 struct target {
 	struct update *run;
-	char id[STORE_ID_MAX];
-	char address[STORE_TEXT_MAX];
-	char sha256[STORE_SHA256_HEX];
+	char id[LIM_ID_MAX];
+	char address[LIM_TEXT_MAX];
+	char sha256[LIM_SHA256_HEX];
 	char old_status[16];
-	char old_error[STORE_TEXT_MAX];
+	char old_error[LIM_TEXT_MAX];
 	uint64_t reqno; /* the clusterInfo's request number, echoed by the answer */
 	/* the outcome */
 	char status[16];
-	char version[STORE_TEXT_MAX];
-	char error[STORE_TEXT_MAX];
+	char version[LIM_TEXT_MAX];
+	char error[LIM_TEXT_MAX];
 	int64_t when_ms;
 };
 
@@ -112,7 +113,7 @@ struct update {
 	struct node *node;
 	struct evhttp_request *req; /* the admin request to answer; NULL for the timer's */
 	uint64_t reqno;
-	char only[STORE_ID_MAX]; /* "" = every remote cluster */
+	char only[LIM_ID_MAX]; /* "" = every remote cluster */
 	int timeout_ms, interval_min;
 	int status; /* HTTP status for the admin answer */
 	char error[256];
@@ -245,7 +246,7 @@ static void target_result(struct target *t, const char *status, const char *vers
 	va_start(ap, fmt);
 	vsnprintf(t->error, sizeof(t->error), fmt, ap);
 	va_end(ap);
-	t->when_ms = node_now_ms();
+	t->when_ms = clock_now_ms();
 }
 
 static void target_done(struct target *t)
@@ -334,7 +335,7 @@ static void target_send(struct update *u, struct target *t)
 	snprintf(m->cluster, sizeof(m->cluster), "%s", n->cfg.cluster_id);
 	t->reqno = node_next_reqno(n);
 	m->request_number = t->reqno;
-	m->sent_ms = node_now_ms();
+	m->sent_ms = clock_now_ms();
 	if (emcc_nonce_make(m->nonce) != 0 || emcc_msg_render(&doc, m) != 0 || doc.oom) {
 		target_result(t, "down", NULL, "cannot build the clusterInfo request");
 		goto sync;
@@ -433,7 +434,7 @@ struct admin_relay {
 	char command[64];
 	json_t *args;
 	int fetch; /* cluster/add --fetch */
-	char host[STORE_TEXT_MAX];
+	char host[LIM_TEXT_MAX];
 	int port, timeout_ms;
 	int status;
 	char *answer;
@@ -455,7 +456,7 @@ static void relay_work(struct workq_job *job, void *thread_ctx)
 		r->timeout_ms = w->params.emcc_request_timeout_ms;
 		struct em_ctx ctx = {.st = w->st,
 				     .params = &w->params,
-				     .now_ms = node_now_ms(),
+				     .now_ms = clock_now_ms(),
 				     .reqno = r->reqno,
 				     .source = "admin",
 				     .remote_ip = "local"};
@@ -592,7 +593,7 @@ int emcc_status_admin(struct node *n, struct evhttp_request *req, const char *co
 				return 1;
 			}
 		}
-		if (id && (!json_is_string(id) || strlen(json_string_value(id)) >= STORE_ID_MAX)) {
+		if (id && (!json_is_string(id) || strlen(json_string_value(id)) >= LIM_ID_MAX)) {
 			relay_fail(r, 400, "'id' must be a cluster id");
 			return 1;
 		}

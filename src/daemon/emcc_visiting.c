@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -50,15 +51,15 @@
 #define REPLAY_CAPACITY 65536
 
 struct home_entry {
-	char user[STORE_ID_MAX];
-	char cluster[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
+	char cluster[LIM_ID_MAX];
 	int64_t expires_ms;
 };
 
 struct emcc_visiting {
 	struct home_entry cache[HOME_CACHE_MAX];
 	size_t ncache;
-	char (*busy)[STORE_ID_MAX]; /* phones with an EMCC login in flight */
+	char (*busy)[LIM_ID_MAX]; /* phones with an EMCC login in flight */
 	size_t nbusy, capbusy;
 	struct event *outbox_timer, *maint_timer;
 	int outbox_running, maint_running;
@@ -112,13 +113,13 @@ static int busy_take(struct emcc_visiting *v, const char *device)
 			return EBUSY;
 	if (v->nbusy == v->capbusy) {
 		size_t cap = v->capbusy ? v->capbusy * 2 : 16;
-		char(*b)[STORE_ID_MAX] = realloc(v->busy, cap * sizeof(*b));
+		char(*b)[LIM_ID_MAX] = realloc(v->busy, cap * sizeof(*b));
 		if (!b)
 			return ENOMEM;
 		v->busy = b;
 		v->capbusy = cap;
 	}
-	snprintf(v->busy[v->nbusy++], STORE_ID_MAX, "%s", device);
+	snprintf(v->busy[v->nbusy++], LIM_ID_MAX, "%s", device);
 	return 0;
 }
 
@@ -141,7 +142,7 @@ static void busy_release(struct emcc_visiting *v, const char *device)
 {
 	for (size_t i = 0; i < v->nbusy; i++)
 		if (strcmp(v->busy[i], device) == 0) {
-			memcpy(v->busy[i], v->busy[--v->nbusy], STORE_ID_MAX);
+			memcpy(v->busy[i], v->busy[--v->nbusy], LIM_ID_MAX);
 			return;
 		}
 }
@@ -154,7 +155,7 @@ typedef void (*send_cb)(void *arg, const struct emcc_msg *m, const char *why);
 struct send {
 	send_cb cb;
 	void *arg;
-	char cluster[STORE_ID_MAX];
+	char cluster[LIM_ID_MAX];
 	uint64_t reqno;
 };
 
@@ -224,7 +225,7 @@ static int send_msg(struct node *n, const struct em_emcc_cluster *c, struct emcc
 	snprintf(peer.fingerprint, sizeof(peer.fingerprint), "%s", c->fingerprint);
 	snprintf(m->cluster, sizeof(m->cluster), "%s", n->cfg.cluster_id);
 	m->request_number = reqno;
-	m->sent_ms = node_now_ms();
+	m->sent_ms = clock_now_ms();
 	if (emcc_nonce_make(m->nonce) != 0)
 		return EIO;
 	buf_init(&doc);
@@ -272,8 +273,8 @@ struct login_op {
 	size_t home;
 	enum cstate *state;
 	uint64_t reqno;
-	char user[STORE_ID_MAX];
-	char device[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
+	char device[LIM_ID_MAX];
 };
 
 static void op_unref(struct login_op *op)
@@ -307,8 +308,8 @@ struct record_job {
 	struct node *node;
 	uint64_t reqno;
 	int undo_only;
-	char device[STORE_ID_MAX], user[STORE_ID_MAX], home[STORE_ID_MAX];
-	char profile[STORE_ID_MAX], remote_ip[64];
+	char device[LIM_ID_MAX], user[LIM_ID_MAX], home[LIM_ID_MAX];
+	char profile[LIM_ID_MAX], remote_ip[64];
 	char tftp[EMCC_ADDR_MAX], cm[EMCC_ADDR_MAX], tvs[EMCC_ADDR_MAX];
 	int64_t duration;
 	struct em_result res;
@@ -429,7 +430,7 @@ static void on_home_login(void *arg, const struct emcc_msg *m, const char *why)
 	struct login_op *op = arg;
 	struct node *n = op->n;
 	const struct em_emcc_cluster *home = op->l ? &op->l->chk->clusters[op->home] : NULL;
-	char reason[400], home_id[STORE_ID_MAX] = "";
+	char reason[400], home_id[LIM_ID_MAX] = "";
 
 	/* submit_record may finish the login on failure, which frees the cluster list: keep the
 	 * home's id for the lines that follow it. */
@@ -463,7 +464,7 @@ static void on_home_login(void *arg, const struct emcc_msg *m, const char *why)
 		    home->id, m->device_profile, (long long)m->login_duration, m->tftp_server,
 		    m->call_manager, m->tvs);
 		cache_put(n->emcc_vis, op->user, home->id,
-			  node_now_ms() + (int64_t)op->l->cache_seconds * 1000);
+			  clock_now_ms() + (int64_t)op->l->cache_seconds * 1000);
 		submit_record(op, home, m, 0);
 	} else if (m->kind == EMCC_RESP_FAILURE) {
 		int code = m->error_code == EM_AUTH_ERROR ? EMAPP_AUTH_ERROR : m->error_code;
@@ -643,7 +644,7 @@ void emcc_visiting_login(struct node *n, struct emcc_login *l)
 	log_info(LOGS_EMCC, op->reqno, "%llu:%s: EMCC login %s device=%s: %zu remote cluster(s)",
 		 (unsigned long long)op->reqno, n->cfg.cluster_id, l->user_id, l->device,
 		 l->chk->nclusters);
-	cached = cache_get(n->emcc_vis, l->user_id, node_now_ms());
+	cached = cache_get(n->emcc_vis, l->user_id, clock_now_ms());
 	if (cached) {
 		for (size_t i = 0; i < l->chk->nclusters; i++) {
 			if (strcmp(l->chk->clusters[i].id, cached) == 0) {
@@ -716,7 +717,7 @@ static void outbox_work(struct workq_job *job, void *thread_ctx)
 {
 	struct outbox_job *j = (struct outbox_job *)job;
 	struct worker *w = thread_ctx;
-	int64_t now = node_now_ms();
+	int64_t now = clock_now_ms();
 
 	node_worker_refresh_params(w);
 	j->timeout_ms = w->params.emcc_request_timeout_ms;
@@ -897,7 +898,7 @@ static void maint_work(struct workq_job *job, void *thread_ctx)
 {
 	struct maint_job *j = (struct maint_job *)job;
 	struct worker *w = thread_ctx;
-	int64_t now = node_now_ms();
+	int64_t now = clock_now_ms();
 
 	node_worker_refresh_params(w);
 	if (j->last_ms && now - j->last_ms < (int64_t)w->params.expired_emcc_device_minutes * 60000)
@@ -916,7 +917,7 @@ static void maint_done(struct workq_job *job)
 
 	n->emcc_vis->maint_running = 0;
 	if (j->ran) {
-		n->emcc_vis->maint_last_ms = node_now_ms();
+		n->emcc_vis->maint_last_ms = clock_now_ms();
 		if (j->rc)
 			log_error(LOGS_EMCC, j->reqno, "expired EMCC device maintenance: %s",
 				  strerror(j->rc));
@@ -1003,7 +1004,7 @@ void emcc_check_user_fan_out(struct node *n, const struct em_emcc_cluster *clust
 			     emcc_check_user_cb cb, void *arg)
 {
 	struct emcc_msg *m = malloc(sizeof(*m));
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 
 	/* the last callback may free clusters and user_id: nothing is read after it */
 	snprintf(user, sizeof(user), "%s", user_id);

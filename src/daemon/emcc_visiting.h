@@ -19,8 +19,8 @@ void emcc_visiting_stop(struct node *n);
 /* One EMCC login at the visiting cluster, after the phone passed the visiting checks. */
 struct emcc_login {
 	uint64_t reqno;
-	char device[STORE_ID_MAX];
-	char user_id[STORE_ID_MAX]; /* normalised */
+	char device[LIM_ID_MAX];
+	char user_id[LIM_ID_MAX]; /* normalised */
 	char pin[CRED_PIN_MAX + 1];
 	char login_type[8];
 	char remote_ip[64];

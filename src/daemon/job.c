@@ -5,6 +5,7 @@
 #include <event2/http.h>
 #include <stdlib.h>
 
+#include "core/clock.h"
 #include "core/workq.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -46,7 +47,7 @@ struct em_ctx job_em_ctx(struct worker *w, uint64_t reqno, const char *source,
 	    .st = w->st,
 	    .params = &w->params,
 	    .pepper = &w->node->pepper,
-	    .now_ms = node_now_ms(),
+	    .now_ms = clock_now_ms(),
 	    .reqno = reqno,
 	    .source = source,
 	    .remote_ip = remote_ip,

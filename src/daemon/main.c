@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/tls.h"
@@ -33,13 +34,6 @@
 #define WORKER_BATCH_MAX 64
 /* How long SIGTERM waits for the requests in flight before it stops anyway. */
 #define DRAIN_SECONDS 5
-
-int64_t node_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 uint64_t node_next_reqno(struct node *n)
 {
@@ -307,7 +301,7 @@ static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	int idle = workq_pending(n->wq) == 0 && n->em_inflight == 0;
-	if (!idle && node_now_ms() < n->drain_deadline_ms)
+	if (!idle && clock_now_ms() < n->drain_deadline_ms)
 		return;
 	if (!idle)
 		log_warn(LOGS_DAEMON, 0, "still %zu job(s) in flight after %d s: stopping anyway",
@@ -374,7 +368,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	 * answer at once), and let the loop run until every admitted request has been answered and
 	 * its answer written, or DRAIN_SECONDS have passed. */
 	n->draining = 1;
-	n->drain_deadline_ms = node_now_ms() + DRAIN_SECONDS * 1000;
+	n->drain_deadline_ms = clock_now_ms() + DRAIN_SECONDS * 1000;
 	log_info(LOGS_DAEMON, 0, "%s: stopping, %zu job(s) and %u EM request(s) in flight",
 		 sig == SIGTERM ? "SIGTERM" : "SIGINT", workq_pending(n->wq), n->em_inflight);
 	http_stop_accepting(n);

@@ -95,6 +95,5 @@ void node_worker_refresh_params(struct worker *w);
 /* Called when an admin command changed parameters (any thread). */
 void node_params_changed(void *node);
 uint64_t node_next_reqno(struct node *n);
-int64_t node_now_ms(void);
 
 #endif

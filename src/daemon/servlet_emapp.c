@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
@@ -60,13 +61,6 @@ struct emapp_job {
 	struct emcc_login *emcc;
 	struct emapp_request *emcc_req;
 };
-
-static double elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
 
 /* A value as the log shows it: "null" when absent (CUCM's Java does the same), control bytes
  * as '?', long values cut (the log line, not the value, is cut). */
@@ -194,7 +188,7 @@ static void log_outcome(const struct emapp_job *j, const struct emapp_request *r
 		break;
 	}
 	log_info(LOGS_EMAPP, j->reqno, "my charset =%s, language %s (%.2f ms)",
-		 emapp_charset_name(j->charset), emapp_lang_name(j->lang), elapsed_ms(&j->t0));
+		 emapp_charset_name(j->charset), emapp_lang_name(j->lang), clock_elapsed_ms(&j->t0));
 }
 
 static void emapp_job_work(struct workq_job *job, void *thread_ctx)
@@ -402,7 +396,7 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 	const char *ip = http_peer_ip(req, ipbuf, sizeof(ipbuf));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_start();
 	/* Cisco IP Phone objects are always fetched with GET (Input objects included). HEAD is
 	 * refused too: it must be safe, and a GET here may log someone in or out. */
 	if (cmd != EVHTTP_REQ_GET) {

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -54,20 +55,13 @@ struct emcc_job {
 	int vlogout_nothing;
 	uint64_t records_at_arrival; /* emcc_visiting_records() when the request came in */
 	uint64_t their_reqno;
-	char vlogout_device[STORE_ID_MAX];
+	char vlogout_device[LIM_ID_MAX];
 };
 
 static void store_error_res(struct em_result *res, int err)
 {
 	res->code = err == EBUSY ? EM_BUSY : EM_DATABASE_ERROR;
 	snprintf(res->text, sizeof(res->text), "%s", em_code_text(res->code));
-}
-
-static double elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 /* Our answer's frame: our cluster id and the sender's request number. */
@@ -183,7 +177,7 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
 		goto out;
 	}
-	r = emcc_replay_check(n->emcc_replay, m->cluster, m->nonce, m->sent_ms, node_now_ms(),
+	r = emcc_replay_check(n->emcc_replay, m->cluster, m->nonce, m->sent_ms, clock_now_ms(),
 			      REPLAY_WINDOW_MS);
 	if (r) {
 		const char *why = r == EALREADY ? "replayed message (nonce seen before)"
@@ -343,7 +337,7 @@ static void emcc_job_done(struct workq_job *job)
 			 "flight: answered busy, the home retries",
 			 j->vlogout_device);
 	}
-	log_debug(LOGS_EMCC, j->reqno, "answered in %.2f ms", elapsed_ms(&j->t0));
+	log_debug(LOGS_EMCC, j->reqno, "answered in %.2f ms", clock_elapsed_ms(&j->t0));
 	job_answer(n, j->req, &j->changes, job->batch_error, j->reqno, 1, 200,
 		   "text/xml; charset=utf-8", j->out.data, j->out.len);
 	buf_free(&j->out);
@@ -398,7 +392,7 @@ int servlet_emcc_try(struct node *n, struct evhttp_request *req)
 		return 1;
 	}
 	evbuffer_drain(in, len);
-	clock_gettime(CLOCK_MONOTONIC, &j->t0);
+	j->t0 = clock_start();
 	j->node = n;
 	j->req = req;
 	j->reqno = reqno;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
@@ -39,13 +40,6 @@ struct em_job {
 	int code; /* -1 = success */
 	struct node_changes changes;
 };
-
-static double elapsed_s(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 static const char *kind_name(enum emapi_kind k)
 {
@@ -267,11 +261,11 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 logged:
 	if (j->code < 0)
 		log_info(LOGS_EMSERVICE, j->reqno, "%s: success (%.2f ms)", kind_name(r->kind),
-			 elapsed_s(&j->t0) * 1e3);
+			 clock_elapsed_ms(&j->t0));
 	else
 		log_info(LOGS_EMSERVICE, j->reqno, "%s: failure %d %s (%.2f ms)",
 			 kind_name(r->kind), j->code, em_code_text(j->code),
-			 elapsed_s(&j->t0) * 1e3);
+			 clock_elapsed_ms(&j->t0));
 out:
 	/* The secret is not needed any more: do not leave it in freed memory. */
 	if (r)
@@ -293,7 +287,7 @@ static void em_job_done(struct workq_job *job)
 		 * happened. */
 		fail(j, EM_DATABASE_ERROR, em_code_text(EM_DATABASE_ERROR));
 	}
-	metrics_observe(n->metrics, j->type, j->code, elapsed_s(&j->t0));
+	metrics_observe(n->metrics, j->type, j->code, 1e-3 * clock_elapsed_ms(&j->t0));
 	job_answer(n, j->req, &j->changes, job->batch_error, j->reqno, 1, 200,
 		   "text/xml; charset=utf-8", j->out.data, j->out.len);
 	buf_free(&j->out);
@@ -306,7 +300,7 @@ void servlet_emservice(struct node *n, struct evhttp_request *req)
 	char ipbuf[64];
 	uint64_t reqno = node_next_reqno(n);
 	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_start();
 	const char *ip = http_peer_ip(req, ipbuf, sizeof(ipbuf));
 
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
@@ -327,7 +321,7 @@ void servlet_emservice(struct node *n, struct evhttp_request *req)
 		emapi_render_failure(&b, EM_BUSY, em_code_text(EM_BUSY));
 		log_warn(LOGS_EMSERVICE, reqno, "from %s: busy, %u requests in flight", ip,
 			 n->em_inflight);
-		metrics_observe(n->metrics, MT_UNPARSED, EM_BUSY, elapsed_s(&t0));
+		metrics_observe(n->metrics, MT_UNPARSED, EM_BUSY, 1e-3 * clock_elapsed_ms(&t0));
 		http_reply(n, req, 200, "text/xml; charset=utf-8", b.data, b.len);
 		buf_free(&b);
 		return;

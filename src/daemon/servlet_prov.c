@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/workq.h"
@@ -35,8 +36,8 @@
 #define PROV_INFLIGHT_MAX 1024
 
 struct prov_slot {
-	char device[STORE_ID_MAX];
-	char stamp[PROV_STAMP_MAX];
+	char device[LIM_ID_MAX];
+	char stamp[LIM_STAMP_MAX];
 	char *body;
 	size_t len;
 };
@@ -52,12 +53,12 @@ struct prov_job {
 	struct node *node;
 	struct evhttp_request *req;
 	uint64_t reqno;
-	char device[STORE_ID_MAX];
+	char device[LIM_ID_MAX];
 	char ip[64];
 	struct timespec t0;
 	int status;
 	int cached;
-	char stamp[PROV_STAMP_MAX];
+	char stamp[LIM_STAMP_MAX];
 	struct buf out;
 	/* The node's addresses, copied from n->cfg on the loop thread: a SIGHUP reload rewrites
 	 * n->cfg there, so a worker never reads it. env.node points at host. */
@@ -135,13 +136,6 @@ static void cache_put(struct prov_cache *c, const char *device, const char *stam
 	pthread_mutex_unlock(&c->mu);
 }
 
-static double elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 /* The stamp, made in its own transaction when the device has none yet; ENOENT (nothing
  * written) when no device has that name. */
 static int current_stamp(struct store *st, const char *device, char *out, size_t len)
@@ -152,7 +146,7 @@ static int current_stamp(struct store *st, const char *device, char *out, size_t
 		return rc;
 	if ((rc = store_begin(st)) != 0)
 		return rc;
-	rc = prov_config_version(st, device, node_now_ms(), out, len, NULL);
+	rc = store_config_stamp_get(st, device, clock_now_ms(), out, len, NULL);
 	if (rc) {
 		store_rollback(st);
 		return rc;
@@ -247,7 +241,7 @@ static void prov_job_done(struct workq_job *job)
 			 "%s SEP file %s.cnf.xml (%zu bytes, versionStamp %s, %s) "
 			 "in %.2f ms",
 			 j->ip, j->device, j->out.len, j->stamp, j->cached ? "cached" : "built",
-			 elapsed_ms(&j->t0));
+			 clock_elapsed_ms(&j->t0));
 		http_reply(n, j->req, 200, "*/*", j->out.data ? j->out.data : "", j->out.len);
 	} else if (j->status == 404) {
 		log_info(LOGS_TFTP, j->reqno, "%s %s.cnf.xml: no such device (404)", j->ip,
@@ -266,7 +260,7 @@ static void route_prov(struct evhttp_request *req, void *arg)
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	uint64_t reqno = node_next_reqno(n);
-	char ip[64], device[STORE_ID_MAX];
+	char ip[64], device[LIM_ID_MAX];
 	int is_signed = 0;
 
 	http_peer_ip(req, ip, sizeof(ip));
@@ -303,7 +297,7 @@ static void route_prov(struct evhttp_request *req, void *arg)
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &j->t0);
+	j->t0 = clock_start();
 	j->node = n;
 	j->req = req;
 	j->reqno = reqno;

@@ -15,7 +15,7 @@
 
 /* True if device is among the rows due at now. The store has no single-row lookup for the
  * schedule, so ask for the due list again (inside the transaction) and search it. */
-static int still_due(struct store *st, const char *device, int64_t now, char (*buf)[STORE_ID_MAX],
+static int still_due(struct store *st, const char *device, int64_t now, char (*buf)[LIM_ID_MAX],
 		     size_t max, int *due)
 {
 	size_t n = 0;
@@ -35,7 +35,7 @@ static int still_due(struct store *st, const char *device, int64_t now, char (*b
 }
 
 /* One device: returns 0 and sets *fired, or a store error. */
-static int fire_one(struct em_ctx *ctx, const char *device, int64_t now, char (*buf)[STORE_ID_MAX],
+static int fire_one(struct em_ctx *ctx, const char *device, int64_t now, char (*buf)[LIM_ID_MAX],
 		    size_t max, int *fired)
 {
 	struct store_em_state s;
@@ -76,7 +76,7 @@ out:
 
 int em_autologout_run(struct em_ctx *ctx, size_t max, size_t *fired)
 {
-	char(*names)[STORE_ID_MAX] = NULL, (*buf)[STORE_ID_MAX] = NULL;
+	char(*names)[LIM_ID_MAX] = NULL, (*buf)[LIM_ID_MAX] = NULL;
 	int64_t now = ctx->now_ms / 1000;
 	size_t n = 0;
 	int rc, err = 0;

@@ -17,7 +17,7 @@
 #define PIN_PREFIX_LEN 5
 /* "pin1$" + salt hex + "$" + mac hex */
 #define PIN_HASH_LEN (PIN_PREFIX_LEN + 2 * PIN_SALT_BYTES + 1 + 2 * PIN_MAC_BYTES)
-#define CACHE_ID_MAX 129 /* same bound as STORE_ID_MAX; longer ids are never cached */
+#define CACHE_ID_MAX 129 /* same bound as LIM_ID_MAX; longer ids are never cached */
 
 int cred_init(void)
 {

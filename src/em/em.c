@@ -31,30 +31,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/str.h"
 #include "em/em_internal.h"
-#include "prov/build.h"
 
 #define EXCLUSIVE_MINUTES_MAX (366L * 24 * 60) /* an explicit duration longer is a typo */
-
-static void copy_str(char *dst, size_t dstlen, const char *src)
-{
-	size_t len = src ? strlen(src) : 0;
-
-	if (dstlen == 0)
-		return;
-	if (len >= dstlen)
-		len = dstlen - 1;
-	if (len)
-		memcpy(dst, src, len);
-	dst[len] = '\0';
-}
 
 static void res_code(struct em_result *res, int code)
 {
 	if (!res)
 		return;
 	res->code = code;
-	copy_str(res->text, sizeof(res->text), em_code_text(code));
+	str_copy(res->text, sizeof(res->text), em_code_text(code));
 }
 
 __attribute__((format(printf, 3, 4))) static void res_fmt(struct em_result *res, int code,
@@ -82,7 +69,7 @@ int em_user_id_normalize(const char *in, char *out, size_t outlen)
 	if (!in || !out)
 		return EINVAL;
 	len = strlen(in);
-	if (len == 0 || len >= STORE_ID_MAX || len >= outlen)
+	if (len == 0 || len >= LIM_ID_MAX || len >= outlen)
 		return EINVAL;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
@@ -102,13 +89,13 @@ int em_audit_write(struct em_ctx *ctx, const char *action, const char *user_id, 
 
 	memset(&a, 0, sizeof(a));
 	a.time_ms = ctx->now_ms;
-	copy_str(a.action, sizeof(a.action), action);
-	copy_str(a.user_id, sizeof(a.user_id), user_id);
-	copy_str(a.device, sizeof(a.device), device);
-	copy_str(a.source, sizeof(a.source), source ? source : ctx->source);
-	copy_str(a.remote_ip, sizeof(a.remote_ip), ctx->remote_ip);
+	str_copy(a.action, sizeof(a.action), action);
+	str_copy(a.user_id, sizeof(a.user_id), user_id);
+	str_copy(a.device, sizeof(a.device), device);
+	str_copy(a.source, sizeof(a.source), source ? source : ctx->source);
+	str_copy(a.remote_ip, sizeof(a.remote_ip), ctx->remote_ip);
 	a.code = code;
-	copy_str(a.detail, sizeof(a.detail), detail);
+	str_copy(a.detail, sizeof(a.detail), detail);
 	a.reqno = ctx->reqno;
 	return store_audit_add(ctx->st, &a);
 }
@@ -154,12 +141,12 @@ static int emcc_logout_locked(struct em_ctx *ctx, const struct store_em_state *s
 	if (!tell_remote || !*s->remote_cluster)
 		return 0;
 	memset(&o, 0, sizeof(o));
-	copy_str(o.cluster, sizeof(o.cluster), s->remote_cluster);
-	copy_str(o.kind, sizeof(o.kind),
+	str_copy(o.cluster, sizeof(o.cluster), s->remote_cluster);
+	str_copy(o.kind, sizeof(o.kind),
 		 s->emcc_role == STORE_EMCC_HOME ? "visitingLogout" : "homeLogout");
-	copy_str(o.device, sizeof(o.device), s->device);
-	copy_str(o.user_id, sizeof(o.user_id), s->user_id);
-	copy_str(o.reason, sizeof(o.reason), source ? source : ctx->source);
+	str_copy(o.device, sizeof(o.device), s->device);
+	str_copy(o.user_id, sizeof(o.user_id), s->user_id);
+	str_copy(o.reason, sizeof(o.reason), source ? source : ctx->source);
 	o.next_attempt_ms = ctx->now_ms;
 	o.created_ms = ctx->now_ms;
 	rc = store_emcc_outbox_add(ctx->st, &o, NULL);
@@ -195,7 +182,7 @@ int em_logout_locked_ex(struct em_ctx *ctx, const struct store_em_state *s, cons
 	n.remote_ip[0] = '\0';
 	rc = store_em_state_put(ctx->st, &n);
 	if (rc == 0) /* the phone's file changes: a new versionStamp in the same transaction */
-		rc = prov_config_bump(ctx->st, s->device, ctx->now_ms, NULL, 0);
+		rc = store_config_bump(ctx->st, s->device, ctx->now_ms, NULL, 0);
 	if (rc == 0)
 		rc = store_logout_cancel(ctx->st, s->device);
 	if (rc == 0)
@@ -221,7 +208,7 @@ int em_authenticate(struct em_ctx *ctx, const char *app_id, const char *secret,
 	struct store_app_user app;
 	struct store_user user;
 	const char *hash = NULL;
-	char uid[STORE_ID_MAX];
+	char uid[LIM_ID_MAX];
 	int64_t left = 0;
 	int rc;
 
@@ -231,12 +218,12 @@ int em_authenticate(struct em_ctx *ctx, const char *app_id, const char *secret,
 			"Cannot authorize App user: appID or password is blank");
 		return EPERM;
 	}
-	if (strlen(app_id) >= STORE_ID_MAX)
+	if (strlen(app_id) >= LIM_ID_MAX)
 		goto denied;
 	rc = store_app_user_get(ctx->st, app_id, &app);
 	if (rc == 0) {
 		hash = app.password_hash;
-		copy_str(caller->id, sizeof(caller->id), app_id);
+		str_copy(caller->id, sizeof(caller->id), app_id);
 		caller->is_app_user = 1;
 		caller->proxy_rights = app.em_proxy_rights;
 	} else if (rc == ENOENT) {
@@ -245,7 +232,7 @@ int em_authenticate(struct em_ctx *ctx, const char *app_id, const char *secret,
 		rc = store_user_get(ctx->st, uid, &user);
 		if (rc == 0) {
 			hash = user.password_hash;
-			copy_str(caller->id, sizeof(caller->id), uid);
+			str_copy(caller->id, sizeof(caller->id), uid);
 			caller->proxy_rights = user.em_proxy_rights;
 		} else if (rc != ENOENT && rc != EINVAL) {
 			goto store_error;
@@ -465,7 +452,7 @@ static void pin_verify_dummy(const char *pin)
  * under the credential policy. Returns EM_OK with *user and uid set, or the code to answer;
  * *serr is set for store errors. */
 int em_pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_user *user,
-			char uid[STORE_ID_MAX], int *serr)
+			char uid[LIM_ID_MAX], int *serr)
 {
 	const struct em_pin_login_req *r = ps->req;
 	const char *id = r->id ? r->id : "", *pin = r->pin ? r->pin : "";
@@ -474,7 +461,7 @@ int em_pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_us
 	char until[40];
 
 	if (r->type == EM_LOGIN_TYPE_DN) {
-		rc = strlen(id) < STORE_ID_MAX
+		rc = strlen(id) < LIM_ID_MAX
 			 ? store_user_find_by_extension(ctx->st, id, user, &matches)
 			 : ENOENT;
 		if (rc == 0 && matches > 1) {
@@ -487,7 +474,7 @@ int em_pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_us
 			found = 1;
 		else if (rc != ENOENT && rc != EINVAL)
 			goto store_error;
-	} else if (em_user_id_normalize(id, uid, STORE_ID_MAX) == 0 &&
+	} else if (em_user_id_normalize(id, uid, LIM_ID_MAX) == 0 &&
 		   (ctx->params->alphanumeric_user_id || all_digits(uid))) {
 		rc = store_user_get(ctx->st, uid, user);
 		if (rc == 0)
@@ -504,8 +491,8 @@ int em_pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_us
 			pin_reason(ps, EM_USER_NOT_FOUND, "unknown user");
 		return EMAPP_AUTH_ERROR;
 	}
-	copy_str(uid, STORE_ID_MAX, user->id);
-	copy_str(ps->out->user_id, sizeof(ps->out->user_id), user->id);
+	str_copy(uid, LIM_ID_MAX, user->id);
+	str_copy(ps->out->user_id, sizeof(ps->out->user_id), user->id);
 	if (user->locked_until > now_s) {
 		/* Not even the right PIN gets in: checking it would make the lockout an oracle. */
 		pin_verify_dummy(pin);
@@ -542,7 +529,7 @@ static int collect_profile(void *arg, const struct store_user_profile *up)
 
 	/* More than a menu can hold: the rest cannot be offered (the API can still use them). */
 	if (out->nprofiles < EM_PIN_MAX_PROFILES)
-		copy_str(out->profiles[out->nprofiles++], STORE_ID_MAX, up->profile);
+		str_copy(out->profiles[out->nprofiles++], LIM_ID_MAX, up->profile);
 	return 0;
 }
 
@@ -552,7 +539,7 @@ static int collect_profile(void *arg, const struct store_user_profile *up)
 void em_pin_failure_record(struct em_ctx *ctx, struct pin_step *ps, const char *uid,
 			   const char *device)
 {
-	char detail[STORE_TEXT_MAX];
+	char detail[LIM_TEXT_MAX];
 
 	if (store_begin(ctx->st) != 0)
 		return;
@@ -579,9 +566,9 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 	struct store *st = ctx->st;
 	const char *device = req->device ? req->device : "";
 	const char *raw_uid = req->user_id ? req->user_id : "";
-	char uid[STORE_ID_MAX] = "";
-	char profile[STORE_ID_MAX] = "";
-	char detail[STORE_TEXT_MAX];
+	char uid[LIM_ID_MAX] = "";
+	char profile[LIM_ID_MAX] = "";
+	char detail[LIM_TEXT_MAX];
 	struct store_device dev;
 	struct store_user user;
 	struct store_profile prof;
@@ -605,7 +592,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 		STORE_FAIL(rc);
 	in_tx = 1;
 
-	if (!*device || strlen(device) >= STORE_ID_MAX)
+	if (!*device || strlen(device) >= LIM_ID_MAX)
 		FAIL(EM_DEVICE_NOT_FOUND);
 	rc = store_device_get(st, device, &dev);
 	if (rc == ENOENT)
@@ -633,7 +620,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 	if (req->profile && *req->profile) {
 		struct profile_find f = {req->profile, 0};
 
-		if (strlen(req->profile) < STORE_ID_MAX) {
+		if (strlen(req->profile) < LIM_ID_MAX) {
 			rc = store_user_profile_list(st, uid, find_profile, &f);
 			if (rc)
 				STORE_FAIL(rc);
@@ -644,7 +631,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 					   "profile %.128s is not one of the user's", req->profile);
 			FAIL(ps ? EMAPP_USER_PROFILE_ABSENT : EM_PROFILE_NOT_FOUND);
 		}
-		copy_str(profile, sizeof(profile), req->profile);
+		str_copy(profile, sizeof(profile), req->profile);
 	} else if (ps) {
 		/* A phone lists the user's profiles when there are several (reference 2.1), default
 		 * or not; one is simply used. */
@@ -663,7 +650,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 				STORE_FAIL(rc);
 			goto commit;
 		}
-		copy_str(profile, sizeof(profile), ps->out->profiles[0]);
+		str_copy(profile, sizeof(profile), ps->out->profiles[0]);
 	} else {
 		rc = store_user_default_profile(st, uid, profile, sizeof(profile));
 		if (rc == ENOENT)
@@ -681,7 +668,7 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 	if (rc)
 		STORE_FAIL(rc);
 	if (ps)
-		copy_str(ps->out->profile, sizeof(ps->out->profile), profile);
+		str_copy(ps->out->profile, sizeof(ps->out->profile), profile);
 
 	rc = store_em_state_get(st, device, &cur);
 	if (rc == ENOENT)
@@ -719,20 +706,20 @@ static int login_core(struct em_ctx *ctx, const struct em_caller *caller,
 	}
 
 	memset(&next, 0, sizeof(next));
-	copy_str(next.device, sizeof(next.device), device);
-	copy_str(next.user_id, sizeof(next.user_id), uid);
-	copy_str(next.profile, sizeof(next.profile), profile);
+	str_copy(next.device, sizeof(next.device), device);
+	str_copy(next.user_id, sizeof(next.user_id), uid);
+	str_copy(next.profile, sizeof(next.profile), profile);
 	next.login_time = now_s;
 	next.login_duration = duration;
 	if (ctx->params->remember_last_user)
-		copy_str(next.last_user_id, sizeof(next.last_user_id), uid);
+		str_copy(next.last_user_id, sizeof(next.last_user_id), uid);
 	next.emcc_role = STORE_EMCC_NONE;
-	copy_str(next.remote_ip, sizeof(next.remote_ip), ctx->remote_ip);
+	str_copy(next.remote_ip, sizeof(next.remote_ip), ctx->remote_ip);
 	rc = store_em_state_put(st, &next);
 	if (rc)
 		STORE_FAIL(rc);
 	/* The phone's file changes: a new versionStamp in the same transaction. */
-	rc = prov_config_bump(st, device, ctx->now_ms, NULL, 0);
+	rc = store_config_bump(st, device, ctx->now_ms, NULL, 0);
 	if (rc)
 		STORE_FAIL(rc);
 	/* Cancel too when indefinite: a stale row must not log the new user out. */
@@ -801,7 +788,7 @@ int em_login_pin(struct em_ctx *ctx, const struct em_pin_login_req *req,
 		/* Nothing to authenticate: not an attempt, and nothing is counted or recorded. */
 		res_code(res, EMAPP_BLANK_USER_OR_PIN);
 		out->real_code = EMAPP_BLANK_USER_OR_PIN;
-		copy_str(out->reason, sizeof(out->reason), "blank user ID or PIN");
+		str_copy(out->reason, sizeof(out->reason), "blank user ID or PIN");
 		return EPERM;
 	}
 	return login_core(ctx, NULL, &lr, &ps, res);
@@ -822,7 +809,7 @@ static int logout_core(struct em_ctx *ctx, const struct em_caller *caller, const
 	memset(&cur, 0, sizeof(cur));
 	if (!device)
 		device = "";
-	if (!*device || strlen(device) >= STORE_ID_MAX)
+	if (!*device || strlen(device) >= LIM_ID_MAX)
 		FAIL(EM_DEVICE_NOT_FOUND);
 	rc = store_begin(st);
 	if (rc)
@@ -846,7 +833,7 @@ static int logout_core(struct em_ctx *ctx, const struct em_caller *caller, const
 	if (caller && !may_act_for(caller, cur.user_id))
 		FAIL(EM_NO_PROXY_RIGHTS);
 	if (user_id)
-		copy_str(user_id, STORE_ID_MAX, cur.user_id);
+		str_copy(user_id, LIM_ID_MAX, cur.user_id);
 	rc = em_logout_locked(ctx, &cur, "logout", NULL, "", &locale_changed);
 	if (rc)
 		STORE_FAIL(rc);
@@ -962,7 +949,7 @@ int em_query_device(struct em_ctx *ctx, const struct em_caller *caller, const ch
 	out->state = EM_DEVICE_DOES_NOT_EXIST;
 	if (!caller->proxy_rights)
 		return fail_query(res, EM_NO_PROXY_RIGHTS, 0);
-	if (!device || !*device || strlen(device) >= STORE_ID_MAX)
+	if (!device || !*device || strlen(device) >= LIM_ID_MAX)
 		return 0;
 	rc = store_device_get(ctx->st, device, &dev);
 	if (rc == ENOENT) {
@@ -984,14 +971,14 @@ int em_query_device(struct em_ctx *ctx, const struct em_caller *caller, const ch
 	if (rc)
 		return store_fail_query(res, rc);
 	if (ctx->params->remember_last_user)
-		copy_str(out->last_user_id, sizeof(out->last_user_id), s.last_user_id);
+		str_copy(out->last_user_id, sizeof(out->last_user_id), s.last_user_id);
 	if (!*s.user_id)
 		return 0;
 	out->state = EM_DEVICE_LOGGED_IN;
-	copy_str(out->user_id, sizeof(out->user_id), s.user_id);
-	copy_str(out->profile, sizeof(out->profile), s.profile);
+	str_copy(out->user_id, sizeof(out->user_id), s.user_id);
+	str_copy(out->profile, sizeof(out->profile), s.profile);
 	out->emcc_role = s.emcc_role;
-	copy_str(out->remote_cluster, sizeof(out->remote_cluster), s.remote_cluster);
+	str_copy(out->remote_cluster, sizeof(out->remote_cluster), s.remote_cluster);
 	out->login_time = s.login_time;
 	out->login_duration = s.login_duration;
 	return 0;
@@ -1006,7 +993,7 @@ static int user_query_start(struct em_ctx *ctx, const struct em_caller *caller, 
 	int norm_ok, rc;
 
 	*exists = 0;
-	norm_ok = em_user_id_normalize(user_id, uid, STORE_ID_MAX) == 0;
+	norm_ok = em_user_id_normalize(user_id, uid, LIM_ID_MAX) == 0;
 	if (!may_act_for(caller, norm_ok ? uid : NULL))
 		return fail_query(res, EM_NO_PROXY_RIGHTS, 0);
 	if (!norm_ok)
@@ -1099,7 +1086,7 @@ static int user_query_walk(struct em_ctx *ctx, const struct em_caller *caller, c
 			   int (*walk)(struct store *, const char *, struct stop_tracker *),
 			   struct stop_tracker *t, struct em_result *res)
 {
-	char uid[STORE_ID_MAX];
+	char uid[LIM_ID_MAX];
 	int rc = user_query_start(ctx, caller, user_id, uid, exists, res);
 
 	if (rc || !*exists)
@@ -1131,7 +1118,7 @@ int em_query_user_profiles(struct em_ctx *ctx, const struct em_caller *caller, c
 int em_query_user_exists(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
 			 int *exists, struct em_result *res)
 {
-	char uid[STORE_ID_MAX];
+	char uid[LIM_ID_MAX];
 
 	return user_query_start(ctx, caller, user_id, uid, exists, res);
 }

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "em/codes.h"
+#include "core/em_codes.h"
 #include "em/credentials.h"
 #include "em/params.h"
 #include "store/store.h"
@@ -41,7 +41,7 @@ struct em_result {
 
 /* Who is calling, after appInfo authentication. */
 struct em_caller {
-	char id[STORE_ID_MAX];
+	char id[LIM_ID_MAX];
 	int is_app_user;
 	int proxy_rights; /* may act for any user */
 	int from_cache;	  /* approved through the credential cache */
@@ -90,16 +90,16 @@ struct em_pin_login_req {
 };
 
 struct em_pin_login_out {
-	char user_id[STORE_ID_MAX]; /* the user the ID or extension resolved to, "" if none */
-	char profile[STORE_ID_MAX]; /* the profile logged in */
+	char user_id[LIM_ID_MAX]; /* the user the ID or extension resolved to, "" if none */
+	char profile[LIM_ID_MAX]; /* the profile logged in */
 	/* What really happened, for the edge's log and the audit trail, never for the phone:
 	 * the phone sees one answer for several of these (no PIN oracle). */
 	int real_code;
-	char reason[STORE_TEXT_MAX];
+	char reason[LIM_TEXT_MAX];
 	int lockout_engaged; /* this attempt reached the failed-logon threshold */
 	/* EAGAIN: the PIN was right and the user has several profiles; nothing was logged in. */
 	size_t nprofiles;
-	char profiles[EM_PIN_MAX_PROFILES][STORE_ID_MAX]; /* default first, then by name */
+	char profiles[EM_PIN_MAX_PROFILES][LIM_ID_MAX]; /* default first, then by name */
 };
 
 /* Logs the user in at a phone with the PIN (ctx->source "phone", ctx->remote_ip the phone).
@@ -123,7 +123,7 @@ int em_logout(struct em_ctx *ctx, const struct em_caller *caller, const char *de
 
 /* The phone's own logout (its Logout softkey): whoever is logged in on device, as em_logout with
  * the rights that being the device gives; audited with ctx->source. 11, 19 as em_logout.
- * *user_id (may be NULL, STORE_ID_MAX bytes) gets who was logged out. */
+ * *user_id (may be NULL, LIM_ID_MAX bytes) gets who was logged out. */
 int em_logout_device(struct em_ctx *ctx, const char *device, char *user_id, struct em_result *res);
 
 /* Logs out every device (proxy rights only). *count = devices logged out. */
@@ -134,11 +134,11 @@ int em_logout_all(struct em_ctx *ctx, const struct em_caller *caller, size_t *co
 enum em_device_state { EM_DEVICE_LOGGED_IN, EM_DEVICE_LOGGED_OUT, EM_DEVICE_DOES_NOT_EXIST };
 struct em_device_status {
 	enum em_device_state state;
-	char user_id[STORE_ID_MAX];
-	char last_user_id[STORE_ID_MAX]; /* "" unless Remember the Last User Logged In */
-	char profile[STORE_ID_MAX];
+	char user_id[LIM_ID_MAX];
+	char last_user_id[LIM_ID_MAX]; /* "" unless Remember the Last User Logged In */
+	char profile[LIM_ID_MAX];
 	int emcc_role; /* enum store_emcc_role */
-	char remote_cluster[STORE_ID_MAX];
+	char remote_cluster[LIM_ID_MAX];
 	int64_t login_time;
 	int64_t login_duration;
 };
@@ -178,15 +178,15 @@ int em_user_id_normalize(const char *in, char *out, size_t outlen);
 #define EM_EMCC_MAX_CLUSTERS 64 /* EMCC-active remote clusters one login asks */
 
 struct em_emcc_cluster {
-	char id[STORE_ID_MAX];
-	char address[STORE_TEXT_MAX];	    /* host:port of its HTTPS EM service */
-	char fingerprint[STORE_SHA256_HEX]; /* its certificate, pinned */
+	char id[LIM_ID_MAX];
+	char address[LIM_TEXT_MAX];	    /* host:port of its HTTPS EM service */
+	char fingerprint[LIM_SHA256_HEX]; /* its certificate, pinned */
 	char status[16];		    /* "up", "down", "unknown": informative only */
 };
 
 /* Visiting side, before any remote is asked (read-only): the phone's checks. */
 struct em_emcc_visit_check {
-	char model[STORE_TEXT_MAX];
+	char model[LIM_TEXT_MAX];
 	int model_enum;
 	char protocol[16];
 	int security_mode;
@@ -216,12 +216,12 @@ struct em_emcc_home_login_req {
 	int model_enum, security_mode;
 };
 struct em_emcc_home_login_out {
-	char user_id[STORE_ID_MAX];
-	char profile[STORE_ID_MAX];
+	char user_id[LIM_ID_MAX];
+	char profile[LIM_ID_MAX];
 	int64_t login_duration; /* seconds, 0 = no limit */
-	char config_version[STORE_ID_MAX];
+	char config_version[LIM_ID_MAX];
 	int real_code; /* what really happened (the wire says 2 for every PIN failure) */
-	char reason[STORE_TEXT_MAX];
+	char reason[LIM_TEXT_MAX];
 	int lockout_engaged;
 	int superseded; /* an older login on the same phone of the same visiting cluster ended */
 };
@@ -269,6 +269,6 @@ int em_emcc_expire(struct em_ctx *ctx, int64_t grace_s, size_t *removed);
 
 /* The home's checkUser: the user's profiles, default first (exists 0: no such user). */
 int em_emcc_check_user(struct em_ctx *ctx, const char *user_id, int *exists,
-		       char (*profiles)[STORE_ID_MAX], size_t max, size_t *n);
+		       char (*profiles)[LIM_ID_MAX], size_t max, size_t *n);
 
 #endif

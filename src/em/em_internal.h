@@ -37,7 +37,7 @@ struct pin_step {
 /* Inside the login transaction: resolves req->id to a user and checks the PIN under the
  * credential policy. Returns EM_OK with *user and uid set, or the phone code (201...). */
 int em_pin_authenticate(struct em_ctx *ctx, struct pin_step *ps, struct store_user *user,
-			char uid[STORE_ID_MAX], int *serr);
+			char uid[LIM_ID_MAX], int *serr);
 /* Inside a transaction: applies ps->upd to the user's failed-logon count and lockout. */
 int em_pin_counter_apply(struct em_ctx *ctx, struct pin_step *ps, const char *uid);
 /* After a refused login rolled back: the count change and the audit row, own transaction. */

@@ -22,14 +22,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/str.h"
 #include "em/em_internal.h"
 #include "em/models.h"
-#include "prov/cnf.h"
-
-static void cpy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "");
-}
 
 __attribute__((format(printf, 3, 4))) static void res_set(struct em_result *res, int code,
 							  const char *fmt, ...)
@@ -38,7 +33,7 @@ __attribute__((format(printf, 3, 4))) static void res_set(struct em_result *res,
 
 	res->code = code;
 	if (!fmt) {
-		cpy(res->text, sizeof(res->text), em_code_text(code));
+		str_copy(res->text, sizeof(res->text), em_code_text(code));
 		return;
 	}
 	va_start(ap, fmt);
@@ -52,23 +47,9 @@ static int store_err(struct em_result *res, int rc)
 	return rc;
 }
 
-/* A fresh versionStamp for a device's config, recorded in the caller's transaction. */
-static int new_config_version(struct em_ctx *ctx, const char *device, char *out, size_t len)
-{
-	char v[STORE_ID_MAX];
-	int rc;
-
-	if (prov_version_stamp(v, sizeof(v), ctx->now_ms) != 0)
-		snprintf(v, sizeof(v), "%lld-emcc", (long long)(ctx->now_ms / 1000));
-	rc = store_config_version_set(ctx->st, device, v, ctx->now_ms);
-	if (rc == 0 && out)
-		cpy(out, len, v);
-	return rc;
-}
-
 int em_emcc_is_local_user(struct em_ctx *ctx, const char *user_id, int *local)
 {
-	char uid[STORE_ID_MAX];
+	char uid[LIM_ID_MAX];
 	struct store_user u;
 	int rc;
 
@@ -93,10 +74,10 @@ static int cluster_collect(void *arg, const struct store_remote_cluster *rc)
 	if (!rc->emcc_enabled || !*rc->address || out->nclusters >= EM_EMCC_MAX_CLUSTERS)
 		return 0;
 	c = &out->clusters[out->nclusters++];
-	cpy(c->id, sizeof(c->id), rc->id);
-	cpy(c->address, sizeof(c->address), rc->address);
-	cpy(c->fingerprint, sizeof(c->fingerprint), rc->cert_sha256);
-	cpy(c->status, sizeof(c->status), rc->status);
+	str_copy(c->id, sizeof(c->id), rc->id);
+	str_copy(c->address, sizeof(c->address), rc->address);
+	str_copy(c->fingerprint, sizeof(c->fingerprint), rc->cert_sha256);
+	str_copy(c->status, sizeof(c->status), rc->status);
 	return 0;
 }
 
@@ -109,7 +90,7 @@ int em_emcc_visit_check(struct em_ctx *ctx, const char *device, struct em_emcc_v
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!device || !*device || strlen(device) >= STORE_ID_MAX) {
+	if (!device || !*device || strlen(device) >= LIM_ID_MAX) {
 		res_set(res, EM_DEVICE_NOT_FOUND, NULL);
 		return EPERM;
 	}
@@ -150,9 +131,9 @@ int em_emcc_visit_check(struct em_ctx *ctx, const char *device, struct em_emcc_v
 		res_set(res, EM_NO_REMOTE_CLUSTER, NULL);
 		return EPERM;
 	}
-	cpy(out->model, sizeof(out->model), dev.model);
+	str_copy(out->model, sizeof(out->model), dev.model);
 	out->model_enum = m->model_enum;
-	cpy(out->protocol, sizeof(out->protocol), *dev.protocol ? dev.protocol : "SIP");
+	str_copy(out->protocol, sizeof(out->protocol), *dev.protocol ? dev.protocol : "SIP");
 	out->security_mode = dev.security_mode ? dev.security_mode : 1;
 	return 0;
 }
@@ -197,7 +178,7 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	struct store_em_state cur, next;
 	struct store_emcc_home_device hd;
 	struct em_state_list others = {0}; /* skip: the device being logged in */
-	char uid[STORE_ID_MAX] = "", detail[STORE_TEXT_MAX];
+	char uid[LIM_ID_MAX] = "", detail[LIM_TEXT_MAX];
 	const char *device = req->device ? req->device : "";
 	int64_t now_s = ctx->now_ms / 1000;
 	int in_tx = 0, serr = 0, rc, code, ok = 0;
@@ -217,7 +198,7 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	pr.emcc = 1;
 	po->real_code = EM_OK;
 
-	if (!*device || strlen(device) >= STORE_ID_MAX)
+	if (!*device || strlen(device) >= LIM_ID_MAX)
 		HFAIL(EM_DEVICE_NOT_FOUND, "no device name");
 	rc = store_begin(st);
 	if (rc)
@@ -235,10 +216,10 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 		out->lockout_engaged = po->lockout_engaged;
 		res_set(res, EM_AUTH_ERROR, NULL);
 		out->real_code = po->real_code;
-		cpy(out->reason, sizeof(out->reason), po->reason);
+		str_copy(out->reason, sizeof(out->reason), po->reason);
 		goto out;
 	}
-	cpy(out->user_id, sizeof(out->user_id), uid);
+	str_copy(out->user_id, sizeof(out->user_id), uid);
 	if (!user.emcc_enabled)
 		HFAIL(EM_EMCC_NOT_ACTIVATED_FOR_USER, "EMCC is not enabled for user %s", uid);
 	rc = store_device_get(st, device, &dev);
@@ -252,7 +233,7 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 
 	if (req->profile && *req->profile) {
 		const char *pf[2] = {req->profile, NULL};
-		rc = strlen(req->profile) < STORE_ID_MAX
+		rc = strlen(req->profile) < LIM_ID_MAX
 			 ? store_user_profile_list(st, uid, profile_linked, pf)
 			 : 0;
 		if (rc)
@@ -260,7 +241,7 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 		if (!pf[1])
 			HFAIL(EM_PROFILE_NOT_FOUND, "profile %.128s is not one of the user's",
 			      req->profile);
-		cpy(out->profile, sizeof(out->profile), req->profile);
+		str_copy(out->profile, sizeof(out->profile), req->profile);
 	} else {
 		rc = store_user_default_profile(st, uid, out->profile, sizeof(out->profile));
 		if (rc == ENOENT)
@@ -312,16 +293,16 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 		      ctx->params->max_emcc_devices);
 
 	out->login_duration = (int64_t)ctx->params->inter_cluster_max_minutes * 60;
-	rc = new_config_version(ctx, device, out->config_version, sizeof(out->config_version));
+	rc = store_config_bump(ctx->st, device, ctx->now_ms, out->config_version, sizeof(out->config_version));
 	if (rc)
 		HSTORE(rc);
 	memset(&hd, 0, sizeof(hd));
-	cpy(hd.device, sizeof(hd.device), device);
-	cpy(hd.user_id, sizeof(hd.user_id), uid);
-	cpy(hd.profile, sizeof(hd.profile), out->profile);
-	cpy(hd.visiting_cluster, sizeof(hd.visiting_cluster), req->visiting_cluster);
-	cpy(hd.model, sizeof(hd.model), req->model);
-	cpy(hd.protocol, sizeof(hd.protocol),
+	str_copy(hd.device, sizeof(hd.device), device);
+	str_copy(hd.user_id, sizeof(hd.user_id), uid);
+	str_copy(hd.profile, sizeof(hd.profile), out->profile);
+	str_copy(hd.visiting_cluster, sizeof(hd.visiting_cluster), req->visiting_cluster);
+	str_copy(hd.model, sizeof(hd.model), req->model);
+	str_copy(hd.protocol, sizeof(hd.protocol),
 	    req->protocol &&
 		    (strcmp(req->protocol, "SIP") == 0 || strcmp(req->protocol, "SCCP") == 0)
 		? req->protocol
@@ -329,23 +310,23 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	hd.security_mode = req->security_mode;
 	hd.login_time = now_s;
 	hd.login_duration = out->login_duration;
-	cpy(hd.config_version, sizeof(hd.config_version), out->config_version);
+	str_copy(hd.config_version, sizeof(hd.config_version), out->config_version);
 	hd.created_ms = ctx->now_ms;
 	rc = store_emcc_home_device_put(st, &hd);
 	if (rc)
 		HSTORE(rc);
 
 	memset(&next, 0, sizeof(next));
-	cpy(next.device, sizeof(next.device), device);
-	cpy(next.user_id, sizeof(next.user_id), uid);
-	cpy(next.profile, sizeof(next.profile), out->profile);
+	str_copy(next.device, sizeof(next.device), device);
+	str_copy(next.user_id, sizeof(next.user_id), uid);
+	str_copy(next.profile, sizeof(next.profile), out->profile);
 	next.login_time = now_s;
 	next.login_duration = out->login_duration;
 	if (ctx->params->remember_last_user)
-		cpy(next.last_user_id, sizeof(next.last_user_id), uid);
+		str_copy(next.last_user_id, sizeof(next.last_user_id), uid);
 	next.emcc_role = STORE_EMCC_HOME;
-	cpy(next.remote_cluster, sizeof(next.remote_cluster), req->visiting_cluster);
-	cpy(next.remote_ip, sizeof(next.remote_ip), req->remote_ip ? req->remote_ip : "");
+	str_copy(next.remote_cluster, sizeof(next.remote_cluster), req->visiting_cluster);
+	str_copy(next.remote_ip, sizeof(next.remote_ip), req->remote_ip ? req->remote_ip : "");
 	rc = store_em_state_put(st, &next);
 	if (rc)
 		HSTORE(rc);
@@ -382,7 +363,7 @@ out:
 		/* The failed-logon count and the audit row with the real reason. */
 		if (!*po->reason || po->real_code == EM_OK) {
 			po->real_code = out->real_code;
-			cpy(po->reason, sizeof(po->reason), out->reason);
+			str_copy(po->reason, sizeof(po->reason), out->reason);
 		}
 		snprintf(detail, sizeof(detail), "EMCC from %.64s request %llu",
 			 req->visiting_cluster ? req->visiting_cluster : "",
@@ -406,12 +387,12 @@ static int emcc_remote_logout(struct em_ctx *ctx, int role, const char *cluster,
 			      struct em_result *res)
 {
 	struct store_em_state s;
-	char uid[STORE_ID_MAX] = "", detail[STORE_TEXT_MAX];
+	char uid[LIM_ID_MAX] = "", detail[LIM_TEXT_MAX];
 	int rc, lc = 0, found;
 
 	*ended = 0;
 	memset(res, 0, sizeof(*res));
-	if (!device || !*device || strlen(device) >= STORE_ID_MAX || !cluster || !*cluster) {
+	if (!device || !*device || strlen(device) >= LIM_ID_MAX || !cluster || !*cluster) {
 		res_set(res, EM_DEVICE_NOT_FOUND, NULL);
 		return EPERM;
 	}
@@ -437,7 +418,7 @@ static int emcc_remote_logout(struct em_ctx *ctx, int role, const char *cluster,
 			/* The device's file goes with the row: a new stamp in this transaction,
 			 * so a cached cnf.xml under the old one is not served any more. */
 			if (rc == 0)
-				rc = new_config_version(ctx, device, NULL, 0);
+				rc = store_config_bump(ctx->st, device, ctx->now_ms, NULL, 0);
 		}
 		goto commit;
 	}
@@ -448,7 +429,7 @@ static int emcc_remote_logout(struct em_ctx *ctx, int role, const char *cluster,
 	if (rc)
 		goto fail;
 	if (role == STORE_EMCC_VISITOR) {
-		rc = new_config_version(ctx, device, NULL, 0);
+		rc = store_config_bump(ctx->st, device, ctx->now_ms, NULL, 0);
 		if (rc)
 			goto fail;
 	}
@@ -493,7 +474,7 @@ int em_emcc_visit_record(struct em_ctx *ctx, const struct em_emcc_visit_record *
 	struct store_em_state cur, next;
 	struct store_emcc_visit visit;
 	struct store_device dev;
-	char uid[STORE_ID_MAX], detail[STORE_TEXT_MAX];
+	char uid[LIM_ID_MAX], detail[LIM_TEXT_MAX];
 	int64_t now_s = ctx->now_ms / 1000;
 	int rc;
 
@@ -524,31 +505,31 @@ int em_emcc_visit_record(struct em_ctx *ctx, const struct em_emcc_visit_record *
 		return EPERM;
 	}
 	memset(&visit, 0, sizeof(visit));
-	cpy(visit.device, sizeof(visit.device), v->device);
-	cpy(visit.user_id, sizeof(visit.user_id), uid);
-	cpy(visit.home_cluster, sizeof(visit.home_cluster), v->home_cluster);
-	cpy(visit.home_tftp, sizeof(visit.home_tftp), v->home_tftp);
-	cpy(visit.home_call_manager, sizeof(visit.home_call_manager), v->home_call_manager);
-	cpy(visit.home_tvs, sizeof(visit.home_tvs), v->home_tvs);
+	str_copy(visit.device, sizeof(visit.device), v->device);
+	str_copy(visit.user_id, sizeof(visit.user_id), uid);
+	str_copy(visit.home_cluster, sizeof(visit.home_cluster), v->home_cluster);
+	str_copy(visit.home_tftp, sizeof(visit.home_tftp), v->home_tftp);
+	str_copy(visit.home_call_manager, sizeof(visit.home_call_manager), v->home_call_manager);
+	str_copy(visit.home_tvs, sizeof(visit.home_tvs), v->home_tvs);
 	visit.login_time = now_s;
 	visit.login_duration = v->login_duration;
-	rc = new_config_version(ctx, v->device, visit.config_version, sizeof(visit.config_version));
+	rc = store_config_bump(ctx->st, v->device, ctx->now_ms, visit.config_version, sizeof(visit.config_version));
 	if (rc)
 		goto fail;
 	rc = store_emcc_visit_put(st, &visit);
 	if (rc)
 		goto fail;
 	memset(&next, 0, sizeof(next));
-	cpy(next.device, sizeof(next.device), v->device);
-	cpy(next.user_id, sizeof(next.user_id), uid);
-	cpy(next.profile, sizeof(next.profile), v->profile);
+	str_copy(next.device, sizeof(next.device), v->device);
+	str_copy(next.user_id, sizeof(next.user_id), uid);
+	str_copy(next.profile, sizeof(next.profile), v->profile);
 	next.login_time = now_s;
 	next.login_duration = v->login_duration;
 	if (ctx->params->remember_last_user)
-		cpy(next.last_user_id, sizeof(next.last_user_id), uid);
+		str_copy(next.last_user_id, sizeof(next.last_user_id), uid);
 	next.emcc_role = STORE_EMCC_VISITOR;
-	cpy(next.remote_cluster, sizeof(next.remote_cluster), v->home_cluster);
-	cpy(next.remote_ip, sizeof(next.remote_ip), ctx->remote_ip);
+	str_copy(next.remote_cluster, sizeof(next.remote_cluster), v->home_cluster);
+	str_copy(next.remote_ip, sizeof(next.remote_ip), ctx->remote_ip);
 	rc = store_em_state_put(st, &next);
 	if (rc)
 		goto fail;
@@ -585,12 +566,12 @@ int em_emcc_outbox_queue(struct em_ctx *ctx, const char *cluster, const char *ki
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	cpy(o.cluster, sizeof(o.cluster), cluster);
-	cpy(o.kind, sizeof(o.kind), kind);
-	cpy(o.device, sizeof(o.device), device);
+	str_copy(o.cluster, sizeof(o.cluster), cluster);
+	str_copy(o.kind, sizeof(o.kind), kind);
+	str_copy(o.device, sizeof(o.device), device);
 	if (user_id && em_user_id_normalize(user_id, o.user_id, sizeof(o.user_id)) != 0)
 		o.user_id[0] = '\0';
-	cpy(o.reason, sizeof(o.reason), reason);
+	str_copy(o.reason, sizeof(o.reason), reason);
 	o.next_attempt_ms = ctx->now_ms;
 	o.created_ms = ctx->now_ms;
 	rc = store_begin(ctx->st);
@@ -608,20 +589,20 @@ int em_emcc_outbox_queue(struct em_ctx *ctx, const char *cluster, const char *ki
 
 struct name_list {
 	size_t n, cap;
-	char (*v)[STORE_ID_MAX];
+	char (*v)[LIM_ID_MAX];
 };
 
 static int name_add(struct name_list *l, const char *name)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
-		char(*v)[STORE_ID_MAX] = realloc(l->v, cap * sizeof(*v));
+		char(*v)[LIM_ID_MAX] = realloc(l->v, cap * sizeof(*v));
 		if (!v)
 			return ENOMEM;
 		l->v = v;
 		l->cap = cap;
 	}
-	cpy(l->v[l->n++], STORE_ID_MAX, name);
+	str_copy(l->v[l->n++], LIM_ID_MAX, name);
 	return 0;
 }
 
@@ -661,7 +642,7 @@ static int expire_one(struct em_ctx *ctx, int role, const char *device, int64_t 
 		if (rc == ENOENT)
 			rc = 0; /* gone meanwhile: nothing changed here */
 		else if (rc == 0)
-			rc = new_config_version(ctx, device, NULL, 0);
+			rc = store_config_bump(ctx->st, device, ctx->now_ms, NULL, 0);
 		if (rc)
 			goto fail;
 		changed = 1;
@@ -713,7 +694,7 @@ out:
 }
 
 struct prof_fill {
-	char (*v)[STORE_ID_MAX];
+	char (*v)[LIM_ID_MAX];
 	size_t max, n;
 };
 
@@ -722,14 +703,14 @@ static int prof_fill(void *arg, const struct store_user_profile *up)
 	struct prof_fill *f = arg;
 
 	if (f->n < f->max)
-		cpy(f->v[f->n++], STORE_ID_MAX, up->profile);
+		str_copy(f->v[f->n++], LIM_ID_MAX, up->profile);
 	return 0;
 }
 
 int em_emcc_check_user(struct em_ctx *ctx, const char *user_id, int *exists,
-		       char (*profiles)[STORE_ID_MAX], size_t max, size_t *n)
+		       char (*profiles)[LIM_ID_MAX], size_t max, size_t *n)
 {
-	char uid[STORE_ID_MAX];
+	char uid[LIM_ID_MAX];
 	struct store_user u;
 	struct prof_fill f = {profiles, max, 0};
 	int rc;

@@ -121,7 +121,7 @@ int em_model_check_device_name(const struct em_model *m, const char *name, const
 		}
 		goto out;
 	}
-	if (len >= STORE_ID_MAX) {
+	if (len >= LIM_ID_MAX) {
 		reason = "device name is too long (at most 128 characters)";
 		goto out;
 	}

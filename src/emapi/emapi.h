@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "store/store.h"
+#include "core/limits.h"
 
 #define EMAPI_MAX_NAMES 256	  /* deviceName+ / userID+ entries in one query */
 #define EMAPI_SECRET_MAX 257	  /* appCertificate */
@@ -30,14 +30,14 @@ enum emapi_duration { EMAPI_DURATION_DEFAULT = 0, EMAPI_DURATION_TIME, EMAPI_DUR
 
 struct emapi_request {
 	enum emapi_kind kind;
-	char app_id[STORE_ID_MAX];
+	char app_id[LIM_ID_MAX];
 	char app_secret[EMAPI_SECRET_MAX]; /* appCertificate (or appEncryptedCertificate) */
 	int app_secret_encrypted;	   /* 1 when it came as appEncryptedCertificate */
 
 	/* login / logout */
-	char device_name[STORE_ID_MAX];
-	char user_id[STORE_ID_MAX];	   /* login: as sent (the policy lowercases) */
-	char device_profile[STORE_ID_MAX]; /* login: "" = the user's default */
+	char device_name[LIM_ID_MAX];
+	char user_id[LIM_ID_MAX];	   /* login: as sent (the policy lowercases) */
+	char device_profile[LIM_ID_MAX]; /* login: "" = the user's default */
 	enum emapi_duration duration_kind;
 	long duration_minutes; /* EMAPI_DURATION_TIME */
 
@@ -47,7 +47,7 @@ struct emapi_request {
 
 	/* queries: deviceName+ or userID+ */
 	size_t nnames;
-	char names[EMAPI_MAX_NAMES][STORE_ID_MAX];
+	char names[EMAPI_MAX_NAMES][LIM_ID_MAX];
 };
 
 /* Why a document was refused: the EM code (1 = parse error, 8 = unknown query type) and text. */

@@ -17,7 +17,7 @@
 #include <libxml/tree.h>
 
 #include "core/xmlsafe.h"
-#include "em/codes.h"
+#include "core/em_codes.h"
 
 #define DURATION_MAX_MINUTES 1000000L /* about 694 days: anything longer is a client bug */
 

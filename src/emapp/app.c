@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "em/models.h"
+#include "core/str.h"
 
 /* ---- the query ---- */
 
@@ -155,11 +156,6 @@ static int device_syntax_ok(const char *d)
 	return 1;
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src ? src : "");
-}
-
 /* A display name cut to at most max characters, on a UTF-8 boundary (menu names are limited
  * to 64 characters; the value behind the item travels whole in its URL). A lead byte's
  * continuation bytes are looked at one by one and never past src's terminator: a sequence cut
@@ -218,8 +214,8 @@ static int url_take(char *dst, size_t cap, struct buf *b)
 static void softkey(struct px_object *o, const char *name, const char *url, int pos)
 {
 	struct px_softkey *k = &o->softkeys[o->nsoftkeys++];
-	copy(k->name, sizeof(k->name), name);
-	copy(k->url, sizeof(k->url), url);
+	str_copy(k->name, sizeof(k->name), name);
+	str_copy(k->url, sizeof(k->url), url);
 	k->position = pos;
 }
 
@@ -227,8 +223,8 @@ static void text_page(struct px_object *o, enum emapp_lang lang, const char *tex
 {
 	memset(o, 0, sizeof(*o));
 	o->kind = PX_TEXT;
-	copy(o->title, sizeof(o->title), emapp_msg(lang, EMAPP_MSG_TITLE));
-	copy(o->text, sizeof(o->text), text);
+	str_copy(o->title, sizeof(o->title), emapp_msg(lang, EMAPP_MSG_TITLE));
+	str_copy(o->text, sizeof(o->text), text);
 	softkey(o, emapp_msg(lang, EMAPP_MSG_EXIT), "SoftKey:Exit", 1);
 }
 
@@ -256,7 +252,7 @@ void emapp_init_services(struct px_object *o)
 	memset(o, 0, sizeof(*o));
 	o->kind = PX_EXECUTE;
 	o->nexecute = 1;
-	copy(o->execute[0].url, sizeof(o->execute[0].url), "Init:Services");
+	str_copy(o->execute[0].url, sizeof(o->execute[0].url), "Init:Services");
 }
 
 /* ---- the pages ---- */
@@ -271,23 +267,23 @@ static int login_form(struct px_object *o, const struct emapp_env *env,
 
 	memset(o, 0, sizeof(*o));
 	o->kind = PX_INPUT;
-	copy(o->title, sizeof(o->title), emapp_msg(lang, EMAPP_MSG_TITLE));
-	copy(o->prompt, sizeof(o->prompt),
+	str_copy(o->title, sizeof(o->title), emapp_msg(lang, EMAPP_MSG_TITLE));
+	str_copy(o->prompt, sizeof(o->prompt),
 	     emapp_msg(lang, dn ? EMAPP_MSG_PROMPT_DN : EMAPP_MSG_PROMPT_UID));
 	url_self(u, env, r);
 	if ((rc = url_take(o->url, sizeof(o->url), u)))
 		return rc;
 	o->ninputs = 2;
-	copy(id->display_name, sizeof(id->display_name),
+	str_copy(id->display_name, sizeof(id->display_name),
 	     emapp_msg(lang, dn ? EMAPP_MSG_EXTENSION : EMAPP_MSG_USER_ID));
-	copy(id->query_param, sizeof(id->query_param), "userid");
+	str_copy(id->query_param, sizeof(id->query_param), "userid");
 	/* Remember the Last User Logged In: em_query_device hands it over only when it is on. */
 	if (!dn && last_user && strlen(last_user) < sizeof(id->default_value))
-		copy(id->default_value, sizeof(id->default_value), last_user);
-	copy(id->flags, sizeof(id->flags), dn || !params->alphanumeric_user_id ? "N" : "A");
-	copy(pin->display_name, sizeof(pin->display_name), emapp_msg(lang, EMAPP_MSG_PIN));
-	copy(pin->query_param, sizeof(pin->query_param), EMAPP_PIN_PARAM);
-	copy(pin->flags, sizeof(pin->flags), "NP");
+		str_copy(id->default_value, sizeof(id->default_value), last_user);
+	str_copy(id->flags, sizeof(id->flags), dn || !params->alphanumeric_user_id ? "N" : "A");
+	str_copy(pin->display_name, sizeof(pin->display_name), emapp_msg(lang, EMAPP_MSG_PIN));
+	str_copy(pin->query_param, sizeof(pin->query_param), EMAPP_PIN_PARAM);
+	str_copy(pin->flags, sizeof(pin->flags), "NP");
 	softkey(o, emapp_msg(lang, EMAPP_MSG_SUBMIT), "SoftKey:Submit", 1);
 	softkey(o, "<<", "SoftKey:<<", 2);
 	softkey(o, emapp_msg(lang, EMAPP_MSG_EXIT), "SoftKey:Exit", 3);
@@ -303,8 +299,8 @@ static int profile_menu(struct px_object *o, const struct emapp_env *env,
 
 	memset(o, 0, sizeof(*o));
 	o->kind = PX_MENU;
-	copy(o->title, sizeof(o->title), emapp_msg(lang, EMAPP_MSG_TITLE));
-	copy(o->prompt, sizeof(o->prompt), emapp_msg(lang, EMAPP_MSG_CHOOSE_PROFILE));
+	str_copy(o->title, sizeof(o->title), emapp_msg(lang, EMAPP_MSG_TITLE));
+	str_copy(o->prompt, sizeof(o->prompt), emapp_msg(lang, EMAPP_MSG_CHOOSE_PROFILE));
 	for (size_t i = 0; i < po->nprofiles && i < PX_MAX_MENU; i++) {
 		struct px_menu_item *it = &o->items[o->nitems];
 		url_self(u, env, r);
@@ -327,7 +323,7 @@ static int profile_menu(struct px_object *o, const struct emapp_env *env,
 static int refresh_url(struct emapp_outcome *out, const struct emapp_env *env,
 		       const struct emapp_request *r, const char *what, struct buf *u)
 {
-	char value[STORE_ID_MAX + 8];
+	char value[LIM_ID_MAX + 8];
 
 	snprintf(value, sizeof(value), "%s#%s", r->device, what);
 	buf_reset(u);
@@ -343,11 +339,11 @@ static int refresh_url(struct emapp_outcome *out, const struct emapp_env *env,
 static int refresh_page(struct px_object *o, const struct emapp_env *env,
 			const struct emapp_request *r, struct emapp_outcome *out, struct buf *u)
 {
-	char dev[STORE_ID_MAX + 8];
+	char dev[LIM_ID_MAX + 8];
 	char *hash;
 	int rc;
 
-	copy(dev, sizeof(dev), r->refresh);
+	str_copy(dev, sizeof(dev), r->refresh);
 	hash = strrchr(dev, '#');
 	if (!hash || (strcmp(hash, "#Login") != 0 && strcmp(hash, "#Logout") != 0))
 		return fail(o, out, env->lang, EMAPP_DEVICE_NAME_EMPTY, 0);
@@ -440,9 +436,9 @@ static int do_login(struct em_ctx *ctx, const struct emapp_env *env, const struc
 	if (!po)
 		return ENOMEM;
 	rc = em_login_pin(ctx, &lr, po, &res);
-	copy(out->user_id, sizeof(out->user_id), po->user_id);
-	copy(out->profile, sizeof(out->profile), po->profile);
-	copy(out->reason, sizeof(out->reason), po->reason);
+	str_copy(out->user_id, sizeof(out->user_id), po->user_id);
+	str_copy(out->profile, sizeof(out->profile), po->profile);
+	str_copy(out->reason, sizeof(out->reason), po->reason);
 	out->real_code = po->real_code > 0 ? po->real_code : 0;
 	out->lockout_engaged = po->lockout_engaged;
 	if (rc == 0) {
@@ -472,9 +468,9 @@ static int emcc_begin(struct em_ctx *ctx, const struct emapp_env *env,
 	if (!out->emcc)
 		return ENOMEM;
 	if (em_user_id_normalize(r->userid, out->user_id, sizeof(out->user_id)) != 0)
-		copy(out->user_id, sizeof(out->user_id), r->userid);
+		str_copy(out->user_id, sizeof(out->user_id), r->userid);
 	if (em_emcc_visit_check(ctx, r->device, out->emcc, &res) != 0) {
-		copy(out->reason, sizeof(out->reason), res.text);
+		str_copy(out->reason, sizeof(out->reason), res.text);
 		return fail(o, out, env->lang, res.code, 0);
 	}
 	memset(o, 0, sizeof(*o));
@@ -539,7 +535,7 @@ int emapp_handle(struct em_ctx *ctx, const struct emapp_env *env, const struct e
 	}
 	if (r->has_userid || r->has_pin) {
 		if (!r->userid[0] || !r->pin[0]) {
-			copy(out->reason, sizeof(out->reason), "blank user ID or PIN");
+			str_copy(out->reason, sizeof(out->reason), "blank user ID or PIN");
 			rc = fail(o, out, env->lang, EMAPP_BLANK_USER_OR_PIN, 0);
 			goto out;
 		}
@@ -564,14 +560,14 @@ int emapp_handle(struct em_ctx *ctx, const struct emapp_env *env, const struct e
 		goto out;
 	}
 	if (st.state == EM_DEVICE_LOGGED_IN) {
-		copy(out->user_id, sizeof(out->user_id), st.user_id);
+		str_copy(out->user_id, sizeof(out->user_id), st.user_id);
 		text_page(o, env->lang, emapp_msg(env->lang, EMAPP_MSG_LOGOUT_QUESTION));
 		o->nsoftkeys = 0;
 		url_self(&u, env, r);
 		url_param(&u, "doLogout", "true");
 		if ((rc = url_take(o->softkeys[0].url, sizeof(o->softkeys[0].url), &u)))
 			goto out;
-		copy(o->softkeys[0].name, sizeof(o->softkeys[0].name),
+		str_copy(o->softkeys[0].name, sizeof(o->softkeys[0].name),
 		     emapp_msg(env->lang, EMAPP_MSG_YES));
 		o->softkeys[0].position = 1;
 		o->nsoftkeys = 1;
@@ -598,7 +594,7 @@ static void menu_item(struct px_object *o, const char *name, const char *url)
 {
 	struct px_menu_item *it = &o->items[o->nitems++];
 	copy_chars(it->name, sizeof(it->name), name, 64);
-	copy(it->url, sizeof(it->url), url);
+	str_copy(it->url, sizeof(it->url), url);
 }
 
 int emapp_services_menu(struct em_ctx *ctx, const struct emapp_env *env,
@@ -606,7 +602,7 @@ int emapp_services_menu(struct em_ctx *ctx, const struct emapp_env *env,
 			struct emapp_outcome *out)
 {
 	struct em_caller sys = {.id = "emapp", .proxy_rights = 1};
-	struct store_features *f = NULL;
+	struct features *f = NULL;
 	struct em_device_status st;
 	struct em_result res = {0};
 	struct store_device dev;
@@ -640,13 +636,13 @@ int emapp_services_menu(struct em_ctx *ctx, const struct emapp_env *env,
 	}
 	memset(o, 0, sizeof(*o));
 	o->kind = PX_MENU;
-	copy(o->title, sizeof(o->title), emapp_msg(env->lang, EMAPP_MSG_SERVICES));
+	str_copy(o->title, sizeof(o->title), emapp_msg(env->lang, EMAPP_MSG_SERVICES));
 	/* The guide's service URL with #DEVICENAME# and #EMCC# left in: the phone fills them in. */
 	buf_puts(&u, env->http_base_url);
 	buf_puts(&u, EMAPP_SERVLET_PATH "?device=#DEVICENAME#&EMCC=#EMCC#");
 	if ((rc = url_take(o->items[0].url, sizeof(o->items[0].url), &u)))
 		goto out;
-	copy(o->items[0].name, sizeof(o->items[0].name), "Extension Mobility");
+	str_copy(o->items[0].name, sizeof(o->items[0].name), "Extension Mobility");
 	o->nitems = 1;
 	for (size_t i = 0; i < f->nservices && o->nitems < PX_MAX_MENU; i++) {
 		/* A URL too long for a menu item cannot be offered; the phone would cut it. */

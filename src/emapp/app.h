@@ -34,13 +34,13 @@ enum emapp_charset { EMAPP_CHARSET_UTF8 = 0, EMAPP_CHARSET_LATIN1 };
 struct emapp_request {
 	int has_device, has_userid, has_pin, has_profile, has_login_type, has_emcc;
 	int has_refresh, has_do_logout, has_get_cluster_info;
-	char device[STORE_ID_MAX];
-	char userid[STORE_ID_MAX]; /* user ID, or the extension for loginType=DN */
+	char device[LIM_ID_MAX];
+	char userid[LIM_ID_MAX]; /* user ID, or the extension for loginType=DN */
 	char pin[CRED_PIN_MAX + 1];
-	char profile[STORE_ID_MAX];
+	char profile[LIM_ID_MAX];
 	char login_type[8];		/* as sent: UID, SP, DN */
 	char emcc[8];			/* as sent: true / false */
-	char refresh[STORE_ID_MAX + 8]; /* "<device>#Login" or "<device>#Logout" */
+	char refresh[LIM_ID_MAX + 8]; /* "<device>#Login" or "<device>#Logout" */
 	char do_logout[8];
 	char get_cluster_info[8];
 	int error;	      /* phone code when the query is unusable, else 0 */
@@ -79,9 +79,9 @@ struct emapp_outcome {
 	enum emapp_page page;
 	int code;      /* the phone code shown (201, 22, ...), 0 when none */
 	int real_code; /* the code behind it (23 for an unknown user...), 0 when none */
-	char reason[STORE_TEXT_MAX]; /* never shown to the phone */
-	char user_id[STORE_ID_MAX];  /* who logged in or out */
-	char profile[STORE_ID_MAX];
+	char reason[LIM_TEXT_MAX]; /* never shown to the phone */
+	char user_id[LIM_ID_MAX];  /* who logged in or out */
+	char profile[LIM_ID_MAX];
 	int lockout_engaged;
 	char refresh_url[PX_URL_MAX]; /* for the HTTP Refresh header; "" = none */
 	/* EMAPP_PAGE_EMCC_PENDING: EMCC=true, the user is not ours, and the phone passed the

@@ -23,7 +23,7 @@
 #include <sodium.h>
 
 #include "core/xmlsafe.h"
-#include "em/codes.h"
+#include "core/em_codes.h"
 
 /* ---- errors and UTF-8 ---- */
 
@@ -1006,7 +1006,7 @@ int emcc_nonce_make(char out[EMCC_NONCE_LEN + 1])
 #define REPLAY_MAX_CAPACITY (1u << 20) /* about 190 MB of entries */
 
 struct replay_entry {
-	char cluster[STORE_ID_MAX];
+	char cluster[LIM_ID_MAX];
 	char nonce[EMCC_NONCE_LEN + 1];
 	int64_t sent_ms;
 	uint32_t next;
@@ -1085,7 +1085,7 @@ static int expired(const struct replay_entry *e, int64_t now_ms, int64_t window_
 
 static size_t bucket_of(const struct emcc_replay *r, const char *cluster, const char *nonce)
 {
-	unsigned char in[STORE_ID_MAX + EMCC_NONCE_LEN + 1], h[crypto_shorthash_BYTES];
+	unsigned char in[LIM_ID_MAX + EMCC_NONCE_LEN + 1], h[crypto_shorthash_BYTES];
 	size_t cl = strlen(cluster), nl = strlen(nonce);
 	uint64_t v = 0;
 	memcpy(in, cluster, cl + 1); /* the NUL keeps ("ab","c") apart from ("a","bc") */
@@ -1125,7 +1125,7 @@ int emcc_replay_check(struct emcc_replay *r, const char *cluster, const char *no
 	int rc = 0;
 
 	if (!r || !cluster || !nonce || window_ms < 0 ||
-	    strnlen(cluster, STORE_ID_MAX) >= STORE_ID_MAX ||
+	    strnlen(cluster, LIM_ID_MAX) >= LIM_ID_MAX ||
 	    strnlen(nonce, EMCC_NONCE_LEN + 1) > EMCC_NONCE_LEN)
 		return EINVAL;
 	if (too_far(sent_ms, now_ms, window_ms))

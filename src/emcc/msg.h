@@ -49,7 +49,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "store/store.h"
+#include "core/limits.h"
 
 #define EMCC_MSG_VERSION 1	     /* the version="..." we speak */
 #define EMCC_MSG_MAX_DOC (64 * 1024) /* larger documents are refused before parsing */
@@ -90,39 +90,39 @@ enum emcc_msg_kind {
 struct emcc_msg {
 	enum emcc_msg_kind kind;
 	int version;			/* EMCC_MSG_VERSION, or 0 for CUCM's bare reply */
-	char cluster[STORE_ID_MAX];	/* sender's cluster id; never empty in version 1 */
+	char cluster[LIM_ID_MAX];	/* sender's cluster id; never empty in version 1 */
 	uint64_t request_number;	/* sender's number (requests); echoed (responses) */
 	int64_t sent_ms;		/* requests: sender's clock, ms since the epoch */
 	char nonce[EMCC_NONCE_LEN + 1]; /* requests: 32 lowercase hex characters */
 
 	/* requests: checkUser, homeLogin, homeLogout, visitingLogout; response: checkUser (id) */
-	char user_id[STORE_ID_MAX]; /* as sent: the policy lowercases */
+	char user_id[LIM_ID_MAX]; /* as sent: the policy lowercases */
 	/* requests: homeLogin, homeLogout, visitingLogout */
-	char device_name[STORE_ID_MAX];
+	char device_name[LIM_ID_MAX];
 	/* request: homeLogin */
 	char pin[EMCC_PIN_MAX];
-	char model[STORE_TEXT_MAX];	 /* "7821" */
+	char model[LIM_TEXT_MAX];	 /* "7821" */
 	int model_enum;			 /* 621; >= 0 */
 	char protocol[EMCC_SHORT_MAX];	 /* "SIP" */
 	int security_mode;		 /* the device's security mode (1 in the guide); >= 0 */
 	char login_type[EMCC_SHORT_MAX]; /* "UID", "DN", "SP" */
 	char remote_ip[EMCC_IP_MAX];	 /* optional: the phone's address */
 	/* request: homeLogin (optional, "" = the user's default); response: homeLogin */
-	char device_profile[STORE_ID_MAX];
+	char device_profile[LIM_ID_MAX];
 	/* requests: homeLogout, visitingLogout: why ("phone", "admin", "api", "timer"...) */
 	char reason[EMCC_SHORT_MAX];
 
 	/* response: checkUser */
 	int user_exists; /* 1: <exists/> with profiles; 0: <doesNotExist/> and no profiles */
 	size_t nprofiles;
-	char profiles[EMCC_MAX_PROFILES][STORE_ID_MAX]; /* deviceProfile1..N in that order */
+	char profiles[EMCC_MAX_PROFILES][LIM_ID_MAX]; /* deviceProfile1..N in that order */
 
 	/* response: homeLogin */
 	int64_t login_duration;		  /* seconds, 0..EMCC_DURATION_MAX */
 	char tftp_server[EMCC_ADDR_MAX];  /* "127.0.7.200:6970" */
 	char call_manager[EMCC_ADDR_MAX]; /* "127.0.7.200:5060" */
 	char tvs[EMCC_ADDR_MAX];	  /* "127.0.7.200:2445" */
-	char config_version[STORE_ID_MAX];
+	char config_version[LIM_ID_MAX];
 
 	/* response: clusterInfo */
 	char cluster_version[EMCC_SHORT_MAX]; /* software version, "0.1.0" */

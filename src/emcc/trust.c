@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/str.h"
 
 #define HEADER "# emcc trust bundle v1"
 #define TIME_FMT "%Y-%m-%dT%H:%M:%SZ"
@@ -32,20 +33,6 @@ static const char *const role_names[] = {
     [TRUST_ROLE_TVS] = "tvs",
 };
 #define NROLES (sizeof(role_names) / sizeof(role_names[0]))
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *trust_role_name(enum trust_role role)
 {
@@ -446,35 +433,35 @@ static X509 *decode_block(const char *text, size_t len, char *why, size_t whylen
 	X509 *x = NULL;
 
 	if (!(bio = BIO_new_mem_buf(text, (int)len))) {
-		set_err(why, whylen, "out of memory");
+		str_printf(why, whylen, "out of memory");
 		goto out;
 	}
 	if (!PEM_read_bio(bio, &name, &header, &data, &dlen)) {
-		set_err(why, whylen, "the PEM block cannot be decoded");
+		str_printf(why, whylen, "the PEM block cannot be decoded");
 		goto out;
 	}
 	if (strcmp(name, "CERTIFICATE") != 0) {
-		set_err(why, whylen, "a \"%.40s\" block is not an X.509 certificate", name);
+		str_printf(why, whylen, "a \"%.40s\" block is not an X.509 certificate", name);
 		goto out;
 	}
 	if (header && header[0]) {
-		set_err(why, whylen, "a certificate block must not carry PEM headers");
+		str_printf(why, whylen, "a certificate block must not carry PEM headers");
 		goto out;
 	}
 	p = data;
 	x = d2i_X509(NULL, &p, dlen);
 	if (!x) {
-		set_err(why, whylen, "OpenSSL cannot parse the certificate");
+		str_printf(why, whylen, "OpenSSL cannot parse the certificate");
 		goto out;
 	}
 	if (p != data + dlen) {
-		set_err(why, whylen, "bytes after the certificate's DER");
+		str_printf(why, whylen, "bytes after the certificate's DER");
 		X509_free(x);
 		x = NULL;
 		goto out;
 	}
 	if (!X509_get0_pubkey(x)) {
-		set_err(why, whylen, "OpenSSL cannot read the certificate's public key");
+		str_printf(why, whylen, "OpenSSL cannot read the certificate's public key");
 		X509_free(x);
 		x = NULL;
 	}
@@ -566,7 +553,7 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 	size_t nn, vn, r;
 
 	if (split_field(l, n, &name, &nn, &val, &vn)) {
-		set_err(p->err, p->errlen, "line %zu: expected \"name: value\"", lineno);
+		str_printf(p->err, p->errlen, "line %zu: expected \"name: value\"", lineno);
 		return EINVAL;
 	}
 	if (line_is(name, nn, "role")) {
@@ -574,13 +561,13 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 			if (line_is(val, vn, role_names[r]))
 				break;
 		if (r == NROLES) {
-			set_err(p->err, p->errlen,
+			str_printf(p->err, p->errlen,
 				"line %zu: unknown role \"%.*s\" (https, signing or tvs)", lineno,
 				(int)(vn > 32 ? 32 : vn), val);
 			return EINVAL;
 		}
 		if (p->b->ncerts == TRUST_MAX_CERTS) {
-			set_err(p->err, p->errlen, "line %zu: more than %d certificates", lineno,
+			str_printf(p->err, p->errlen, "line %zu: more than %d certificates", lineno,
 				TRUST_MAX_CERTS);
 			return EINVAL;
 		}
@@ -589,17 +576,17 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 		return 0;
 	}
 	if (p->state != P_FIELDS) {
-		set_err(p->err, p->errlen, "line %zu: field \"%.*s\" after the certificates",
+		str_printf(p->err, p->errlen, "line %zu: field \"%.*s\" after the certificates",
 			lineno, (int)(nn > 32 ? 32 : nn), name);
 		return EINVAL;
 	}
 	if (line_is(name, nn, "cluster")) {
 		if (p->have_cluster++) {
-			set_err(p->err, p->errlen, "line %zu: duplicate field \"cluster\"", lineno);
+			str_printf(p->err, p->errlen, "line %zu: duplicate field \"cluster\"", lineno);
 			return EINVAL;
 		}
 		if (!cluster_id_ok(val, vn)) {
-			set_err(p->err, p->errlen,
+			str_printf(p->err, p->errlen,
 				"line %zu: \"cluster\" must be 1 to 50 of A-Z a-z 0-9 _ . -",
 				lineno);
 			return EINVAL;
@@ -610,11 +597,11 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 	}
 	if (line_is(name, nn, "address")) {
 		if (p->have_address++) {
-			set_err(p->err, p->errlen, "line %zu: duplicate field \"address\"", lineno);
+			str_printf(p->err, p->errlen, "line %zu: duplicate field \"address\"", lineno);
 			return EINVAL;
 		}
 		if (!address_ok(val, vn)) {
-			set_err(
+			str_printf(
 			    p->err, p->errlen,
 			    "line %zu: \"address\" must be host:port (DNS name, IPv4, or [IPv6])",
 			    lineno);
@@ -626,18 +613,18 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 	}
 	if (line_is(name, nn, "created")) {
 		if (p->have_created++) {
-			set_err(p->err, p->errlen, "line %zu: duplicate field \"created\"", lineno);
+			str_printf(p->err, p->errlen, "line %zu: duplicate field \"created\"", lineno);
 			return EINVAL;
 		}
 		if (parse_time(val, vn, &p->b->created)) {
-			set_err(p->err, p->errlen,
+			str_printf(p->err, p->errlen,
 				"line %zu: \"created\" must be UTC as YYYY-MM-DDTHH:MM:SSZ",
 				lineno);
 			return EINVAL;
 		}
 		return 0;
 	}
-	set_err(p->err, p->errlen, "line %zu: unknown field \"%.*s\"", lineno,
+	str_printf(p->err, p->errlen, "line %zu: unknown field \"%.*s\"", lineno,
 		(int)(nn > 32 ? 32 : nn), name);
 	return EINVAL;
 }
@@ -653,7 +640,7 @@ static int on_pem_end(struct parser *p, const char *end_of_block)
 
 	x = decode_block(p->pem_start, (size_t)(end_of_block - p->pem_start), why, sizeof(why));
 	if (!x) {
-		set_err(p->err, p->errlen, "line %zu: %s", p->pem_line, why);
+		str_printf(p->err, p->errlen, "line %zu: %s", p->pem_line, why);
 		return EINVAL;
 	}
 	memset(c, 0, sizeof(*c));
@@ -661,18 +648,18 @@ static int on_pem_end(struct parser *p, const char *end_of_block)
 	err = cert_fill(x, c);
 	X509_free(x);
 	if (err == EFBIG) {
-		set_err(p->err, p->errlen, "line %zu: certificate larger than %d bytes of PEM",
+		str_printf(p->err, p->errlen, "line %zu: certificate larger than %d bytes of PEM",
 			p->pem_line, TRUST_PEM_MAX);
 		return EINVAL;
 	}
 	if (err) {
-		set_err(p->err, p->errlen, "out of memory");
+		str_printf(p->err, p->errlen, "out of memory");
 		return err;
 	}
 	for (i = 0; i < p->b->ncerts; i++) {
 		if (p->b->certs[i].role == c->role &&
 		    strcmp(p->b->certs[i].sha256, c->sha256) == 0) {
-			set_err(p->err, p->errlen, "line %zu: the same %s certificate twice",
+			str_printf(p->err, p->errlen, "line %zu: the same %s certificate twice",
 				p->pem_line, role_names[c->role]);
 			free(c->pem);
 			c->pem = NULL;
@@ -695,12 +682,12 @@ static int on_line(struct parser *p, size_t lineno, const char *l, size_t n, con
 		return 0;
 	if (starts_with(l, n, "-----BEGIN ")) {
 		if (p->state != P_WANT_PEM) {
-			set_err(p->err, p->errlen,
+			str_printf(p->err, p->errlen,
 				"line %zu: a PEM block must follow a \"role:\" line", lineno);
 			return EINVAL;
 		}
 		if (memmem(l, n, "PRIVATE KEY", 11)) {
-			set_err(p->err, p->errlen,
+			str_printf(p->err, p->errlen,
 				"line %zu: a private key does not belong in a trust bundle; "
 				"it was not read",
 				lineno);
@@ -712,7 +699,7 @@ static int on_line(struct parser *p, size_t lineno, const char *l, size_t n, con
 		return 0;
 	}
 	if (p->state == P_WANT_PEM) {
-		set_err(p->err, p->errlen, "line %zu: expected a PEM certificate after \"role:\"",
+		str_printf(p->err, p->errlen, "line %zu: expected a PEM certificate after \"role:\"",
 			lineno);
 		return EINVAL;
 	}
@@ -726,11 +713,11 @@ static int check_text(const char *text, size_t len, char *err, size_t errlen)
 	size_t i, line = 1;
 
 	if (len > TRUST_BUNDLE_MAX) {
-		set_err(err, errlen, "bundle larger than %d bytes", TRUST_BUNDLE_MAX);
+		str_printf(err, errlen, "bundle larger than %d bytes", TRUST_BUNDLE_MAX);
 		return EFBIG;
 	}
 	if (!utf8_ok((const unsigned char *)text, len)) {
-		set_err(err, errlen, "bundle is not valid UTF-8");
+		str_printf(err, errlen, "bundle is not valid UTF-8");
 		return EINVAL;
 	}
 	for (i = 0; i < len; i++) {
@@ -742,7 +729,7 @@ static int check_text(const char *text, size_t len, char *err, size_t errlen)
 		}
 		if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 < len && text[i + 1] == '\n')) ||
 		    c == 0x7f) {
-			set_err(err, errlen, "line %zu: control character 0x%02x", line, c);
+			str_printf(err, errlen, "line %zu: control character 0x%02x", line, c);
 			return EINVAL;
 		}
 	}
@@ -761,13 +748,13 @@ int trust_bundle_parse(const char *text, size_t len, struct trust_bundle **out, 
 	p.err = err;
 	p.errlen = errlen;
 	if (!text || !out) {
-		set_err(err, errlen, "no bundle");
+		str_printf(err, errlen, "no bundle");
 		return EINVAL;
 	}
 	if ((rc = check_text(text, len, err, errlen)))
 		return rc;
 	if (!(p.b = calloc(1, sizeof(*p.b)))) {
-		set_err(err, errlen, "out of memory");
+		str_printf(err, errlen, "out of memory");
 		return ENOMEM;
 	}
 	p.state = P_FIELDS;
@@ -781,7 +768,7 @@ int trust_bundle_parse(const char *text, size_t len, struct trust_bundle **out, 
 		lineno++;
 		if (lineno == 1) {
 			if (!line_is(pos, n, HEADER)) {
-				set_err(err, errlen, "line 1: not a trust bundle (expected \"%s\")",
+				str_printf(err, errlen, "line 1: not a trust bundle (expected \"%s\")",
 					HEADER);
 				rc = EINVAL;
 				goto out;
@@ -792,22 +779,22 @@ int trust_bundle_parse(const char *text, size_t len, struct trust_bundle **out, 
 			goto out;
 	}
 	if (lineno == 0) {
-		set_err(err, errlen, "empty bundle");
+		str_printf(err, errlen, "empty bundle");
 		rc = EINVAL;
 	} else if (p.state == P_IN_PEM) {
-		set_err(err, errlen, "line %zu: PEM block without its END line", p.pem_line);
+		str_printf(err, errlen, "line %zu: PEM block without its END line", p.pem_line);
 		rc = EINVAL;
 	} else if (p.state == P_WANT_PEM) {
-		set_err(err, errlen, "\"role:\" at the end without a certificate");
+		str_printf(err, errlen, "\"role:\" at the end without a certificate");
 		rc = EINVAL;
 	} else if (!p.have_cluster || !p.have_address || !p.have_created) {
-		set_err(err, errlen, "missing field \"%s\"",
+		str_printf(err, errlen, "missing field \"%s\"",
 			!p.have_cluster	  ? "cluster"
 			: !p.have_address ? "address"
 					  : "created");
 		rc = EINVAL;
 	} else if (!trust_bundle_cert(p.b, TRUST_ROLE_HTTPS)) {
-		set_err(err, errlen, "no certificate with role https");
+		str_printf(err, errlen, "no certificate with role https");
 		rc = EINVAL;
 	}
 out:
@@ -831,28 +818,28 @@ int trust_bundle_write(struct buf *out, const char *cluster, const char *address
 
 	memset(&c, 0, sizeof(c));
 	if (!out || !cluster || !cluster_id_ok(cluster, strlen(cluster))) {
-		set_err(err, errlen, "cluster id must be 1 to 50 of A-Z a-z 0-9 _ . -");
+		str_printf(err, errlen, "cluster id must be 1 to 50 of A-Z a-z 0-9 _ . -");
 		return EINVAL;
 	}
 	if (!address || !address_ok(address, strlen(address))) {
-		set_err(err, errlen, "address must be host:port (DNS name, IPv4, or [IPv6])");
+		str_printf(err, errlen, "address must be host:port (DNS name, IPv4, or [IPv6])");
 		return EINVAL;
 	}
 	if (format_time(created, when, sizeof(when))) {
-		set_err(err, errlen, "creation time out of range");
+		str_printf(err, errlen, "creation time out of range");
 		return EINVAL;
 	}
 	if (!(x = first_cert(https_pem))) {
-		set_err(err, errlen, "no certificate OpenSSL can read in the https PEM");
+		str_printf(err, errlen, "no certificate OpenSSL can read in the https PEM");
 		return EINVAL;
 	}
 	if ((rc = cert_fill(x, &c))) {
-		set_err(err, errlen, rc == EFBIG ? "certificate too large" : "out of memory");
+		str_printf(err, errlen, rc == EFBIG ? "certificate too large" : "out of memory");
 		rc = rc == EFBIG ? EINVAL : rc;
 		goto out;
 	}
 	if ((rc = trust_x509_fingerprint(x, c.sha256, colon))) {
-		set_err(err, errlen, "cannot compute the fingerprint");
+		str_printf(err, errlen, "cannot compute the fingerprint");
 		goto out;
 	}
 	buf_printf(out,
@@ -865,7 +852,7 @@ int trust_bundle_write(struct buf *out, const char *cluster, const char *address
 			  "%s",
 		   cluster, address, when, colon, c.pem);
 	if (out->oom) {
-		set_err(err, errlen, "out of memory");
+		str_printf(err, errlen, "out of memory");
 		rc = ENOMEM;
 	}
 out:
@@ -885,7 +872,7 @@ int trust_bundle_write_file(const char *path, const char *cluster, const char *a
 
 	buf_init(&b);
 	if (!path || !*path) {
-		set_err(err, errlen, "no output path");
+		str_printf(err, errlen, "no output path");
 		return EINVAL;
 	}
 	if ((rc = trust_bundle_write(&b, cluster, address, https_pem, created, err, errlen)))
@@ -893,12 +880,12 @@ int trust_bundle_write_file(const char *path, const char *cluster, const char *a
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		tmp = NULL;
 		rc = ENOMEM;
-		set_err(err, errlen, "out of memory");
+		str_printf(err, errlen, "out of memory");
 		goto out;
 	}
 	if ((fd = mkstemp(tmp)) < 0) {
 		rc = errno;
-		set_err(err, errlen, "cannot create %s: %s", tmp, strerror(rc));
+		str_printf(err, errlen, "cannot create %s: %s", tmp, strerror(rc));
 		free(tmp);
 		tmp = NULL;
 		goto out;
@@ -906,7 +893,7 @@ int trust_bundle_write_file(const char *path, const char *cluster, const char *a
 	/* mkstemp makes 0600; a bundle holds only public certificates */
 	if (fchmod(fd, 0644) != 0) {
 		rc = errno;
-		set_err(err, errlen, "cannot chmod %s: %s", tmp, strerror(rc));
+		str_printf(err, errlen, "cannot chmod %s: %s", tmp, strerror(rc));
 		goto out;
 	}
 	while (off < b.len) {
@@ -915,7 +902,7 @@ int trust_bundle_write_file(const char *path, const char *cluster, const char *a
 			continue;
 		if (w <= 0) {
 			rc = w < 0 ? errno : EIO;
-			set_err(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
+			str_printf(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
 			goto out;
 		}
 		off += (size_t)w;
@@ -923,13 +910,13 @@ int trust_bundle_write_file(const char *path, const char *cluster, const char *a
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		rc = errno;
 		fd = -1;
-		set_err(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
+		str_printf(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) != 0) {
 		rc = errno;
-		set_err(err, errlen, "cannot rename to %s: %s", path, strerror(rc));
+		str_printf(err, errlen, "cannot rename to %s: %s", path, strerror(rc));
 		goto out;
 	}
 	free(tmp);

@@ -34,7 +34,7 @@ typedef struct x509_st X509;
 
 #define TRUST_BUNDLE_MAX (256 * 1024) /* bytes of bundle text */
 #define TRUST_MAX_CERTS 8
-#define TRUST_PEM_MAX 16384    /* one certificate's PEM; as store.h's STORE_PEM_MAX - 1 */
+#define TRUST_PEM_MAX 16384    /* one certificate's PEM; as store.h's LIM_PEM_MAX - 1 */
 #define TRUST_CLUSTER_MAX 51   /* cluster id: 50 + NUL */
 #define TRUST_ADDRESS_MAX 257  /* host:port + NUL */
 #define TRUST_FP_HEX_SIZE 65   /* 64 lowercase hex digits + NUL */

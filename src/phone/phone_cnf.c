@@ -55,7 +55,7 @@ static const char *state_name(const struct prov_cnf_view *v)
 /* The DN of the lowest line button; "" when the file has no line. */
 static const char *first_dn(const struct prov_cnf_view *v)
 {
-	const struct store_line *best = NULL;
+	const struct feature_line *best = NULL;
 
 	for (size_t i = 0; i < v->features.nlines; i++)
 		if (!best || v->features.lines[i].index < best->index)

@@ -7,11 +7,7 @@
 #include <string.h>
 
 #include "core/config.h"
-
-static void copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "");
-}
+#include "core/str.h"
 
 /* "host:port" or "host" into host and *port (left as is without a port). IPv6 literals come
  * bracketed from config.c; the file cannot carry brackets, so they are taken off. */
@@ -21,22 +17,22 @@ static void split_host(const char *hostport, char *host, size_t len, int *port)
 	int p = 0;
 
 	if (config_split_hostport(hostport, h, sizeof(h), &p) == 0) {
-		copy(host, len, h);
+		str_copy(host, len, h);
 		if (port)
 			*port = p;
 		return;
 	}
-	copy(host, len, hostport);
+	str_copy(host, len, hostport);
 }
 
 static void fill_common(struct prov_cnf *c, const struct prov_build_env *env, const char *device,
 			const char *version)
 {
-	copy(c->device, sizeof(c->device), device);
-	copy(c->version_stamp, sizeof(c->version_stamp), version);
-	copy(c->cm_address, sizeof(c->cm_address), env->node);
-	copy(c->tvs_address, sizeof(c->tvs_address), env->node);
-	copy(c->node, sizeof(c->node), env->node);
+	str_copy(c->device, sizeof(c->device), device);
+	str_copy(c->version_stamp, sizeof(c->version_stamp), version);
+	str_copy(c->cm_address, sizeof(c->cm_address), env->node);
+	str_copy(c->tvs_address, sizeof(c->tvs_address), env->node);
+	str_copy(c->node, sizeof(c->node), env->node);
 	c->sip_port = env->sip_port;
 	c->http_port = env->http_port;
 	c->https_port = env->https_port;
@@ -52,7 +48,7 @@ static void model_name(char *out, size_t len, const char *model)
 	if (!model[0])
 		out[0] = '\0';
 	else if (strncmp(model, "Cisco ", 6) == 0)
-		copy(out, len, model);
+		str_copy(out, len, model);
 	else
 		snprintf(out, len, "Cisco %s", model);
 }
@@ -63,7 +59,7 @@ static int profile_contents(struct store *st, const char *profile, struct prov_c
 	int rc = store_profile_get(st, profile, &prof);
 
 	if (rc == 0 && prof.user_locale[0])
-		copy(c->user_locale, sizeof(c->user_locale), prof.user_locale);
+		str_copy(c->user_locale, sizeof(c->user_locale), prof.user_locale);
 	else if (rc && rc != ENOENT)
 		return rc;
 	/* A profile deleted under a login leaves the phone with no lines rather than no file. */
@@ -83,7 +79,7 @@ static int build_home(struct store *st, const char *device, const struct prov_bu
 	model_name(c->model, sizeof(c->model), hd.model);
 	c->security_mode = hd.security_mode;
 	c->load_enforced = 0; /* reference 3.1: EMCC phones keep the visiting cluster's firmware */
-	copy(c->user_id, sizeof(c->user_id), hd.user_id);
+	str_copy(c->user_id, sizeof(c->user_id), hd.user_id);
 	c->emcc = PROV_EMCC_HOME;
 	/* The phone logs out where it logged in: the EM service URL is the visiting cluster's. */
 	rc_row = malloc(sizeof(*rc_row)); /* a PEM inside: too big for a worker's stack */
@@ -104,20 +100,20 @@ static int build_visitor(struct store *st, const struct store_device *dev,
 	fill_common(c, env, dev->name, version);
 	model_name(c->model, sizeof(c->model), dev->model);
 	c->security_mode = dev->security_mode;
-	copy(c->user_id, sizeof(c->user_id), v->user_id);
+	str_copy(c->user_id, sizeof(c->user_id), v->user_id);
 	c->emcc = PROV_EMCC_VISITOR;
 	/* Call control, the real configuration and the service URLs are the home's; TVS and the
 	 * EM service (so the user can log out here) stay ours (cnf.h, state 3). */
 	split_host(v->home_call_manager, c->cm_address, sizeof(c->cm_address), &port);
 	c->sip_port = port > 0 ? port : PROV_SIP_PORT;
-	copy(c->tftp, sizeof(c->tftp), v->home_tftp);
+	str_copy(c->tftp, sizeof(c->tftp), v->home_tftp);
 	if (v->home_tftp[0])
 		split_host(v->home_tftp, c->node, sizeof(c->node), NULL);
 	else
-		copy(c->node, sizeof(c->node), c->cm_address);
-	copy(c->em_node, sizeof(c->em_node), env->node);
-	copy(c->tvs_address, sizeof(c->tvs_address), env->node);
-	copy(c->user_locale, sizeof(c->user_locale), dev->user_locale);
+		str_copy(c->node, sizeof(c->node), c->cm_address);
+	str_copy(c->em_node, sizeof(c->em_node), env->node);
+	str_copy(c->tvs_address, sizeof(c->tvs_address), env->node);
+	str_copy(c->user_locale, sizeof(c->user_locale), dev->user_locale);
 	return store_features_get(st, STORE_OWNER_DEVICE, dev->name, &c->features);
 }
 
@@ -147,110 +143,13 @@ int prov_build(struct store *st, const char *device, const struct prov_build_env
 	fill_common(out, env, device, version);
 	model_name(out->model, sizeof(out->model), dev.model);
 	out->security_mode = dev.security_mode;
-	copy(out->user_locale, sizeof(out->user_locale), dev.user_locale);
+	str_copy(out->user_locale, sizeof(out->user_locale), dev.user_locale);
 	rc = store_em_state_get(st, device, &em);
 	if (rc && rc != ENOENT)
 		return rc;
 	if (rc == 0 && em.user_id[0] && em.emcc_role == STORE_EMCC_NONE) {
-		copy(out->user_id, sizeof(out->user_id), em.user_id);
+		str_copy(out->user_id, sizeof(out->user_id), em.user_id);
 		return profile_contents(st, em.profile, out);
 	}
 	return store_features_get(st, STORE_OWNER_DEVICE, device, &out->features);
-}
-
-/* 0 when prov_build has a file for device (states 1-4 of build.h), ENOENT when it has none. */
-static int device_known(struct store *st, const char *device)
-{
-	struct store_device dev;
-	struct store_emcc_home_device hd;
-	int rc = store_device_get(st, device, &dev);
-
-	if (rc != ENOENT)
-		return rc;
-	return store_emcc_home_device_get(st, device, &hd);
-}
-
-int prov_config_version(struct store *st, const char *device, int64_t now_ms, char *out, size_t len,
-			int *created)
-{
-	int rc = store_config_version_get(st, device, out, len, NULL);
-
-	if (created)
-		*created = 0;
-	if (rc != ENOENT)
-		return rc;
-	if ((rc = device_known(st, device)) != 0)
-		return rc;
-	rc = prov_config_bump(st, device, now_ms, out, len);
-	if (rc == 0 && created)
-		*created = 1;
-	return rc;
-}
-
-int prov_config_bump(struct store *st, const char *device, int64_t now_ms, char *out, size_t len)
-{
-	char stamp[PROV_STAMP_MAX];
-	int rc = prov_version_stamp(stamp, sizeof(stamp), now_ms);
-
-	if (rc)
-		return rc;
-	rc = store_config_version_set(st, device, stamp, now_ms);
-	if (rc == 0 && out && snprintf(out, len, "%s", stamp) >= (int)len)
-		rc = EINVAL;
-	return rc;
-}
-
-struct name_list {
-	const char *profile;
-	size_t n, cap;
-	char (*v)[STORE_ID_MAX];
-	int oom;
-};
-
-static void name_add(struct name_list *l, const char *name)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		char(*v)[STORE_ID_MAX] = realloc(l->v, cap * sizeof(*v));
-		if (!v) {
-			l->oom = 1;
-			return;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	copy(l->v[l->n++], STORE_ID_MAX, name);
-}
-
-static int em_by_profile(void *arg, const struct store_em_state *s)
-{
-	struct name_list *l = arg;
-
-	if (strcmp(s->profile, l->profile) == 0)
-		name_add(l, s->device);
-	return l->oom ? ENOMEM : 0;
-}
-
-static int home_by_profile(void *arg, const struct store_emcc_home_device *hd)
-{
-	struct name_list *l = arg;
-
-	if (strcmp(hd->profile, l->profile) == 0)
-		name_add(l, hd->device);
-	return l->oom ? ENOMEM : 0;
-}
-
-int prov_config_bump_profile(struct store *st, const char *profile, int64_t now_ms)
-{
-	struct name_list l = {.profile = profile};
-	int rc;
-
-	/* Names first, writes after: list callbacks must not write. */
-	rc = store_em_state_logged_in(st, em_by_profile, &l);
-	if (rc == 0)
-		rc = store_emcc_home_device_list(st, "", 0, home_by_profile, &l);
-	for (size_t i = 0; i < l.n && rc == 0; i++)
-		rc = prov_config_bump(st, l.v[i], now_ms, NULL, 0);
-	free(l.v);
-	return rc;
 }

@@ -87,7 +87,7 @@ static int device_char(char c)
 /* The device-name rule on n bytes (not necessarily NUL-terminated). */
 static int device_ok(const char *s, size_t n)
 {
-	if (n == 0 || n >= STORE_ID_MAX || s[0] == '.' || s[n - 1] == '.')
+	if (n == 0 || n >= LIM_ID_MAX || s[0] == '.' || s[n - 1] == '.')
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!device_char(s[i]))
@@ -102,29 +102,29 @@ int prov_device_name_check(const char *device)
 {
 	if (!device)
 		return EINVAL;
-	size_t n = strnlen(device, STORE_ID_MAX);
+	size_t n = strnlen(device, LIM_ID_MAX);
 	return device_ok(device, n) ? 0 : EINVAL;
 }
 
 /* ---- rendering ---- */
 
-static int check_features(const struct store_features *f)
+static int check_features(const struct features *f)
 {
-	unsigned char seen[STORE_MAX_LINES + 1] = {0};
+	unsigned char seen[LIM_LINES + 1] = {0};
 
-	if (f->nlines > STORE_MAX_LINES || f->nspeed_dials > STORE_MAX_SPEED_DIALS ||
-	    f->nservices > STORE_MAX_SERVICES)
+	if (f->nlines > LIM_LINES || f->nspeed_dials > LIM_SPEED_DIALS ||
+	    f->nservices > LIM_SERVICES)
 		return EINVAL;
 	for (size_t i = 0; i < f->nlines; i++) {
-		const struct store_line *l = &f->lines[i];
-		if (l->index < 1 || l->index > STORE_MAX_LINES || seen[l->index]++)
+		const struct feature_line *l = &f->lines[i];
+		if (l->index < 1 || l->index > LIM_LINES || seen[l->index]++)
 			return EINVAL;
 		if (!text_ok(l->dn, sizeof(l->dn), 1) || !text_ok(l->label, sizeof(l->label), 0) ||
 		    !text_ok(l->display, sizeof(l->display), 0))
 			return EINVAL;
 	}
 	for (size_t i = 0; i < f->nspeed_dials; i++) {
-		const struct store_speed_dial *s = &f->speed_dials[i];
+		const struct feature_speed_dial *s = &f->speed_dials[i];
 		if (s->index < 1 || s->index > SPEED_DIAL_INDEX_MAX)
 			return EINVAL;
 		for (size_t j = 0; j < i; j++)
@@ -135,7 +135,7 @@ static int check_features(const struct store_features *f)
 			return EINVAL;
 	}
 	for (size_t i = 0; i < f->nservices; i++) {
-		const struct store_service *s = &f->services[i];
+		const struct feature_service *s = &f->services[i];
 		if (!text_ok(s->name, sizeof(s->name), 1) || !text_ok(s->url, sizeof(s->url), 1))
 			return EINVAL;
 	}
@@ -222,9 +222,9 @@ static void order_by(size_t *ord, size_t n, const int *keys)
 
 static void render_lines(struct buf *b, const struct prov_cnf *c, int sip_port)
 {
-	const struct store_features *f = &c->features;
-	size_t ord[STORE_MAX_SPEED_DIALS];
-	int keys[STORE_MAX_SPEED_DIALS];
+	const struct features *f = &c->features;
+	size_t ord[LIM_SPEED_DIALS];
+	int keys[LIM_SPEED_DIALS];
 	int last_button = 0;
 
 	buf_puts(b, "<sipLines>\n");
@@ -232,7 +232,7 @@ static void render_lines(struct buf *b, const struct prov_cnf *c, int sip_port)
 		keys[i] = f->lines[i].index;
 	order_by(ord, f->nlines, keys);
 	for (size_t k = 0; k < f->nlines; k++) {
-		const struct store_line *l = &f->lines[ord[k]];
+		const struct feature_line *l = &f->lines[ord[k]];
 		buf_printf(b, "<line button=\"%d\" lineIndex=\"%d\">\n", l->index, l->index);
 		el_int(b, "featureID", 9);
 		el(b, "featureLabel", l->label);
@@ -266,7 +266,7 @@ static void render_lines(struct buf *b, const struct prov_cnf *c, int sip_port)
 		keys[i] = f->speed_dials[i].index;
 	order_by(ord, f->nspeed_dials, keys);
 	for (size_t k = 0; k < f->nspeed_dials; k++) {
-		const struct store_speed_dial *s = &f->speed_dials[ord[k]];
+		const struct feature_speed_dial *s = &f->speed_dials[ord[k]];
 		buf_printf(b, "<line button=\"%d\">\n", last_button + 1 + (int)k);
 		el_int(b, "featureID", 2);
 		el(b, "featureLabel", s->label);
@@ -471,7 +471,7 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		 em_node, http_port);
 	render_service(b, "Extension Mobility", url);
 	for (size_t i = 0; i < c->features.nservices; i++) {
-		const struct store_service *s = &c->features.services[i];
+		const struct feature_service *s = &c->features.services[i];
 		if (strstr(s->url, EM_SERVLET))
 			continue;
 		render_service(b, s->name, s->url);
@@ -684,7 +684,7 @@ static int parse_tvs(const xmlNode *dev, struct prov_cnf_view *out, struct why *
 /* sipLines: featureID 9 lines and featureID 2 speed dials, by button; the rest skipped. */
 static int parse_lines(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
 {
-	struct store_features *f = &out->features;
+	struct features *f = &out->features;
 	const xmlNode *lines = path(dev, "sipProfile", "sipLines", NULL);
 	int rc;
 
@@ -706,9 +706,9 @@ static int parse_lines(const xmlNode *dev, struct prov_cnf_view *out, struct why
 		if (button < 1)
 			return fail(w, "<line> without a button number");
 		if (feature == 9) {
-			if (f->nlines >= STORE_MAX_LINES)
-				return fail(w, "more than %d lines", STORE_MAX_LINES);
-			struct store_line *sl = &f->lines[f->nlines];
+			if (f->nlines >= LIM_LINES)
+				return fail(w, "more than %d lines", LIM_LINES);
+			struct feature_line *sl = &f->lines[f->nlines];
 			sl->index = (int)button;
 			if ((rc = get_text(child(l, "name"), sl->dn, sizeof(sl->dn), w)) ||
 			    (rc = get_text(child(l, "featureLabel"), sl->label, sizeof(sl->label),
@@ -718,9 +718,9 @@ static int parse_lines(const xmlNode *dev, struct prov_cnf_view *out, struct why
 				return rc;
 			f->nlines++;
 		} else {
-			if (f->nspeed_dials >= STORE_MAX_SPEED_DIALS)
-				return fail(w, "more than %d speed dials", STORE_MAX_SPEED_DIALS);
-			struct store_speed_dial *sd = &f->speed_dials[f->nspeed_dials];
+			if (f->nspeed_dials >= LIM_SPEED_DIALS)
+				return fail(w, "more than %d speed dials", LIM_SPEED_DIALS);
+			struct feature_speed_dial *sd = &f->speed_dials[f->nspeed_dials];
 			sd->index = (int)button;
 			if ((rc = get_text(child(l, "speedDialNumber"), sd->number,
 					   sizeof(sd->number), w)) ||
@@ -735,7 +735,7 @@ static int parse_lines(const xmlNode *dev, struct prov_cnf_view *out, struct why
 
 static int parse_services(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
 {
-	struct store_features *f = &out->features;
+	struct features *f = &out->features;
 	const xmlNode *list = child(dev, "phoneServices");
 	int rc;
 
@@ -744,9 +744,9 @@ static int parse_services(const xmlNode *dev, struct prov_cnf_view *out, struct 
 	for (const xmlNode *s = list->children; s; s = s->next) {
 		if (!xmlsafe_is_name(s, "phoneService"))
 			continue;
-		if (f->nservices >= STORE_MAX_SERVICES)
-			return fail(w, "more than %d phone services", STORE_MAX_SERVICES);
-		struct store_service *sv = &f->services[f->nservices];
+		if (f->nservices >= LIM_SERVICES)
+			return fail(w, "more than %d phone services", LIM_SERVICES);
+		struct feature_service *sv = &f->services[f->nservices];
 		if ((rc = get_text(child(s, "name"), sv->name, sizeof(sv->name), w)) ||
 		    (rc = get_text(child(s, "url"), sv->url, sizeof(sv->url), w)))
 			return rc;
@@ -849,39 +849,6 @@ out:
 	return rc;
 }
 
-/* ---- versionStamp ---- */
-
-int prov_version_stamp(char *out, size_t len, int64_t now_ms)
-{
-	unsigned char r[16];
-	size_t got = 0;
-
-	if (!out || now_ms < 0)
-		return EINVAL;
-	while (got < sizeof(r)) {
-		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno ? errno : EIO;
-		}
-		got += (size_t)n;
-	}
-	/* RFC 4122 version 4: real stamps carry one (…-430f-acaf-…). */
-	r[6] = (unsigned char)((r[6] & 0x0F) | 0x40);
-	r[8] = (unsigned char)((r[8] & 0x3F) | 0x80);
-	int n = snprintf(out, len,
-			 "%" PRId64 "-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			 "%02x%02x%02x%02x%02x%02x",
-			 now_ms / 1000, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-			 r[10], r[11], r[12], r[13], r[14], r[15]);
-	if (n < 0 || (size_t)n >= len) {
-		if (len)
-			out[0] = '\0';
-		return ERANGE;
-	}
-	return 0;
-}
 
 /* ---- file names ---- */
 
@@ -912,7 +879,7 @@ int prov_device_from_file_name(const char *name, size_t len, char *device, size_
 
 	if (!name || !device)
 		return EINVAL;
-	if (len > STORE_ID_MAX + sizeof(SUFFIX_CNF SUFFIX_SGN))
+	if (len > LIM_ID_MAX + sizeof(SUFFIX_CNF SUFFIX_SGN))
 		return EINVAL;
 	if (ends_with(name, len, SUFFIX_CNF SUFFIX_SGN)) {
 		sgn = 1;

@@ -7,7 +7,7 @@
  *
  * The four device states, and how a caller fills the struct for each (addresses from the lab):
  *
- *  1. Logged out -- the device's own lines (store_features of STORE_OWNER_DEVICE), the device's
+ *  1. Logged out -- the device's own lines (the features stored for the device), the device's
  *     locale, everything pointing at this cluster:
  *        cm_address "192.168.7.100", tvs_address "192.168.7.100", node "192.168.7.100",
  *        features = device's, user_id "", load_enforced 1, emcc PROV_EMCC_NONE.
@@ -43,13 +43,12 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "store/store.h"
+#include "core/features.h"
 
 /* The phone caps downloads at 2048 KB (reference 4.1); the parser refuses anything larger. */
 #define PROV_CNF_MAX_DOC (2048 * 1024)
 
-#define PROV_HOST_MAX STORE_TEXT_MAX /* host names, IPv4/IPv6 literals (store's home_tftp fits) */
-#define PROV_STAMP_MAX 64	     /* versionStamp: "1555108264-18843a73-f9e1-...": 47 + NUL */
+#define PROV_HOST_MAX LIM_TEXT_MAX /* host names, IPv4/IPv6 literals (store's home_tftp fits) */
 #define PROV_UUID_MAX 37	     /* 36 characters + NUL, without braces */
 #define PROV_LANG_MAX 16	     /* "en_US" */
 #define PROV_PROTO_MAX 16	     /* "SIP" */
@@ -75,25 +74,25 @@ enum prov_emcc {
  * anything else. Numbers set to 0 take the default named beside them. */
 struct prov_cnf {
 	/* the device */
-	char device[STORE_ID_MAX];  /* "SEPC80084AA8743"; [A-Za-z0-9._-], no "..", required */
+	char device[LIM_ID_MAX];  /* "SEPC80084AA8743"; [A-Za-z0-9._-], no "..", required */
 	char uuid[PROV_UUID_MAX];   /* device uuid without braces; "" = no uuid attribute */
 	int ctiid;		    /* CTI id of the device; >= 0 */
-	char model[STORE_TEXT_MAX]; /* "Cisco 7821": loadInformation's model attribute; "" = none */
-	char load[STORE_TEXT_MAX];  /* firmware load, "sip78xx.12-1-1-12" */
+	char model[LIM_TEXT_MAX]; /* "Cisco 7821": loadInformation's model attribute; "" = none */
+	char load[LIM_TEXT_MAX];  /* firmware load, "sip78xx.12-1-1-12" */
 	int load_enforced;	    /* 0: <loadInformation> empty, as for EMCC (reference 3.1) */
 	int security_mode;	    /* deviceSecurityMode 1..3; 0 = 1 (non-secure) */
-	char version_stamp[PROV_STAMP_MAX];  /* required; see prov_version_stamp() */
-	char user_id[STORE_ID_MAX];	     /* logged-in user (<userId>); "" = nobody */
-	char user_locale[STORE_TEXT_MAX];    /* "English_United_States" */
+	char version_stamp[LIM_STAMP_MAX];  /* required; see store_config_stamp_new() */
+	char user_id[LIM_ID_MAX];	     /* logged-in user (<userId>); "" = nobody */
+	char user_locale[LIM_TEXT_MAX];    /* "English_United_States" */
 	char lang_code[PROV_LANG_MAX];	     /* "en_US" */
-	char network_locale[STORE_TEXT_MAX]; /* "United_States" */
+	char network_locale[LIM_TEXT_MAX]; /* "United_States" */
 	char softkey_uuid[PROV_UUID_MAX];    /* <softKeyFile>SK<uuid>.xml; "" = empty element */
 
 	/* call control: the device pool's only call manager */
-	char device_pool[STORE_TEXT_MAX]; /* "" = "Default" */
-	char cm_group[STORE_TEXT_MAX];	  /* callManagerGroup name; "" = "Default" */
+	char device_pool[LIM_TEXT_MAX]; /* "" = "Default" */
+	char cm_group[LIM_TEXT_MAX];	  /* callManagerGroup name; "" = "Default" */
 	char cm_name[PROV_HOST_MAX];	  /* callManager <name>; "" = cm_address */
-	char cm_description[STORE_TEXT_MAX];
+	char cm_description[LIM_TEXT_MAX];
 	char cm_address[PROV_HOST_MAX]; /* processNodeName: where the phone registers; required */
 	int sip_port;			/* 0 = 5060 */
 	char tftp[PROV_HOST_MAX]; /* EMCC: the home TFTP ("tempTftp1"); required for VISITOR */
@@ -106,11 +105,11 @@ struct prov_cnf {
 	int http_port;		     /* 0 = 8080 */
 	int https_port;		     /* 0 = 8443 */
 
-	/* lines (button = index, 1..STORE_MAX_LINES, unique), speed dials (buttons after the
+	/* lines (button = index, 1..LIM_LINES, unique), speed dials (buttons after the
 	 * highest line, in index order; speedDialIndex = index, unique, >= 1) and services. The
 	 * Extension Mobility service is always written first, pointing at em_node; services whose
 	 * URL names /emapp/EMAppServlet are left out so the phone never shows two. */
-	struct store_features features;
+	struct features features;
 
 	int emcc; /* enum prov_emcc */
 };
@@ -121,7 +120,7 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c);
 
 /* What the phone takes from a cnf.xml. Absent elements leave "" / 0 (tftp_default: -1). */
 struct prov_cnf_view {
-	char version_stamp[PROV_STAMP_MAX];
+	char version_stamp[LIM_STAMP_MAX];
 	char protocol[PROV_PROTO_MAX];	/* deviceProtocol */
 	char cm_address[PROV_HOST_MAX]; /* lowest-priority member: processNodeName, else name */
 	int sip_port;
@@ -130,13 +129,13 @@ struct prov_cnf_view {
 	int tvs_port;
 	/* lines: index = button, from <line featureID 9>; speed dials: index = button, from
 	 * featureID 2; other features (BLF...) are skipped. services: every phoneService. */
-	struct store_features features;
-	char user_locale[STORE_TEXT_MAX];
+	struct features features;
+	char user_locale[LIM_TEXT_MAX];
 	char lang_code[PROV_LANG_MAX];
 	int security_mode;	   /* 1..3, 0 absent */
-	char load[STORE_TEXT_MAX]; /* "" = not enforced */
-	char load_model[STORE_TEXT_MAX];
-	char user_id[STORE_ID_MAX];
+	char load[LIM_TEXT_MAX]; /* "" = not enforced */
+	char load_model[LIM_TEXT_MAX];
+	char user_id[LIM_ID_MAX];
 	int emcc;		  /* enum prov_emcc, from <emccInfo> */
 	char tftp[PROV_HOST_MAX]; /* <emccInfo><tempTftp1> */
 };
@@ -149,12 +148,7 @@ struct prov_cnf_view {
 int prov_cnf_parse(const char *xml, size_t len, struct prov_cnf_view *out, char *why,
 		   size_t whylen);
 
-/* A fresh versionStamp in the shape real files have: unix seconds, '-', a random version-4 UUID
- * ("1552156347-145cec2d-3b45-430f-acaf-d79657a15c58"). Returns 0, EINVAL (now_ms < 0), ERANGE
- * (out too small: PROV_STAMP_MAX always fits), or the errno of the random source. */
-int prov_version_stamp(char *out, size_t len, int64_t now_ms);
-
-/* 0 when device is a name we will put in a file name: 1..STORE_ID_MAX-1 bytes of
+/* 0 when device is a name we will put in a file name: 1..LIM_ID_MAX-1 bytes of
  * [A-Za-z0-9._-], not starting with '.', no "..". EINVAL otherwise. */
 int prov_device_name_check(const char *device);
 

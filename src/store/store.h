@@ -37,10 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_ID_MAX 129   /* user IDs, device names, profile names: 128 bytes + NUL */
-#define STORE_TEXT_MAX 257 /* descriptions, labels, URLs' short fields */
-#define STORE_URL_MAX 1025
-#define STORE_HASH_MAX 257 /* encoded password/PIN hashes */
+#include "core/features.h"
+#include "core/limits.h"
 
 struct store;
 
@@ -67,11 +65,11 @@ int store_batch_commit(struct store *st);
 
 /* ---- end users ------------------------------------------------------------------------------ */
 struct store_user {
-	char id[STORE_ID_MAX];	   /* stored lowercase; lookups are exact on the lowercased id */
-	char name[STORE_TEXT_MAX]; /* display name */
-	char password_hash[STORE_HASH_MAX];   /* "" = no password (cannot use the API) */
-	char pin_hash[STORE_HASH_MAX];	      /* "" = no PIN (cannot log in at a phone) */
-	char primary_extension[STORE_ID_MAX]; /* DN, for loginType=DN */
+	char id[LIM_ID_MAX];	   /* stored lowercase; lookups are exact on the lowercased id */
+	char name[LIM_TEXT_MAX]; /* display name */
+	char password_hash[LIM_HASH_MAX];   /* "" = no password (cannot use the API) */
+	char pin_hash[LIM_HASH_MAX];	      /* "" = no PIN (cannot log in at a phone) */
+	char primary_extension[LIM_ID_MAX]; /* DN, for loginType=DN */
 	int em_proxy_rights;   /* member of "Standard EM Authentication Proxy Rights" */
 	int emcc_enabled;      /* "Enable Extension Mobility Cross Cluster" */
 	int max_login_minutes; /* per-user Maximum Login Time; -1 = use the service parameter */
@@ -92,8 +90,8 @@ int store_user_count(struct store *st, long *count);
 
 /* ---- application users ---------------------------------------------------------------------- */
 struct store_app_user {
-	char id[STORE_ID_MAX]; /* case-sensitive, as CUCM's application users */
-	char password_hash[STORE_HASH_MAX];
+	char id[LIM_ID_MAX]; /* case-sensitive, as CUCM's application users */
+	char password_hash[LIM_HASH_MAX];
 	int em_proxy_rights;
 };
 int store_app_user_get(struct store *st, const char *id, struct store_app_user *out);
@@ -106,44 +104,18 @@ int store_app_user_list(struct store *st, int (*fn)(void *arg, const struct stor
 /* ---- lines, speed dials, services: the contents of a profile or of a device's own config --- */
 enum store_owner_kind { STORE_OWNER_PROFILE = 1, STORE_OWNER_DEVICE = 2 };
 
-struct store_line {
-	int index;	       /* button/line index, 1-based */
-	char dn[STORE_ID_MAX]; /* directory number */
-	char label[STORE_TEXT_MAX];
-	char display[STORE_TEXT_MAX];
-};
-struct store_speed_dial {
-	int index;
-	char number[STORE_ID_MAX];
-	char label[STORE_TEXT_MAX];
-};
-struct store_service {
-	char name[STORE_TEXT_MAX];
-	char url[STORE_URL_MAX];
-};
-#define STORE_MAX_LINES 64
-#define STORE_MAX_SPEED_DIALS 128
-#define STORE_MAX_SERVICES 32
-
-/* The full contents attached to one owner; replaced as a whole. */
-struct store_features {
-	size_t nlines, nspeed_dials, nservices;
-	struct store_line lines[STORE_MAX_LINES];
-	struct store_speed_dial speed_dials[STORE_MAX_SPEED_DIALS];
-	struct store_service services[STORE_MAX_SERVICES];
-};
 int store_features_get(struct store *st, enum store_owner_kind kind, const char *owner,
-		       struct store_features *out); /* missing owner -> all counts 0, returns 0 */
+		       struct features *out); /* missing owner -> all counts 0, returns 0 */
 int store_features_set(struct store *st, enum store_owner_kind kind, const char *owner,
-		       const struct store_features *f);
+		       const struct features *f);
 
 /* ---- device profiles [UDP] ------------------------------------------------------------------ */
 struct store_profile {
-	char name[STORE_ID_MAX];
-	char description[STORE_TEXT_MAX];
-	char model[STORE_TEXT_MAX];	  /* phone model the profile is for, e.g. "7821" */
-	char user_locale[STORE_TEXT_MAX]; /* e.g. "English_United_States" */
-	char softkey_template[STORE_TEXT_MAX];
+	char name[LIM_ID_MAX];
+	char description[LIM_TEXT_MAX];
+	char model[LIM_TEXT_MAX];	  /* phone model the profile is for, e.g. "7821" */
+	char user_locale[LIM_TEXT_MAX]; /* e.g. "English_United_States" */
+	char softkey_template[LIM_TEXT_MAX];
 };
 int store_profile_get(struct store *st, const char *name, struct store_profile *out);
 int store_profile_insert(struct store *st, const struct store_profile *p);
@@ -154,8 +126,8 @@ int store_profile_list(struct store *st, const char *after, size_t limit,
 
 /* ---- user <-> profile (Controlled Profiles, one default) ------------------------------------ */
 struct store_user_profile {
-	char user_id[STORE_ID_MAX];
-	char profile[STORE_ID_MAX];
+	char user_id[LIM_ID_MAX];
+	char profile[LIM_ID_MAX];
 	int is_default;
 };
 /* Links user and profile; is_default=1 clears the user's other default. EEXIST if linked. */
@@ -171,14 +143,14 @@ int store_user_default_profile(struct store *st, const char *user_id, char *prof
 
 /* ---- devices -------------------------------------------------------------------------------- */
 struct store_device {
-	char name[STORE_ID_MAX]; /* e.g. SEPC80084AA8743 (uppercase hex) */
-	char description[STORE_TEXT_MAX];
-	char model[STORE_TEXT_MAX]; /* e.g. "7821" (see em/models.h) */
+	char name[LIM_ID_MAX]; /* e.g. SEPC80084AA8743 (uppercase hex) */
+	char description[LIM_TEXT_MAX];
+	char model[LIM_TEXT_MAX]; /* e.g. "7821" (see em/models.h) */
 	char protocol[16];	    /* "SIP" or "SCCP" */
 	int em_enabled;		    /* "Enable Extension Mobility" (allowhotelingflag) */
 	int emcc_enabled;	    /* EMCC allowed on this phone */
 	int security_mode;	    /* 1 = non-secure, 2 = authenticated, 3 = encrypted */
-	char user_locale[STORE_TEXT_MAX];
+	char user_locale[LIM_TEXT_MAX];
 };
 int store_device_get(struct store *st, const char *name, struct store_device *out);
 int store_device_insert(struct store *st, const struct store_device *d);
@@ -195,14 +167,14 @@ enum store_emcc_role {
 	STORE_EMCC_HOME = 2,	/* home side: our user on a remote cluster's phone */
 };
 struct store_em_state {
-	char device[STORE_ID_MAX];
-	char user_id[STORE_ID_MAX]; /* "" = logged out */
-	char profile[STORE_ID_MAX]; /* current login profile */
+	char device[LIM_ID_MAX];
+	char user_id[LIM_ID_MAX]; /* "" = logged out */
+	char profile[LIM_ID_MAX]; /* current login profile */
 	int64_t login_time;	    /* unix seconds */
 	int64_t login_duration;	    /* seconds; 0 = indefinite */
-	char last_user_id[STORE_ID_MAX];
+	char last_user_id[LIM_ID_MAX];
 	int emcc_role;			   /* enum store_emcc_role */
-	char remote_cluster[STORE_ID_MAX]; /* the other cluster for EMCC rows */
+	char remote_cluster[LIM_ID_MAX]; /* the other cluster for EMCC rows */
 	char remote_ip[64];		   /* where the login came from */
 };
 /* ENOENT if the device never had a row (treat as logged out, no last user). */
@@ -220,7 +192,7 @@ int store_em_state_count_logged_in(struct store *st, long *count);
 int store_logout_schedule(struct store *st, const char *device, int64_t due); /* replace */
 int store_logout_cancel(struct store *st, const char *device);		      /* 0 even if none */
 /* Devices due at or before now, earliest first, at most max. Fills names[i]. */
-int store_logout_due(struct store *st, int64_t now, char (*names)[STORE_ID_MAX], size_t max,
+int store_logout_due(struct store *st, int64_t now, char (*names)[LIM_ID_MAX], size_t max,
 		     size_t *n);
 /* Earliest due time, ENOENT if none. */
 int store_logout_next(struct store *st, int64_t *due);
@@ -231,12 +203,12 @@ struct store_audit {
 	int64_t id;	 /* set by the store */
 	int64_t time_ms; /* unix milliseconds */
 	char action[32]; /* login, logout, logoutAll, autoLogout, ... */
-	char user_id[STORE_ID_MAX];
-	char device[STORE_ID_MAX];
+	char user_id[LIM_ID_MAX];
+	char device[LIM_ID_MAX];
 	char source[32]; /* api, phone, admin, timer, emcc */
 	char remote_ip[64];
 	int code; /* 0 = success, else the EM error code */
-	char detail[STORE_TEXT_MAX];
+	char detail[LIM_TEXT_MAX];
 	uint64_t reqno;
 };
 int store_audit_add(struct store *st, const struct store_audit *a);
@@ -252,30 +224,28 @@ int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, co
 
 /* ==== EMCC (schema version 2) ================================================================
  *
- * Cluster IDs are keys like any other here (non-empty, exact, < STORE_ID_MAX bytes); the
+ * Cluster IDs are keys like any other here (non-empty, exact, < LIM_ID_MAX bytes); the
  * stricter [A-Za-z0-9_.-]{1,50} rule belongs to whoever accepts them from outside (config.c,
  * the trust-bundle parser, the admin API). Times named *_ms are unix milliseconds, login_time
  * and login_duration are seconds as in em_state. */
 
-#define STORE_PEM_MAX 16385 /* one PEM certificate: 16 KiB + NUL */
-#define STORE_SHA256_HEX 65 /* lowercase hex SHA-256: 64 + NUL */
 
 /* ---- remote clusters [EMCC Remote Cluster + its Intercluster Service Profile panes] -------- */
 struct store_remote_cluster {
-	char id[STORE_ID_MAX];	      /* the remote's Cluster ID */
-	char address[STORE_TEXT_MAX]; /* host:port of its HTTPS EM service, "127.0.7.200:8443" */
+	char id[LIM_ID_MAX];	      /* the remote's Cluster ID */
+	char address[LIM_TEXT_MAX]; /* host:port of its HTTPS EM service, "127.0.7.200:8443" */
 	int emcc_enabled;	      /* per-service "Active" flags */
 	int pstn_enabled;
 	int rsvp_enabled;
 	int tftp_enabled;	      /* CUCM: must stay off for EMCC; stored as given */
-	char cert_pem[STORE_PEM_MAX]; /* its HTTPS certificate, trusted for mutual TLS; "" = none */
+	char cert_pem[LIM_PEM_MAX]; /* its HTTPS certificate, trusted for mutual TLS; "" = none */
 	/* SHA-256 of cert_pem's DER (trust_cert_fingerprint), 64 hex digits; folded to lowercase on
 	 * the way in. "" exactly when cert_pem is "" (else EINVAL); unique among clusters. */
-	char cert_sha256[STORE_SHA256_HEX];
+	char cert_sha256[LIM_SHA256_HEX];
 	char status[16];		 /* "unknown" | "up" | "down"; "" is stored as "unknown" */
-	char version[STORE_TEXT_MAX];	 /* what the remote reported at the last update */
+	char version[LIM_TEXT_MAX];	 /* what the remote reported at the last update */
 	int64_t last_update_ms;		 /* 0 = never */
-	char last_error[STORE_TEXT_MAX]; /* "" after a good update */
+	char last_error[LIM_TEXT_MAX]; /* "" after a good update */
 };
 int store_remote_cluster_get(struct store *st, const char *id, struct store_remote_cluster *out);
 /* EEXIST when the id or the certificate fingerprint is taken. */
@@ -304,16 +274,16 @@ int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
  * CUCM's "EMCC base device", filled from the EMCC template. The device name is the visiting
  * phone's, so there is no foreign key to devices (as em_state). */
 struct store_emcc_home_device {
-	char device[STORE_ID_MAX];	     /* the visiting phone's name */
-	char user_id[STORE_ID_MAX];	     /* our user; lowercased; never "" */
-	char profile[STORE_ID_MAX];	     /* the device profile the login used */
-	char visiting_cluster[STORE_ID_MAX]; /* "" is EINVAL */
-	char model[STORE_TEXT_MAX];
+	char device[LIM_ID_MAX];	     /* the visiting phone's name */
+	char user_id[LIM_ID_MAX];	     /* our user; lowercased; never "" */
+	char profile[LIM_ID_MAX];	     /* the device profile the login used */
+	char visiting_cluster[LIM_ID_MAX]; /* "" is EINVAL */
+	char model[LIM_TEXT_MAX];
 	char protocol[16];		   /* "", "SIP", "SCCP" (as devices) */
 	int security_mode;		   /* 0..3 (as devices) */
 	int64_t login_time;		   /* unix seconds */
 	int64_t login_duration;		   /* seconds; 0 = indefinite */
-	char config_version[STORE_ID_MAX]; /* versionStamp of the config built for it */
+	char config_version[LIM_ID_MAX]; /* versionStamp of the config built for it */
 	int64_t created_ms;
 };
 int store_emcc_home_device_get(struct store *st, const char *device,
@@ -332,15 +302,15 @@ int store_emcc_home_device_count(struct store *st, long *count);
 /* ---- visiting side: our phone has a remote user logged in -----------------------------------
  * device must be one of our devices (ENOENT otherwise); deleting the device deletes the row. */
 struct store_emcc_visit {
-	char device[STORE_ID_MAX];
-	char user_id[STORE_ID_MAX];	 /* the remote user; lowercased; never "" */
-	char home_cluster[STORE_ID_MAX]; /* never "" */
-	char home_tftp[STORE_TEXT_MAX];	 /* host[:port] the phone's config points at */
-	char home_call_manager[STORE_TEXT_MAX];
-	char home_tvs[STORE_TEXT_MAX];
+	char device[LIM_ID_MAX];
+	char user_id[LIM_ID_MAX];	 /* the remote user; lowercased; never "" */
+	char home_cluster[LIM_ID_MAX]; /* never "" */
+	char home_tftp[LIM_TEXT_MAX];	 /* host[:port] the phone's config points at */
+	char home_call_manager[LIM_TEXT_MAX];
+	char home_tvs[LIM_TEXT_MAX];
 	int64_t login_time;
 	int64_t login_duration;
-	char config_version[STORE_ID_MAX];
+	char config_version[LIM_ID_MAX];
 };
 int store_emcc_visit_get(struct store *st, const char *device, struct store_emcc_visit *out);
 int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v); /* replace */
@@ -351,11 +321,11 @@ int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 /* ---- outbox: logouts the other cluster has not acknowledged yet ---------------------------- */
 struct store_emcc_outbox {
 	int64_t id;		    /* set by the store; grows with every add */
-	char cluster[STORE_ID_MAX]; /* a remote cluster (ENOENT if unknown) */
+	char cluster[LIM_ID_MAX]; /* a remote cluster (ENOENT if unknown) */
 	char kind[16];		    /* "homeLogout" | "visitingLogout" */
-	char device[STORE_ID_MAX];  /* never "" */
-	char user_id[STORE_ID_MAX]; /* lowercased; may be "" */
-	char reason[STORE_TEXT_MAX];
+	char device[LIM_ID_MAX];  /* never "" */
+	char user_id[LIM_ID_MAX]; /* lowercased; may be "" */
+	char reason[LIM_TEXT_MAX];
 	int attempts; /* sends tried so far; >= 0 */
 	int64_t next_attempt_ms;
 	int64_t created_ms;
@@ -382,6 +352,33 @@ int store_emcc_outbox_count(struct store *st, long *count);
 int store_config_version_get(struct store *st, const char *device, char *version, size_t len,
 			     int64_t *updated_ms);
 int store_config_version_set(struct store *st, const char *device, const char *version,
-			     int64_t updated_ms); /* version non-empty, < STORE_ID_MAX */
+			     int64_t updated_ms); /* version non-empty, < LIM_ID_MAX */
+
+/* config_stamp.c: the stamps themselves, on top of the two functions above. */
+
+/* A fresh versionStamp in the shape real files have: unix seconds, '-', a random version-4 UUID
+ * ("1552156347-145cec2d-3b45-430f-acaf-d79657a15c58"). Returns 0, EINVAL (now_ms < 0), ERANGE
+ * (out too small: LIM_STAMP_MAX always fits), or the errno of the random source. */
+int store_config_stamp_new(char *out, size_t len, int64_t now_ms);
+
+/* A new stamp for device, inside the caller's transaction: every change of what the device's
+ * file says calls this in the transaction that makes the change (EM login/logout, admin edits,
+ * EMCC visit and home-device rows). out (may be NULL) gets the stamp. Returns 0, EINVAL, or a
+ * store error. */
+int store_config_bump(struct store *st, const char *device, int64_t now_ms, char *out, size_t len);
+
+/* store_config_bump for every device whose file shows profile: the devices logged in with it
+ * (em_state) and the EMCC home devices using it. Inside the caller's transaction. */
+int store_config_bump_profile(struct store *st, const char *profile, int64_t now_ms);
+
+/* The device's current stamp into out (LIM_STAMP_MAX bytes fit); when it has none yet, one is
+ * made and stored, which needs a write: *created tells the caller (may be NULL). Must be called
+ * inside store_begin/store_commit when the device may have no stamp yet. A stamp is made only
+ * for a device that has a file (a devices or an emcc_home_devices row): the provisioning
+ * listener calls this for any name a client sends, and a row per invented name would let anyone
+ * grow the database without bound. Returns 0, ENOENT (no stamp and no such device; nothing
+ * written) or a store error. */
+int store_config_stamp_get(struct store *st, const char *device, int64_t now_ms, char *out,
+			   size_t len, int *created);
 
 #endif

@@ -672,19 +672,19 @@ static int fits(const char *s, size_t size)
 	return s && strnlen(s, size) < size;
 }
 
-/* A key: non-empty and fits STORE_ID_MAX. */
+/* A key: non-empty and fits LIM_ID_MAX. */
 static int key_ok(const char *s)
 {
-	return fits(s, STORE_ID_MAX) && s[0] != '\0';
+	return fits(s, LIM_ID_MAX) && s[0] != '\0';
 }
 
 /* User IDs are kept lowercase (CUCM's rule): the store folds ASCII letters itself on the way in,
  * so a caller that forgot to normalise still finds the row. UTF-8 bytes pass through. */
-static int user_key(const char *in, char out[STORE_ID_MAX], int allow_empty)
+static int user_key(const char *in, char out[LIM_ID_MAX], int allow_empty)
 {
 	size_t i;
 
-	if (!fits(in, STORE_ID_MAX) || (!allow_empty && in[0] == '\0'))
+	if (!fits(in, LIM_ID_MAX) || (!allow_empty && in[0] == '\0'))
 		return EINVAL;
 	for (i = 0; in[i]; i++)
 		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] - 'A' + 'a') : in[i];
@@ -984,7 +984,7 @@ static int row_user(sqlite3_stmt *s, void *row)
 
 int store_user_get(struct store *st, const char *id, struct store_user *out)
 {
-	char key[STORE_ID_MAX];
+	char key[LIM_ID_MAX];
 
 	if (!st || !out || user_key(id, key, 0))
 		return EINVAL;
@@ -1018,7 +1018,7 @@ static int user_valid(const struct store_user *u)
 
 static int user_write(struct store *st, enum stmt_id id, const struct store_user *u)
 {
-	char key[STORE_ID_MAX];
+	char key[LIM_ID_MAX];
 
 	if (!write_ok(st) || !user_valid(u) || user_key(u->id, key, 0))
 		return EINVAL;
@@ -1040,7 +1040,7 @@ int store_user_update(struct store *st, const struct store_user *u)
 
 int store_user_delete(struct store *st, const char *id)
 {
-	char key[STORE_ID_MAX];
+	char key[LIM_ID_MAX];
 
 	if (user_key(id, key, 0))
 		return EINVAL;
@@ -1050,7 +1050,7 @@ int store_user_delete(struct store *st, const char *id)
 int store_user_list(struct store *st, const char *after, size_t limit,
 		    int (*fn)(void *arg, const struct store_user *u), void *arg)
 {
-	char from[STORE_ID_MAX];
+	char from[LIM_ID_MAX];
 	struct store_user u;
 	struct query q;
 	int err;
@@ -1142,12 +1142,12 @@ static int owner_exists(struct store *st, enum store_owner_kind kind, const char
 }
 
 /* Reads the current row of the feature table that id walks into entry n of out. */
-static int row_feature(sqlite3_stmt *s, enum stmt_id id, struct store_features *out, size_t n)
+static int row_feature(sqlite3_stmt *s, enum stmt_id id, struct features *out, size_t n)
 {
 	int err;
 
 	if (id == S_LINES_GET) {
-		struct store_line *l = &out->lines[n];
+		struct feature_line *l = &out->lines[n];
 
 		l->index = sqlite3_column_int(s, 0);
 		if ((err = col_text(s, 1, l->dn, sizeof(l->dn))) ||
@@ -1155,14 +1155,14 @@ static int row_feature(sqlite3_stmt *s, enum stmt_id id, struct store_features *
 		    (err = col_text(s, 3, l->display, sizeof(l->display))))
 			return err;
 	} else if (id == S_SD_GET) {
-		struct store_speed_dial *d = &out->speed_dials[n];
+		struct feature_speed_dial *d = &out->speed_dials[n];
 
 		d->index = sqlite3_column_int(s, 0);
 		if ((err = col_text(s, 1, d->number, sizeof(d->number))) ||
 		    (err = col_text(s, 2, d->label, sizeof(d->label))))
 			return err;
 	} else {
-		struct store_service *v = &out->services[n];
+		struct feature_service *v = &out->services[n];
 
 		if ((err = col_text(s, 0, v->name, sizeof(v->name))) ||
 		    (err = col_text(s, 1, v->url, sizeof(v->url))))
@@ -1173,15 +1173,15 @@ static int row_feature(sqlite3_stmt *s, enum stmt_id id, struct store_features *
 
 /* Walks one feature table into out; more rows than the array holds means foreign writes. */
 static int features_read(struct store *st, enum stmt_id id, int kind, const char *owner,
-			 struct store_features *out)
+			 struct features *out)
 {
 	struct query q;
 	size_t n = 0, max;
 	int err;
 
-	max = id == S_LINES_GET ? STORE_MAX_LINES
-	      : id == S_SD_GET	? STORE_MAX_SPEED_DIALS
-				: STORE_MAX_SERVICES;
+	max = id == S_LINES_GET ? LIM_LINES
+	      : id == S_SD_GET	? LIM_SPEED_DIALS
+				: LIM_SERVICES;
 	err = query_open(&q, st, id, "it", kind, owner);
 	while (!err && query_next(&q, &err))
 		err = n < max ? row_feature(q.s, id, out, n++) : EIO;
@@ -1197,7 +1197,7 @@ static int features_read(struct store *st, enum stmt_id id, int kind, const char
 }
 
 int store_features_get(struct store *st, enum store_owner_kind kind, const char *owner,
-		       struct store_features *out)
+		       struct features *out)
 {
 	int err;
 
@@ -1211,29 +1211,29 @@ int store_features_get(struct store *st, enum store_owner_kind kind, const char 
 	return err;
 }
 
-static int features_valid(const struct store_features *f)
+static int features_valid(const struct features *f)
 {
 	size_t i;
 
-	if (!f || f->nlines > STORE_MAX_LINES || f->nspeed_dials > STORE_MAX_SPEED_DIALS ||
-	    f->nservices > STORE_MAX_SERVICES)
+	if (!f || f->nlines > LIM_LINES || f->nspeed_dials > LIM_SPEED_DIALS ||
+	    f->nservices > LIM_SERVICES)
 		return 0;
 	for (i = 0; i < f->nlines; i++) {
-		const struct store_line *l = &f->lines[i];
+		const struct feature_line *l = &f->lines[i];
 
 		if (l->index < 1 || !fits(l->dn, sizeof(l->dn)) ||
 		    !fits(l->label, sizeof(l->label)) || !fits(l->display, sizeof(l->display)))
 			return 0;
 	}
 	for (i = 0; i < f->nspeed_dials; i++) {
-		const struct store_speed_dial *d = &f->speed_dials[i];
+		const struct feature_speed_dial *d = &f->speed_dials[i];
 
 		if (d->index < 1 || !fits(d->number, sizeof(d->number)) ||
 		    !fits(d->label, sizeof(d->label)))
 			return 0;
 	}
 	for (i = 0; i < f->nservices; i++) {
-		const struct store_service *v = &f->services[i];
+		const struct feature_service *v = &f->services[i];
 
 		if (!fits(v->name, sizeof(v->name)) || !fits(v->url, sizeof(v->url)))
 			return 0;
@@ -1242,7 +1242,7 @@ static int features_valid(const struct store_features *f)
 }
 
 int store_features_set(struct store *st, enum store_owner_kind kind, const char *owner,
-		       const struct store_features *f)
+		       const struct features *f)
 {
 	static const enum stmt_id dels[] = {S_LINES_DEL, S_SD_DEL, S_SVC_DEL};
 	size_t i;
@@ -1257,19 +1257,19 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 	for (i = 0; i < sizeof(dels) / sizeof(dels[0]) && !err; i++)
 		err = exec_write(st, dels[i], WRITE_ANY, "it", (int)kind, owner);
 	for (i = 0; i < f->nlines && !err; i++) {
-		const struct store_line *l = &f->lines[i];
+		const struct feature_line *l = &f->lines[i];
 
 		err = exec_write(st, S_LINE_INS, WRITE_ANY, "itittt", (int)kind, owner, l->index,
 				 l->dn, l->label, l->display);
 	}
 	for (i = 0; i < f->nspeed_dials && !err; i++) {
-		const struct store_speed_dial *d = &f->speed_dials[i];
+		const struct feature_speed_dial *d = &f->speed_dials[i];
 
 		err = exec_write(st, S_SD_INS, WRITE_ANY, "ititt", (int)kind, owner, d->index,
 				 d->number, d->label);
 	}
 	for (i = 0; i < f->nservices && !err; i++) {
-		const struct store_service *v = &f->services[i];
+		const struct feature_service *v = &f->services[i];
 
 		err = exec_write(st, S_SVC_INS, WRITE_ANY, "itltt", (int)kind, owner,
 				 (int64_t)(i + 1), v->name, v->url);
@@ -1337,7 +1337,7 @@ int store_profile_list(struct store *st, const char *after, size_t limit,
 
 	if (!after)
 		after = "";
-	if (!st || !fn || !fits(after, STORE_ID_MAX))
+	if (!st || !fn || !fits(after, LIM_ID_MAX))
 		return EINVAL;
 	err = query_open(&q, st, S_PROFILE_LIST, "tl", after, sql_limit(limit));
 	while (!err && query_next(&q, &err) && !(err = row_profile(q.s, &p)))
@@ -1361,7 +1361,7 @@ static int up_make_default(struct store *st, const char *user, const char *profi
 int store_user_profile_add(struct store *st, const char *user_id, const char *profile,
 			   int is_default)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 	int err;
 
 	if (!write_ok(st) || user_key(user_id, user, 0) || !key_ok(profile))
@@ -1377,7 +1377,7 @@ int store_user_profile_add(struct store *st, const char *user_id, const char *pr
 
 int store_user_profile_set_default(struct store *st, const char *user_id, const char *profile)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 	int err;
 
 	if (!write_ok(st) || user_key(user_id, user, 0) || !key_ok(profile))
@@ -1392,7 +1392,7 @@ int store_user_profile_set_default(struct store *st, const char *user_id, const 
 
 int store_user_profile_del(struct store *st, const char *user_id, const char *profile)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 
 	if (!write_ok(st) || user_key(user_id, user, 0) || !key_ok(profile))
 		return EINVAL;
@@ -1413,7 +1413,7 @@ static int row_user_profile(sqlite3_stmt *s, struct store_user_profile *up)
 int store_user_profile_list(struct store *st, const char *user_id,
 			    int (*fn)(void *arg, const struct store_user_profile *up), void *arg)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 	struct store_user_profile up;
 	struct query q;
 	int err;
@@ -1428,7 +1428,7 @@ int store_user_profile_list(struct store *st, const char *user_id,
 
 int store_user_default_profile(struct store *st, const char *user_id, char *profile, size_t len)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 
 	if (!st || !profile || len == 0 || user_key(user_id, user, 0))
 		return EINVAL;
@@ -1499,7 +1499,7 @@ int store_device_list(struct store *st, const char *after, size_t limit,
 
 	if (!after)
 		after = "";
-	if (!st || !fn || !fits(after, STORE_ID_MAX))
+	if (!st || !fn || !fits(after, LIM_ID_MAX))
 		return EINVAL;
 	err = query_open(&q, st, S_DEVICE_LIST, "tl", after, sql_limit(limit));
 	while (!err && query_next(&q, &err) && !(err = row_device(q.s, &d)))
@@ -1541,7 +1541,7 @@ int store_em_state_get(struct store *st, const char *device, struct store_em_sta
 
 int store_em_state_put(struct store *st, const struct store_em_state *e)
 {
-	char user[STORE_ID_MAX], last[STORE_ID_MAX];
+	char user[LIM_ID_MAX], last[LIM_ID_MAX];
 
 	if (!write_ok(st) || !e || !key_ok(e->device) || user_key(e->user_id, user, 1) ||
 	    !fits(e->profile, sizeof(e->profile)) || user_key(e->last_user_id, last, 1) ||
@@ -1570,7 +1570,7 @@ static int em_walk(struct store *st, enum stmt_id id, const char *user,
 int store_em_state_by_user(struct store *st, const char *user_id,
 			   int (*fn)(void *arg, const struct store_em_state *s), void *arg)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 
 	/* "" would list the logged-out rows; store_em_state_logged_in is the walk for "anyone" */
 	if (!st || !fn || user_key(user_id, user, 0))
@@ -1607,7 +1607,7 @@ int store_logout_cancel(struct store *st, const char *device)
 	return exec_write(st, S_LO_CANCEL, WRITE_ANY, "t", device);
 }
 
-int store_logout_due(struct store *st, int64_t now, char (*names)[STORE_ID_MAX], size_t max,
+int store_logout_due(struct store *st, int64_t now, char (*names)[LIM_ID_MAX], size_t max,
 		     size_t *n)
 {
 	struct query q;
@@ -1621,7 +1621,7 @@ int store_logout_due(struct store *st, int64_t now, char (*names)[STORE_ID_MAX],
 		return 0;
 	err = query_open(&q, st, S_LO_DUE, "ll", now, sql_limit(max));
 	while (!err && got < max && query_next(&q, &err) &&
-	       !(err = col_text(q.s, 0, names[got], STORE_ID_MAX)))
+	       !(err = col_text(q.s, 0, names[got], LIM_ID_MAX)))
 		got++;
 	if (!err)
 		*n = got;
@@ -1691,7 +1691,7 @@ int store_audit_list(struct store *st, const char *user_id, const char *device, 
 		user_id = "";
 	if (!device)
 		device = "";
-	if (!st || !fn || !fits(user_id, STORE_ID_MAX) || !fits(device, STORE_ID_MAX))
+	if (!st || !fn || !fits(user_id, LIM_ID_MAX) || !fits(device, LIM_ID_MAX))
 		return EINVAL;
 	id = user_id[0] ? (device[0] ? S_AUDIT_BOTH : S_AUDIT_USER)
 			: (device[0] ? S_AUDIT_DEVICE : S_AUDIT_ALL);
@@ -1746,11 +1746,11 @@ int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, co
 
 /* A certificate fingerprint as the schema keeps it: 64 hex digits folded to lowercase, or ""
  * when allow_empty. Anything else (the colon form included) is EINVAL. */
-static int sha256_key(const char *in, char out[STORE_SHA256_HEX], int allow_empty)
+static int sha256_key(const char *in, char out[LIM_SHA256_HEX], int allow_empty)
 {
 	size_t i;
 
-	if (!fits(in, STORE_SHA256_HEX))
+	if (!fits(in, LIM_SHA256_HEX))
 		return EINVAL;
 	if (in[0] == '\0') {
 		out[0] = '\0';
@@ -1766,7 +1766,7 @@ static int sha256_key(const char *in, char out[STORE_SHA256_HEX], int allow_empt
 		out[i] = c;
 	}
 	out[i] = '\0';
-	return i == STORE_SHA256_HEX - 1 ? 0 : EINVAL;
+	return i == LIM_SHA256_HEX - 1 ? 0 : EINVAL;
 }
 
 /* "" means "unknown"; the schema's CHECK refuses the rest of the unknown words. */
@@ -1808,7 +1808,7 @@ int store_remote_cluster_get(struct store *st, const char *id, struct store_remo
 int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
 					struct store_remote_cluster *out)
 {
-	char fp[STORE_SHA256_HEX];
+	char fp[LIM_SHA256_HEX];
 
 	if (!st || !out || sha256_key(sha256, fp, 0))
 		return EINVAL;
@@ -1817,7 +1817,7 @@ int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
 
 static int rc_write(struct store *st, enum stmt_id id, const struct store_remote_cluster *rc)
 {
-	char fp[STORE_SHA256_HEX];
+	char fp[LIM_SHA256_HEX];
 
 	if (!write_ok(st) || !rc || !key_ok(rc->id) || !fits(rc->address, sizeof(rc->address)) ||
 	    !fits(rc->cert_pem, sizeof(rc->cert_pem)) || sha256_key(rc->cert_sha256, fp, 1) ||
@@ -1845,8 +1845,8 @@ int store_remote_cluster_set_status(struct store *st, const char *id, const char
 				    const char *version, int64_t last_update_ms,
 				    const char *last_error)
 {
-	if (!write_ok(st) || !key_ok(id) || !fits(status, 16) || !fits(version, STORE_TEXT_MAX) ||
-	    !fits(last_error, STORE_TEXT_MAX))
+	if (!write_ok(st) || !key_ok(id) || !fits(status, 16) || !fits(version, LIM_TEXT_MAX) ||
+	    !fits(last_error, LIM_TEXT_MAX))
 		return EINVAL;
 	return exec_write(st, S_RC_STATUS, WRITE_CHANGED, "tttlt", id, rc_status(status), version,
 			  last_update_ms, last_error);
@@ -1868,7 +1868,7 @@ int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
 
 	if (!after)
 		after = "";
-	if (!st || !fn || !fits(after, STORE_ID_MAX))
+	if (!st || !fn || !fits(after, LIM_ID_MAX))
 		return EINVAL;
 	/* 17 KiB with its certificate: on the heap, list callbacks may run on small stacks */
 	if (!(rc = malloc(sizeof(*rc))))
@@ -1917,7 +1917,7 @@ int store_emcc_home_device_get(struct store *st, const char *device,
 
 int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_device *hd)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 
 	if (!write_ok(st) || !hd || !key_ok(hd->device) || user_key(hd->user_id, user, 0) ||
 	    !fits(hd->profile, sizeof(hd->profile)) || !key_ok(hd->visiting_cluster) ||
@@ -1955,7 +1955,7 @@ int store_emcc_home_device_list(struct store *st, const char *after, size_t limi
 {
 	if (!after)
 		after = "";
-	if (!st || !fn || !fits(after, STORE_ID_MAX))
+	if (!st || !fn || !fits(after, LIM_ID_MAX))
 		return EINVAL;
 	return hd_walk(st, S_HD_LIST, after, limit, fn, arg);
 }
@@ -1964,7 +1964,7 @@ int store_emcc_home_device_by_user(struct store *st, const char *user_id,
 				   int (*fn)(void *arg, const struct store_emcc_home_device *hd),
 				   void *arg)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 
 	if (!st || !fn || user_key(user_id, user, 0))
 		return EINVAL;
@@ -2005,7 +2005,7 @@ int store_emcc_visit_get(struct store *st, const char *device, struct store_emcc
 
 int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 
 	if (!write_ok(st) || !v || !key_ok(v->device) || user_key(v->user_id, user, 0) ||
 	    !key_ok(v->home_cluster) || !fits(v->home_tftp, sizeof(v->home_tftp)) ||
@@ -2033,7 +2033,7 @@ int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 
 	if (!after)
 		after = "";
-	if (!st || !fn || !fits(after, STORE_ID_MAX))
+	if (!st || !fn || !fits(after, LIM_ID_MAX))
 		return EINVAL;
 	err = query_open(&q, st, S_VISIT_LIST, "tl", after, sql_limit(limit));
 	while (!err && query_next(&q, &err) && !(err = row_visit(q.s, &v)))
@@ -2062,7 +2062,7 @@ static int row_outbox(sqlite3_stmt *s, struct store_emcc_outbox *o)
 
 int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, int64_t *id)
 {
-	char user[STORE_ID_MAX];
+	char user[LIM_ID_MAX];
 	int err;
 
 	if (!write_ok(st) || !o || !key_ok(o->cluster) || !fits(o->kind, sizeof(o->kind)) ||

@@ -26,7 +26,7 @@ static int same(const char *sent, const char *got)
 
 static void check_view(const struct prov_cnf_view *v)
 {
-	const struct store_features *f = &v->features;
+	const struct features *f = &v->features;
 	if (!TERMINATED(v->version_stamp) || !TERMINATED(v->protocol) ||
 	    !TERMINATED(v->cm_address) || !TERMINATED(v->tvs_address) ||
 	    !TERMINATED(v->user_locale) || !TERMINATED(v->lang_code) || !TERMINATED(v->load) ||
@@ -37,8 +37,8 @@ static void check_view(const struct prov_cnf_view *v)
 	if (v->tftp_default < -1 || v->tftp_default > 1 || v->security_mode < 0 ||
 	    v->security_mode > 3 || v->emcc < PROV_EMCC_NONE || v->emcc > PROV_EMCC_HOME)
 		abort();
-	if (f->nlines > STORE_MAX_LINES || f->nspeed_dials > STORE_MAX_SPEED_DIALS ||
-	    f->nservices > STORE_MAX_SERVICES)
+	if (f->nlines > LIM_LINES || f->nspeed_dials > LIM_SPEED_DIALS ||
+	    f->nservices > LIM_SERVICES)
 		abort();
 	for (size_t i = 0; i < f->nlines; i++)
 		if (f->lines[i].index < 1 || !TERMINATED(f->lines[i].dn) ||
@@ -53,21 +53,21 @@ static void check_view(const struct prov_cnf_view *v)
 			abort();
 }
 
-static void sort_lines(struct store_line *l, size_t n)
+static void sort_lines(struct feature_line *l, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && l[j - 1].index > l[j].index; j--) {
-			struct store_line t = l[j];
+			struct feature_line t = l[j];
 			l[j] = l[j - 1];
 			l[j - 1] = t;
 		}
 }
 
-static void sort_speed_dials(struct store_speed_dial *s, size_t n)
+static void sort_speed_dials(struct feature_speed_dial *s, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && s[j - 1].index > s[j].index; j--) {
-			struct store_speed_dial t = s[j];
+			struct feature_speed_dial t = s[j];
 			s[j] = s[j - 1];
 			s[j - 1] = t;
 		}
@@ -119,14 +119,14 @@ static void round_trip(const struct prov_cnf_view *v)
 		    back.features.nspeed_dials != c.features.nspeed_dials)
 			abort();
 		for (size_t i = 0; i < c.features.nlines; i++) {
-			const struct store_line *a = &c.features.lines[i],
+			const struct feature_line *a = &c.features.lines[i],
 						*z = &back.features.lines[i];
 			if (a->index != z->index || !same(a->dn, z->dn) ||
 			    !same(a->label, z->label) || !same(a->display, z->display))
 				abort();
 		}
 		for (size_t i = 0; i < c.features.nspeed_dials; i++) {
-			const struct store_speed_dial *a = &c.features.speed_dials[i],
+			const struct feature_speed_dial *a = &c.features.speed_dials[i],
 						      *z = &back.features.speed_dials[i];
 			if (!same(a->number, z->number) || !same(a->label, z->label))
 				abort();
@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 
-	char dev[STORE_ID_MAX], name[STORE_ID_MAX + 16];
+	char dev[LIM_ID_MAX], name[LIM_ID_MAX + 16];
 	int sgn = -1;
 	rc = prov_device_from_file_name((const char *)data, size, dev, sizeof(dev), &sgn);
 	if (rc == 0) {

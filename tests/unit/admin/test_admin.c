@@ -491,7 +491,7 @@ static void test_profile_crud_and_links(void **state)
 		    "{\"id\": \"adgjm\", \"profile\": \"nope\"}");
 	expect_fail(f, 404, "id", "user/profile-add", "{\"id\": \"ghost\", \"profile\": \"p1\"}");
 	{
-		char p[STORE_ID_MAX];
+		char p[LIM_ID_MAX];
 		assert_int_equal(store_user_default_profile(f->st, "adgjm", p, sizeof(p)), 0);
 		assert_string_equal(p, "p1");
 		json_decref(expect(f, 200, "user/profile-default",
@@ -614,7 +614,7 @@ static void test_user_import(void **state)
 	assert_int_equal(json_array_size(json_object_get(out, "profiles")), 2);
 	json_decref(out);
 	{
-		char p[STORE_ID_MAX];
+		char p[LIM_ID_MAX];
 		struct store_user u;
 		assert_int_equal(store_user_default_profile(f->st, "alice", p, sizeof(p)), 0);
 		assert_string_equal(p, "p1");
@@ -669,7 +669,7 @@ static void test_device_profile_import(void **state)
 {
 	struct fixture *f = *state;
 	json_t *out, *args;
-	struct store_features *feat = calloc(1, sizeof(*feat));
+	struct features *feat = calloc(1, sizeof(*feat));
 
 	assert_non_null(feat);
 	args = json_pack("{s:s}", "csv",

@@ -36,7 +36,7 @@ static void on_change(void *arg, const char *device, enum em_change what, int lo
 	struct lab *l = arg;
 
 	assert_true(l->nchanges < sizeof(l->changes) / sizeof(l->changes[0]));
-	snprintf(l->changes[l->nchanges].device, STORE_ID_MAX, "%s", device);
+	snprintf(l->changes[l->nchanges].device, LIM_ID_MAX, "%s", device);
 	l->changes[l->nchanges].what = what;
 	l->changes[l->nchanges].locale_changed = locale_changed;
 	l->nchanges++;

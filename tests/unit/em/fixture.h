@@ -18,7 +18,7 @@
 #define SQL_USER "o'brien\"; drop table users;--"
 
 struct change {
-	char device[STORE_ID_MAX];
+	char device[LIM_ID_MAX];
 	enum em_change what;
 	int locale_changed;
 };

@@ -340,7 +340,7 @@ static void test_orphan_rows_new_stamp(void **state)
 	struct em_result res;
 	struct store_emcc_home_device hd;
 	struct store_emcc_visit v;
-	char before[STORE_ID_MAX], after[STORE_ID_MAX];
+	char before[LIM_ID_MAX], after[LIM_ID_MAX];
 	int ended = -1;
 	size_t removed = 0;
 

@@ -358,7 +358,7 @@ static void test_logout_device(void **state)
 {
 	struct lab *l = *state;
 	struct em_result res;
-	char who[STORE_ID_MAX];
+	char who[LIM_ID_MAX];
 
 	assert_int_equal(em_logout_device(&l->ctx, LAB_DEVICE, who, &res), EPERM);
 	assert_int_equal(res.code, EM_NO_USER_LOGGED_IN);

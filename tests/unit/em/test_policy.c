@@ -568,7 +568,7 @@ static void test_logout_all(void **state)
 /* ---- queries -------------------------------------------------------------------------- */
 
 struct names {
-	char v[8][STORE_ID_MAX];
+	char v[8][LIM_ID_MAX];
 	int dflt[8];
 	int n;
 };
@@ -577,7 +577,7 @@ static int add_device_name(void *arg, const char *device)
 {
 	struct names *n = arg;
 
-	snprintf(n->v[n->n++], STORE_ID_MAX, "%s", device);
+	snprintf(n->v[n->n++], LIM_ID_MAX, "%s", device);
 	return 0;
 }
 
@@ -586,7 +586,7 @@ static int add_profile_name(void *arg, const char *profile, int is_default)
 	struct names *n = arg;
 
 	n->dflt[n->n] = is_default;
-	snprintf(n->v[n->n++], STORE_ID_MAX, "%s", profile);
+	snprintf(n->v[n->n++], LIM_ID_MAX, "%s", profile);
 	return 0;
 }
 
@@ -734,7 +734,7 @@ static void test_sql_metacharacters(void **state)
 
 static void test_user_id_normalize(void **state)
 {
-	char out[STORE_ID_MAX], big[300];
+	char out[LIM_ID_MAX], big[300];
 	(void)state;
 	assert_int_equal(em_user_id_normalize("AdGjM", out, sizeof(out)), 0);
 	assert_string_equal(out, "adgjm");

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "em/codes.h"
+#include "core/em_codes.h"
 #include "emapi/emapi.h"
 
 #define APPINFO                                                                                    \
@@ -208,15 +208,15 @@ static void test_comment_inside_value(void **state)
 static void test_exact_limits_accepted(void **state)
 {
 	char xml[EMAPI_MAX_DOC];
-	char dev[STORE_ID_MAX];
-	memset(dev, 'D', STORE_ID_MAX - 1);
-	dev[STORE_ID_MAX - 1] = '\0';
+	char dev[LIM_ID_MAX];
+	memset(dev, 'D', LIM_ID_MAX - 1);
+	dev[LIM_ID_MAX - 1] = '\0';
 	snprintf(xml, sizeof(xml),
 		 "<request>" APPINFO "<logout><deviceName>%s</deviceName>"
 		 "</logout></request>",
 		 dev);
 	assert_int_equal(parse(xml), 0);
-	assert_int_equal(strlen(req.device_name), STORE_ID_MAX - 1);
+	assert_int_equal(strlen(req.device_name), LIM_ID_MAX - 1);
 
 	/* EMAPI_MAX_NAMES names is fine */
 	size_t n = (size_t)snprintf(xml, sizeof(xml), "<query>" APPINFO "<deviceUserQuery>");
@@ -488,9 +488,9 @@ static void test_via_header(void **state)
 
 static void test_over_long_values(void **state)
 {
-	char xml[4096], big[STORE_ID_MAX + 1];
-	memset(big, 'x', STORE_ID_MAX);
-	big[STORE_ID_MAX] = '\0';
+	char xml[4096], big[LIM_ID_MAX + 1];
+	memset(big, 'x', LIM_ID_MAX);
+	big[LIM_ID_MAX] = '\0';
 	snprintf(xml, sizeof(xml),
 		 "<request>" APPINFO "<logout><deviceName>%s</deviceName></logout>"
 		 "</request>",
@@ -519,7 +519,7 @@ static void test_over_long_values(void **state)
 		"</logout></request>",
 		EM_PARSE_ERROR, "<remoteIPAddr> is too long");
 	/* whitespace does not count against the limit */
-	big[STORE_ID_MAX - 1] = '\0';
+	big[LIM_ID_MAX - 1] = '\0';
 	snprintf(xml, sizeof(xml),
 		 "<request>" APPINFO "<logout><deviceName>\n   %s   \n"
 		 "</deviceName></logout></request>",

@@ -64,7 +64,7 @@ static void test_parse_query_refusals(void **state)
 	/* over-long values are refused, never cut */
 	memset(q, 0, sizeof(q));
 	strcpy(q, "device=SEPC80084AA8743&userid=");
-	memset(q + strlen(q), 'u', STORE_ID_MAX);
+	memset(q + strlen(q), 'u', LIM_ID_MAX);
 	assert_int_equal(emapp_parse_query(q, &req), EINVAL);
 	assert_int_equal(req.error, 202);
 	assert_string_equal(req.error_param, "userid");
@@ -77,7 +77,7 @@ static void test_parse_query_refusals(void **state)
 	assert_int_equal(req.error, 215);
 	memset(q, 0, sizeof(q));
 	strcpy(q, "device=");
-	memset(q + 7, 'A', STORE_ID_MAX);
+	memset(q + 7, 'A', LIM_ID_MAX);
 	assert_int_equal(emapp_parse_query(q, &req), EINVAL);
 	assert_int_equal(req.error, 207);
 	/* the first problem is reported */
@@ -395,7 +395,7 @@ static void test_failures(void **state)
 static void test_services_menu(void **state)
 {
 	struct lab *l = *state;
-	struct store_features *f = calloc(1, sizeof(*f));
+	struct features *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	f->nservices = 2;
@@ -447,7 +447,7 @@ static void test_services_menu(void **state)
 static void test_menu_name_cut_utf8(void **state)
 {
 	struct lab *l = *state;
-	struct store_features *f = calloc(1, sizeof(*f));
+	struct features *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	f->nservices = 2;

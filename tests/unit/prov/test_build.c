@@ -1,4 +1,4 @@
-/* test_build.c -- prov_build in each device state from store rows, stamps, and the names the
+/* test_build.c -- prov_build in each device state from store rows, and the names the
  * provisioning listener refuses. */
 #include <errno.h>
 #include <setjmp.h>
@@ -30,7 +30,7 @@ static void seed(struct store *st)
 				 .user_locale = "English_United_States"};
 	struct store_profile p = {
 	    .name = "test_emcc_udp", .model = "7821", .user_locale = "French_France"};
-	struct store_features *f = calloc(1, sizeof(*f));
+	struct features *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	assert_int_equal(store_begin(st), 0);
@@ -195,87 +195,6 @@ static void test_unknown_and_bad(void **state)
 	free(c);
 }
 
-static void test_stamps(void **state)
-{
-	struct store *st = *state;
-	char a[PROV_STAMP_MAX], b[PROV_STAMP_MAX], c[PROV_STAMP_MAX];
-	int created = 0;
-
-	/* reading a missing stamp outside a transaction cannot create it */
-	assert_int_equal(prov_config_version(st, DEV, NOW_MS, a, sizeof(a), &created), EINVAL);
-	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(prov_config_version(st, DEV, NOW_MS, a, sizeof(a), &created), 0);
-	assert_int_equal(created, 1);
-	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(strncmp(a, "1700000000-", 11), 0);
-	assert_int_equal(prov_config_version(st, DEV, NOW_MS, b, sizeof(b), &created), 0);
-	assert_int_equal(created, 0);
-	assert_string_equal(a, b);
-	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(prov_config_bump(st, DEV, NOW_MS + 1000, c, sizeof(c)), 0);
-	assert_int_equal(store_commit(st), 0);
-	assert_string_not_equal(a, c);
-	assert_int_equal(prov_config_version(st, DEV, NOW_MS, b, sizeof(b), NULL), 0);
-	assert_string_equal(b, c);
-}
-
-/* The provisioning listener asks for any name a client sends: a stamp is made only for a device
- * that has a file, so invented names never leave rows behind. */
-static void test_stamp_only_for_known_devices(void **state)
-{
-	struct store *st = *state;
-	struct store_emcc_home_device hd = {.device = "SEP00112233AABB",
-					    .user_id = "adgjm",
-					    .profile = "test_emcc_udp",
-					    .visiting_cluster = "ClusterOne",
-					    .model = "7821",
-					    .protocol = "SIP",
-					    .security_mode = 1};
-	char a[PROV_STAMP_MAX], b[PROV_STAMP_MAX];
-	int created = 1;
-
-	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(prov_config_version(st, "SEP000000000001", NOW_MS, a, sizeof(a), &created),
-			 ENOENT);
-	assert_int_equal(created, 0);
-	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(store_config_version_get(st, "SEP000000000001", b, sizeof(b), NULL),
-			 ENOENT);
-
-	/* an EMCC device at home has no devices row but has a file: it gets a stamp */
-	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_emcc_home_device_put(st, &hd), 0);
-	assert_int_equal(prov_config_version(st, "SEP00112233AABB", NOW_MS, a, sizeof(a), &created),
-			 0);
-	assert_int_equal(created, 1);
-	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(store_config_version_get(st, "SEP00112233AABB", b, sizeof(b), NULL), 0);
-	assert_string_equal(a, b);
-}
-
-static void test_bump_profile(void **state)
-{
-	struct store *st = *state;
-	struct store_em_state s = {.device = DEV,
-				   .user_id = "adgjm",
-				   .profile = "test_emcc_udp",
-				   .login_time = 1700000000};
-	char a[PROV_STAMP_MAX], b[PROV_STAMP_MAX];
-
-	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_em_state_put(st, &s), 0);
-	assert_int_equal(prov_config_bump(st, DEV, NOW_MS, a, sizeof(a)), 0);
-	assert_int_equal(prov_config_bump_profile(st, "other", NOW_MS), 0);
-	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(prov_config_version(st, DEV, NOW_MS, b, sizeof(b), NULL), 0);
-	assert_string_equal(a, b); /* another profile: untouched */
-	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(prov_config_bump_profile(st, "test_emcc_udp", NOW_MS), 0);
-	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(prov_config_version(st, DEV, NOW_MS, b, sizeof(b), NULL), 0);
-	assert_string_not_equal(a, b);
-}
-
 /* What the provisioning listener hands prov_device_from_file_name (the raw path after '/'). */
 static void test_route_names(void **state)
 {
@@ -296,7 +215,7 @@ static void test_route_names(void **state)
 	    "SEPC80084AA8743.cnf.xml.sgn.sgn",
 	    "index.html",
 	};
-	char dev[STORE_ID_MAX];
+	char dev[LIM_ID_MAX];
 	int sgn = -1;
 
 	(void)state;
@@ -320,9 +239,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_emcc_visitor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_emcc_home, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_and_bad, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stamps, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stamp_only_for_known_devices, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bump_profile, setup, teardown),
 	    cmocka_unit_test(test_route_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,7 @@ static const char *const nasty[] = {
 /* The store folds user IDs to lowercase (ASCII only). */
 static const char *lower(const char *s)
 {
-	static char buf[STORE_ID_MAX];
+	static char buf[LIM_ID_MAX];
 	size_t i;
 
 	for (i = 0; s[i] && i < sizeof(buf) - 1; i++)
@@ -205,7 +205,7 @@ static void test_users(void **state)
 {
 	struct store *st = *state;
 	struct store_user u, got;
-	char longid[STORE_ID_MAX + 1];
+	char longid[LIM_ID_MAX + 1];
 	long n = -1;
 
 	fill_user(&u, "alice", "1000");
@@ -254,7 +254,7 @@ static void test_users(void **state)
 	memset(longid, 'a', sizeof(longid) - 1);
 	longid[sizeof(longid) - 1] = '\0';
 	assert_int_equal(store_user_get(st, longid, &got), EINVAL);
-	longid[STORE_ID_MAX - 1] = '\0'; /* exactly 128 bytes: fits */
+	longid[LIM_ID_MAX - 1] = '\0'; /* exactly 128 bytes: fits */
 	assert_int_equal(store_user_get(st, longid, &got), ENOENT);
 	assert_int_equal(store_user_get(st, "", &got), EINVAL);
 	assert_int_equal(store_user_get(st, NULL, &got), EINVAL);
@@ -306,7 +306,7 @@ static void test_find_by_extension(void **state)
 }
 
 struct collect {
-	char names[64][STORE_ID_MAX];
+	char names[64][LIM_ID_MAX];
 	int flags[64];
 	size_t n;
 	size_t stop_after; /* 0 = never */
@@ -317,7 +317,7 @@ static int collect_user(void *arg, const struct store_user *u)
 {
 	struct collect *c = arg;
 
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s", u->id);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s", u->id);
 	return c->stop_after && c->n == c->stop_after ? 42 : 0;
 }
 
@@ -325,7 +325,7 @@ static void test_user_paging(void **state)
 {
 	struct store *st = *state;
 	struct collect c;
-	char id[16], after[STORE_ID_MAX] = "";
+	char id[16], after[LIM_ID_MAX] = "";
 	size_t i, total = 0;
 
 	for (i = 0; i < 25; i++) {
@@ -387,7 +387,7 @@ static int nested_outer(void *arg, const struct store_user *u)
 	assert_string_equal(again.id, u->id);
 	assert_int_equal(store_user_list(c->st, "", 0, nested_inner, &inner), 0);
 	assert_int_equal(inner, 3);
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s", u->id);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s", u->id);
 	return 0;
 }
 
@@ -422,8 +422,8 @@ static void test_metacharacters(void **state)
 	struct store_profile p, gp;
 	struct store_device d, gd;
 	struct store_em_state e, ge;
-	struct store_features *f = calloc(1, sizeof(*f)), *gf = calloc(1, sizeof(*gf));
-	char v[STORE_TEXT_MAX], prof[STORE_ID_MAX], names[8][STORE_ID_MAX];
+	struct features *f = calloc(1, sizeof(*f)), *gf = calloc(1, sizeof(*gf));
+	char v[LIM_TEXT_MAX], prof[LIM_ID_MAX], names[8][LIM_ID_MAX];
 	size_t i, n, napp = 0;
 	long cnt;
 
@@ -522,7 +522,7 @@ static int collect_app(void *arg, const struct store_app_user *a)
 	struct collect *c = arg;
 
 	c->flags[c->n] = a->em_proxy_rights;
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s", a->id);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s", a->id);
 	return 0;
 }
 
@@ -574,7 +574,7 @@ static int collect_profile(void *arg, const struct store_profile *p)
 {
 	struct collect *c = arg;
 
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s", p->name);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s", p->name);
 	return 0;
 }
 
@@ -620,7 +620,7 @@ static void test_profiles(void **state)
 static void test_features(void **state)
 {
 	struct store *st = *state;
-	struct store_features *f = calloc(1, sizeof(*f)), *got = calloc(1, sizeof(*got));
+	struct features *f = calloc(1, sizeof(*f)), *got = calloc(1, sizeof(*got));
 	size_t i;
 
 	assert_non_null(f);
@@ -636,9 +636,9 @@ static void test_features(void **state)
 	assert_int_equal(got->nlines + got->nspeed_dials + got->nservices, 0);
 
 	/* lines given out of order come back by index */
-	f->nlines = STORE_MAX_LINES;
-	for (i = 0; i < STORE_MAX_LINES; i++) {
-		f->lines[i].index = (int)(STORE_MAX_LINES - i);
+	f->nlines = LIM_LINES;
+	for (i = 0; i < LIM_LINES; i++) {
+		f->lines[i].index = (int)(LIM_LINES - i);
 		snprintf(f->lines[i].dn, sizeof(f->lines[i].dn), "%d", 1000 + f->lines[i].index);
 		snprintf(f->lines[i].label, sizeof(f->lines[i].label), "L%d", f->lines[i].index);
 		snprintf(f->lines[i].display, sizeof(f->lines[i].display), "D%d",
@@ -665,8 +665,8 @@ static void test_features(void **state)
 	assert_int_equal(store_commit(st), 0);
 
 	assert_int_equal(store_features_get(st, STORE_OWNER_PROFILE, "udp", got), 0);
-	assert_int_equal(got->nlines, STORE_MAX_LINES);
-	for (i = 0; i < STORE_MAX_LINES; i++) {
+	assert_int_equal(got->nlines, LIM_LINES);
+	for (i = 0; i < LIM_LINES; i++) {
 		char buf[16];
 
 		assert_int_equal(got->lines[i].index, (int)i + 1);
@@ -718,7 +718,7 @@ static void test_features(void **state)
 	assert_int_equal(store_begin(st), 0);
 	f->lines[1].index = 0;
 	assert_int_equal(store_features_set(st, STORE_OWNER_PROFILE, "udp", f), EINVAL);
-	f->nlines = STORE_MAX_LINES + 1;
+	f->nlines = LIM_LINES + 1;
 	assert_int_equal(store_features_set(st, STORE_OWNER_PROFILE, "udp", f), EINVAL);
 	f->nlines = 0;
 	f->nservices = 1;
@@ -738,7 +738,7 @@ static int collect_up(void *arg, const struct store_user_profile *up)
 
 	assert_string_equal(up->user_id, "dana");
 	c->flags[c->n] = up->is_default;
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s", up->profile);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s", up->profile);
 	return 0;
 }
 
@@ -746,7 +746,7 @@ static void test_user_profiles(void **state)
 {
 	struct store *st = *state;
 	struct collect c;
-	char prof[STORE_ID_MAX], tiny[3];
+	char prof[LIM_ID_MAX], tiny[3];
 
 	add_user(st, "dana", "1");
 	add_profile(st, "p-b");
@@ -815,7 +815,7 @@ static int collect_up_any(void *arg, const struct store_user_profile *up)
 	struct collect *c = arg;
 
 	c->flags[c->n] = up->is_default;
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s", up->profile);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s", up->profile);
 	return 0;
 }
 
@@ -825,7 +825,7 @@ static int collect_device(void *arg, const struct store_device *d)
 {
 	struct collect *c = arg;
 
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s", d->name);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s", d->name);
 	return 0;
 }
 
@@ -891,7 +891,7 @@ static int collect_em(void *arg, const struct store_em_state *e)
 {
 	struct collect *c = arg;
 
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s", e->device);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s", e->device);
 	return 0;
 }
 
@@ -980,7 +980,7 @@ static void test_em_state(void **state)
 static void test_logouts(void **state)
 {
 	struct store *st = *state;
-	char names[8][STORE_ID_MAX];
+	char names[8][LIM_ID_MAX];
 	size_t n = 99;
 	int64_t due = 0;
 	long cnt = -1;
@@ -1114,7 +1114,7 @@ static int collect_param(void *arg, const char *name, const char *value)
 {
 	struct collect *c = arg;
 
-	snprintf(c->names[c->n++], STORE_ID_MAX, "%s=%s", name, value);
+	snprintf(c->names[c->n++], LIM_ID_MAX, "%s=%s", name, value);
 	return 0;
 }
 
@@ -1152,7 +1152,7 @@ static void test_params(void **state)
 static void test_cascades(void **state)
 {
 	struct store *st = *state;
-	struct store_features *f = calloc(1, sizeof(*f));
+	struct features *f = calloc(1, sizeof(*f));
 	struct store_em_state e;
 	struct collect c;
 	long n = -1;

@@ -132,7 +132,7 @@ static void fill_ob(struct store_emcc_outbox *o, const char *cluster, const char
 
 struct names {
 	size_t n;
-	char v[64][STORE_ID_MAX];
+	char v[64][LIM_ID_MAX];
 	int64_t ids[64];
 	int stop_after; /* 0 = never */
 };
@@ -142,7 +142,7 @@ static int collect_rc(void *arg, const struct store_remote_cluster *rc)
 	struct names *c = arg;
 
 	assert_true(c->n < 64);
-	snprintf(c->v[c->n++], STORE_ID_MAX, "%s", rc->id);
+	snprintf(c->v[c->n++], LIM_ID_MAX, "%s", rc->id);
 	return c->stop_after && (int)c->n == c->stop_after ? 42 : 0;
 }
 
@@ -151,7 +151,7 @@ static int collect_hd(void *arg, const struct store_emcc_home_device *hd)
 	struct names *c = arg;
 
 	assert_true(c->n < 64);
-	snprintf(c->v[c->n++], STORE_ID_MAX, "%s", hd->device);
+	snprintf(c->v[c->n++], LIM_ID_MAX, "%s", hd->device);
 	return 0;
 }
 
@@ -160,7 +160,7 @@ static int collect_visit(void *arg, const struct store_emcc_visit *v)
 	struct names *c = arg;
 
 	assert_true(c->n < 64);
-	snprintf(c->v[c->n++], STORE_ID_MAX, "%s", v->device);
+	snprintf(c->v[c->n++], LIM_ID_MAX, "%s", v->device);
 	return 0;
 }
 
@@ -170,7 +170,7 @@ static int collect_ob(void *arg, const struct store_emcc_outbox *o)
 
 	assert_true(c->n < 64);
 	c->ids[c->n] = o->id;
-	snprintf(c->v[c->n++], STORE_ID_MAX, "%s", o->device);
+	snprintf(c->v[c->n++], LIM_ID_MAX, "%s", o->device);
 	return 0;
 }
 
@@ -331,7 +331,7 @@ static void test_remote_cluster_fingerprint(void **state)
 {
 	struct store *st = *state;
 	struct store_remote_cluster *rc = calloc(1, sizeof(*rc)), *other;
-	char upper[STORE_SHA256_HEX];
+	char upper[LIM_SHA256_HEX];
 	size_t i;
 
 	assert_non_null(rc);
@@ -465,13 +465,13 @@ static void test_metacharacters(void **state)
 	struct store_emcc_visit v, vgot;
 	struct store_emcc_outbox o;
 	struct names c;
-	char ver[STORE_ID_MAX];
+	char ver[LIM_ID_MAX];
 	size_t i;
 	long n;
 
 	assert_non_null(got);
 	for (i = 0; i < NNASTY; i++) {
-		char fp[STORE_SHA256_HEX];
+		char fp[LIM_SHA256_HEX];
 
 		snprintf(fp, sizeof(fp), "%s", FP_B);
 		fp[0] = (char)('0' + i);
@@ -941,7 +941,7 @@ static void test_outbox_fields(void **state)
 static void test_config_versions(void **state)
 {
 	struct store *st = *state;
-	char v[STORE_ID_MAX], small[4];
+	char v[LIM_ID_MAX], small[4];
 	int64_t at = 0;
 
 	assert_int_equal(store_config_version_get(st, "SEP1", v, sizeof(v), &at), ENOENT);
@@ -979,7 +979,7 @@ static void test_rollback(void **state)
 	struct store_remote_cluster *rc = new_rc("ClusterTwo", FP_A);
 	struct store_emcc_home_device hd;
 	struct store_emcc_outbox o;
-	char v[STORE_ID_MAX];
+	char v[LIM_ID_MAX];
 	long n = -1;
 
 	assert_int_equal(store_begin(st), 0);

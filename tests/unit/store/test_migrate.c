@@ -121,7 +121,7 @@ static void check_v1_data(struct store *st)
 	struct store_user u;
 	struct store_device d;
 	struct store_em_state e;
-	struct store_features *f = calloc(1, sizeof(*f));
+	struct features *f = calloc(1, sizeof(*f));
 	char v[64];
 	long n = -1;
 	int64_t due = 0;

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "em/codes.h"
+#include "core/em_codes.h"
 #include "emcc/msg.h"
 
 #define NONCE "0123456789abcdef0123456789abcdef"
@@ -212,8 +212,8 @@ static void test_round_trip_limits(void **state)
 	sample(&m, EMCC_RESP_CHECK_USER);
 	m.nprofiles = EMCC_MAX_PROFILES;
 	for (size_t i = 0; i < EMCC_MAX_PROFILES; i++) {
-		memset(m.profiles[i], '"', STORE_ID_MAX - 1); /* worst case for escaping */
-		m.profiles[i][STORE_ID_MAX - 1] = '\0';
+		memset(m.profiles[i], '"', LIM_ID_MAX - 1); /* worst case for escaping */
+		m.profiles[i][LIM_ID_MAX - 1] = '\0';
 		m.profiles[i][0] = (char)('A' + i % 26);
 	}
 	round_trip(&m, NULL);
@@ -569,14 +569,14 @@ static void test_over_long_values(void **state)
 {
 	char big[512], doc[2048];
 	/* exactly at the limit: accepted; one more: refused, never truncated */
-	memset(big, 'c', STORE_ID_MAX - 1);
-	big[STORE_ID_MAX - 1] = '\0';
+	memset(big, 'c', LIM_ID_MAX - 1);
+	big[LIM_ID_MAX - 1] = '\0';
 	snprintf(doc, sizeof(doc), REQ_HEAD "<checkUser><userID>%s</userID></checkUser>" REQ_TAIL,
 		 big);
 	assert_int_equal(parse(doc), 0);
-	assert_int_equal(strlen(msg.user_id), STORE_ID_MAX - 1);
-	big[STORE_ID_MAX - 1] = 'c';
-	big[STORE_ID_MAX] = '\0';
+	assert_int_equal(strlen(msg.user_id), LIM_ID_MAX - 1);
+	big[LIM_ID_MAX - 1] = 'c';
+	big[LIM_ID_MAX] = '\0';
 	snprintf(doc, sizeof(doc), REQ_HEAD "<checkUser><userID>%s</userID></checkUser>" REQ_TAIL,
 		 big);
 	BAD(doc, "value of <userID> is too long (129 bytes, at most 128)");

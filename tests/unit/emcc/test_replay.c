@@ -156,7 +156,7 @@ static void test_many(void **state)
 static void test_bad_arguments(void **state)
 {
 	struct emcc_replay *r = NULL;
-	char long_cluster[STORE_ID_MAX + 1];
+	char long_cluster[LIM_ID_MAX + 1];
 	assert_int_equal(emcc_replay_alloc(&r, 0), EINVAL);
 	assert_null(r);
 	assert_int_equal(emcc_replay_alloc(&r, (1u << 20) + 1), EINVAL);
@@ -167,8 +167,8 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(emcc_replay_check(r, NULL, "n", T0, T0, W), EINVAL);
 	assert_int_equal(emcc_replay_check(r, "A", NULL, T0, T0, W), EINVAL);
 	assert_int_equal(emcc_replay_check(r, "A", "n", T0, T0, -1), EINVAL);
-	memset(long_cluster, 'c', STORE_ID_MAX);
-	long_cluster[STORE_ID_MAX] = '\0';
+	memset(long_cluster, 'c', LIM_ID_MAX);
+	long_cluster[LIM_ID_MAX] = '\0';
 	assert_int_equal(emcc_replay_check(r, long_cluster, "n", T0, T0, W), EINVAL);
 	assert_int_equal(emcc_replay_check(r, "A", "0123456789abcdef0123456789abcdef0", T0, T0, W),
 			 EINVAL);

@@ -1,5 +1,5 @@
-/* codes.c -- readable texts for the EM service and EM application result codes. */
-#include "em/codes.h"
+/* em_codes.c -- readable texts for the EM service and EM application result codes. */
+#include "core/em_codes.h"
 
 #include <stddef.h>
 

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "em/codes.h"
+#include "core/em_codes.h"
 
 static void test_known_texts(void **state)
 {

@@ -1,9 +1,9 @@
-/* codes.h -- the documented EM service (0-47) and EM application (201-216) result codes.
+/* em_codes.h -- the documented EM service (0-47) and EM application (201-216) result codes.
  *
  * Numbers and meanings come from Cisco's EM API guide and the EMCC feature guide (see
  * shared/reference/cisco-em-emcc.md section 1.6). Texts are ours, written to be readable. */
-#ifndef EMCC_EM_CODES_H
-#define EMCC_EM_CODES_H
+#ifndef EMCC_CORE_EM_CODES_H
+#define EMCC_CORE_EM_CODES_H
 
 enum em_code {
 	EM_OK = -1, /* not a wire code: success */
