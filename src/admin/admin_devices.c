@@ -59,8 +59,7 @@ struct item {
 	char field[96];
 	struct admin_err *e;
 };
-_Static_assert(LIM_SPEED_DIALS >= LIM_LINES &&
-		   LIM_SPEED_DIALS >= LIM_SERVICES,
+_Static_assert(LIM_SPEED_DIALS >= LIM_LINES && LIM_SPEED_DIALS >= LIM_SERVICES,
 	       "struct item's used[] must hold every feature list");
 
 /* Names member `name` of the element in it->field ("lines[2].dn"), or the element itself. */
@@ -160,12 +159,11 @@ struct feature_list {
 
 /* Lines first: a device takes only those here (its speed dials and services are kept). */
 static const struct feature_list feature_lists[] = {
-    {"lines", "lines", LIM_LINES, line_args, offsetof(struct features, nlines),
-     read_line},
+    {"lines", "lines", LIM_LINES, line_args, offsetof(struct features, nlines), read_line},
     {"speed_dials", "speed dials", LIM_SPEED_DIALS, speed_dial_args,
      offsetof(struct features, nspeed_dials), read_speed_dial},
-    {"services", "services", LIM_SERVICES, service_args,
-     offsetof(struct features, nservices), read_service},
+    {"services", "services", LIM_SERVICES, service_args, offsetof(struct features, nservices),
+     read_service},
 };
 
 /* Replaces the list fl of f with the JSON array arr. */
@@ -323,8 +321,8 @@ static json_t *device_json(struct store *st, const struct store_device *d, int d
 }
 
 /* Applies the optional device fields of args onto d and checks the whole device. */
-static int device_apply(json_t *args, struct store_device *d, struct features *f,
-			int *lines_given, struct admin_err *e)
+static int device_apply(json_t *args, struct store_device *d, struct features *f, int *lines_given,
+			struct admin_err *e)
 {
 	const struct em_model *m;
 	char model[LIM_TEXT_MAX] = "", proto[16] = "";

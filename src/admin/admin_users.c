@@ -160,8 +160,8 @@ int admin_user_create(struct admin_ctx *ctx, json_t *args, struct admin_err *e, 
 			if (!json_is_string(v))
 				return admin_fail(e, 400, "profiles",
 						  "'profiles' must be an array of names");
-			if ((rc = admin_check_text(json_string_value(v), "profiles", LIM_ID_MAX,
-						   e)))
+			if ((rc =
+				 admin_check_text(json_string_value(v), "profiles", LIM_ID_MAX, e)))
 				return rc;
 			if (!*json_string_value(v))
 				return admin_fail(e, 400, "profiles", "empty profile name");

@@ -331,7 +331,11 @@ static void write_all(int fd, const char *p, size_t n)
 	while (w < 0 && errno == EINTR);
 }
 
-void log_vmsg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, va_list ap)
+/* The one writer behind every log call: err >= 0 appends ": <strerror(err)>" to the message. */
+static void log_write(enum log_service s, enum log_level l, uint64_t reqno, int err,
+		      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void log_write(enum log_service s, enum log_level l, uint64_t reqno, int err,
+		      const char *fmt, va_list ap)
 {
 	char raw[LOG_MSG_MAX + 1];
 	char line[LOG_PREFIX_MAX + LOG_MSG_MAX + 8];
@@ -343,9 +347,16 @@ void log_vmsg(enum log_service s, enum log_level l, uint64_t reqno, const char *
 	int cut = 0;
 	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	if (n < 0) {
-		snprintf(raw, sizeof(raw), "(bad log format)");
+		n = snprintf(raw, sizeof(raw), "(bad log format)");
 	} else if ((size_t)n >= sizeof(raw)) {
 		cut = 1;
+	}
+	if (err >= 0 && !cut) {
+		char ebuf[128];
+		const char *etext = strerror_r(err, ebuf, sizeof(ebuf)); /* GNU: may not use ebuf */
+		int m = snprintf(raw + n, sizeof(raw) - (size_t)n, ": %s", etext);
+		if (m < 0 || (size_t)m >= sizeof(raw) - (size_t)n)
+			cut = 1;
 	}
 
 	struct timespec ts;
@@ -391,10 +402,93 @@ void log_vmsg(enum log_service s, enum log_level l, uint64_t reqno, const char *
 	errno = saved_errno;
 }
 
+void log_vmsg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, va_list ap)
+{
+	log_write(s, l, reqno, -1, fmt, ap);
+}
+
 void log_msg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	log_vmsg(s, l, reqno, fmt, ap);
+	log_write(s, l, reqno, -1, fmt, ap);
+	va_end(ap);
+}
+
+/* The errno variants: errno is read before anything else can change it. */
+#define LOG_WITH_ERR(level, err)                                                                   \
+	do {                                                                                       \
+		int e_ = (err);                                                                    \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		log_write(s, (level), reqno, e_, fmt, ap);                                         \
+		va_end(ap);                                                                        \
+	} while (0)
+
+void log_error(enum log_service s, uint64_t reqno, const char *fmt, ...)
+{
+	LOG_WITH_ERR(LOG_LVL_ERROR, errno);
+}
+
+void log_warn(enum log_service s, uint64_t reqno, const char *fmt, ...)
+{
+	LOG_WITH_ERR(LOG_LVL_WARN, errno);
+}
+
+void log_errorc(enum log_service s, uint64_t reqno, int err, const char *fmt, ...)
+{
+	LOG_WITH_ERR(LOG_LVL_ERROR, err);
+}
+
+void log_warnc(enum log_service s, uint64_t reqno, int err, const char *fmt, ...)
+{
+	LOG_WITH_ERR(LOG_LVL_WARN, err);
+}
+
+/* fatal and fatalx: the daemon's log at error level, and stderr even when the log is a file,
+ * since whoever started the process is looking there. */
+static void fatal_write(int err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0), noreturn));
+static void fatal_write(int err, const char *fmt, va_list ap)
+{
+	char msg[LOG_MSG_MAX];
+	int keep = cfg_also_stderr;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err >= 0)
+		log_errorc(LOGS_DAEMON, 0, err, "fatal: %s", msg);
+	else
+		log_msg(LOGS_DAEMON, LOG_LVL_ERROR, 0, "fatal: %s", msg);
+	if (atomic_load(&files[LOGS_DAEMON].fd) >= 0 && !keep) {
+		if (err >= 0)
+			fprintf(stderr, "%s: %s\n", msg, strerror(err));
+		else
+			fprintf(stderr, "%s\n", msg);
+	}
+	exit(1);
+}
+
+void fatal(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	fatal_write(e, fmt, ap);
+	va_end(ap);
+}
+
+void fatalc(int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fatal_write(err, fmt, ap);
+	va_end(ap);
+}
+
+void fatalx(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fatal_write(-1, fmt, ap);
 	va_end(ap);
 }

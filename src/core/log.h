@@ -54,13 +54,30 @@ void log_msg(enum log_service s, enum log_level l, uint64_t reqno, const char *f
 void log_vmsg(enum log_service s, enum log_level l, uint64_t reqno, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
 
-#define log_error(s, r, ...) log_msg((s), LOG_LVL_ERROR, (r), __VA_ARGS__)
-#define log_warn(s, r, ...) log_msg((s), LOG_LVL_WARN, (r), __VA_ARGS__)
+/* As OpenBSD's daemons log: log_warn and log_error add ": <strerror(errno)>", the x variants take
+ * the message as it is, and the c variants add the text of an errno-style code, which is what
+ * our functions return. */
+void log_error(enum log_service s, uint64_t reqno, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void log_warn(enum log_service s, uint64_t reqno, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void log_errorc(enum log_service s, uint64_t reqno, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void log_warnc(enum log_service s, uint64_t reqno, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define log_errorx(s, r, ...) log_msg((s), LOG_LVL_ERROR, (r), __VA_ARGS__)
+#define log_warnx(s, r, ...) log_msg((s), LOG_LVL_WARN, (r), __VA_ARGS__)
 #define log_info(s, r, ...) log_msg((s), LOG_LVL_INFO, (r), __VA_ARGS__)
 #define log_debug(s, r, ...)                                                                       \
 	do {                                                                                       \
 		if (log_enabled((s), LOG_LVL_DEBUG))                                               \
 			log_msg((s), LOG_LVL_DEBUG, (r), __VA_ARGS__);                             \
 	} while (0)
+
+/* The end of the process: logged to emccd.log at error level and written to stderr, then
+ * exit(1). fatal adds ": <strerror(errno)>", fatalc the text of err, fatalx nothing. */
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fatalc(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #endif

@@ -79,7 +79,7 @@ static void fail(struct lookup *lk, int status, const char *error)
 {
 	json_t *o = json_pack("{s:s}", "error", error);
 
-	log_warn(LOGS_ADMIN, lk->reqno, "cluster/lookup: %d %s", status, error);
+	log_warnx(LOGS_ADMIN, lk->reqno, "cluster/lookup: %d %s", status, error);
 	reply(lk, status, o);
 	json_decref(o);
 	lookup_free(lk);
@@ -240,7 +240,7 @@ static void refuse(struct node *n, struct evhttp_request *req, uint64_t reqno, i
 	char *a = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	const char *text = a ? a : "{\"error\":\"out of memory\"}";
 
-	log_warn(LOGS_ADMIN, reqno, "cluster/lookup: %d %s", status, error);
+	log_warnx(LOGS_ADMIN, reqno, "cluster/lookup: %d %s", status, error);
 	http_reply(n, req, a ? status : 500, "application/json", text, strlen(text));
 	free(a);
 	json_decref(o);

@@ -85,8 +85,8 @@ static void log_admin(uint64_t reqno, const char *command, int status, const cha
 		return;
 	}
 	json_t *o = answer ? json_loads(answer, 0, NULL) : NULL;
-	log_warn(LOGS_ADMIN, reqno, "%s: %d %s", command, status,
-		 json_string_value(json_object_get(o, "error")) ?: "");
+	log_warnx(LOGS_ADMIN, reqno, "%s: %d %s", command, status,
+		  json_string_value(json_object_get(o, "error")) ?: "");
 	json_decref(o);
 }
 
@@ -210,8 +210,8 @@ static void update_answer(struct update *u)
 					 "remote cluster %s (%s) is up, version %s", t->id,
 					 t->address, t->version);
 			else
-				log_warn(LOGS_EMCC, u->reqno, "remote cluster %s (%s) is down: %s",
-					 t->id, t->address, t->error);
+				log_warnx(LOGS_EMCC, u->reqno, "remote cluster %s (%s) is down: %s",
+					  t->id, t->address, t->error);
 		}
 	}
 	if (!u->req) {
@@ -379,7 +379,7 @@ static void update_done(struct workq_job *job)
 			reply_json(n, u->req, u->status, a);
 			free(a);
 		} else {
-			log_error(LOGS_EMCC, u->reqno, "remote cluster update: %s", u->error);
+			log_errorx(LOGS_EMCC, u->reqno, "remote cluster update: %s", u->error);
 			update_arm(n, RETRY_SECONDS);
 		}
 		update_free(u);
@@ -662,8 +662,8 @@ int emcc_status_start(struct node *n)
 		    trust_bundle_write(&b, n->cfg.cluster_id, s->https_address, pem, time(NULL),
 				       err, sizeof(err)) != 0 ||
 		    b.oom) {
-			log_warn(LOGS_EMCC, 0, "no trust bundle for %s: %s", BUNDLE_PATH,
-				 pem ? err : "cannot read the certificate");
+			log_warnx(LOGS_EMCC, 0, "no trust bundle for %s: %s", BUNDLE_PATH,
+				  pem ? err : "cannot read the certificate");
 			buf_free(&b);
 		} else {
 			s->bundle = b.data; /* ownership moves */

@@ -361,9 +361,9 @@ static void record_done(struct workq_job *job)
 	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
 	n->emcc_vis->records++;
 	if (!j->undo_only && j->rc)
-		log_warn(LOGS_EMCC, j->reqno, "%llu:%s: visit of %s on %s not recorded: %d %s",
-			 (unsigned long long)j->reqno, n->cfg.cluster_id, j->user, j->device,
-			 j->res.code, j->res.text);
+		log_warnx(LOGS_EMCC, j->reqno, "%llu:%s: visit of %s on %s not recorded: %d %s",
+			  (unsigned long long)j->reqno, n->cfg.cluster_id, j->user, j->device,
+			  j->res.code, j->res.text);
 	if (j->undo_only || j->rc) {
 		if (j->undo_queued) {
 			log_info(LOGS_EMCC, j->reqno,
@@ -372,11 +372,11 @@ static void record_done(struct workq_job *job)
 				 j->device, j->home);
 			emcc_outbox_kick(n);
 		} else {
-			log_error(LOGS_EMCC, j->reqno,
-				  "%llu:%s: undo homeLogout for %s device=%s NOT queued: %s keeps "
-				  "the login until its expired EMCC device maintenance",
-				  (unsigned long long)j->reqno, n->cfg.cluster_id, j->user,
-				  j->device, j->home);
+			log_errorx(LOGS_EMCC, j->reqno,
+				   "%llu:%s: undo homeLogout for %s device=%s NOT queued: %s keeps "
+				   "the login until its expired EMCC device maintenance",
+				   (unsigned long long)j->reqno, n->cfg.cluster_id, j->user,
+				   j->device, j->home);
 		}
 	}
 	if (j->op) {
@@ -441,10 +441,10 @@ static void on_home_login(void *arg, const struct emcc_msg *m, const char *why)
 		return;
 	}
 	if (!m) {
-		log_warn(LOGS_EMCC, op->reqno,
-			 "%llu:%s: homeLogin %s device=%s: no answer from %s: %s",
-			 (unsigned long long)op->reqno, n->cfg.cluster_id, op->user, op->device,
-			 home->id, why);
+		log_warnx(LOGS_EMCC, op->reqno,
+			  "%llu:%s: homeLogin %s device=%s: no answer from %s: %s",
+			  (unsigned long long)op->reqno, n->cfg.cluster_id, op->user, op->device,
+			  home->id, why);
 		if (op->from_cache)
 			cache_drop(n->emcc_vis, op->user);
 		/* It may have logged the user in all the same: undo through the outbox. */
@@ -478,9 +478,9 @@ static void on_home_login(void *arg, const struct emcc_msg *m, const char *why)
 			cache_drop(n->emcc_vis, op->user);
 		finish(op, code, reason, NULL);
 	} else {
-		log_warn(LOGS_EMCC, op->reqno, "%llu:%s: homeLogin: %s answered %s",
-			 (unsigned long long)op->reqno, n->cfg.cluster_id, home->id,
-			 emcc_msg_kind_name(m->kind));
+		log_warnx(LOGS_EMCC, op->reqno, "%llu:%s: homeLogin: %s answered %s",
+			  (unsigned long long)op->reqno, n->cfg.cluster_id, home->id,
+			  emcc_msg_kind_name(m->kind));
 		submit_record(op, home, NULL, 1);
 		finish(op, EM_NO_RESPONSE_FROM_REMOTE, "unexpected answer to homeLogin", NULL);
 	}
@@ -519,8 +519,8 @@ static void home_login(struct login_op *op)
 	free(m);
 	if (rc) {
 		op->refs--;
-		log_warn(LOGS_EMCC, op->reqno, "%llu:%s: homeLogin to %s not sent: %s",
-			 (unsigned long long)op->reqno, n->cfg.cluster_id, home->id, strerror(rc));
+		log_warnc(LOGS_EMCC, op->reqno, rc, "%llu:%s: homeLogin to %s not sent",
+			  (unsigned long long)op->reqno, n->cfg.cluster_id, home->id);
 		finish(op, EMAPP_EMSERVICE_CONNECTION_ERROR, "homeLogin could not be sent", NULL);
 	}
 }
@@ -554,8 +554,8 @@ static void decide(struct login_op *op)
 			 (unsigned long long)op->reqno, n->cfg.cluster_id, op->user);
 		finish(op, EM_USER_NOT_FOUND, "no remote cluster has the user", NULL);
 	} else {
-		log_warn(LOGS_EMCC, op->reqno, "%llu:%s: checkUser %s: no remote cluster answered",
-			 (unsigned long long)op->reqno, n->cfg.cluster_id, op->user);
+		log_warnx(LOGS_EMCC, op->reqno, "%llu:%s: checkUser %s: no remote cluster answered",
+			  (unsigned long long)op->reqno, n->cfg.cluster_id, op->user);
 		finish(op, EMAPP_EMSERVICE_CONNECTION_ERROR, "no remote cluster answered", NULL);
 	}
 }
@@ -567,8 +567,8 @@ static void on_check_user(void *arg, size_t i, const struct emcc_msg *m, const c
 
 	if (!m) {
 		op->state[i] = C_NO_ANSWER;
-		log_warn(LOGS_EMCC, op->reqno, "%llu:%s: checkUser %s: no answer from %s: %s",
-			 (unsigned long long)op->reqno, op->n->cfg.cluster_id, op->user, id, why);
+		log_warnx(LOGS_EMCC, op->reqno, "%llu:%s: checkUser %s: no answer from %s: %s",
+			  (unsigned long long)op->reqno, op->n->cfg.cluster_id, op->user, id, why);
 	} else if (m->kind == EMCC_RESP_CHECK_USER) {
 		op->answered_any = 1;
 		op->state[i] = m->user_exists ? C_EXISTS : C_NOT_HERE;
@@ -576,7 +576,7 @@ static void on_check_user(void *arg, size_t i, const struct emcc_msg *m, const c
 			  (unsigned long long)op->reqno, op->n->cfg.cluster_id, op->user, id,
 			  m->user_exists ? "has the user" : "does not have the user");
 		if (m->user_exists && op->decided && op->l && op->home != i)
-			log_warn(
+			log_warnx(
 			    LOGS_EMCC, op->reqno,
 			    "%llu:%s: user %s is claimed by %s too; %s (first by cluster id) is "
 			    "used",
@@ -585,9 +585,9 @@ static void on_check_user(void *arg, size_t i, const struct emcc_msg *m, const c
 	} else {
 		/* A failure (it does not trust us, busy...) counts as not answering. */
 		op->state[i] = C_NO_ANSWER;
-		log_warn(LOGS_EMCC, op->reqno, "%llu:%s: checkUser %s: %s answered %s %d %s",
-			 (unsigned long long)op->reqno, op->n->cfg.cluster_id, op->user, id,
-			 emcc_msg_kind_name(m->kind), m->error_code, m->error_text);
+		log_warnx(LOGS_EMCC, op->reqno, "%llu:%s: checkUser %s: %s answered %s %d %s",
+			  (unsigned long long)op->reqno, op->n->cfg.cluster_id, op->user, id,
+			  emcc_msg_kind_name(m->kind), m->error_code, m->error_text);
 	}
 	decide(op);
 	op_unref(op);
@@ -788,11 +788,12 @@ static void on_outbox_answer(void *arg, const struct emcc_msg *m, const char *wh
 				 m->error_code, m->error_text);
 		else
 			snprintf(it->why, sizeof(it->why), "%s", why);
-		log_warn(LOGS_EMCC, s->j->reqno,
-			 "%llu:%s: %s %s device=%s to %s failed (attempt %d): %s; retry in %lld ms",
-			 (unsigned long long)s->j->reqno, n->cfg.cluster_id, it->row.kind,
-			 it->row.user_id, it->row.device, it->row.cluster, it->row.attempts + 1,
-			 it->why, (long long)backoff_ms(it->row.attempts));
+		log_warnx(
+		    LOGS_EMCC, s->j->reqno,
+		    "%llu:%s: %s %s device=%s to %s failed (attempt %d): %s; retry in %lld ms",
+		    (unsigned long long)s->j->reqno, n->cfg.cluster_id, it->row.kind,
+		    it->row.user_id, it->row.device, it->row.cluster, it->row.attempts + 1, it->why,
+		    (long long)backoff_ms(it->row.attempts));
 	}
 	outbox_sent(s->j);
 	free(s);
@@ -838,9 +839,9 @@ static void outbox_done(struct workq_job *job)
 			free(s);
 			snprintf(it->why, sizeof(it->why), "not sent: %s",
 				 rc == EPERM ? "no certificate imported" : strerror(rc));
-			log_warn(LOGS_EMCC, j->reqno, "%llu:%s: %s device=%s to %s %s",
-				 (unsigned long long)j->reqno, n->cfg.cluster_id, it->row.kind,
-				 it->row.device, it->row.cluster, it->why);
+			log_warnx(LOGS_EMCC, j->reqno, "%llu:%s: %s device=%s to %s %s",
+				  (unsigned long long)j->reqno, n->cfg.cluster_id, it->row.kind,
+				  it->row.device, it->row.cluster, it->why);
 			j->pending--;
 		}
 	}
@@ -919,8 +920,7 @@ static void maint_done(struct workq_job *job)
 	if (j->ran) {
 		n->emcc_vis->maint_last_ms = clock_now_ms();
 		if (j->rc)
-			log_error(LOGS_EMCC, j->reqno, "expired EMCC device maintenance: %s",
-				  strerror(j->rc));
+			log_errorc(LOGS_EMCC, j->reqno, j->rc, "expired EMCC device maintenance");
 		else if (j->removed && !job->batch_error)
 			log_info(LOGS_EMCC, j->reqno,
 				 "expired EMCC device maintenance: %zu EMCC row(s) removed",

@@ -161,15 +161,14 @@ static int bind_hostport(struct node *n, struct evhttp *h, const char *what, con
 	char host[256];
 	int port;
 	if (config_split_hostport(hostport, host, sizeof(host), &port)) {
-		log_error(LOGS_DAEMON, 0, "%s listener: bad address '%s'", what, hostport);
+		log_errorx(LOGS_DAEMON, 0, "%s listener: bad address '%s'", what, hostport);
 		return EINVAL;
 	}
 	struct evhttp_bound_socket *bound =
 	    evhttp_bind_socket_with_handle(h, host, (ev_uint16_t)port);
 	if (!bound) {
 		int e = errno ? errno : EADDRINUSE;
-		log_error(LOGS_DAEMON, 0, "%s listener: cannot bind %s: %s", what, hostport,
-			  strerror(e));
+		log_errorc(LOGS_DAEMON, 0, e, "%s listener: cannot bind %s", what, hostport);
 		return e;
 	}
 	remember_listener(n, evhttp_bound_socket_get_listener(bound));
@@ -181,7 +180,7 @@ static int bind_unix(struct node *n, struct evhttp *h, const char *path)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_error(LOGS_DAEMON, 0, "admin socket path too long: %s", path);
+		log_errorx(LOGS_DAEMON, 0, "admin socket path too long: %s", path);
 		return ENAMETOOLONG;
 	}
 	strcpy(sun.sun_path, path);
@@ -192,7 +191,7 @@ static int bind_unix(struct node *n, struct evhttp *h, const char *path)
 	 * answers on it, so two daemons never fight over one socket. */
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 || errno == EAGAIN) {
 		close(fd);
-		log_error(LOGS_DAEMON, 0, "admin socket %s is in use by another emccd", path);
+		log_errorx(LOGS_DAEMON, 0, "admin socket %s is in use by another emccd", path);
 		return EADDRINUSE;
 	}
 	close(fd);
@@ -204,7 +203,7 @@ static int bind_unix(struct node *n, struct evhttp *h, const char *path)
 	if (rc != 0 || listen(fd, 64) != 0) {
 		rc = errno;
 		close(fd);
-		log_error(LOGS_DAEMON, 0, "admin socket %s: %s", path, strerror(rc));
+		log_errorc(LOGS_DAEMON, 0, rc, "admin socket %s", path);
 		return rc;
 	}
 	struct evconnlistener *l = evconnlistener_new(

@@ -106,8 +106,8 @@ void node_changes_flush(struct node *n, struct node_changes *c, int batch_error,
 				 "device %s not registered: %s NOTIFY not sent", it->device,
 				 action);
 		else
-			log_warn(LOGS_EMSERVICE, reqno, "device %s: %s NOTIFY not sent: %s",
-				 it->device, action, strerror(rc));
+			log_warnc(LOGS_EMSERVICE, reqno, rc, "device %s: %s NOTIFY not sent",
+				  it->device, action);
 	}
 	/* A committed logout may have queued a message for another cluster (EMCC): send now. */
 	for (size_t i = 0; i < c->n && !batch_error; i++)
@@ -151,9 +151,8 @@ static int worker_batch_end(void *ctx)
 	struct worker *w = ctx;
 	int rc = store_batch_commit(w->st);
 	if (rc)
-		log_error(LOGS_DAEMON, 0,
-			  "batch commit failed: %s; its requests are answered with code 6",
-			  strerror(rc));
+		log_errorc(LOGS_DAEMON, 0, rc,
+			   "batch commit failed; its requests are answered with code 6");
 	return rc;
 }
 
@@ -183,8 +182,7 @@ static void sweep_work(struct workq_job *job, void *thread_ctx)
 	struct em_ctx ctx = job_em_ctx(w, s->reqno, "timer", "", &s->changes);
 	int rc = em_autologout_run(&ctx, AUTOLOGOUT_BATCH, &s->fired);
 	if (rc)
-		log_error(LOGS_EMSERVICE, ctx.reqno, "automatic logout sweep failed: %s",
-			  strerror(rc));
+		log_errorc(LOGS_EMSERVICE, ctx.reqno, rc, "automatic logout sweep failed");
 	else if (s->fired)
 		log_info(LOGS_EMSERVICE, ctx.reqno, "automatic logout: %zu device(s) logged out",
 			 s->fired);
@@ -195,9 +193,9 @@ static void sweep_done(struct workq_job *job)
 	struct sweep_job *s = (struct sweep_job *)job;
 	s->node->autologout_running = 0;
 	if (job->batch_error && s->fired)
-		log_error(LOGS_EMSERVICE, s->reqno,
-			  "automatic logout of %zu device(s) not committed; retried next sweep",
-			  s->fired);
+		log_errorx(LOGS_EMSERVICE, s->reqno,
+			   "automatic logout of %zu device(s) not committed; retried next sweep",
+			   s->fired);
 	node_changes_flush(s->node, &s->changes, job->batch_error, s->reqno);
 	free(s);
 }
@@ -304,8 +302,8 @@ static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 	if (!idle && clock_now_ms() < n->drain_deadline_ms)
 		return;
 	if (!idle)
-		log_warn(LOGS_DAEMON, 0, "still %zu job(s) in flight after %d s: stopping anyway",
-			 workq_pending(n->wq), DRAIN_SECONDS);
+		log_warnx(LOGS_DAEMON, 0, "still %zu job(s) in flight after %d s: stopping anyway",
+			  workq_pending(n->wq), DRAIN_SECONDS);
 	event_del(n->drain_timer);
 	/* One more short turn of the loop writes the last answers out to their sockets. */
 	struct timeval flush = {0, 100 * 1000};
@@ -319,8 +317,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		struct config c;
 		char err[512];
 		if (load_config(&c, n->cfg.path[0] ? n->cfg.path : NULL, err, sizeof(err)) != 0) {
-			log_error(LOGS_DAEMON, 0, "reload refused, keeping the running config: %s",
-				  err);
+			log_errorx(LOGS_DAEMON, 0, "reload refused, keeping the running config: %s",
+				   err);
 			return;
 		}
 		/* Listeners, database and data directory stay as started; the rest applies now. */
@@ -331,11 +329,11 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		    strcmp(c.sip_udp, n->cfg.sip_udp) || strcmp(c.sip_tcp, n->cfg.sip_tcp) ||
 		    strcmp(c.sip_realm, n->cfg.sip_realm) ||
 		    c.sip_max_expires != n->cfg.sip_max_expires)
-			log_warn(LOGS_DAEMON, 0,
-				 "reload: listener, [sip] or database changes need a restart");
+			log_warnx(LOGS_DAEMON, 0,
+				  "reload: listener, [sip] or database changes need a restart");
 		if (strcmp(c.tftp_http, n->cfg.tftp_http))
-			log_warn(LOGS_DAEMON, 0,
-				 "reload: a [server] tftp_http change needs a restart");
+			log_warnx(LOGS_DAEMON, 0,
+				  "reload: a [server] tftp_http change needs a restart");
 		memcpy(c.tftp_http, n->cfg.tftp_http, sizeof(c.tftp_http));
 		memcpy(c.sip_udp, n->cfg.sip_udp, sizeof(c.sip_udp));
 		memcpy(c.sip_tcp, n->cfg.sip_tcp, sizeof(c.sip_tcp));
@@ -350,7 +348,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		struct store *st;
 		if (store_open(&st, n->cfg.database) == 0) {
 			if (apply_pinned_params(&n->cfg, st) != 0)
-				log_error(LOGS_DAEMON, 0, "reload: cannot store [parameters]");
+				log_errorx(LOGS_DAEMON, 0, "reload: cannot store [parameters]");
 			store_close(st);
 		}
 		node_params_changed(n);
@@ -454,26 +452,16 @@ int main(int argc, char **argv)
 
 	char pepper_path[CONFIG_STR + 16];
 	snprintf(pepper_path, sizeof(pepper_path), "%s/pin.key", n->cfg.data_dir);
-	if (cred_init() != 0 || (rc = cred_pepper_load(&n->pepper, pepper_path)) != 0) {
-		log_error(LOGS_DAEMON, 0, "cannot load the PIN key %s: %s", pepper_path,
-			  strerror(rc));
-		return 1;
-	}
+	if (cred_init() != 0 || (rc = cred_pepper_load(&n->pepper, pepper_path)) != 0)
+		fatalc(rc, "cannot load the PIN key %s", pepper_path);
 
 	/* Migrate the schema and store pinned parameters before any worker opens the database. */
 	struct store *st;
-	if ((rc = store_open(&st, n->cfg.database)) != 0) {
-		log_error(LOGS_DAEMON, 0, "cannot open database %s: %s", n->cfg.database,
-			  strerror(rc));
-		return 1;
-	}
+	if ((rc = store_open(&st, n->cfg.database)) != 0)
+		fatalc(rc, "cannot open database %s", n->cfg.database);
 	struct em_params params;
-	if ((rc = apply_pinned_params(&n->cfg, st)) != 0 ||
-	    (rc = em_params_load(st, &params)) != 0) {
-		log_error(LOGS_DAEMON, 0, "cannot store parameters: %s", strerror(rc));
-		store_close(st);
-		return 1;
-	}
+	if ((rc = apply_pinned_params(&n->cfg, st)) != 0 || (rc = em_params_load(st, &params)) != 0)
+		fatalc(rc, "cannot store parameters");
 	log_info(LOGS_DAEMON, 0, "database %s at schema version %d", n->cfg.database,
 		 store_schema_version(st));
 	store_close(st);
@@ -482,24 +470,18 @@ int main(int argc, char **argv)
 	/* The node's certificate exists even without an HTTPS listener: it is also the identity
 	 * this cluster presents to other clusters (mutual TLS). */
 	if (tls_server_ctx(n->cfg.tls_cert, n->cfg.tls_key, n->cfg.cluster_id, n->cfg.node_address,
-			   &n->ssl_ctx, err, sizeof(err)) != 0) {
-		log_error(LOGS_DAEMON, 0, "HTTPS: %s", err);
-		return 1;
-	}
+			   &n->ssl_ctx, err, sizeof(err)) != 0)
+		fatalx("HTTPS: %s", err);
 
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	n->base = event_base_new();
 	n->started = time(NULL);
-	if (!n->base || metrics_alloc(&n->metrics) || cred_cache_alloc(&n->cred_cache, 4096)) {
-		log_error(LOGS_DAEMON, 0, "out of memory at start");
-		return 1;
-	}
+	if (!n->base || metrics_alloc(&n->metrics) || cred_cache_alloc(&n->cred_cache, 4096))
+		fatalx("out of memory at start");
 	if ((rc = emcc_client_alloc(&n->emcc_client, n->base, n->cfg.tls_cert, n->cfg.tls_key, err,
-				    sizeof(err))) != 0) {
-		log_error(LOGS_DAEMON, 0, "inter-cluster client: %s", err);
-		return 1;
-	}
+				    sizeof(err))) != 0)
+		fatalx("inter-cluster client: %s", err);
 	/* Only an address literal can be a source; a DNS node_address leaves it to routing. */
 	{
 		struct in6_addr a6;
@@ -508,17 +490,11 @@ int main(int argc, char **argv)
 		    inet_pton(AF_INET6, n->cfg.node_address, &a6) == 1)
 			emcc_client_set_source(n->emcc_client, n->cfg.node_address);
 	}
-	if ((rc = workq_alloc(&n->wq, n->base, n->cfg.workers, worker_init, worker_fini, n)) != 0) {
-		log_error(LOGS_DAEMON, 0, "cannot start %d workers: %s", n->cfg.workers,
-			  strerror(rc));
-		return 1;
-	}
+	if ((rc = workq_alloc(&n->wq, n->base, n->cfg.workers, worker_init, worker_fini, n)) != 0)
+		fatalc(rc, "cannot start %d workers", n->cfg.workers);
 	workq_set_batch(n->wq, WORKER_BATCH_MAX, worker_batch_begin, worker_batch_end);
-	if ((rc = emcc_visiting_start(n)) != 0) {
-		log_error(LOGS_DAEMON, 0, "EMCC: cannot start: %s", strerror(rc));
-		workq_free(n->wq);
-		return 1;
-	}
+	if ((rc = emcc_visiting_start(n)) != 0)
+		fatalc(rc, "EMCC: cannot start");
 	if (http_listen_all(n) != 0) {
 		fprintf(stderr, "emccd: cannot open listeners, see %s/emccd.log\n", n->cfg.log_dir);
 		workq_free(n->wq);
@@ -537,9 +513,9 @@ int main(int argc, char **argv)
 		if ((rc = sipd_start(&n->sipd, &sc)) != 0) {
 			fprintf(stderr, "emccd: cannot start SIP (%s), see %s/sip.log\n",
 				strerror(rc), n->cfg.log_dir);
-			log_error(LOGS_DAEMON, 0, "cannot start SIP on udp %s, tcp %s: %s",
-				  n->cfg.sip_udp[0] ? n->cfg.sip_udp : "(off)",
-				  n->cfg.sip_tcp[0] ? n->cfg.sip_tcp : "(off)", strerror(rc));
+			log_errorc(LOGS_DAEMON, 0, rc, "cannot start SIP on udp %s, tcp %s",
+				   n->cfg.sip_udp[0] ? n->cfg.sip_udp : "(off)",
+				   n->cfg.sip_tcp[0] ? n->cfg.sip_tcp : "(off)");
 			http_close_all(n);
 			workq_free(n->wq);
 			return 1;
@@ -557,7 +533,7 @@ int main(int argc, char **argv)
 	event_add(n->autologout_timer, &one_second);
 	on_autologout_timer(-1, 0, n); /* logouts that fell due while we were down fire now */
 	if ((rc = emcc_status_start(n)) != 0)
-		log_error(LOGS_DAEMON, 0, "remote cluster updates not started: %s", strerror(rc));
+		log_errorc(LOGS_DAEMON, 0, rc, "remote cluster updates not started");
 
 	log_info(LOGS_DAEMON, 0, "emccd ready (%d workers)", n->cfg.workers);
 	event_base_dispatch(n->base);

@@ -164,8 +164,8 @@ done:
 	if (j->status == 200)
 		log_info(LOGS_ADMIN, j->reqno, "%s: ok", j->command);
 	else
-		log_warn(LOGS_ADMIN, j->reqno, "%s: %d %s", j->command, j->status,
-			 json_string_value(json_object_get(out, "error")) ?: "");
+		log_warnx(LOGS_ADMIN, j->reqno, "%s: %d %s", j->command, j->status,
+			  json_string_value(json_object_get(out, "error")) ?: "");
 	j->answer = out ? json_dumps(out, JSON_COMPACT) : strdup("{}");
 	json_decref(out);
 	json_decref(args);

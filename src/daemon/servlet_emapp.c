@@ -85,8 +85,8 @@ static void render(struct buf *b, struct px_object *o, enum emapp_lang lang, enu
 
 	buf_init(&xml);
 	if (px_render(&xml, o) != 0) {
-		log_error(LOGS_EMAPP, reqno,
-			  "page does not fit a Cisco IP Phone object; sent error 0");
+		log_errorx(LOGS_EMAPP, reqno,
+			   "page does not fit a Cisco IP Phone object; sent error 0");
 		emapp_error_page(o, lang, EM_UNKNOWN_ERROR, 0);
 		buf_reset(&xml);
 		px_render(&xml, o);
@@ -147,8 +147,8 @@ static void log_request(const struct emapp_job *j, const struct emapp_request *r
 		 logval(r->has_login_type, r->login_type, lt, sizeof(lt)),
 		 r->has_pin ? (r->pin[0] ? "sent" : "blank") : "null");
 	if (r->error)
-		log_warn(LOGS_EMAPP, j->reqno,
-			 "parameter %s is unusable (too long or badly encoded)", r->error_param);
+		log_warnx(LOGS_EMAPP, j->reqno,
+			  "parameter %s is unusable (too long or badly encoded)", r->error_param);
 }
 
 static void log_outcome(const struct emapp_job *j, const struct emapp_request *r,
@@ -173,22 +173,23 @@ static void log_outcome(const struct emapp_job *j, const struct emapp_request *r
 		break;
 	case EMAPP_PAGE_ERROR:
 		/* The phone saw only the code; the real reason stays here and in the audit. */
-		log_warn(LOGS_EMAPP, j->reqno,
-			 "%s failed at %s for user %s: phone shows %d; real %d: %s",
-			 (r->has_do_logout		? "Logout"
-			  : r->has_userid || r->has_pin ? "Login"
-							: "Request"),
-			 device, (r->has_userid || o->user_id[0]) ? user : "null", o->code,
-			 o->real_code, o->reason[0] ? o->reason : em_code_text(o->real_code));
+		log_warnx(LOGS_EMAPP, j->reqno,
+			  "%s failed at %s for user %s: phone shows %d; real %d: %s",
+			  (r->has_do_logout		 ? "Logout"
+			   : r->has_userid || r->has_pin ? "Login"
+							 : "Request"),
+			  device, (r->has_userid || o->user_id[0]) ? user : "null", o->code,
+			  o->real_code, o->reason[0] ? o->reason : em_code_text(o->real_code));
 		if (o->lockout_engaged)
-			log_warn(LOGS_EMAPP, j->reqno, "user %s locked out: %s", user, o->reason);
+			log_warnx(LOGS_EMAPP, j->reqno, "user %s locked out: %s", user, o->reason);
 		break;
 	default:
 		log_info(LOGS_EMAPP, j->reqno, "Sent %s for device %s", page_name(o->page), device);
 		break;
 	}
 	log_info(LOGS_EMAPP, j->reqno, "my charset =%s, language %s (%.2f ms)",
-		 emapp_charset_name(j->charset), emapp_lang_name(j->lang), clock_elapsed_ms(&j->t0));
+		 emapp_charset_name(j->charset), emapp_lang_name(j->lang),
+		 clock_elapsed_ms(&j->t0));
 }
 
 static void emapp_job_work(struct workq_job *job, void *thread_ctx)
@@ -208,7 +209,7 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 			emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
 			render(&j->out, o, j->lang, j->charset, j->reqno);
 		}
-		log_error(LOGS_EMAPP, j->reqno, "out of memory");
+		log_errorx(LOGS_EMAPP, j->reqno, "out of memory");
 		goto out;
 	}
 	if (emapp_parse_query(j->query, r) == ENOMEM) {
@@ -224,7 +225,7 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 	rc = j->what == W_MENU ? emapp_services_menu(&ctx, &env, r, o, &out)
 			       : emapp_handle(&ctx, &env, r, o, &out);
 	if (rc) {
-		log_error(LOGS_EMAPP, j->reqno, "no page could be made: %s", strerror(rc));
+		log_errorc(LOGS_EMAPP, j->reqno, rc, "no page could be made");
 		out.page = EMAPP_PAGE_ERROR;
 		out.code = out.real_code = EM_UNKNOWN_ERROR;
 		emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
@@ -255,7 +256,7 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 	if (out.page == EMAPP_PAGE_EMCC_PENDING) {
 		free(j->emcc);
 		j->emcc = NULL;
-		log_error(LOGS_EMAPP, j->reqno, "out of memory");
+		log_errorx(LOGS_EMAPP, j->reqno, "out of memory");
 		out.page = EMAPP_PAGE_ERROR;
 		out.code = out.real_code = EM_UNKNOWN_ERROR;
 		emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
@@ -330,8 +331,8 @@ static void emapp_job_done(struct workq_job *job)
 			free(o);
 		}
 		j->refresh_url[0] = '\0';
-		log_error(LOGS_EMAPP, j->reqno, "not committed: the phone was sent error %d",
-			  EM_DATABASE_ERROR);
+		log_errorx(LOGS_EMAPP, j->reqno, "not committed: the phone was sent error %d",
+			   EM_DATABASE_ERROR);
 	}
 	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
 	emapp_reply(j);
@@ -417,8 +418,8 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 			render(&b, o, lang, cs, reqno);
 			free(o);
 		}
-		log_warn(LOGS_EMAPP, reqno, "from %s: busy, %u requests in flight; sent error %d",
-			 ip, n->em_inflight, EM_BUSY);
+		log_warnx(LOGS_EMAPP, reqno, "from %s: busy, %u requests in flight; sent error %d",
+			  ip, n->em_inflight, EM_BUSY);
 		snprintf(ctype, sizeof(ctype), "text/xml; charset=%s", emapp_charset_name(cs));
 		http_reply(n, req, 200, ctype, b.data ? b.data : "", b.len);
 		buf_free(&b);

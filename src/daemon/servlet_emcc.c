@@ -127,49 +127,49 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 	node_worker_refresh_params(w);
 	j->changes.st = w->st;
 	if (!m || !a || !rc) {
-		log_error(LOGS_EMCC, j->reqno, "out of memory");
+		log_errorx(LOGS_EMCC, j->reqno, "out of memory");
 		goto out;
 	}
 	if (emcc_msg_parse(j->xml, j->xml_len, m, &perr) != 0) {
-		log_warn(LOGS_EMCC, j->reqno, "from %s: refused (%d): %s", j->remote_ip, perr.code,
-			 perr.text);
+		log_warnx(LOGS_EMCC, j->reqno, "from %s: refused (%d): %s", j->remote_ip, perr.code,
+			  perr.text);
 		failure(j, a, 0, perr.code, perr.text);
 		goto out;
 	}
 	snprintf(pfx, sizeof(pfx), "%llu:%.64s", (unsigned long long)m->request_number, m->cluster);
 	if (!emcc_msg_is_request(m->kind)) {
-		log_warn(LOGS_EMCC, j->reqno,
-			 "%s: from %s: refused (1): a %s response is no request", pfx, j->remote_ip,
-			 emcc_msg_kind_name(m->kind));
+		log_warnx(LOGS_EMCC, j->reqno,
+			  "%s: from %s: refused (1): a %s response is no request", pfx,
+			  j->remote_ip, emcc_msg_kind_name(m->kind));
 		failure(j, a, m->request_number, EM_PARSE_ERROR, "Error on Parsing: not a request");
 		goto out;
 	}
 	/* Who is calling: the certificate decides, never the message's own claim. */
 	if (!*j->fingerprint) {
-		log_warn(LOGS_EMCC, j->reqno,
-			 "%s: %s from %s refused (35): no client certificate (plain HTTP or none "
-			 "sent); claimed cluster %s",
-			 pfx, emcc_msg_kind_name(m->kind), j->remote_ip, m->cluster);
+		log_warnx(LOGS_EMCC, j->reqno,
+			  "%s: %s from %s refused (35): no client certificate (plain HTTP or none "
+			  "sent); claimed cluster %s",
+			  pfx, emcc_msg_kind_name(m->kind), j->remote_ip, m->cluster);
 		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
 		goto out;
 	}
 	r = store_remote_cluster_by_fingerprint(w->st, j->fingerprint, rc);
 	if (r == ENOENT) {
-		log_warn(LOGS_EMCC, j->reqno,
-			 "%s: %s from %s refused (35): unknown certificate %s (claimed cluster %s)",
-			 pfx, emcc_msg_kind_name(m->kind), j->remote_ip, j->fingerprint,
-			 m->cluster);
+		log_warnx(
+		    LOGS_EMCC, j->reqno,
+		    "%s: %s from %s refused (35): unknown certificate %s (claimed cluster %s)", pfx,
+		    emcc_msg_kind_name(m->kind), j->remote_ip, j->fingerprint, m->cluster);
 		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
 		goto out;
 	}
 	if (r) {
-		log_error(LOGS_EMCC, j->reqno, "%s: remote cluster lookup: %s", pfx, strerror(r));
+		log_errorc(LOGS_EMCC, j->reqno, r, "%s: remote cluster lookup", pfx);
 		store_error_res(&res, r);
 		failure(j, a, m->request_number, res.code, res.text);
 		goto out;
 	}
 	if (strcmp(rc->id, m->cluster) != 0) {
-		log_warn(
+		log_warnx(
 		    LOGS_EMCC, j->reqno,
 		    "%s: %s from %s refused (35): the certificate of cluster %s used for claimed "
 		    "cluster %s",
@@ -184,8 +184,8 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 				  : r == ETIME	? "stale message (sent time outside the window)"
 				  : r == ENOSPC ? "replay table full"
 						: "bad nonce";
-		log_warn(LOGS_EMCC, j->reqno, "%s: %s from %s refused: %s", pfx,
-			 emcc_msg_kind_name(m->kind), j->remote_ip, why);
+		log_warnx(LOGS_EMCC, j->reqno, "%s: %s from %s refused: %s", pfx,
+			  emcc_msg_kind_name(m->kind), j->remote_ip, why);
 		failure(j, a, m->request_number, r == ENOSPC ? EM_BUSY : EM_PARSE_ERROR, why);
 		goto out;
 	}
@@ -268,9 +268,9 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 			 : em_emcc_visiting_logout(&ctx, m->cluster, m->device_name, m->user_id,
 						   m->reason, &ended, &res);
 		if (r) {
-			log_warn(LOGS_EMCC, j->reqno, "%s: %s %s device=%s: failure %d %s", pfx,
-				 emcc_msg_kind_name(m->kind), m->user_id, m->device_name, res.code,
-				 res.text);
+			log_warnx(LOGS_EMCC, j->reqno, "%s: %s %s device=%s: failure %d %s", pfx,
+				  emcc_msg_kind_name(m->kind), m->user_id, m->device_name, res.code,
+				  res.text);
 			failure(j, a, m->request_number, res.code, res.text);
 			break;
 		}
@@ -377,8 +377,8 @@ int servlet_emcc_try(struct node *n, struct evhttp_request *req)
 		snprintf(a.error_text, sizeof(a.error_text), "%s", em_code_text(EM_BUSY));
 		buf_init(&b);
 		emcc_msg_render(&b, &a);
-		log_warn(LOGS_EMCC, reqno, "from %s: busy, %u requests in flight", ip,
-			 n->em_inflight);
+		log_warnx(LOGS_EMCC, reqno, "from %s: busy, %u requests in flight", ip,
+			  n->em_inflight);
 		http_reply(n, req, 200, "text/xml; charset=utf-8", b.data ? b.data : "", b.len);
 		buf_free(&b);
 		explicit_bzero(xml, xml_len);

@@ -193,14 +193,14 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 		     frc == ENOENT  ? "Error on Parsing: the request has no form field 'xml'"
 		     : frc == E2BIG ? "Error on Parsing: the xml document is too large"
 				    : "Error on Parsing: bad URL encoding in the form body");
-		log_warn(LOGS_EMSERVICE, j->reqno, "from %s: refused (1): %s", j->remote_ip,
-			 j->out.data);
+		log_warnx(LOGS_EMSERVICE, j->reqno, "from %s: refused (1): %s", j->remote_ip,
+			  j->out.data);
 		goto out;
 	}
 	if (emapi_parse(xml, xml_len, r, &perr)) {
 		fail(j, perr.code, perr.text);
-		log_warn(LOGS_EMSERVICE, j->reqno, "from %s: refused (%d): %s", j->remote_ip,
-			 perr.code, perr.text);
+		log_warnx(LOGS_EMSERVICE, j->reqno, "from %s: refused (%d): %s", j->remote_ip,
+			  perr.code, perr.text);
 		goto out;
 	}
 	j->type = (enum metrics_type)r->kind;
@@ -319,8 +319,8 @@ void servlet_emservice(struct node *n, struct evhttp_request *req)
 		struct buf b;
 		buf_init(&b);
 		emapi_render_failure(&b, EM_BUSY, em_code_text(EM_BUSY));
-		log_warn(LOGS_EMSERVICE, reqno, "from %s: busy, %u requests in flight", ip,
-			 n->em_inflight);
+		log_warnx(LOGS_EMSERVICE, reqno, "from %s: busy, %u requests in flight", ip,
+			  n->em_inflight);
 		metrics_observe(n->metrics, MT_UNPARSED, EM_BUSY, 1e-3 * clock_elapsed_ms(&t0));
 		http_reply(n, req, 200, "text/xml; charset=utf-8", b.data, b.len);
 		buf_free(&b);

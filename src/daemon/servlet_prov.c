@@ -192,8 +192,7 @@ static void prov_job_work(struct workq_job *job, void *thread_ctx)
 		goto out;
 	}
 	if (rc) {
-		log_error(LOGS_TFTP, j->reqno, "%s: cannot read its version stamp: %s", j->device,
-			  strerror(rc));
+		log_errorc(LOGS_TFTP, j->reqno, rc, "%s: cannot read its version stamp", j->device);
 		j->status = rc == EBUSY ? 503 : 500;
 		goto out;
 	}
@@ -216,8 +215,7 @@ static void prov_job_work(struct workq_job *job, void *thread_ctx)
 	if (rc == 0)
 		rc = prov_cnf_render(&j->out, c);
 	if (rc) {
-		log_error(LOGS_TFTP, j->reqno, "%s: cannot build its config file: %s", j->device,
-			  strerror(rc));
+		log_errorc(LOGS_TFTP, j->reqno, rc, "%s: cannot build its config file", j->device);
 		j->status = rc == EBUSY ? 503 : 500;
 		goto out;
 	}
@@ -287,8 +285,8 @@ static void route_prov(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (prov_inflight >= PROV_INFLIGHT_MAX) {
-		log_warn(LOGS_TFTP, reqno, "%s %s: busy, %u requests in flight (503)", ip, device,
-			 prov_inflight);
+		log_warnx(LOGS_TFTP, reqno, "%s %s: busy, %u requests in flight (503)", ip, device,
+			  prov_inflight);
 		http_reply(n, req, 503, "text/plain", "busy\n", 5);
 		return;
 	}

@@ -179,9 +179,9 @@ int em_user_id_normalize(const char *in, char *out, size_t outlen);
 
 struct em_emcc_cluster {
 	char id[LIM_ID_MAX];
-	char address[LIM_TEXT_MAX];	    /* host:port of its HTTPS EM service */
+	char address[LIM_TEXT_MAX];	  /* host:port of its HTTPS EM service */
 	char fingerprint[LIM_SHA256_HEX]; /* its certificate, pinned */
-	char status[16];		    /* "up", "down", "unknown": informative only */
+	char status[16];		  /* "up", "down", "unknown": informative only */
 };
 
 /* Visiting side, before any remote is asked (read-only): the phone's checks. */

@@ -293,7 +293,8 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 		      ctx->params->max_emcc_devices);
 
 	out->login_duration = (int64_t)ctx->params->inter_cluster_max_minutes * 60;
-	rc = store_config_bump(ctx->st, device, ctx->now_ms, out->config_version, sizeof(out->config_version));
+	rc = store_config_bump(ctx->st, device, ctx->now_ms, out->config_version,
+			       sizeof(out->config_version));
 	if (rc)
 		HSTORE(rc);
 	memset(&hd, 0, sizeof(hd));
@@ -303,10 +304,10 @@ int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *
 	str_copy(hd.visiting_cluster, sizeof(hd.visiting_cluster), req->visiting_cluster);
 	str_copy(hd.model, sizeof(hd.model), req->model);
 	str_copy(hd.protocol, sizeof(hd.protocol),
-	    req->protocol &&
-		    (strcmp(req->protocol, "SIP") == 0 || strcmp(req->protocol, "SCCP") == 0)
-		? req->protocol
-		: "");
+		 req->protocol &&
+			 (strcmp(req->protocol, "SIP") == 0 || strcmp(req->protocol, "SCCP") == 0)
+		     ? req->protocol
+		     : "");
 	hd.security_mode = req->security_mode;
 	hd.login_time = now_s;
 	hd.login_duration = out->login_duration;
@@ -513,7 +514,8 @@ int em_emcc_visit_record(struct em_ctx *ctx, const struct em_emcc_visit_record *
 	str_copy(visit.home_tvs, sizeof(visit.home_tvs), v->home_tvs);
 	visit.login_time = now_s;
 	visit.login_duration = v->login_duration;
-	rc = store_config_bump(ctx->st, v->device, ctx->now_ms, visit.config_version, sizeof(visit.config_version));
+	rc = store_config_bump(ctx->st, v->device, ctx->now_ms, visit.config_version,
+			       sizeof(visit.config_version));
 	if (rc)
 		goto fail;
 	rc = store_emcc_visit_put(st, &visit);

@@ -36,7 +36,7 @@ struct emapi_request {
 
 	/* login / logout */
 	char device_name[LIM_ID_MAX];
-	char user_id[LIM_ID_MAX];	   /* login: as sent (the policy lowercases) */
+	char user_id[LIM_ID_MAX];	 /* login: as sent (the policy lowercases) */
 	char device_profile[LIM_ID_MAX]; /* login: "" = the user's default */
 	enum emapi_duration duration_kind;
 	long duration_minutes; /* EMAPI_DURATION_TIME */

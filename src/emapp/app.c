@@ -269,13 +269,13 @@ static int login_form(struct px_object *o, const struct emapp_env *env,
 	o->kind = PX_INPUT;
 	str_copy(o->title, sizeof(o->title), emapp_msg(lang, EMAPP_MSG_TITLE));
 	str_copy(o->prompt, sizeof(o->prompt),
-	     emapp_msg(lang, dn ? EMAPP_MSG_PROMPT_DN : EMAPP_MSG_PROMPT_UID));
+		 emapp_msg(lang, dn ? EMAPP_MSG_PROMPT_DN : EMAPP_MSG_PROMPT_UID));
 	url_self(u, env, r);
 	if ((rc = url_take(o->url, sizeof(o->url), u)))
 		return rc;
 	o->ninputs = 2;
 	str_copy(id->display_name, sizeof(id->display_name),
-	     emapp_msg(lang, dn ? EMAPP_MSG_EXTENSION : EMAPP_MSG_USER_ID));
+		 emapp_msg(lang, dn ? EMAPP_MSG_EXTENSION : EMAPP_MSG_USER_ID));
 	str_copy(id->query_param, sizeof(id->query_param), "userid");
 	/* Remember the Last User Logged In: em_query_device hands it over only when it is on. */
 	if (!dn && last_user && strlen(last_user) < sizeof(id->default_value))
@@ -568,7 +568,7 @@ int emapp_handle(struct em_ctx *ctx, const struct emapp_env *env, const struct e
 		if ((rc = url_take(o->softkeys[0].url, sizeof(o->softkeys[0].url), &u)))
 			goto out;
 		str_copy(o->softkeys[0].name, sizeof(o->softkeys[0].name),
-		     emapp_msg(env->lang, EMAPP_MSG_YES));
+			 emapp_msg(env->lang, EMAPP_MSG_YES));
 		o->softkeys[0].position = 1;
 		o->nsoftkeys = 1;
 		softkey(o, emapp_msg(env->lang, EMAPP_MSG_NO), "SoftKey:Exit", 3);

@@ -38,8 +38,8 @@ struct emapp_request {
 	char userid[LIM_ID_MAX]; /* user ID, or the extension for loginType=DN */
 	char pin[CRED_PIN_MAX + 1];
 	char profile[LIM_ID_MAX];
-	char login_type[8];		/* as sent: UID, SP, DN */
-	char emcc[8];			/* as sent: true / false */
+	char login_type[8];	      /* as sent: UID, SP, DN */
+	char emcc[8];		      /* as sent: true / false */
 	char refresh[LIM_ID_MAX + 8]; /* "<device>#Login" or "<device>#Logout" */
 	char do_logout[8];
 	char get_cluster_info[8];
@@ -77,8 +77,8 @@ enum emapp_page {
 /* What happened, for the edge: the page sent and, for the log only, the real story. */
 struct emapp_outcome {
 	enum emapp_page page;
-	int code;      /* the phone code shown (201, 22, ...), 0 when none */
-	int real_code; /* the code behind it (23 for an unknown user...), 0 when none */
+	int code;		   /* the phone code shown (201, 22, ...), 0 when none */
+	int real_code;		   /* the code behind it (23 for an unknown user...), 0 when none */
 	char reason[LIM_TEXT_MAX]; /* never shown to the phone */
 	char user_id[LIM_ID_MAX];  /* who logged in or out */
 	char profile[LIM_ID_MAX];

@@ -562,13 +562,13 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 				break;
 		if (r == NROLES) {
 			str_printf(p->err, p->errlen,
-				"line %zu: unknown role \"%.*s\" (https, signing or tvs)", lineno,
-				(int)(vn > 32 ? 32 : vn), val);
+				   "line %zu: unknown role \"%.*s\" (https, signing or tvs)",
+				   lineno, (int)(vn > 32 ? 32 : vn), val);
 			return EINVAL;
 		}
 		if (p->b->ncerts == TRUST_MAX_CERTS) {
 			str_printf(p->err, p->errlen, "line %zu: more than %d certificates", lineno,
-				TRUST_MAX_CERTS);
+				   TRUST_MAX_CERTS);
 			return EINVAL;
 		}
 		p->role = (enum trust_role)r;
@@ -577,18 +577,19 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 	}
 	if (p->state != P_FIELDS) {
 		str_printf(p->err, p->errlen, "line %zu: field \"%.*s\" after the certificates",
-			lineno, (int)(nn > 32 ? 32 : nn), name);
+			   lineno, (int)(nn > 32 ? 32 : nn), name);
 		return EINVAL;
 	}
 	if (line_is(name, nn, "cluster")) {
 		if (p->have_cluster++) {
-			str_printf(p->err, p->errlen, "line %zu: duplicate field \"cluster\"", lineno);
+			str_printf(p->err, p->errlen, "line %zu: duplicate field \"cluster\"",
+				   lineno);
 			return EINVAL;
 		}
 		if (!cluster_id_ok(val, vn)) {
 			str_printf(p->err, p->errlen,
-				"line %zu: \"cluster\" must be 1 to 50 of A-Z a-z 0-9 _ . -",
-				lineno);
+				   "line %zu: \"cluster\" must be 1 to 50 of A-Z a-z 0-9 _ . -",
+				   lineno);
 			return EINVAL;
 		}
 		memcpy(p->b->cluster, val, vn);
@@ -597,7 +598,8 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 	}
 	if (line_is(name, nn, "address")) {
 		if (p->have_address++) {
-			str_printf(p->err, p->errlen, "line %zu: duplicate field \"address\"", lineno);
+			str_printf(p->err, p->errlen, "line %zu: duplicate field \"address\"",
+				   lineno);
 			return EINVAL;
 		}
 		if (!address_ok(val, vn)) {
@@ -613,19 +615,20 @@ static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 	}
 	if (line_is(name, nn, "created")) {
 		if (p->have_created++) {
-			str_printf(p->err, p->errlen, "line %zu: duplicate field \"created\"", lineno);
+			str_printf(p->err, p->errlen, "line %zu: duplicate field \"created\"",
+				   lineno);
 			return EINVAL;
 		}
 		if (parse_time(val, vn, &p->b->created)) {
 			str_printf(p->err, p->errlen,
-				"line %zu: \"created\" must be UTC as YYYY-MM-DDTHH:MM:SSZ",
-				lineno);
+				   "line %zu: \"created\" must be UTC as YYYY-MM-DDTHH:MM:SSZ",
+				   lineno);
 			return EINVAL;
 		}
 		return 0;
 	}
 	str_printf(p->err, p->errlen, "line %zu: unknown field \"%.*s\"", lineno,
-		(int)(nn > 32 ? 32 : nn), name);
+		   (int)(nn > 32 ? 32 : nn), name);
 	return EINVAL;
 }
 
@@ -649,7 +652,7 @@ static int on_pem_end(struct parser *p, const char *end_of_block)
 	X509_free(x);
 	if (err == EFBIG) {
 		str_printf(p->err, p->errlen, "line %zu: certificate larger than %d bytes of PEM",
-			p->pem_line, TRUST_PEM_MAX);
+			   p->pem_line, TRUST_PEM_MAX);
 		return EINVAL;
 	}
 	if (err) {
@@ -660,7 +663,7 @@ static int on_pem_end(struct parser *p, const char *end_of_block)
 		if (p->b->certs[i].role == c->role &&
 		    strcmp(p->b->certs[i].sha256, c->sha256) == 0) {
 			str_printf(p->err, p->errlen, "line %zu: the same %s certificate twice",
-				p->pem_line, role_names[c->role]);
+				   p->pem_line, role_names[c->role]);
 			free(c->pem);
 			c->pem = NULL;
 			return EINVAL;
@@ -683,14 +686,14 @@ static int on_line(struct parser *p, size_t lineno, const char *l, size_t n, con
 	if (starts_with(l, n, "-----BEGIN ")) {
 		if (p->state != P_WANT_PEM) {
 			str_printf(p->err, p->errlen,
-				"line %zu: a PEM block must follow a \"role:\" line", lineno);
+				   "line %zu: a PEM block must follow a \"role:\" line", lineno);
 			return EINVAL;
 		}
 		if (memmem(l, n, "PRIVATE KEY", 11)) {
 			str_printf(p->err, p->errlen,
-				"line %zu: a private key does not belong in a trust bundle; "
-				"it was not read",
-				lineno);
+				   "line %zu: a private key does not belong in a trust bundle; "
+				   "it was not read",
+				   lineno);
 			return EINVAL;
 		}
 		p->pem_start = l;
@@ -699,8 +702,8 @@ static int on_line(struct parser *p, size_t lineno, const char *l, size_t n, con
 		return 0;
 	}
 	if (p->state == P_WANT_PEM) {
-		str_printf(p->err, p->errlen, "line %zu: expected a PEM certificate after \"role:\"",
-			lineno);
+		str_printf(p->err, p->errlen,
+			   "line %zu: expected a PEM certificate after \"role:\"", lineno);
 		return EINVAL;
 	}
 	return on_field(p, lineno, l, n);
@@ -768,8 +771,8 @@ int trust_bundle_parse(const char *text, size_t len, struct trust_bundle **out, 
 		lineno++;
 		if (lineno == 1) {
 			if (!line_is(pos, n, HEADER)) {
-				str_printf(err, errlen, "line 1: not a trust bundle (expected \"%s\")",
-					HEADER);
+				str_printf(err, errlen,
+					   "line 1: not a trust bundle (expected \"%s\")", HEADER);
 				rc = EINVAL;
 				goto out;
 			}
@@ -789,9 +792,9 @@ int trust_bundle_parse(const char *text, size_t len, struct trust_bundle **out, 
 		rc = EINVAL;
 	} else if (!p.have_cluster || !p.have_address || !p.have_created) {
 		str_printf(err, errlen, "missing field \"%s\"",
-			!p.have_cluster	  ? "cluster"
-			: !p.have_address ? "address"
-					  : "created");
+			   !p.have_cluster   ? "cluster"
+			   : !p.have_address ? "address"
+					     : "created");
 		rc = EINVAL;
 	} else if (!trust_bundle_cert(p.b, TRUST_ROLE_HTTPS)) {
 		str_printf(err, errlen, "no certificate with role https");

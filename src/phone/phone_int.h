@@ -76,7 +76,7 @@ struct phone {
 	/* configuration (phone_cnf.c): what the last SEP<MAC>.cnf.xml said */
 	char own_tftp[PROV_HOST_MAX];  /* host:port of our own TFTP ("" = no fetches) */
 	char emcc_tftp[PROV_HOST_MAX]; /* EMCC: the home TFTP (tempTftp1) while we are visiting */
-	char version[LIM_STAMP_MAX];  /* versionStamp of the file in use */
+	char version[LIM_STAMP_MAX];   /* versionStamp of the file in use */
 	bool cnf_busy;		       /* a fetch is under way */
 	bool cnf_then_register;	       /* a restart waits for it, then registers */
 	bool cnf_from_own;	       /* this round asked our own TFTP already */

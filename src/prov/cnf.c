@@ -849,7 +849,6 @@ out:
 	return rc;
 }
 
-
 /* ---- file names ---- */
 
 int prov_cnf_file_name(char *out, size_t len, const char *device, int is_signed)

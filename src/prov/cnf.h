@@ -49,9 +49,9 @@
 #define PROV_CNF_MAX_DOC (2048 * 1024)
 
 #define PROV_HOST_MAX LIM_TEXT_MAX /* host names, IPv4/IPv6 literals (store's home_tftp fits) */
-#define PROV_UUID_MAX 37	     /* 36 characters + NUL, without braces */
-#define PROV_LANG_MAX 16	     /* "en_US" */
-#define PROV_PROTO_MAX 16	     /* "SIP" */
+#define PROV_UUID_MAX 37	   /* 36 characters + NUL, without braces */
+#define PROV_LANG_MAX 16	   /* "en_US" */
+#define PROV_PROTO_MAX 16	   /* "SIP" */
 
 #define PROV_SIP_PORT 5060
 #define PROV_TVS_PORT 2445
@@ -75,23 +75,23 @@ enum prov_emcc {
 struct prov_cnf {
 	/* the device */
 	char device[LIM_ID_MAX];  /* "SEPC80084AA8743"; [A-Za-z0-9._-], no "..", required */
-	char uuid[PROV_UUID_MAX];   /* device uuid without braces; "" = no uuid attribute */
-	int ctiid;		    /* CTI id of the device; >= 0 */
+	char uuid[PROV_UUID_MAX]; /* device uuid without braces; "" = no uuid attribute */
+	int ctiid;		  /* CTI id of the device; >= 0 */
 	char model[LIM_TEXT_MAX]; /* "Cisco 7821": loadInformation's model attribute; "" = none */
 	char load[LIM_TEXT_MAX];  /* firmware load, "sip78xx.12-1-1-12" */
-	int load_enforced;	    /* 0: <loadInformation> empty, as for EMCC (reference 3.1) */
-	int security_mode;	    /* deviceSecurityMode 1..3; 0 = 1 (non-secure) */
-	char version_stamp[LIM_STAMP_MAX];  /* required; see store_config_stamp_new() */
-	char user_id[LIM_ID_MAX];	     /* logged-in user (<userId>); "" = nobody */
-	char user_locale[LIM_TEXT_MAX];    /* "English_United_States" */
-	char lang_code[PROV_LANG_MAX];	     /* "en_US" */
+	int load_enforced;	  /* 0: <loadInformation> empty, as for EMCC (reference 3.1) */
+	int security_mode;	  /* deviceSecurityMode 1..3; 0 = 1 (non-secure) */
+	char version_stamp[LIM_STAMP_MAX]; /* required; see store_config_stamp_new() */
+	char user_id[LIM_ID_MAX];	   /* logged-in user (<userId>); "" = nobody */
+	char user_locale[LIM_TEXT_MAX];	   /* "English_United_States" */
+	char lang_code[PROV_LANG_MAX];	   /* "en_US" */
 	char network_locale[LIM_TEXT_MAX]; /* "United_States" */
-	char softkey_uuid[PROV_UUID_MAX];    /* <softKeyFile>SK<uuid>.xml; "" = empty element */
+	char softkey_uuid[PROV_UUID_MAX];  /* <softKeyFile>SK<uuid>.xml; "" = empty element */
 
 	/* call control: the device pool's only call manager */
 	char device_pool[LIM_TEXT_MAX]; /* "" = "Default" */
-	char cm_group[LIM_TEXT_MAX];	  /* callManagerGroup name; "" = "Default" */
-	char cm_name[PROV_HOST_MAX];	  /* callManager <name>; "" = cm_address */
+	char cm_group[LIM_TEXT_MAX];	/* callManagerGroup name; "" = "Default" */
+	char cm_name[PROV_HOST_MAX];	/* callManager <name>; "" = cm_address */
 	char cm_description[LIM_TEXT_MAX];
 	char cm_address[PROV_HOST_MAX]; /* processNodeName: where the phone registers; required */
 	int sip_port;			/* 0 = 5060 */
@@ -132,7 +132,7 @@ struct prov_cnf_view {
 	struct features features;
 	char user_locale[LIM_TEXT_MAX];
 	char lang_code[PROV_LANG_MAX];
-	int security_mode;	   /* 1..3, 0 absent */
+	int security_mode;	 /* 1..3, 0 absent */
 	char load[LIM_TEXT_MAX]; /* "" = not enforced */
 	char load_model[LIM_TEXT_MAX];
 	char user_id[LIM_ID_MAX];

@@ -68,9 +68,9 @@ static void notify_resph(int err, const struct sip_msg *msg, void *arg)
 	if (!err && msg && msg->scode < 200)
 		return; /* provisional; the final answer follows */
 	if (err == ECONNABORTED) {
-		log_warn(LOGS_SIP, j->reqno,
-			 "NOTIFY service-control action=%s to %s abandoned: node stopping",
-			 j->action, j->device);
+		log_warnx(LOGS_SIP, j->reqno,
+			  "NOTIFY service-control action=%s to %s abandoned: node stopping",
+			  j->action, j->device);
 	} else if (err) {
 		/* A phone on TCP is reached over the connection it registered on. When that is
 		 * gone, try its Contact once, as a UA without that connection would be reached. */
@@ -82,9 +82,9 @@ static void notify_resph(int err, const struct sip_msg *msg, void *arg)
 			if (notify_send(s, j) == 0)
 				return;
 		}
-		log_warn(LOGS_SIP, j->reqno,
-			 "NOTIFY service-control action=%s to %s (%s): no answer: %s", j->action,
-			 j->device, j->target, strerror(err));
+		log_warnc(LOGS_SIP, j->reqno, err,
+			  "NOTIFY service-control action=%s to %s (%s): no answer", j->action,
+			  j->device, j->target);
 	} else {
 		char reason[64];
 		sipd_log_text(msg->reason.p, msg->reason.l, reason, sizeof(reason));
@@ -93,9 +93,9 @@ static void notify_resph(int err, const struct sip_msg *msg, void *arg)
 				 "NOTIFY service-control action=%s to %s (%s): %u %s", j->action,
 				 j->device, j->target, msg->scode, reason);
 		else
-			log_warn(LOGS_SIP, j->reqno,
-				 "NOTIFY service-control action=%s to %s (%s): %u %s", j->action,
-				 j->device, j->target, msg->scode, reason);
+			log_warnx(LOGS_SIP, j->reqno,
+				  "NOTIFY service-control action=%s to %s (%s): %u %s", j->action,
+				  j->device, j->target, msg->scode, reason);
 	}
 	free(j);
 }
@@ -184,8 +184,8 @@ static void notify_start(struct sipd *s, struct sipd_job *j)
 		err = notify_send(s, j);
 	}
 	if (err) {
-		log_warn(LOGS_SIP, j->reqno, "NOTIFY service-control action=%s to %s not sent: %s",
-			 j->action, j->device, strerror(err));
+		log_warnc(LOGS_SIP, j->reqno, err,
+			  "NOTIFY service-control action=%s to %s not sent", j->action, j->device);
 		free(j);
 	}
 }
@@ -270,14 +270,14 @@ static int add_transport(struct sipd *s, enum sip_transp tp, const char *listen)
 	char host[CONFIG_STR];
 	int err = parse_listen(listen, &sa, host, sizeof(host));
 	if (err) {
-		log_error(LOGS_SIP, 0, "SIP: %s listen address \"%s\" is not ip:port",
-			  sipd_transport_name(tp), listen);
+		log_errorx(LOGS_SIP, 0, "SIP: %s listen address \"%s\" is not ip:port",
+			   sipd_transport_name(tp), listen);
 		return err;
 	}
 	err = sip_transp_add(s->sip, tp, &sa);
 	if (err) {
-		log_error(LOGS_SIP, 0, "SIP: cannot listen on %s %s: %s", sipd_transport_name(tp),
-			  listen, strerror(err));
+		log_errorc(LOGS_SIP, 0, err, "SIP: cannot listen on %s %s", sipd_transport_name(tp),
+			   listen);
 		return err;
 	}
 	if (tp == SIP_TRANSP_UDP)
@@ -292,8 +292,7 @@ static int thread_setup(struct sipd *s)
 {
 	int err = re_thread_init();
 	if (err) {
-		log_error(LOGS_SIP, 0, "SIP: cannot set up libre for its thread: %s",
-			  strerror(err));
+		log_errorc(LOGS_SIP, 0, err, "SIP: cannot set up libre for its thread");
 		return err;
 	}
 	struct rlimit rl;
@@ -307,7 +306,7 @@ static int thread_setup(struct sipd *s)
 
 	err = sip_alloc(&s->sip, NULL, 1024, 1024, 1024, "emcc/" EMCC_SIP_VERSION, NULL, NULL);
 	if (err) {
-		log_error(LOGS_SIP, 0, "SIP: cannot start the stack: %s", strerror(err));
+		log_errorc(LOGS_SIP, 0, err, "SIP: cannot start the stack");
 		return err;
 	}
 	if (s->udp_listen[0] && (err = add_transport(s, SIP_TRANSP_UDP, s->udp_listen)))
@@ -315,12 +314,12 @@ static int thread_setup(struct sipd *s)
 	if (s->tcp_listen[0] && (err = add_transport(s, SIP_TRANSP_TCP, s->tcp_listen)))
 		return err;
 	if ((err = sip_listen(&s->lsnr, s->sip, true, sipd_uas_request, s))) {
-		log_error(LOGS_SIP, 0, "SIP: cannot listen for requests: %s", strerror(err));
+		log_errorc(LOGS_SIP, 0, err, "SIP: cannot listen for requests");
 		return err;
 	}
 	struct mqueue *mq = NULL;
 	if ((err = mqueue_alloc(&mq, on_mqueue, s))) {
-		log_error(LOGS_SIP, 0, "SIP: cannot make the queue: %s", strerror(err));
+		log_errorc(LOGS_SIP, 0, err, "SIP: cannot make the queue");
 		return err;
 	}
 	pthread_mutex_lock(&s->mu);
@@ -344,9 +343,9 @@ static void thread_teardown(struct sipd *s)
 	mem_deref(mq);
 	while (j) {
 		struct sipd_job *next = j->next;
-		log_warn(LOGS_SIP, j->reqno,
-			 "NOTIFY service-control action=%s for %s not sent: node stopping",
-			 j->action, j->device);
+		log_warnx(LOGS_SIP, j->reqno,
+			  "NOTIFY service-control action=%s for %s not sent: node stopping",
+			  j->action, j->device);
 		free(j);
 		j = next;
 	}
@@ -371,7 +370,7 @@ static void *sip_thread(void *arg)
 	if (!err) {
 		err = re_main(NULL);
 		if (err)
-			log_error(LOGS_SIP, 0, "SIP: event loop ended: %s", strerror(err));
+			log_errorc(LOGS_SIP, 0, err, "SIP: event loop ended");
 	}
 	thread_teardown(s);
 	return NULL;
@@ -393,7 +392,7 @@ int sipd_start(struct sipd **sp, const struct sipd_config *cfg)
 	const char *udp = cfg->udp_listen ? cfg->udp_listen : "";
 	const char *tcp = cfg->tcp_listen ? cfg->tcp_listen : "";
 	if (!udp[0] && !tcp[0]) {
-		log_error(LOGS_SIP, 0, "SIP: neither a UDP nor a TCP listener is configured");
+		log_errorx(LOGS_SIP, 0, "SIP: neither a UDP nor a TCP listener is configured");
 		return EINVAL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -417,7 +416,7 @@ int sipd_start(struct sipd **sp, const struct sipd_config *cfg)
 	/* libxml2 reads alarm bodies on the SIP thread; its globals are set up here, once. */
 	xmlInitParser();
 	if ((rc = pthread_create(&s->thread, NULL, sip_thread, s)) != 0) {
-		log_error(LOGS_SIP, 0, "SIP: cannot start its thread: %s", strerror(rc));
+		log_errorc(LOGS_SIP, 0, rc, "SIP: cannot start its thread");
 		sipd_free(s);
 		return rc;
 	}
@@ -436,10 +435,10 @@ int sipd_start(struct sipd **sp, const struct sipd_config *cfg)
 		 s->tcp_listen[0] ? s->tcp_listen : "(off)",
 		 s->realm[0] ? "digest authentication" : "no authentication", s->max_expires);
 	if (s->realm[0] && !s->lookup_ha1)
-		log_warn(LOGS_SIP, 0,
-			 "SIP realm \"%s\" is set but no SIP credentials are: every REGISTER will "
-			 "be refused (403)",
-			 s->realm);
+		log_warnx(LOGS_SIP, 0,
+			  "SIP realm \"%s\" is set but no SIP credentials are: every REGISTER will "
+			  "be refused (403)",
+			  s->realm);
 	*sp = s;
 	return 0;
 }
@@ -456,8 +455,8 @@ void sipd_stop(struct sipd *s)
 	int err = s->mq ? mqueue_push(s->mq, MQ_STOP, NULL) : 0;
 	pthread_mutex_unlock(&s->mu);
 	if (err)
-		log_warn(LOGS_SIP, 0, "SIP: stop request not queued (%s); stopping within %d ms",
-			 strerror(err), PURGE_MS);
+		log_warnc(LOGS_SIP, 0, err, "SIP: stop request not queued; stopping within %d ms",
+			  PURGE_MS);
 	pthread_join(s->thread, NULL);
 	log_info(LOGS_SIP, 0, "SIP registrar stopped");
 	sipd_free(s);
@@ -527,8 +526,8 @@ out:
 	pthread_mutex_unlock(&s->mu);
 	free(j);
 	if (rc)
-		log_warn(LOGS_SIP, reqno, "NOTIFY service-control action=%s for %s not queued: %s",
-			 action, device, strerror(rc));
+		log_warnc(LOGS_SIP, reqno, rc, "NOTIFY service-control action=%s for %s not queued",
+			  action, device);
 	return rc;
 }
 

@@ -76,8 +76,8 @@ static void reply(struct req *r, uint16_t code, const char *reason)
 
 static void refuse(struct req *r, uint16_t code, const char *reason, const char *why)
 {
-	log_warn(LOGS_SIP, 0, "%s from %s refused: %u %s (%s)", r->method, r->peer, code, reason,
-		 why);
+	log_warnx(LOGS_SIP, 0, "%s from %s refused: %u %s (%s)", r->method, r->peer, code, reason,
+		  why);
 	reply(r, code, reason);
 }
 
@@ -111,7 +111,7 @@ static int check_request(struct req *r)
 
 	/* Without a Via there is nowhere to send an answer. */
 	if (!pl_isset(&msg->via.sentby)) {
-		log_warn(LOGS_SIP, 0, "%s from %s without Via: dropped", r->method, r->peer);
+		log_warnx(LOGS_SIP, 0, "%s from %s without Via: dropped", r->method, r->peer);
 		return -1;
 	}
 	if (!sip_msg_hdr(msg, SIP_HDR_FROM) || !sip_msg_hdr(msg, SIP_HDR_TO) ||
@@ -148,8 +148,8 @@ static int check_request(struct req *r)
 		st.unsupported[0] = '\0';
 		sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE, require_handler, &st);
 		if (st.len) {
-			log_warn(LOGS_SIP, 0, "%s from %s refused: 420 Bad Extension (%s)",
-				 r->method, r->peer, st.unsupported);
+			log_warnx(LOGS_SIP, 0, "%s from %s refused: 420 Bad Extension (%s)",
+				  r->method, r->peer, st.unsupported);
 			(void)sip_replyf(r->s->sip, msg, 420, "Bad Extension",
 					 "Unsupported: %s\r\nContent-Length: 0\r\n\r\n",
 					 st.unsupported);
@@ -225,9 +225,9 @@ static int authorize(struct req *r, const char *device)
 	}
 	if (httpauth_digest_response_decode(&resp, &h->val) ||
 	    pl_strcmp(&resp.realm, s->realm) != 0) {
-		log_warn(LOGS_SIP, 0,
-			 "REGISTER %s from %s: unusable Authorization, challenged again", device,
-			 r->peer);
+		log_warnx(LOGS_SIP, 0,
+			  "REGISTER %s from %s: unusable Authorization, challenged again", device,
+			  r->peer);
 		challenge(r, 0);
 		return -1;
 	}
@@ -481,8 +481,8 @@ static void on_register(struct req *r)
 		return;
 	}
 	if (rc) {
-		log_error(LOGS_SIP, 0, "REGISTER %s from %s: not stored: %s", items[0].b.device,
-			  r->peer, rc == ENOSPC ? "registrar full" : strerror(rc));
+		log_errorx(LOGS_SIP, 0, "REGISTER %s from %s: not stored: %s", items[0].b.device,
+			   r->peer, rc == ENOSPC ? "registrar full" : strerror(rc));
 		(void)sip_replyf(r->s->sip, msg, 503, "Service Unavailable",
 				 "Retry-After: 60\r\nContent-Length: 0\r\n\r\n");
 		return;
@@ -534,7 +534,7 @@ static void on_refer(struct req *r)
 		(void)sip_treply(NULL, r->s->sip, r->msg, 202, "Accepted");
 		return;
 	}
-	log_warn(LOGS_SIP, 0, "REFER from %s refused: 415 (only phone alarms are taken)", r->peer);
+	log_warnx(LOGS_SIP, 0, "REFER from %s refused: 415 (only phone alarms are taken)", r->peer);
 	(void)sip_replyf(r->s->sip, r->msg, 415, "Unsupported Media Type",
 			 "Accept: " ACCEPT "\r\nContent-Length: 0\r\n\r\n");
 }

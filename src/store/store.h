@@ -65,10 +65,10 @@ int store_batch_commit(struct store *st);
 
 /* ---- end users ------------------------------------------------------------------------------ */
 struct store_user {
-	char id[LIM_ID_MAX];	   /* stored lowercase; lookups are exact on the lowercased id */
+	char id[LIM_ID_MAX];	 /* stored lowercase; lookups are exact on the lowercased id */
 	char name[LIM_TEXT_MAX]; /* display name */
 	char password_hash[LIM_HASH_MAX];   /* "" = no password (cannot use the API) */
-	char pin_hash[LIM_HASH_MAX];	      /* "" = no PIN (cannot log in at a phone) */
+	char pin_hash[LIM_HASH_MAX];	    /* "" = no PIN (cannot log in at a phone) */
 	char primary_extension[LIM_ID_MAX]; /* DN, for loginType=DN */
 	int em_proxy_rights;   /* member of "Standard EM Authentication Proxy Rights" */
 	int emcc_enabled;      /* "Enable Extension Mobility Cross Cluster" */
@@ -113,7 +113,7 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 struct store_profile {
 	char name[LIM_ID_MAX];
 	char description[LIM_TEXT_MAX];
-	char model[LIM_TEXT_MAX];	  /* phone model the profile is for, e.g. "7821" */
+	char model[LIM_TEXT_MAX];	/* phone model the profile is for, e.g. "7821" */
 	char user_locale[LIM_TEXT_MAX]; /* e.g. "English_United_States" */
 	char softkey_template[LIM_TEXT_MAX];
 };
@@ -146,10 +146,10 @@ struct store_device {
 	char name[LIM_ID_MAX]; /* e.g. SEPC80084AA8743 (uppercase hex) */
 	char description[LIM_TEXT_MAX];
 	char model[LIM_TEXT_MAX]; /* e.g. "7821" (see em/models.h) */
-	char protocol[16];	    /* "SIP" or "SCCP" */
-	int em_enabled;		    /* "Enable Extension Mobility" (allowhotelingflag) */
-	int emcc_enabled;	    /* EMCC allowed on this phone */
-	int security_mode;	    /* 1 = non-secure, 2 = authenticated, 3 = encrypted */
+	char protocol[16];	  /* "SIP" or "SCCP" */
+	int em_enabled;		  /* "Enable Extension Mobility" (allowhotelingflag) */
+	int emcc_enabled;	  /* EMCC allowed on this phone */
+	int security_mode;	  /* 1 = non-secure, 2 = authenticated, 3 = encrypted */
 	char user_locale[LIM_TEXT_MAX];
 };
 int store_device_get(struct store *st, const char *name, struct store_device *out);
@@ -170,12 +170,12 @@ struct store_em_state {
 	char device[LIM_ID_MAX];
 	char user_id[LIM_ID_MAX]; /* "" = logged out */
 	char profile[LIM_ID_MAX]; /* current login profile */
-	int64_t login_time;	    /* unix seconds */
-	int64_t login_duration;	    /* seconds; 0 = indefinite */
+	int64_t login_time;	  /* unix seconds */
+	int64_t login_duration;	  /* seconds; 0 = indefinite */
 	char last_user_id[LIM_ID_MAX];
-	int emcc_role;			   /* enum store_emcc_role */
+	int emcc_role;			 /* enum store_emcc_role */
 	char remote_cluster[LIM_ID_MAX]; /* the other cluster for EMCC rows */
-	char remote_ip[64];		   /* where the login came from */
+	char remote_ip[64];		 /* where the login came from */
 };
 /* ENOENT if the device never had a row (treat as logged out, no last user). */
 int store_em_state_get(struct store *st, const char *device, struct store_em_state *out);
@@ -229,22 +229,21 @@ int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, co
  * the trust-bundle parser, the admin API). Times named *_ms are unix milliseconds, login_time
  * and login_duration are seconds as in em_state. */
 
-
 /* ---- remote clusters [EMCC Remote Cluster + its Intercluster Service Profile panes] -------- */
 struct store_remote_cluster {
-	char id[LIM_ID_MAX];	      /* the remote's Cluster ID */
+	char id[LIM_ID_MAX];	    /* the remote's Cluster ID */
 	char address[LIM_TEXT_MAX]; /* host:port of its HTTPS EM service, "127.0.7.200:8443" */
-	int emcc_enabled;	      /* per-service "Active" flags */
+	int emcc_enabled;	    /* per-service "Active" flags */
 	int pstn_enabled;
 	int rsvp_enabled;
-	int tftp_enabled;	      /* CUCM: must stay off for EMCC; stored as given */
+	int tftp_enabled;	    /* CUCM: must stay off for EMCC; stored as given */
 	char cert_pem[LIM_PEM_MAX]; /* its HTTPS certificate, trusted for mutual TLS; "" = none */
 	/* SHA-256 of cert_pem's DER (trust_cert_fingerprint), 64 hex digits; folded to lowercase on
 	 * the way in. "" exactly when cert_pem is "" (else EINVAL); unique among clusters. */
 	char cert_sha256[LIM_SHA256_HEX];
-	char status[16];		 /* "unknown" | "up" | "down"; "" is stored as "unknown" */
-	char version[LIM_TEXT_MAX];	 /* what the remote reported at the last update */
-	int64_t last_update_ms;		 /* 0 = never */
+	char status[16];	       /* "unknown" | "up" | "down"; "" is stored as "unknown" */
+	char version[LIM_TEXT_MAX];    /* what the remote reported at the last update */
+	int64_t last_update_ms;	       /* 0 = never */
 	char last_error[LIM_TEXT_MAX]; /* "" after a good update */
 };
 int store_remote_cluster_get(struct store *st, const char *id, struct store_remote_cluster *out);
@@ -274,15 +273,15 @@ int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
  * CUCM's "EMCC base device", filled from the EMCC template. The device name is the visiting
  * phone's, so there is no foreign key to devices (as em_state). */
 struct store_emcc_home_device {
-	char device[LIM_ID_MAX];	     /* the visiting phone's name */
-	char user_id[LIM_ID_MAX];	     /* our user; lowercased; never "" */
-	char profile[LIM_ID_MAX];	     /* the device profile the login used */
+	char device[LIM_ID_MAX];	   /* the visiting phone's name */
+	char user_id[LIM_ID_MAX];	   /* our user; lowercased; never "" */
+	char profile[LIM_ID_MAX];	   /* the device profile the login used */
 	char visiting_cluster[LIM_ID_MAX]; /* "" is EINVAL */
 	char model[LIM_TEXT_MAX];
-	char protocol[16];		   /* "", "SIP", "SCCP" (as devices) */
-	int security_mode;		   /* 0..3 (as devices) */
-	int64_t login_time;		   /* unix seconds */
-	int64_t login_duration;		   /* seconds; 0 = indefinite */
+	char protocol[16];		 /* "", "SIP", "SCCP" (as devices) */
+	int security_mode;		 /* 0..3 (as devices) */
+	int64_t login_time;		 /* unix seconds */
+	int64_t login_duration;		 /* seconds; 0 = indefinite */
 	char config_version[LIM_ID_MAX]; /* versionStamp of the config built for it */
 	int64_t created_ms;
 };
@@ -303,9 +302,9 @@ int store_emcc_home_device_count(struct store *st, long *count);
  * device must be one of our devices (ENOENT otherwise); deleting the device deletes the row. */
 struct store_emcc_visit {
 	char device[LIM_ID_MAX];
-	char user_id[LIM_ID_MAX];	 /* the remote user; lowercased; never "" */
+	char user_id[LIM_ID_MAX];      /* the remote user; lowercased; never "" */
 	char home_cluster[LIM_ID_MAX]; /* never "" */
-	char home_tftp[LIM_TEXT_MAX];	 /* host[:port] the phone's config points at */
+	char home_tftp[LIM_TEXT_MAX];  /* host[:port] the phone's config points at */
 	char home_call_manager[LIM_TEXT_MAX];
 	char home_tvs[LIM_TEXT_MAX];
 	int64_t login_time;
@@ -320,9 +319,9 @@ int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 
 /* ---- outbox: logouts the other cluster has not acknowledged yet ---------------------------- */
 struct store_emcc_outbox {
-	int64_t id;		    /* set by the store; grows with every add */
+	int64_t id;		  /* set by the store; grows with every add */
 	char cluster[LIM_ID_MAX]; /* a remote cluster (ENOENT if unknown) */
-	char kind[16];		    /* "homeLogout" | "visitingLogout" */
+	char kind[16];		  /* "homeLogout" | "visitingLogout" */
 	char device[LIM_ID_MAX];  /* never "" */
 	char user_id[LIM_ID_MAX]; /* lowercased; may be "" */
 	char reason[LIM_TEXT_MAX];

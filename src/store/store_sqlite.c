@@ -1179,9 +1179,7 @@ static int features_read(struct store *st, enum stmt_id id, int kind, const char
 	size_t n = 0, max;
 	int err;
 
-	max = id == S_LINES_GET ? LIM_LINES
-	      : id == S_SD_GET	? LIM_SPEED_DIALS
-				: LIM_SERVICES;
+	max = id == S_LINES_GET ? LIM_LINES : id == S_SD_GET ? LIM_SPEED_DIALS : LIM_SERVICES;
 	err = query_open(&q, st, id, "it", kind, owner);
 	while (!err && query_next(&q, &err))
 		err = n < max ? row_feature(q.s, id, out, n++) : EIO;

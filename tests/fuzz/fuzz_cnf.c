@@ -120,14 +120,14 @@ static void round_trip(const struct prov_cnf_view *v)
 			abort();
 		for (size_t i = 0; i < c.features.nlines; i++) {
 			const struct feature_line *a = &c.features.lines[i],
-						*z = &back.features.lines[i];
+						  *z = &back.features.lines[i];
 			if (a->index != z->index || !same(a->dn, z->dn) ||
 			    !same(a->label, z->label) || !same(a->display, z->display))
 				abort();
 		}
 		for (size_t i = 0; i < c.features.nspeed_dials; i++) {
 			const struct feature_speed_dial *a = &c.features.speed_dials[i],
-						      *z = &back.features.speed_dials[i];
+							*z = &back.features.speed_dials[i];
 			if (!same(a->number, z->number) || !same(a->label, z->label))
 				abort();
 		}

@@ -1,4 +1,5 @@
-/* test_log.c -- trace files: line format, escaping, truncation, levels, rotation, threads. */
+/* test_log.c -- trace files: line format, errno texts, fatal, escaping, truncation, levels,
+ * rotation, threads. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -8,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -92,6 +94,70 @@ static size_t check_lines(const char *s)
 	return n;
 }
 
+/* log_warn and log_error add errno's text, the c variants their code's, the x variants nothing;
+ * errno is kept for the caller. */
+static void test_errno_variants(void **state)
+{
+	struct fixture *f = *state;
+	open_logs(f, 1 << 20, 2);
+	errno = ENOENT;
+	log_warn(LOGS_ADMIN, 7, "cannot read %s", "/etc/emcc/emccd.ini");
+	assert_int_equal(errno, ENOENT);
+	errno = EACCES;
+	log_error(LOGS_ADMIN, 7, "cannot open");
+	log_warnc(LOGS_ADMIN, 8, EBUSY, "database");
+	log_errorc(LOGS_ADMIN, 9, ENOSPC, "commit of %d rows", 3);
+	log_warnx(LOGS_ADMIN, 10, "plain: %s", "as is");
+
+	char *s = read_log(f, "admin.log", NULL);
+	assert_non_null(s);
+	assert_int_equal(check_lines(s), 5);
+	char want[5][128];
+	snprintf(want[0], sizeof(want[0]), "[7] ClusterOne: cannot read /etc/emcc/emccd.ini: %s\n",
+		 strerror(ENOENT));
+	snprintf(want[1], sizeof(want[1]), "[7] ClusterOne: cannot open: %s\n", strerror(EACCES));
+	snprintf(want[2], sizeof(want[2]), "[8] ClusterOne: database: %s\n", strerror(EBUSY));
+	snprintf(want[3], sizeof(want[3]), "[9] ClusterOne: commit of 3 rows: %s\n",
+		 strerror(ENOSPC));
+	snprintf(want[4], sizeof(want[4]), "[10] ClusterOne: plain: as is\n");
+	for (int i = 0; i < 5; i++)
+		if (!strstr(s, want[i]))
+			fail_msg("missing: %s in\n%s", want[i], s);
+	free(s);
+}
+
+/* fatal logs at error level, writes stderr too, and ends the process with status 1. */
+static void test_fatal(void **state)
+{
+	struct fixture *f = *state;
+	char errpath[160];
+	snprintf(errpath, sizeof(errpath), "%s/stderr", f->dir);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDERR_FILENO);
+		open_logs(f, 1 << 20, 2);
+		fatalc(EADDRINUSE, "cannot listen on %s", "127.0.7.100:8080");
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
+	char *log = read_log(f, "emccd.log", NULL), *err = tu_slurp(errpath, NULL), want[128];
+	assert_non_null(log);
+	assert_non_null(err);
+	snprintf(want, sizeof(want), "fatal: cannot listen on 127.0.7.100:8080: %s",
+		 strerror(EADDRINUSE));
+	assert_non_null(strstr(log, want));
+	assert_non_null(strstr(log, " ERROR "));
+	snprintf(want, sizeof(want), "cannot listen on 127.0.7.100:8080: %s\n",
+		 strerror(EADDRINUSE));
+	assert_string_equal(err, want);
+	free(log);
+	free(err);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -112,8 +178,8 @@ static void test_format(void **state)
 	struct fixture *f = *state;
 	open_logs(f, 1 << 20, 2);
 	log_info(LOGS_EMSERVICE, 42, "login user=%s device=%s", "adgjm", "SEPC80084AA8743");
-	log_warn(LOGS_EMSERVICE, 0, "no request");
-	log_error(LOGS_EMSERVICE, UINT64_MAX, "big");
+	log_warnx(LOGS_EMSERVICE, 0, "no request");
+	log_errorx(LOGS_EMSERVICE, UINT64_MAX, "big");
 
 	char *s = read_log(f, "emservice.log", NULL);
 	assert_non_null(s);
@@ -197,7 +263,7 @@ static void test_levels(void **state)
 	assert_int_equal(log_get_level(LOGS_SIP), LOG_LVL_WARN);
 	assert_int_equal(log_get_level(LOGS_TFTP), LOG_LVL_INFO); /* per service */
 	log_info(LOGS_SIP, 3, "hidden info");
-	log_warn(LOGS_SIP, 4, "shown warn");
+	log_warnx(LOGS_SIP, 4, "shown warn");
 
 	log_set_level(LOGS_SIP, LOG_LVL_DEBUG);
 	log_debug(LOGS_SIP, 5, "shown debug");
@@ -359,6 +425,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test_setup_teardown(test_format, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errno_variants, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fatal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_levels, setup, teardown),

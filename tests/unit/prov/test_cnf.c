@@ -36,8 +36,7 @@ static void add_line(struct features *f, int index, const char *dn, const char *
 	snprintf(l->display, sizeof(l->display), "%s", display);
 }
 
-static void add_speed_dial(struct features *f, int index, const char *number,
-			   const char *label)
+static void add_speed_dial(struct features *f, int index, const char *number, const char *label)
 {
 	struct feature_speed_dial *s = &f->speed_dials[f->nspeed_dials++];
 	s->index = index;

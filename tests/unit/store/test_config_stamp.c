@@ -114,8 +114,8 @@ static void test_stamp_only_for_known_devices(void **state)
 	int created = 1;
 
 	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_config_stamp_get(st, "SEP000000000001", NOW_MS, a, sizeof(a), &created),
-			 ENOENT);
+	assert_int_equal(
+	    store_config_stamp_get(st, "SEP000000000001", NOW_MS, a, sizeof(a), &created), ENOENT);
 	assert_int_equal(created, 0);
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(store_config_version_get(st, "SEP000000000001", b, sizeof(b), NULL),
@@ -124,8 +124,8 @@ static void test_stamp_only_for_known_devices(void **state)
 	/* an EMCC device at home has no devices row but has a file: it gets a stamp */
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_emcc_home_device_put(st, &hd), 0);
-	assert_int_equal(store_config_stamp_get(st, "SEP00112233AABB", NOW_MS, a, sizeof(a), &created),
-			 0);
+	assert_int_equal(
+	    store_config_stamp_get(st, "SEP00112233AABB", NOW_MS, a, sizeof(a), &created), 0);
 	assert_int_equal(created, 1);
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(store_config_version_get(st, "SEP00112233AABB", b, sizeof(b), NULL), 0);
