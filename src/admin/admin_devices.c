@@ -10,7 +10,6 @@
 
 #include "admin/admin_int.h"
 #include "em/models.h"
-#include "prov/build.h"
 #include "store/store.h"
 
 /* The fields of a device and of a profile; "add" needs the model, "set" keeps the stored one. */
