@@ -20,6 +20,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
 #include "daemon/job.h"
@@ -37,10 +38,7 @@ struct remote {
 };
 
 struct lookup {
-	struct workq_job job;
-	struct node *node;
-	struct evhttp_request *req;
-	uint64_t reqno;
+	struct job base;       /* first */
 	char user[LIM_ID_MAX]; /* as given, then normalised */
 	/* read on the worker */
 	int status; /* 200, or the HTTP status of error */
@@ -71,7 +69,8 @@ static void reply(struct lookup *lk, int status, json_t *o)
 	char *a = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	const char *text = a ? a : "{\"error\":\"out of memory\"}";
 
-	http_reply(lk->node, lk->req, a ? status : 500, "application/json", text, strlen(text));
+	http_reply(lk->base.node, lk->base.req, a ? status : 500, "application/json", text,
+		   strlen(text));
 	free(a);
 }
 
@@ -79,7 +78,7 @@ static void fail(struct lookup *lk, int status, const char *error)
 {
 	json_t *o = json_pack("{s:s}", "error", error);
 
-	log_warnx(LOGS_ADMIN, lk->reqno, "cluster/lookup: %d %s", status, error);
+	log_warnx(LOGS_ADMIN, lk->base.reqno, "cluster/lookup: %d %s", status, error);
 	reply(lk, status, o);
 	json_decref(o);
 	lookup_free(lk);
@@ -92,8 +91,7 @@ static void lookup_work(struct workq_job *job, void *thread_ctx)
 	char uid[LIM_ID_MAX];
 	int rc;
 
-	node_worker_refresh_params(w);
-	struct em_ctx ctx = job_em_ctx(w, lk->reqno, "admin", "local", NULL);
+	struct em_ctx ctx = job_begin(w, &lk->base, "admin", "local");
 	lk->emcc_active = w->params.emcc_active;
 	lk->timeout_ms = w->params.emcc_request_timeout_ms;
 	/* the login normalises the user ID the same way before it asks anyone */
@@ -130,7 +128,7 @@ static const char *answer_name(enum answer a)
 /* Every cluster answered (or failed): what a login would do, and the answer. */
 static void lookup_answer(struct lookup *lk)
 {
-	struct node *n = lk->node;
+	struct node *n = lk->base.node;
 	const struct em_emcc_visit_check *chk = lk->chk;
 	double total = chk->nclusters ? clock_elapsed_ms(&lk->t0) : 0.0;
 	json_t *clusters = json_array(), *claimed = json_array(), *o;
@@ -176,10 +174,11 @@ static void lookup_answer(struct lookup *lk)
 		json_object_set_new(o, "warning",
 				    json_string("more than one cluster claims the user: a login "
 						"uses the first by cluster id"));
-	log_info(LOGS_EMCC, lk->reqno, "%llu:%s: lookup %s: %s (%zu remote cluster(s), %.3f ms)",
-		 (unsigned long long)lk->reqno, n->cfg.cluster_id, lk->user, login, chk->nclusters,
-		 total);
-	log_info(LOGS_ADMIN, lk->reqno, "cluster/lookup: ok");
+	log_info(LOGS_EMCC, lk->base.reqno,
+		 "%llu:%s: lookup %s: %s (%zu remote cluster(s), %.3f ms)",
+		 (unsigned long long)lk->base.reqno, n->cfg.cluster_id, lk->user, login,
+		 chk->nclusters, total);
+	log_info(LOGS_ADMIN, lk->base.reqno, "cluster/lookup: ok");
 	reply(lk, 200, o);
 	json_decref(o);
 	lookup_free(lk);
@@ -227,7 +226,7 @@ static void lookup_done(struct workq_job *job)
 	/* held while sending, so that answers cannot finish the lookup before the last send */
 	lk->pending = nc + 1;
 	lk->t0 = clock_start();
-	emcc_check_user_fan_out(lk->node, lk->chk->clusters, nc, lk->user, lk->reqno,
+	emcc_check_user_fan_out(lk->base.node, lk->chk->clusters, nc, lk->user, lk->base.reqno,
 				lk->timeout_ms, on_answer, lk);
 	if (--lk->pending == 0)
 		lookup_answer(lk);
@@ -266,16 +265,11 @@ void emcc_lookup_admin(struct node *n, struct evhttp_request *req, uint64_t reqn
 		refuse(n, req, reqno, 400, "'user' must be a user ID");
 		return;
 	}
-	lk = calloc(1, sizeof(*lk));
+	lk = job_new(n, req, sizeof(*lk), reqno);
 	if (!lk) {
 		refuse(n, req, reqno, 503, "out of memory");
 		return;
 	}
-	lk->node = n;
-	lk->req = req;
-	lk->reqno = reqno;
-	snprintf(lk->user, sizeof(lk->user), "%s", json_string_value(user));
-	lk->job.work = lookup_work;
-	lk->job.done = lookup_done;
-	workq_submit(n->wq, &lk->job);
+	str_copy(lk->user, sizeof(lk->user), json_string_value(user));
+	job_submit(&lk->base, lookup_work, lookup_done, 0);
 }

@@ -19,9 +19,11 @@
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/workq.h"
 #include "daemon/emcc_lookup.h"
 #include "daemon/emcc_status.h"
+#include "daemon/job.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
 #include "emcc/client.h"
@@ -43,27 +45,17 @@ struct emcc_status {
 
 /* ---- shared: an admin context for a worker -------------------------------------------- */
 
-static void admin_run(struct worker *w, uint64_t reqno, const char *command, json_t *args,
+static void admin_run(struct worker *w, struct em_ctx *ctx, const char *command, json_t *args,
 		      int *status, char **answer)
 {
 	struct node *n = w->node;
-	node_worker_refresh_params(w);
-	struct em_ctx ctx = {
-	    .st = w->st,
-	    .params = &w->params,
-	    .cache = n->cred_cache,
-	    .pepper = &n->pepper,
-	    .now_ms = clock_now_ms(),
-	    .reqno = reqno,
-	    .source = "admin",
-	    .remote_ip = "local",
-	};
+	ctx->cache = n->cred_cache;
 	struct admin_ctx actx = {
-	    .em = &ctx,
-	    .cluster_id = n->cfg.cluster_id,
+	    .em = ctx,
+	    .cluster_id = w->cfg->cluster_id,
 	    .params_changed = node_params_changed,
 	    .params_changed_arg = n,
-	    .tls_cert_path = n->cfg.tls_cert,
+	    .tls_cert_path = w->cfg->tls_cert,
 	    .https_address = n->emcc_status ? n->emcc_status->https_address : "",
 	};
 	json_t *out = NULL;
@@ -154,7 +146,7 @@ static void update_work(struct workq_job *job, void *thread_ctx)
 {
 	struct update *u = (struct update *)job;
 	struct worker *w = thread_ctx;
-	node_worker_refresh_params(w);
+	node_worker_refresh(w);
 	if (u->phase == 1) {
 		u->timeout_ms = w->params.emcc_request_timeout_ms;
 		u->interval_min = w->params.remote_cluster_update_minutes;
@@ -426,11 +418,8 @@ static void on_update_timer(evutil_socket_t fd, short what, void *arg)
 /* ---- admin commands ------------------------------------------------------------------- */
 
 struct admin_relay {
-	struct workq_job job;
+	struct job base; /* first */
 	int phase; /* 1: run the command (or the fetch's checks), 2: cluster/add with the bundle */
-	struct node *node;
-	struct evhttp_request *req;
-	uint64_t reqno;
 	char command[64];
 	json_t *args;
 	int fetch; /* cluster/add --fetch */
@@ -451,16 +440,10 @@ static void relay_work(struct workq_job *job, void *thread_ctx)
 {
 	struct admin_relay *r = (struct admin_relay *)job;
 	struct worker *w = thread_ctx;
+	struct em_ctx ctx = job_begin(w, &r->base, "admin", "local");
 	if (r->phase == 1 && r->fetch) {
-		node_worker_refresh_params(w);
 		r->timeout_ms = w->params.emcc_request_timeout_ms;
-		struct em_ctx ctx = {.st = w->st,
-				     .params = &w->params,
-				     .now_ms = clock_now_ms(),
-				     .reqno = r->reqno,
-				     .source = "admin",
-				     .remote_ip = "local"};
-		struct admin_ctx actx = {.em = &ctx, .cluster_id = w->node->cfg.cluster_id};
+		struct admin_ctx actx = {.em = &ctx, .cluster_id = w->cfg->cluster_id};
 		json_t *out = NULL;
 		r->status = admin_cluster_prefetch(&actx, r->args, r->host, sizeof(r->host),
 						   &r->port, &out);
@@ -469,13 +452,13 @@ static void relay_work(struct workq_job *job, void *thread_ctx)
 		json_decref(out);
 		return;
 	}
-	admin_run(w, r->reqno, r->command, r->args, &r->status, &r->answer);
+	admin_run(w, &ctx, r->command, r->args, &r->status, &r->answer);
 }
 
 static void relay_finish(struct admin_relay *r)
 {
-	struct node *n = r->node;
-	log_admin(r->reqno, r->command, r->status, r->answer);
+	struct node *n = r->base.node;
+	log_admin(r->base.reqno, r->command, r->status, r->answer);
 	/* Connections pooled for a cluster whose address or certificate may have changed (or
 	 * that is gone) must not be reused. */
 	const char *id = json_string_value(json_object_get(r->args, "id"));
@@ -483,7 +466,7 @@ static void relay_finish(struct admin_relay *r)
 	    (!strcmp(r->command, "cluster/add") || !strcmp(r->command, "cluster/set") ||
 	     !strcmp(r->command, "cluster/del")))
 		emcc_client_forget(n->emcc_client, id);
-	reply_json(n, r->req, r->status, r->answer);
+	reply_json(n, r->base.req, r->status, r->answer);
 	relay_free(r);
 }
 
@@ -523,12 +506,12 @@ static void on_bundle_fetched(void *arg, enum emcc_client_error err, int status,
 	}
 	json_object_set_new(r->args, "bundle", text);
 	json_object_del(r->args, "fetch");
-	log_info(LOGS_EMCC, r->reqno, "fetched a trust bundle from %s:%d (%zu bytes)", r->host,
+	log_info(LOGS_EMCC, r->base.reqno, "fetched a trust bundle from %s:%d (%zu bytes)", r->host,
 		 r->port, len);
 	r->phase = 2;
 	free(r->answer);
 	r->answer = NULL;
-	workq_submit(r->node->wq, &r->job);
+	workq_submit(r->base.node->wq, &r->base.wq);
 }
 
 static void relay_done(struct workq_job *job)
@@ -539,7 +522,7 @@ static void relay_done(struct workq_job *job)
 		return;
 	}
 	if (r->phase == 1 && r->fetch && r->status == 200) {
-		int rc = emcc_client_get_insecure(r->node->emcc_client, r->host, r->port,
+		int rc = emcc_client_get_insecure(r->base.node->emcc_client, r->host, r->port,
 						  BUNDLE_PATH, r->timeout_ms, on_bundle_fetched, r);
 		if (rc)
 			relay_fail(r, 500, "cannot fetch the bundle: %s", strerror(rc));
@@ -552,25 +535,18 @@ int emcc_status_admin(struct node *n, struct evhttp_request *req, const char *co
 {
 	if (strncmp(command, "cluster/", 8) != 0 && strncmp(command, "trust/", 6) != 0)
 		return 0;
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	char *body = malloc(len + 1);
-	struct admin_relay *r = calloc(1, sizeof(*r));
+	size_t len = 0;
 	uint64_t reqno = node_next_reqno(n);
+	struct admin_relay *r = job_new(n, req, sizeof(*r), reqno);
+	char *body = r ? job_take_body(req, &len) : NULL;
 	json_error_t jerr;
-	if (!body || !r) {
-		free(body);
+	if (!body) {
 		free(r);
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return 1;
 	}
-	evbuffer_remove(in, body, len);
-	body[len] = '\0';
-	r->node = n;
-	r->req = req;
-	r->reqno = reqno;
 	r->phase = 1;
-	snprintf(r->command, sizeof(r->command), "%s", command);
+	str_copy(r->command, sizeof(r->command), command);
 	r->args = len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
 	free(body);
 	if (!r->args || !json_is_object(r->args)) {
@@ -607,9 +583,7 @@ int emcc_status_admin(struct node *n, struct evhttp_request *req, const char *co
 	r->fetch = strcmp(command, "cluster/add") == 0 &&
 		   json_is_true(json_object_get(r->args, "fetch")) &&
 		   !json_object_get(r->args, "bundle");
-	r->job.work = relay_work;
-	r->job.done = relay_done;
-	workq_submit(n->wq, &r->job);
+	job_submit(&r->base, relay_work, relay_done, 0);
 	return 1;
 }
 

@@ -36,6 +36,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/workq.h"
 #include "daemon/job.h"
 #include "daemon/node.h"
@@ -303,19 +304,16 @@ static void finish(struct login_op *op, int code, const char *reason, const char
 /* ---- after the home said yes: the record on a worker ---- */
 
 struct record_job {
-	struct workq_job job;
+	struct job base;     /* first; remote_ip is the phone's */
 	struct login_op *op; /* NULL: an undo only (no login waits) */
-	struct node *node;
-	uint64_t reqno;
 	int undo_only;
 	char device[LIM_ID_MAX], user[LIM_ID_MAX], home[LIM_ID_MAX];
-	char profile[LIM_ID_MAX], remote_ip[64];
+	char profile[LIM_ID_MAX];
 	char tftp[EMCC_ADDR_MAX], cm[EMCC_ADDR_MAX], tvs[EMCC_ADDR_MAX];
 	int64_t duration;
 	struct em_result res;
 	int rc;
 	int undo_queued;
-	struct node_changes changes;
 };
 
 static void record_work(struct workq_job *job, void *thread_ctx)
@@ -323,9 +321,7 @@ static void record_work(struct workq_job *job, void *thread_ctx)
 	struct record_job *j = (struct record_job *)job;
 	struct worker *w = thread_ctx;
 
-	node_worker_refresh_params(w);
-	j->changes.st = w->st;
-	struct em_ctx ctx = job_em_ctx(w, j->reqno, "phone", j->remote_ip, &j->changes);
+	struct em_ctx ctx = job_begin(w, &j->base, "phone", j->base.remote_ip);
 	if (!j->undo_only) {
 		struct em_emcc_visit_record v = {
 		    .device = j->device,
@@ -336,7 +332,7 @@ static void record_work(struct workq_job *job, void *thread_ctx)
 		    .home_call_manager = j->cm,
 		    .home_tvs = j->tvs,
 		    .login_duration = j->duration,
-		    .home_reqno = j->reqno,
+		    .home_reqno = j->base.reqno,
 		};
 		j->rc = em_emcc_visit_record(&ctx, &v, &j->res);
 		if (j->rc == 0)
@@ -350,7 +346,8 @@ static void record_work(struct workq_job *job, void *thread_ctx)
 static void record_done(struct workq_job *job)
 {
 	struct record_job *j = (struct record_job *)job;
-	struct node *n = j->node;
+	struct node *n = j->base.node;
+	uint64_t reqno = j->base.reqno;
 
 	if (job->batch_error) {
 		j->rc = j->rc ? j->rc : EIO;
@@ -358,25 +355,25 @@ static void record_done(struct workq_job *job)
 		snprintf(j->res.text, sizeof(j->res.text), "the commit failed");
 		j->undo_queued = 0;
 	}
-	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
+	job_answer(&j->base, job->batch_error, 0, NULL, NULL, 0); /* no request: the phones only */
 	n->emcc_vis->records++;
 	if (!j->undo_only && j->rc)
-		log_warnx(LOGS_EMCC, j->reqno, "%llu:%s: visit of %s on %s not recorded: %d %s",
-			  (unsigned long long)j->reqno, n->cfg.cluster_id, j->user, j->device,
+		log_warnx(LOGS_EMCC, reqno, "%llu:%s: visit of %s on %s not recorded: %d %s",
+			  (unsigned long long)reqno, n->cfg.cluster_id, j->user, j->device,
 			  j->res.code, j->res.text);
 	if (j->undo_only || j->rc) {
 		if (j->undo_queued) {
-			log_info(LOGS_EMCC, j->reqno,
+			log_info(LOGS_EMCC, reqno,
 				 "%llu:%s: homeLogout %s device=%s queued for %s (undo)",
-				 (unsigned long long)j->reqno, n->cfg.cluster_id, j->user,
-				 j->device, j->home);
+				 (unsigned long long)reqno, n->cfg.cluster_id, j->user, j->device,
+				 j->home);
 			emcc_outbox_kick(n);
 		} else {
-			log_errorx(LOGS_EMCC, j->reqno,
+			log_errorx(LOGS_EMCC, reqno,
 				   "%llu:%s: undo homeLogout for %s device=%s NOT queued: %s keeps "
 				   "the login until its expired EMCC device maintenance",
-				   (unsigned long long)j->reqno, n->cfg.cluster_id, j->user,
-				   j->device, j->home);
+				   (unsigned long long)reqno, n->cfg.cluster_id, j->user, j->device,
+				   j->home);
 		}
 	}
 	if (j->op) {
@@ -393,20 +390,18 @@ static void submit_record(struct login_op *op, const struct em_emcc_cluster *hom
 			  const struct emcc_msg *m, int undo_only)
 {
 	struct node *n = op->n;
-	struct record_job *j = calloc(1, sizeof(*j));
+	struct record_job *j = job_new(n, NULL, sizeof(*j), op->reqno);
 
 	if (!j) {
 		finish(op, EM_UNKNOWN_ERROR, "out of memory", NULL);
 		return;
 	}
-	j->node = n;
-	j->reqno = op->reqno;
 	j->undo_only = undo_only;
 	snprintf(j->device, sizeof(j->device), "%s", op->device);
 	snprintf(j->user, sizeof(j->user), "%s", op->user);
 	snprintf(j->home, sizeof(j->home), "%s", home->id);
 	if (op->l)
-		snprintf(j->remote_ip, sizeof(j->remote_ip), "%s", op->l->remote_ip);
+		str_copy(j->base.remote_ip, sizeof(j->base.remote_ip), op->l->remote_ip);
 	if (m) {
 		snprintf(j->profile, sizeof(j->profile), "%s", m->device_profile);
 		snprintf(j->tftp, sizeof(j->tftp), "%s", m->tftp_server);
@@ -418,9 +413,7 @@ static void submit_record(struct login_op *op, const struct em_emcc_cluster *hom
 		j->op = op;
 		op->refs++;
 	}
-	j->job.work = record_work;
-	j->job.done = record_done;
-	workq_submit(n->wq, &j->job);
+	job_submit(&j->base, record_work, record_done, 0);
 }
 
 /* ---- homeLogin ---- */
@@ -719,7 +712,7 @@ static void outbox_work(struct workq_job *job, void *thread_ctx)
 	struct worker *w = thread_ctx;
 	int64_t now = clock_now_ms();
 
-	node_worker_refresh_params(w);
+	node_worker_refresh(w);
 	j->timeout_ms = w->params.emcc_request_timeout_ms;
 	if (j->phase == 1) {
 		if (store_emcc_outbox_due(w->st, now, OUTBOX_BATCH, outbox_row, j) != 0)
@@ -885,14 +878,11 @@ void emcc_outbox_kick(struct node *n)
 /* ---- expired EMCC device maintenance ---- */
 
 struct maint_job {
-	struct workq_job job;
-	struct node *node;
-	uint64_t reqno;
+	struct job base; /* first */
 	int64_t last_ms;
 	int ran;
 	size_t removed;
 	int rc;
-	struct node_changes changes;
 };
 
 static void maint_work(struct workq_job *job, void *thread_ctx)
@@ -901,12 +891,10 @@ static void maint_work(struct workq_job *job, void *thread_ctx)
 	struct worker *w = thread_ctx;
 	int64_t now = clock_now_ms();
 
-	node_worker_refresh_params(w);
+	struct em_ctx ctx = job_begin(w, &j->base, "timer", "");
 	if (j->last_ms && now - j->last_ms < (int64_t)w->params.expired_emcc_device_minutes * 60000)
 		return;
 	j->ran = 1;
-	j->changes.st = w->st;
-	struct em_ctx ctx = job_em_ctx(w, j->reqno, "timer", "", &j->changes);
 	ctx.now_ms = now;
 	j->rc = em_emcc_expire(&ctx, MAINT_GRACE_S, &j->removed);
 }
@@ -914,19 +902,20 @@ static void maint_work(struct workq_job *job, void *thread_ctx)
 static void maint_done(struct workq_job *job)
 {
 	struct maint_job *j = (struct maint_job *)job;
-	struct node *n = j->node;
+	struct node *n = j->base.node;
+	uint64_t reqno = j->base.reqno;
 
 	n->emcc_vis->maint_running = 0;
 	if (j->ran) {
 		n->emcc_vis->maint_last_ms = clock_now_ms();
 		if (j->rc)
-			log_errorc(LOGS_EMCC, j->reqno, j->rc, "expired EMCC device maintenance");
+			log_errorc(LOGS_EMCC, reqno, j->rc, "expired EMCC device maintenance");
 		else if (j->removed && !job->batch_error)
-			log_info(LOGS_EMCC, j->reqno,
+			log_info(LOGS_EMCC, reqno,
 				 "expired EMCC device maintenance: %zu EMCC row(s) removed",
 				 j->removed);
 	}
-	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
+	job_answer(&j->base, job->batch_error, 0, NULL, NULL, 0); /* no request: the phones only */
 	if (j->removed)
 		emcc_outbox_kick(n);
 	free(j);
@@ -940,10 +929,10 @@ static void on_maint_timer(evutil_socket_t fd, short what, void *arg)
 
 	if (!j)
 		return;
-	j->node = n;
-	j->reqno = reqno;
+	j->base.node = n;
+	j->base.reqno = reqno;
 	j->last_ms = n->emcc_vis->maint_last_ms;
-	job_submit(n, &j->job, maint_work, maint_done, 0);
+	job_submit(&j->base, maint_work, maint_done, 0);
 }
 
 int emcc_visiting_start(struct node *n)

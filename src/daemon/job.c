@@ -3,12 +3,86 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "core/clock.h"
-#include "core/workq.h"
-#include "daemon/node.h"
+#include "core/str.h"
 #include "daemon/servlet.h"
+
+int job_admit(struct node *n, enum log_service svc, uint64_t reqno, const char *ip)
+{
+	if (n->em_inflight < (unsigned)atomic_load(&n->max_concurrent))
+		return 1;
+	log_warnx(svc, reqno, "from %s: busy, %u requests in flight", ip, n->em_inflight);
+	return 0;
+}
+
+void *job_new(struct node *n, struct evhttp_request *req, size_t size, uint64_t reqno)
+{
+	struct job *j = calloc(1, size);
+
+	if (!j)
+		return NULL;
+	j->node = n;
+	j->req = req;
+	j->reqno = reqno;
+	j->t0 = clock_start();
+	if (req)
+		http_peer_ip(req, j->remote_ip, sizeof(j->remote_ip));
+	else
+		str_copy(j->remote_ip, sizeof(j->remote_ip), "");
+	return j;
+}
+
+void job_submit(struct job *j, void (*work)(struct workq_job *, void *),
+		void (*done)(struct workq_job *), int admitted)
+{
+	j->wq.work = work;
+	j->wq.done = done;
+	j->admitted = admitted;
+	if (admitted)
+		j->node->em_inflight++;
+	workq_submit(j->node->wq, &j->wq);
+}
+
+/* em_ctx.on_change with its own type: node_changes_add takes the change as an int. */
+static void on_change(void *changes, const char *device, enum em_change what, int locale_changed)
+{
+	node_changes_add(changes, device, (int)what, locale_changed);
+}
+
+struct em_ctx job_begin(struct worker *w, struct job *j, const char *source, const char *remote_ip)
+{
+	node_worker_refresh(w);
+	j->changes.st = w->st; /* the NOTIFYs carry the stamps the changes wrote */
+	struct em_ctx ctx = {
+	    .st = w->st,
+	    .params = &w->params,
+	    .pepper = &w->node->pepper,
+	    .now_ms = clock_now_ms(),
+	    .reqno = j->reqno,
+	    .source = source,
+	    .remote_ip = remote_ip,
+	    .on_change = on_change,
+	    .on_change_arg = &j->changes,
+	};
+	return ctx;
+}
+
+void job_answer(struct job *j, int batch_error, int status, const char *ctype, const char *body,
+		size_t len)
+{
+	struct node *n = j->node;
+
+	node_changes_flush(n, &j->changes, batch_error, j->reqno);
+	if (j->admitted) {
+		n->em_inflight--;
+		j->admitted = 0;
+	}
+	if (j->req)
+		http_reply(n, j->req, status, ctype, body ? body : "", len);
+}
 
 char *job_take_body(struct evhttp_request *req, size_t *len)
 {
@@ -22,47 +96,4 @@ char *job_take_body(struct evhttp_request *req, size_t *len)
 	body[n] = '\0';
 	*len = n;
 	return body;
-}
-
-void job_submit(struct node *n, struct workq_job *job, void (*work)(struct workq_job *, void *),
-		void (*done)(struct workq_job *), int admitted)
-{
-	job->work = work;
-	job->done = done;
-	if (admitted)
-		n->em_inflight++;
-	workq_submit(n->wq, job);
-}
-
-/* em_ctx.on_change with its own type: node_changes_add takes the change as an int. */
-static void on_change(void *changes, const char *device, enum em_change what, int locale_changed)
-{
-	node_changes_add(changes, device, (int)what, locale_changed);
-}
-
-struct em_ctx job_em_ctx(struct worker *w, uint64_t reqno, const char *source,
-			 const char *remote_ip, struct node_changes *changes)
-{
-	struct em_ctx ctx = {
-	    .st = w->st,
-	    .params = &w->params,
-	    .pepper = &w->node->pepper,
-	    .now_ms = clock_now_ms(),
-	    .reqno = reqno,
-	    .source = source,
-	    .remote_ip = remote_ip,
-	    .on_change = changes ? on_change : NULL,
-	    .on_change_arg = changes,
-	};
-	return ctx;
-}
-
-void job_answer(struct node *n, struct evhttp_request *req, struct node_changes *changes,
-		int batch_error, uint64_t reqno, int admitted, int status, const char *ctype,
-		const char *body, size_t len)
-{
-	node_changes_flush(n, changes, batch_error, reqno);
-	if (admitted)
-		n->em_inflight--;
-	http_reply(n, req, status, ctype, body ? body : "", len);
 }

@@ -39,19 +39,7 @@
 
 static void *worker_init(void *arg)
 {
-	struct node *n = arg;
-	struct worker *w = calloc(1, sizeof(*w));
-	if (!w)
-		return NULL;
-	w->node = n;
-	if (store_open(&w->st, n->cfg.database) != 0) {
-		free(w);
-		return NULL;
-	}
-	if (em_params_load(w->st, &w->params) != 0)
-		em_params_defaults(&w->params);
-	w->params_gen = atomic_load(&n->params_gen);
-	return w;
+	return node_worker_new(arg);
 }
 
 /* Group commit: the jobs a worker takes together share one durable COMMIT. */
@@ -73,28 +61,20 @@ static int worker_batch_end(void *ctx)
 
 static void worker_fini(void *ctx)
 {
-	struct worker *w = ctx;
-	store_close(w->st);
-	free(w);
+	node_worker_free(ctx);
 }
 
 /* ---- automatic logout: a sweep every second, at most one at a time ---- */
 
 struct sweep_job {
-	struct workq_job job;
-	struct node *node;
+	struct job base; /* first */
 	size_t fired;
-	uint64_t reqno;
-	struct node_changes changes;
 };
 
 static void sweep_work(struct workq_job *job, void *thread_ctx)
 {
 	struct sweep_job *s = (struct sweep_job *)job;
-	struct worker *w = thread_ctx;
-	node_worker_refresh_params(w);
-	s->changes.st = w->st;
-	struct em_ctx ctx = job_em_ctx(w, s->reqno, "timer", "", &s->changes);
+	struct em_ctx ctx = job_begin(thread_ctx, &s->base, "timer", "");
 	int rc = em_autologout_run(&ctx, AUTOLOGOUT_BATCH, &s->fired);
 	if (rc)
 		log_errorc(LOGS_EMSERVICE, ctx.reqno, rc, "automatic logout sweep failed");
@@ -106,12 +86,12 @@ static void sweep_work(struct workq_job *job, void *thread_ctx)
 static void sweep_done(struct workq_job *job)
 {
 	struct sweep_job *s = (struct sweep_job *)job;
-	s->node->autologout_running = 0;
+	s->base.node->autologout_running = 0;
 	if (job->batch_error && s->fired)
-		log_errorx(LOGS_EMSERVICE, s->reqno,
+		log_errorx(LOGS_EMSERVICE, s->base.reqno,
 			   "automatic logout of %zu device(s) not committed; retried next sweep",
 			   s->fired);
-	node_changes_flush(s->node, &s->changes, job->batch_error, s->reqno);
+	job_answer(&s->base, job->batch_error, 0, NULL, NULL, 0); /* no request: the phones */
 	free(s);
 }
 
@@ -120,15 +100,11 @@ static void on_autologout_timer(evutil_socket_t fd, short what, void *arg)
 	struct node *n = arg;
 	if (n->autologout_running)
 		return;
-	struct sweep_job *s = calloc(1, sizeof(*s));
+	struct sweep_job *s = job_new(n, NULL, sizeof(*s), node_next_reqno(n));
 	if (!s)
 		return;
-	s->node = n;
-	s->reqno = node_next_reqno(n);
-	s->job.work = sweep_work;
-	s->job.done = sweep_done;
 	n->autologout_running = 1;
-	workq_submit(n->wq, &s->job);
+	job_submit(&s->base, sweep_work, sweep_done, 0);
 }
 
 /* ---- configuration ---- */
@@ -259,6 +235,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		memcpy(c.database, n->cfg.database, sizeof(c.database));
 		memcpy(c.admin_socket, n->cfg.admin_socket, sizeof(c.admin_socket));
 		n->cfg = c;
+		if (node_config_publish(n) != 0)
+			log_errorx(LOGS_DAEMON, 0,
+				   "reload: out of memory: workers keep the old config");
 		open_logs(&n->cfg);
 		struct store *st;
 		if (store_open(&st, n->cfg.database) == 0) {
@@ -352,6 +331,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	pthread_mutex_init(&n->cfg_mu, NULL);
 	int rc = mkdir_p(n->cfg.data_dir, 0750);
 	if (rc) {
 		fprintf(stderr, "emccd: cannot create %s: %s\n", n->cfg.data_dir, strerror(rc));
@@ -388,6 +368,8 @@ int main(int argc, char **argv)
 			   &n->ssl_ctx, err, sizeof(err)) != 0)
 		fatalx("HTTPS: %s", err);
 
+	if (node_config_publish(n) != 0)
+		fatalx("out of memory at start");
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	n->base = event_base_new();
@@ -478,6 +460,7 @@ int main(int argc, char **argv)
 	if (n->ssl_ctx)
 		SSL_CTX_free(n->ssl_ctx);
 	event_base_free(n->base);
+	node_config_release(n->cfg_current);
 	log_info(LOGS_DAEMON, 0, "emccd stopped");
 	log_close();
 	return 0;

@@ -1,9 +1,10 @@
 /* node.c -- what every part of the daemon shares through struct node: request numbers, the
- * parameter generation workers reload on, and the changes a job tells the phones about once its
- * batch is durable. */
+ * parameter and configuration snapshots workers take, and the changes a job tells the phones about
+ * once its batch is durable. */
 #include "daemon/node.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +20,90 @@ uint64_t node_next_reqno(struct node *n)
 	return atomic_fetch_add(&n->next_reqno, 1) + 1;
 }
 
-void node_worker_refresh_params(struct worker *w)
+int node_config_publish(struct node *n)
 {
-	unsigned gen = atomic_load(&w->node->params_gen);
-	if (gen == w->params_gen)
+	struct node_config *c = malloc(sizeof(*c)), *old;
+
+	if (!c)
+		return ENOMEM;
+	atomic_init(&c->refs, 1); /* the node's */
+	c->cfg = n->cfg;
+	pthread_mutex_lock(&n->cfg_mu);
+	old = n->cfg_current;
+	c->gen = old ? old->gen + 1 : 1;
+	n->cfg_current = c;
+	atomic_store(&n->cfg_gen, c->gen);
+	pthread_mutex_unlock(&n->cfg_mu);
+	node_config_release(old);
+	return 0;
+}
+
+void node_config_release(struct node_config *c)
+{
+	if (c && atomic_fetch_sub(&c->refs, 1) == 1)
+		free(c);
+}
+
+/* The newest snapshot, with a reference for the caller. */
+static struct node_config *config_acquire(struct node *n)
+{
+	struct node_config *c;
+
+	pthread_mutex_lock(&n->cfg_mu);
+	c = n->cfg_current;
+	if (c)
+		atomic_fetch_add(&c->refs, 1);
+	pthread_mutex_unlock(&n->cfg_mu);
+	return c;
+}
+
+struct worker *node_worker_new(struct node *n)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->node = n;
+	w->conf = config_acquire(n);
+	if (!w->conf || store_open(&w->st, w->conf->cfg.database) != 0) {
+		node_config_release(w->conf);
+		free(w);
+		return NULL;
+	}
+	w->cfg = &w->conf->cfg;
+	if (em_params_load(w->st, &w->params) != 0)
+		em_params_defaults(&w->params);
+	w->params_gen = atomic_load(&n->params_gen);
+	return w;
+}
+
+void node_worker_free(struct worker *w)
+{
+	if (!w)
 		return;
+	store_close(w->st);
+	node_config_release(w->conf);
+	free(w);
+}
+
+void node_worker_refresh(struct worker *w)
+{
+	struct node *n = w->node;
+	unsigned gen = atomic_load(&n->params_gen);
 	struct em_params p;
-	if (em_params_load(w->st, &p) == 0) {
+
+	if (gen != w->params_gen && em_params_load(w->st, &p) == 0) {
 		w->params = p;
 		w->params_gen = gen;
-		atomic_store(&w->node->max_concurrent, p.max_concurrent_requests);
+		atomic_store(&n->max_concurrent, p.max_concurrent_requests);
+	}
+	if (atomic_load(&n->cfg_gen) != w->conf->gen) {
+		struct node_config *c = config_acquire(n);
+		if (c) {
+			node_config_release(w->conf);
+			w->conf = c;
+			w->cfg = &c->cfg;
+		}
 	}
 }
 

@@ -2,6 +2,7 @@
 #ifndef EMCC_DAEMON_NODE_H
 #define EMCC_DAEMON_NODE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
@@ -24,8 +25,21 @@ struct emcc_visiting;
 struct prov_cache;
 typedef struct ssl_ctx_st SSL_CTX;
 
-struct node {
+/* The snapshot rule: the loop thread owns n->cfg and replaces it on SIGHUP; a worker never
+ * reads it. Each worker holds a reference to an immutable copy (struct node_config) and swaps it
+ * for the newest at the start of a job when the generation moved, as it does for parameters. A
+ * copy is freed by whoever drops its last reference. */
+struct node_config {
+	atomic_int refs;
+	unsigned gen;
 	struct config cfg;
+};
+
+struct node {
+	struct config cfg;	/* loop thread only; workers read their snapshot (w->cfg) */
+	pthread_mutex_t cfg_mu; /* guards cfg_current while a reference is taken */
+	struct node_config *cfg_current; /* the newest snapshot (one reference held here) */
+	atomic_uint cfg_gen;		 /* its generation */
 	struct event_base *base;
 	struct workq *wq;
 	struct metrics *metrics;
@@ -54,16 +68,19 @@ struct node {
 	atomic_uint params_gen;	   /* bumped when parameters change; workers reload */
 	atomic_int max_concurrent; /* Maximum Concurrent Requests, read by the loop thread */
 	unsigned em_inflight;	   /* EM API requests admitted and not answered (loop thread) */
+	unsigned prov_inflight;	   /* provisioning requests not answered (loop thread) */
 	int autologout_running;	   /* one sweep at a time (loop thread) */
 	time_t started;
 };
 
-/* Per worker thread: its own database connection and parameter snapshot. */
+/* Per worker thread: its own database connection, parameters and configuration snapshot. */
 struct worker {
 	struct node *node;
 	struct store *st;
 	struct em_params params;
 	unsigned params_gen;
+	struct node_config *conf; /* a reference: this worker's snapshot */
+	const struct config *cfg; /* &conf->cfg, what worker code reads */
 };
 
 /* Logins and logouts a job committed, told to the phones only once its batch is durable.
@@ -90,8 +107,19 @@ void node_changes_add(void *changes, const char *device, int what, int locale_ch
 /* Loop thread, after the batch: acts on the changes unless the batch failed; frees them. */
 void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno);
 
-/* Reloads w->params from the store if the node's generation moved. */
-void node_worker_refresh_params(struct worker *w);
+/* Loop thread, at start and after every reload: makes n->cfg the snapshot workers take next.
+ * Returns 0 or ENOMEM (the workers keep the one they have). */
+int node_config_publish(struct node *n);
+/* Drops a reference to a snapshot (any thread); NULL is fine. */
+void node_config_release(struct node_config *c);
+
+/* A worker's own state: its store and the newest snapshots. node_worker_new returns NULL when
+ * the database cannot be opened or memory is short. */
+struct worker *node_worker_new(struct node *n);
+void node_worker_free(struct worker *w);
+/* At the start of a job: reloads w->params from the store and takes the newest configuration
+ * snapshot when their generations moved. */
+void node_worker_refresh(struct worker *w);
 /* Called when an admin command changed parameters (any thread). */
 void node_params_changed(void *node);
 uint64_t node_next_reqno(struct node *n);

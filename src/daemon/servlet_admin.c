@@ -10,6 +10,7 @@
 #include "admin/admin.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/workq.h"
 #include "daemon/emcc_status.h"
 #include "daemon/job.h"
@@ -20,28 +21,28 @@
 #include "store/store.h"
 
 struct admin_job {
-	struct workq_job job;
-	struct node *node;
-	struct evhttp_request *req;
-	uint64_t reqno;
+	struct job base; /* first */
 	char command[128];
 	char *body;
 	size_t body_len;
 	int status;
 	char *answer;
 	int is_metrics;
-	unsigned inflight;
-	struct node_changes changes;
+	unsigned inflight;     /* n->em_inflight when the request came in (a loop-thread counter) */
+	struct worker *worker; /* while admin_work runs: node_status reads its snapshot */
 };
 
+/* On the worker: the listeners from its config snapshot, never n->cfg. */
 static json_t *node_status(void *arg)
 {
-	struct node *n = arg;
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "http", n->cfg.http_listen,
-			 "https", n->cfg.https_listen, "sip_udp", n->sipd ? n->cfg.sip_udp : "",
-			 "sip_tcp", n->sipd ? n->cfg.sip_tcp : "", "database", n->cfg.database,
+	const struct admin_job *j = arg;
+	const struct config *cfg = j->worker->cfg;
+	struct node *n = j->base.node;
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "http", cfg->http_listen,
+			 "https", cfg->https_listen, "sip_udp", n->sipd ? cfg->sip_udp : "",
+			 "sip_tcp", n->sipd ? cfg->sip_tcp : "", "database", cfg->database,
 			 "sip_bindings", (json_int_t)sipd_binding_count(n->sipd), "uptime_seconds",
-			 (json_int_t)(time(NULL) - n->started), "em_inflight", (int)n->em_inflight);
+			 (json_int_t)(time(NULL) - n->started), "em_inflight", (int)j->inflight);
 }
 
 /* Bindings are copied out under the table's lock and turned into JSON after, so the SIP thread
@@ -119,7 +120,7 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 {
 	struct admin_job *j = (struct admin_job *)job;
 	struct worker *w = thread_ctx;
-	node_worker_refresh_params(w);
+	struct em_ctx ctx = job_begin(w, &j->base, "admin", "local");
 
 	if (j->is_metrics) {
 		long logged_in = 0, scheduled = 0;
@@ -127,7 +128,7 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 		store_logout_count(w->st, &scheduled);
 		struct buf b;
 		buf_init(&b);
-		metrics_render(j->node->metrics, &b, logged_in, scheduled, j->inflight);
+		metrics_render(j->base.node->metrics, &b, logged_in, scheduled, j->inflight);
 		j->status = 200;
 		j->answer = b.data; /* ownership moves to the job */
 		return;
@@ -145,26 +146,24 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 			goto done;
 		}
 	}
-	/* The NOTIFY after an admin logout carries the device's real config version stamp. */
-	j->changes.st = w->st;
-	struct em_ctx ctx = job_em_ctx(w, j->reqno, "admin", "local", &j->changes);
 	ctx.cache = w->node->cred_cache;
+	j->worker = w;
 	struct admin_ctx actx = {
 	    .em = &ctx,
-	    .cluster_id = w->node->cfg.cluster_id,
+	    .cluster_id = w->cfg->cluster_id,
 	    .params_changed = node_params_changed,
 	    .params_changed_arg = w->node,
 	    .status = node_status,
-	    .status_arg = w->node,
+	    .status_arg = j,
 	    .sip_bindings = node_sip_bindings,
 	    .sip_bindings_arg = w->node,
 	};
 	j->status = admin_dispatch(&actx, j->command, args, &out);
 done:
 	if (j->status == 200)
-		log_info(LOGS_ADMIN, j->reqno, "%s: ok", j->command);
+		log_info(LOGS_ADMIN, j->base.reqno, "%s: ok", j->command);
 	else
-		log_warnx(LOGS_ADMIN, j->reqno, "%s: %d %s", j->command, j->status,
+		log_warnx(LOGS_ADMIN, j->base.reqno, "%s: %d %s", j->command, j->status,
 			  json_string_value(json_object_get(out, "error")) ?: "");
 	j->answer = out ? json_dumps(out, JSON_COMPACT) : strdup("{}");
 	json_decref(out);
@@ -179,7 +178,7 @@ static void admin_done(struct workq_job *job)
 		j->answer = strdup("{\"error\":\"database commit failed; nothing was changed\"}");
 		j->status = 500;
 	}
-	job_answer(j->node, j->req, &j->changes, job->batch_error, j->reqno, 0, j->status,
+	job_answer(&j->base, job->batch_error, j->status,
 		   j->is_metrics ? "text/plain; version=0.0.4" : "application/json", j->answer,
 		   j->answer ? strlen(j->answer) : 0);
 	free(j->answer);
@@ -187,24 +186,16 @@ static void admin_done(struct workq_job *job)
 	free(j);
 }
 
-static void submit(struct node *n, struct evhttp_request *req, struct admin_job *j)
-{
-	j->node = n;
-	j->req = req;
-	j->reqno = node_next_reqno(n);
-	job_submit(n, &j->job, admin_work, admin_done, 0);
-}
-
 void servlet_metrics(struct node *n, struct evhttp_request *req)
 {
-	struct admin_job *j = calloc(1, sizeof(*j));
+	struct admin_job *j = job_new(n, req, sizeof(*j), node_next_reqno(n));
 	if (!j) {
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return;
 	}
 	j->is_metrics = 1;
 	j->inflight = n->em_inflight;
-	submit(n, req, j);
+	job_submit(&j->base, admin_work, admin_done, 0);
 }
 
 void servlet_admin(struct node *n, struct evhttp_request *req)
@@ -223,12 +214,13 @@ void servlet_admin(struct node *n, struct evhttp_request *req)
 	/* trust/... and cluster/...: some need the network between two worker steps. */
 	if (emcc_status_admin(n, req, path + 4))
 		return;
-	struct admin_job *j = calloc(1, sizeof(*j));
+	struct admin_job *j = job_new(n, req, sizeof(*j), node_next_reqno(n));
 	if (!j || !(j->body = job_take_body(req, &j->body_len))) {
 		free(j);
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return;
 	}
-	snprintf(j->command, sizeof(j->command), "%s", path + 4);
-	submit(n, req, j);
+	str_copy(j->command, sizeof(j->command), path + 4);
+	j->inflight = n->em_inflight;
+	job_submit(&j->base, admin_work, admin_done, 0);
 }

@@ -36,26 +36,20 @@
 enum emapp_what { W_APP = 1, W_MENU };
 
 struct emapp_job {
-	struct workq_job job; /* first: the queue hands us this pointer */
-	struct node *node;
-	struct evhttp_request *req;
-	uint64_t reqno;
+	struct job base; /* first */
 	enum emapp_what what;
 	char *query;
 	char accept_language[HDR_LOG_MAX + 1];
 	char accept_charset[HDR_LOG_MAX + 1];
 	int has_language, has_charset;
-	char remote_ip[64];
 	int via_header;
 	int https;
 	char base_url[CONFIG_STR + 16];
 	char http_base_url[CONFIG_STR + 16];
 	enum emapp_lang lang;
 	enum emapp_charset charset;
-	struct timespec t0;
 	struct buf out; /* the answer's bytes, in the phone's charset */
 	char refresh_url[PX_URL_MAX];
-	struct node_changes changes;
 	/* EMCC: the login that continues on the loop thread (emcc_visiting.c), and the request
 	 * (PIN wiped) the final page is made from. NULL when the answer is ready. */
 	struct emcc_login *emcc;
@@ -125,12 +119,13 @@ static void log_request(const struct emapp_job *j, const struct emapp_request *r
 	char dev[80], uid[80], prof[80], refr[80], gci[16], logout[16], emcc[16], lt[16];
 	char lang[HDR_LOG_MAX + 1], cs[HDR_LOG_MAX + 1];
 
-	log_info(LOGS_EMAPP, j->reqno, "EMApp Request# ----->%llu", (unsigned long long)j->reqno);
-	log_info(LOGS_EMAPP, j->reqno, "EMAppServlet: Request protocol is :%s",
+	log_info(LOGS_EMAPP, j->base.reqno, "EMApp Request# ----->%llu",
+		 (unsigned long long)j->base.reqno);
+	log_info(LOGS_EMAPP, j->base.reqno, "EMAppServlet: Request protocol is :%s",
 		 j->https ? "https" : "http");
 	/* CUCM's own line, word for word where it has the field; LoginType and PIN are ours, the
 	 * PIN only as whether it was sent. */
-	log_info(LOGS_EMAPP, j->reqno,
+	log_info(LOGS_EMAPP, j->base.reqno,
 		 "EMApp Request parameters: Logout=%s Device Name=%s User Id=%s Device Profile=%s "
 		 "Refresh=%s Remote Host IP Address = %s Via Header Set = %s getClusterInfo = %s "
 		 "Lang = %s Charset=%s Emcc = %s LoginType=%s PIN=%s",
@@ -138,7 +133,7 @@ static void log_request(const struct emapp_job *j, const struct emapp_request *r
 		 logval(r->has_device, r->device, dev, sizeof(dev)),
 		 logval(r->has_userid, r->userid, uid, sizeof(uid)),
 		 logval(r->has_profile, r->profile, prof, sizeof(prof)),
-		 logval(r->has_refresh, r->refresh, refr, sizeof(refr)), j->remote_ip,
+		 logval(r->has_refresh, r->refresh, refr, sizeof(refr)), j->base.remote_ip,
 		 j->via_header ? "true" : "false",
 		 logval(r->has_get_cluster_info, r->get_cluster_info, gci, sizeof(gci)),
 		 logval(j->has_language, j->accept_language, lang, sizeof(lang)),
@@ -147,7 +142,7 @@ static void log_request(const struct emapp_job *j, const struct emapp_request *r
 		 logval(r->has_login_type, r->login_type, lt, sizeof(lt)),
 		 r->has_pin ? (r->pin[0] ? "sent" : "blank") : "null");
 	if (r->error)
-		log_warnx(LOGS_EMAPP, j->reqno,
+		log_warnx(LOGS_EMAPP, j->base.reqno,
 			  "parameter %s is unusable (too long or badly encoded)", r->error_param);
 }
 
@@ -163,17 +158,17 @@ static void log_outcome(const struct emapp_job *j, const struct emapp_request *r
 
 	switch (o->page) {
 	case EMAPP_PAGE_LOGIN_OK:
-		log_info(LOGS_EMAPP, j->reqno,
+		log_info(LOGS_EMAPP, j->base.reqno,
 			 "Successfully performed Login for user %s at %s (profile %s)", user,
 			 device, o->profile);
 		break;
 	case EMAPP_PAGE_LOGOUT_OK:
-		log_info(LOGS_EMAPP, j->reqno, "Successfully performed Logout for user %s at %s",
-			 user, device);
+		log_info(LOGS_EMAPP, j->base.reqno,
+			 "Successfully performed Logout for user %s at %s", user, device);
 		break;
 	case EMAPP_PAGE_ERROR:
 		/* The phone saw only the code; the real reason stays here and in the audit. */
-		log_warnx(LOGS_EMAPP, j->reqno,
+		log_warnx(LOGS_EMAPP, j->base.reqno,
 			  "%s failed at %s for user %s: phone shows %d; real %d: %s",
 			  (r->has_do_logout		 ? "Logout"
 			   : r->has_userid || r->has_pin ? "Login"
@@ -181,15 +176,17 @@ static void log_outcome(const struct emapp_job *j, const struct emapp_request *r
 			  device, (r->has_userid || o->user_id[0]) ? user : "null", o->code,
 			  o->real_code, o->reason[0] ? o->reason : em_code_text(o->real_code));
 		if (o->lockout_engaged)
-			log_warnx(LOGS_EMAPP, j->reqno, "user %s locked out: %s", user, o->reason);
+			log_warnx(LOGS_EMAPP, j->base.reqno, "user %s locked out: %s", user,
+				  o->reason);
 		break;
 	default:
-		log_info(LOGS_EMAPP, j->reqno, "Sent %s for device %s", page_name(o->page), device);
+		log_info(LOGS_EMAPP, j->base.reqno, "Sent %s for device %s", page_name(o->page),
+			 device);
 		break;
 	}
-	log_info(LOGS_EMAPP, j->reqno, "my charset =%s, language %s (%.2f ms)",
+	log_info(LOGS_EMAPP, j->base.reqno, "my charset =%s, language %s (%.2f ms)",
 		 emapp_charset_name(j->charset), emapp_lang_name(j->lang),
-		 clock_elapsed_ms(&j->t0));
+		 clock_elapsed_ms(&j->base.t0));
 }
 
 static void emapp_job_work(struct workq_job *job, void *thread_ctx)
@@ -202,30 +199,28 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 	int rc;
 
 	memset(&out, 0, sizeof(out));
-	node_worker_refresh_params(w);
-	j->changes.st = w->st; /* NOTIFYs carry the stamps the changes wrote */
+	struct em_ctx ctx = job_begin(w, &j->base, "phone", j->base.remote_ip);
+	ctx.cache = w->node->cred_cache;
 	if (!r || !o) {
 		if (o) {
 			emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
-			render(&j->out, o, j->lang, j->charset, j->reqno);
+			render(&j->out, o, j->lang, j->charset, j->base.reqno);
 		}
-		log_errorx(LOGS_EMAPP, j->reqno, "out of memory");
+		log_errorx(LOGS_EMAPP, j->base.reqno, "out of memory");
 		goto out;
 	}
 	if (emapp_parse_query(j->query, r) == ENOMEM) {
 		emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
-		render(&j->out, o, j->lang, j->charset, j->reqno);
+		render(&j->out, o, j->lang, j->charset, j->base.reqno);
 		goto out;
 	}
 	log_request(j, r);
 
-	struct em_ctx ctx = job_em_ctx(w, j->reqno, "phone", j->remote_ip, &j->changes);
-	ctx.cache = w->node->cred_cache;
 	struct emapp_env env = {j->base_url, j->http_base_url, j->lang};
 	rc = j->what == W_MENU ? emapp_services_menu(&ctx, &env, r, o, &out)
 			       : emapp_handle(&ctx, &env, r, o, &out);
 	if (rc) {
-		log_errorc(LOGS_EMAPP, j->reqno, rc, "no page could be made");
+		log_errorc(LOGS_EMAPP, j->base.reqno, rc, "no page could be made");
 		out.page = EMAPP_PAGE_ERROR;
 		out.code = out.real_code = EM_UNKNOWN_ERROR;
 		emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
@@ -236,18 +231,18 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 		struct emcc_login *l = j->emcc;
 		*j->emcc_req = *r;
 		explicit_bzero(j->emcc_req->pin, sizeof(j->emcc_req->pin));
-		l->reqno = j->reqno;
+		l->reqno = j->base.reqno;
 		snprintf(l->device, sizeof(l->device), "%s", r->device);
 		snprintf(l->user_id, sizeof(l->user_id), "%s", out.user_id);
 		snprintf(l->pin, sizeof(l->pin), "%s", r->pin);
 		snprintf(l->login_type, sizeof(l->login_type), "%s",
 			 r->has_login_type && r->login_type[0] ? r->login_type : "UID");
-		snprintf(l->remote_ip, sizeof(l->remote_ip), "%s", j->remote_ip);
+		snprintf(l->remote_ip, sizeof(l->remote_ip), "%s", j->base.remote_ip);
 		l->timeout_ms = w->params.emcc_request_timeout_ms;
 		l->cache_seconds = w->params.emcc_home_cache_seconds;
 		l->chk = out.emcc;
 		out.emcc = NULL;
-		log_info(LOGS_EMAPP, j->reqno,
+		log_info(LOGS_EMAPP, j->base.reqno,
 			 "user %s is not ours: EMCC login at %s, asking %zu "
 			 "remote cluster(s)",
 			 l->user_id, l->device, l->chk->nclusters);
@@ -256,13 +251,13 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 	if (out.page == EMAPP_PAGE_EMCC_PENDING) {
 		free(j->emcc);
 		j->emcc = NULL;
-		log_errorx(LOGS_EMAPP, j->reqno, "out of memory");
+		log_errorx(LOGS_EMAPP, j->base.reqno, "out of memory");
 		out.page = EMAPP_PAGE_ERROR;
 		out.code = out.real_code = EM_UNKNOWN_ERROR;
 		emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
 	}
 	snprintf(j->refresh_url, sizeof(j->refresh_url), "%s", out.refresh_url);
-	render(&j->out, o, j->lang, j->charset, j->reqno);
+	render(&j->out, o, j->lang, j->charset, j->base.reqno);
 	log_outcome(j, r, &out);
 out:
 	free(out.emcc);
@@ -276,7 +271,7 @@ out:
 		explicit_bzero(j->query, strlen(j->query));
 }
 
-static void emapp_reply(struct emapp_job *j);
+static void emapp_reply(struct emapp_job *j, int batch_error);
 
 /* The EMCC login's end (loop thread): the page, then the answer the phone has waited for. */
 static void emapp_emcc_done(void *arg, int code, const char *reason, const char *profile)
@@ -293,18 +288,18 @@ static void emapp_emcc_done(void *arg, int code, const char *reason, const char 
 	out.real_code = code;
 	if (o) {
 		emapp_emcc_finish(&env, j->emcc_req, code, o, &out);
-		render(&j->out, o, j->lang, j->charset, j->reqno);
+		render(&j->out, o, j->lang, j->charset, j->base.reqno);
 		free(o);
 	}
 	snprintf(j->refresh_url, sizeof(j->refresh_url), "%s", out.refresh_url);
 	log_outcome(j, j->emcc_req, &out);
-	emapp_reply(j);
+	emapp_reply(j, 0);
 }
 
 static void emapp_job_done(struct workq_job *job)
 {
 	struct emapp_job *j = (struct emapp_job *)job;
-	struct node *n = j->node;
+	struct node *n = j->base.node;
 
 	if (j->emcc && !job->batch_error) {
 		/* Still counted in em_inflight (Maximum Concurrent Requests) until answered. */
@@ -327,22 +322,20 @@ static void emapp_job_done(struct workq_job *job)
 		buf_reset(&j->out);
 		if (o) {
 			emapp_error_page(o, j->lang, EM_DATABASE_ERROR, 0);
-			render(&j->out, o, j->lang, j->charset, j->reqno);
+			render(&j->out, o, j->lang, j->charset, j->base.reqno);
 			free(o);
 		}
 		j->refresh_url[0] = '\0';
-		log_errorx(LOGS_EMAPP, j->reqno, "not committed: the phone was sent error %d",
+		log_errorx(LOGS_EMAPP, j->base.reqno, "not committed: the phone was sent error %d",
 			   EM_DATABASE_ERROR);
 	}
-	node_changes_flush(n, &j->changes, job->batch_error, j->reqno);
-	emapp_reply(j);
+	emapp_reply(j, job->batch_error);
 }
 
-static void emapp_reply(struct emapp_job *j)
+/* The answer the phone waits for; the phones are told of the job's changes unless its batch
+ * failed, and the request leaves Maximum Concurrent Requests. */
+static void emapp_reply(struct emapp_job *j, int batch_error)
 {
-	struct node *n = j->node;
-
-	n->em_inflight--;
 	char ctype[64];
 	snprintf(ctype, sizeof(ctype), "text/xml; charset=%s", emapp_charset_name(j->charset));
 	if (j->refresh_url[0]) {
@@ -350,9 +343,9 @@ static void emapp_reply(struct emapp_job *j)
 		 * is what Cisco phones follow from a Text object (reference section 2.1). */
 		char hdr[PX_URL_MAX + 16];
 		snprintf(hdr, sizeof(hdr), "1; url=%s", j->refresh_url);
-		evhttp_add_header(evhttp_request_get_output_headers(j->req), "Refresh", hdr);
+		evhttp_add_header(evhttp_request_get_output_headers(j->base.req), "Refresh", hdr);
 	}
-	http_reply(n, j->req, 200, ctype, j->out.data ? j->out.data : "", j->out.len);
+	job_answer(&j->base, batch_error, 200, ctype, j->out.data, j->out.len);
 	if (j->out.data)
 		explicit_bzero(j->out.data, j->out.len); /* a profile menu carries the PIN */
 	buf_free(&j->out);
@@ -390,14 +383,13 @@ static void copy_header(struct evkeyvalq *h, const char *name, char *out, size_t
 
 static void admit(struct node *n, struct evhttp_request *req, enum emapp_what what)
 {
-	char ipbuf[64];
 	uint64_t reqno = node_next_reqno(n);
-	struct timespec t0;
+	struct timespec t0 = clock_start();
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-	const char *ip = http_peer_ip(req, ipbuf, sizeof(ipbuf));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	char ip[64];
 
-	t0 = clock_start();
+	http_peer_ip(req, ip, sizeof(ip));
 	/* Cisco IP Phone objects are always fetched with GET (Input objects included). HEAD is
 	 * refused too: it must be safe, and a GET here may log someone in or out. */
 	if (cmd != EVHTTP_REQ_GET) {
@@ -408,7 +400,7 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 	enum emapp_lang lang = emapp_lang_pick(evhttp_find_header(in, "Accept-Language"));
 	enum emapp_charset cs = emapp_charset_pick(evhttp_find_header(in, "Accept-Charset"));
 
-	if (n->em_inflight >= (unsigned)atomic_load(&n->max_concurrent)) {
+	if (!job_admit(n, LOGS_EMAPP, reqno, ip)) {
 		struct px_object *o = calloc(1, sizeof(*o));
 		struct buf b;
 		char ctype[64];
@@ -418,26 +410,22 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 			render(&b, o, lang, cs, reqno);
 			free(o);
 		}
-		log_warnx(LOGS_EMAPP, reqno, "from %s: busy, %u requests in flight; sent error %d",
-			  ip, n->em_inflight, EM_BUSY);
+		log_warnx(LOGS_EMAPP, reqno, "sent error %d", EM_BUSY);
 		snprintf(ctype, sizeof(ctype), "text/xml; charset=%s", emapp_charset_name(cs));
 		http_reply(n, req, 200, ctype, b.data ? b.data : "", b.len);
 		buf_free(&b);
 		return;
 	}
 
-	struct emapp_job *j = calloc(1, sizeof(*j));
+	struct emapp_job *j = job_new(n, req, sizeof(*j), reqno);
 	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	if (!j || !(j->query = strdup(q ? q : ""))) {
 		free(j);
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return;
 	}
-	j->node = n;
-	j->req = req;
-	j->reqno = reqno;
+	j->base.t0 = t0;
 	j->what = what;
-	j->t0 = t0;
 	j->lang = lang;
 	j->charset = cs;
 	j->https = is_https(req);
@@ -446,7 +434,6 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 		    &j->has_language);
 	copy_header(in, "Accept-Charset", j->accept_charset, sizeof(j->accept_charset),
 		    &j->has_charset);
-	snprintf(j->remote_ip, sizeof(j->remote_ip), "%s", ip);
 	if (j->https)
 		base_url(j->base_url, sizeof(j->base_url), "https", n->cfg.node_address,
 			 n->cfg.https_listen);
@@ -456,7 +443,7 @@ static void admit(struct node *n, struct evhttp_request *req, enum emapp_what wh
 	base_url(j->http_base_url, sizeof(j->http_base_url), "http", n->cfg.node_address,
 		 n->cfg.http_listen);
 	buf_init(&j->out);
-	job_submit(n, &j->job, emapp_job_work, emapp_job_done, 1);
+	job_submit(&j->base, emapp_job_work, emapp_job_done, 1);
 }
 
 void servlet_emapp(struct node *n, struct evhttp_request *req)

@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
 #include "daemon/job.h"
@@ -38,17 +39,12 @@
 #define REPLAY_WINDOW_MS (5 * 60 * 1000)
 
 struct emcc_job {
-	struct workq_job job; /* first: the queue hands us this pointer */
-	struct node *node;
-	struct evhttp_request *req;
-	uint64_t reqno;
+	struct job base;	     /* first */
+	char cluster_id[LIM_ID_MAX]; /* ours, copied on the loop thread: every answer carries it */
 	char *xml;
 	size_t xml_len;
 	char fingerprint[65]; /* "" = no client certificate (or plain HTTP) */
-	char remote_ip[64];
-	struct timespec t0;
 	struct buf out;
-	struct node_changes changes;
 	int logout_changed;
 	/* a visitingLogout that found no visit: when a login of that phone is still in flight
 	 * here, its visit may not be committed yet (see emcc_job_done) */
@@ -69,7 +65,7 @@ static void answer_init(struct emcc_job *j, struct emcc_msg *a, enum emcc_msg_ki
 			uint64_t their_reqno)
 {
 	emcc_msg_init(a, kind);
-	snprintf(a->cluster, sizeof(a->cluster), "%s", j->node->cfg.cluster_id);
+	str_copy(a->cluster, sizeof(a->cluster), j->cluster_id);
 	a->request_number = their_reqno;
 }
 
@@ -116,7 +112,7 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 {
 	struct emcc_job *j = (struct emcc_job *)job;
 	struct worker *w = thread_ctx;
-	struct node *n = j->node;
+	struct node *n = j->base.node;
 	struct emcc_msg *m = malloc(sizeof(*m)), *a = malloc(sizeof(*a));
 	struct store_remote_cluster *rc = malloc(sizeof(*rc));
 	struct emcc_msg_error perr = {0};
@@ -124,56 +120,56 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 	char pfx[96];
 	int r;
 
-	node_worker_refresh_params(w);
-	j->changes.st = w->st;
+	struct em_ctx ctx = job_begin(w, &j->base, "emcc", j->base.remote_ip);
+	const struct config *cfg = w->cfg;
 	if (!m || !a || !rc) {
-		log_errorx(LOGS_EMCC, j->reqno, "out of memory");
+		log_errorx(LOGS_EMCC, j->base.reqno, "out of memory");
 		goto out;
 	}
 	if (emcc_msg_parse(j->xml, j->xml_len, m, &perr) != 0) {
-		log_warnx(LOGS_EMCC, j->reqno, "from %s: refused (%d): %s", j->remote_ip, perr.code,
-			  perr.text);
+		log_warnx(LOGS_EMCC, j->base.reqno, "from %s: refused (%d): %s", j->base.remote_ip,
+			  perr.code, perr.text);
 		failure(j, a, 0, perr.code, perr.text);
 		goto out;
 	}
 	snprintf(pfx, sizeof(pfx), "%llu:%.64s", (unsigned long long)m->request_number, m->cluster);
 	if (!emcc_msg_is_request(m->kind)) {
-		log_warnx(LOGS_EMCC, j->reqno,
+		log_warnx(LOGS_EMCC, j->base.reqno,
 			  "%s: from %s: refused (1): a %s response is no request", pfx,
-			  j->remote_ip, emcc_msg_kind_name(m->kind));
+			  j->base.remote_ip, emcc_msg_kind_name(m->kind));
 		failure(j, a, m->request_number, EM_PARSE_ERROR, "Error on Parsing: not a request");
 		goto out;
 	}
 	/* Who is calling: the certificate decides, never the message's own claim. */
 	if (!*j->fingerprint) {
-		log_warnx(LOGS_EMCC, j->reqno,
+		log_warnx(LOGS_EMCC, j->base.reqno,
 			  "%s: %s from %s refused (35): no client certificate (plain HTTP or none "
 			  "sent); claimed cluster %s",
-			  pfx, emcc_msg_kind_name(m->kind), j->remote_ip, m->cluster);
+			  pfx, emcc_msg_kind_name(m->kind), j->base.remote_ip, m->cluster);
 		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
 		goto out;
 	}
 	r = store_remote_cluster_by_fingerprint(w->st, j->fingerprint, rc);
 	if (r == ENOENT) {
 		log_warnx(
-		    LOGS_EMCC, j->reqno,
+		    LOGS_EMCC, j->base.reqno,
 		    "%s: %s from %s refused (35): unknown certificate %s (claimed cluster %s)", pfx,
-		    emcc_msg_kind_name(m->kind), j->remote_ip, j->fingerprint, m->cluster);
+		    emcc_msg_kind_name(m->kind), j->base.remote_ip, j->fingerprint, m->cluster);
 		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
 		goto out;
 	}
 	if (r) {
-		log_errorc(LOGS_EMCC, j->reqno, r, "%s: remote cluster lookup", pfx);
+		log_errorc(LOGS_EMCC, j->base.reqno, r, "%s: remote cluster lookup", pfx);
 		store_error_res(&res, r);
 		failure(j, a, m->request_number, res.code, res.text);
 		goto out;
 	}
 	if (strcmp(rc->id, m->cluster) != 0) {
 		log_warnx(
-		    LOGS_EMCC, j->reqno,
+		    LOGS_EMCC, j->base.reqno,
 		    "%s: %s from %s refused (35): the certificate of cluster %s used for claimed "
 		    "cluster %s",
-		    pfx, emcc_msg_kind_name(m->kind), j->remote_ip, rc->id, m->cluster);
+		    pfx, emcc_msg_kind_name(m->kind), j->base.remote_ip, rc->id, m->cluster);
 		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
 		goto out;
 	}
@@ -184,13 +180,12 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 				  : r == ETIME	? "stale message (sent time outside the window)"
 				  : r == ENOSPC ? "replay table full"
 						: "bad nonce";
-		log_warnx(LOGS_EMCC, j->reqno, "%s: %s from %s refused: %s", pfx,
-			  emcc_msg_kind_name(m->kind), j->remote_ip, why);
+		log_warnx(LOGS_EMCC, j->base.reqno, "%s: %s from %s refused: %s", pfx,
+			  emcc_msg_kind_name(m->kind), j->base.remote_ip, why);
 		failure(j, a, m->request_number, r == ENOSPC ? EM_BUSY : EM_PARSE_ERROR, why);
 		goto out;
 	}
 
-	struct em_ctx ctx = job_em_ctx(w, j->reqno, "emcc", j->remote_ip, &j->changes);
 	switch (m->kind) {
 	case EMCC_REQ_CHECK_USER: {
 		int exists = 0;
@@ -206,7 +201,7 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		}
 		a->user_exists = exists;
 		a->nprofiles = exists ? np : 0;
-		log_info(LOGS_EMCC, j->reqno, "%s: checkUser %s: %s", pfx, m->user_id,
+		log_info(LOGS_EMCC, j->base.reqno, "%s: checkUser %s: %s", pfx, m->user_id,
 			 exists ? "exists" : "does not exist");
 		answer(j, a);
 		break;
@@ -229,14 +224,14 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		struct em_emcc_home_login_out ho;
 		if (m->remote_ip[0])
 			ctx.remote_ip = m->remote_ip; /* the phone, as a local login records it */
-		log_info(LOGS_EMCC, j->reqno,
+		log_info(LOGS_EMCC, j->base.reqno,
 			 "%s: homeLogin %s device=%s model=%s protocol=%s "
 			 "securityMode=%d phone=%s",
 			 pfx, m->user_id, m->device_name, m->model, m->protocol, m->security_mode,
 			 m->remote_ip[0] ? m->remote_ip : "?");
 		r = em_emcc_home_login(&ctx, &hr, &ho, &res);
 		if (r) {
-			log_info(LOGS_EMCC, j->reqno,
+			log_info(LOGS_EMCC, j->base.reqno,
 				 "%s: homeLogin %s device=%s: failure %d %s; real "
 				 "%d: %s%s",
 				 pfx, m->user_id, m->device_name, res.code, res.text, ho.real_code,
@@ -247,12 +242,12 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		answer_init(j, a, EMCC_RESP_HOME_LOGIN, m->request_number);
 		snprintf(a->device_profile, sizeof(a->device_profile), "%s", ho.profile);
 		a->login_duration = ho.login_duration;
-		service_addr(a->tftp_server, sizeof(a->tftp_server), "", n->cfg.node_address, 6970);
-		service_addr(a->call_manager, sizeof(a->call_manager), n->cfg.sip_udp,
-			     n->cfg.node_address, 5060);
-		service_addr(a->tvs, sizeof(a->tvs), "", n->cfg.node_address, 2445);
+		service_addr(a->tftp_server, sizeof(a->tftp_server), "", cfg->node_address, 6970);
+		service_addr(a->call_manager, sizeof(a->call_manager), cfg->sip_udp,
+			     cfg->node_address, 5060);
+		service_addr(a->tvs, sizeof(a->tvs), "", cfg->node_address, 2445);
 		snprintf(a->config_version, sizeof(a->config_version), "%s", ho.config_version);
-		log_info(LOGS_EMCC, j->reqno,
+		log_info(LOGS_EMCC, j->base.reqno,
 			 "%s: homeLogin %s device=%s: success, EMCC device "
 			 "created, profile %s, duration %llds, version %s%s",
 			 pfx, ho.user_id, m->device_name, ho.profile, (long long)ho.login_duration,
@@ -268,9 +263,9 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 			 : em_emcc_visiting_logout(&ctx, m->cluster, m->device_name, m->user_id,
 						   m->reason, &ended, &res);
 		if (r) {
-			log_warnx(LOGS_EMCC, j->reqno, "%s: %s %s device=%s: failure %d %s", pfx,
-				  emcc_msg_kind_name(m->kind), m->user_id, m->device_name, res.code,
-				  res.text);
+			log_warnx(LOGS_EMCC, j->base.reqno, "%s: %s %s device=%s: failure %d %s",
+				  pfx, emcc_msg_kind_name(m->kind), m->user_id, m->device_name,
+				  res.code, res.text);
 			failure(j, a, m->request_number, res.code, res.text);
 			break;
 		}
@@ -280,7 +275,7 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 			snprintf(j->vlogout_device, sizeof(j->vlogout_device), "%s",
 				 m->device_name);
 		}
-		log_info(LOGS_EMCC, j->reqno, "%s: %s %s device=%s (%s): %s", pfx,
+		log_info(LOGS_EMCC, j->base.reqno, "%s: %s %s device=%s (%s): %s", pfx,
 			 emcc_msg_kind_name(m->kind), m->user_id, m->device_name, m->reason,
 			 ended ? "logged out" : "nothing to do (already gone)");
 		answer_init(j, a, EMCC_RESP_SUCCESS, m->request_number);
@@ -293,7 +288,7 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 		a->emcc = w->params.emcc_active ? 1 : 0;
 		a->pstn_access = w->params.pstn_access_active ? 1 : 0;
 		a->tftp = 0;
-		log_debug(LOGS_EMCC, j->reqno, "%s: clusterInfo", pfx);
+		log_debug(LOGS_EMCC, j->base.reqno, "%s: clusterInfo", pfx);
 		answer(j, a);
 		break;
 	default: failure(j, a, m->request_number, EM_QUERY_TYPE_UNDETERMINED, NULL); break;
@@ -311,7 +306,7 @@ out:
 static void emcc_job_done(struct workq_job *job)
 {
 	struct emcc_job *j = (struct emcc_job *)job;
-	struct node *n = j->node;
+	struct node *n = j->base.node;
 
 	if (job->batch_error) {
 		struct emcc_msg a;
@@ -332,14 +327,14 @@ static void emcc_job_done(struct workq_job *job)
 		snprintf(a.error_text, sizeof(a.error_text),
 			 "an EMCC login of %.64s is in progress here; retry", j->vlogout_device);
 		answer(j, &a);
-		log_info(LOGS_EMCC, j->reqno,
+		log_info(LOGS_EMCC, j->base.reqno,
 			 "visitingLogout device=%s: a login of it is in "
 			 "flight: answered busy, the home retries",
 			 j->vlogout_device);
 	}
-	log_debug(LOGS_EMCC, j->reqno, "answered in %.2f ms", clock_elapsed_ms(&j->t0));
-	job_answer(n, j->req, &j->changes, job->batch_error, j->reqno, 1, 200,
-		   "text/xml; charset=utf-8", j->out.data, j->out.len);
+	log_debug(LOGS_EMCC, j->base.reqno, "answered in %.2f ms", clock_elapsed_ms(&j->base.t0));
+	job_answer(&j->base, job->batch_error, 200, "text/xml; charset=utf-8", j->out.data,
+		   j->out.len);
 	buf_free(&j->out);
 	free(j->xml);
 	free(j);
@@ -352,7 +347,7 @@ int servlet_emcc_try(struct node *n, struct evhttp_request *req)
 	const char *body = (const char *)evbuffer_pullup(in, -1);
 	char *xml;
 	struct emcc_job *j;
-	char ipbuf[64];
+	char ip[64];
 	uint64_t reqno;
 
 	/* Cheap first look: both an encoded and a raw <emccRequest> contain "emcc". */
@@ -367,42 +362,36 @@ int servlet_emcc_try(struct node *n, struct evhttp_request *req)
 		return 0;
 	}
 	reqno = node_next_reqno(n);
-	const char *ip = http_peer_ip(req, ipbuf, sizeof(ipbuf));
-	if (n->em_inflight >= (unsigned)atomic_load(&n->max_concurrent)) {
+	http_peer_ip(req, ip, sizeof(ip));
+	if (!job_admit(n, LOGS_EMCC, reqno, ip)) {
 		struct buf b;
 		struct emcc_msg a;
 		emcc_msg_init(&a, EMCC_RESP_FAILURE);
-		snprintf(a.cluster, sizeof(a.cluster), "%s", n->cfg.cluster_id);
+		str_copy(a.cluster, sizeof(a.cluster), n->cfg.cluster_id);
 		a.error_code = EM_BUSY;
-		snprintf(a.error_text, sizeof(a.error_text), "%s", em_code_text(EM_BUSY));
+		str_copy(a.error_text, sizeof(a.error_text), em_code_text(EM_BUSY));
 		buf_init(&b);
 		emcc_msg_render(&b, &a);
-		log_warnx(LOGS_EMCC, reqno, "from %s: busy, %u requests in flight", ip,
-			  n->em_inflight);
 		http_reply(n, req, 200, "text/xml; charset=utf-8", b.data ? b.data : "", b.len);
 		buf_free(&b);
 		explicit_bzero(xml, xml_len);
 		free(xml);
 		return 1;
 	}
-	j = calloc(1, sizeof(*j));
+	j = job_new(n, req, sizeof(*j), reqno);
 	if (!j) {
 		free(xml);
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return 1;
 	}
 	evbuffer_drain(in, len);
-	j->t0 = clock_start();
-	j->node = n;
-	j->req = req;
-	j->reqno = reqno;
+	str_copy(j->cluster_id, sizeof(j->cluster_id), n->cfg.cluster_id);
 	j->xml = xml;
 	j->xml_len = xml_len;
 	j->records_at_arrival = emcc_visiting_records(n);
 	if (http_peer_fingerprint(req, j->fingerprint) != 0)
 		j->fingerprint[0] = '\0';
-	snprintf(j->remote_ip, sizeof(j->remote_ip), "%s", ip);
 	buf_init(&j->out);
-	job_submit(n, &j->job, emcc_job_work, emcc_job_done, 1);
+	job_submit(&j->base, emcc_job_work, emcc_job_done, 1);
 	return 1;
 }

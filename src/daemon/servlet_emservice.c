@@ -26,19 +26,13 @@
 #include "emapi/emapi.h"
 
 struct em_job {
-	struct workq_job job; /* first: the queue hands us this pointer */
-	struct node *node;
-	struct evhttp_request *req;
-	uint64_t reqno;
+	struct job base; /* first */
 	char *body;
 	size_t body_len;
-	char remote_ip[64];
 	int via_header;
-	struct timespec t0;
 	struct buf out;
 	enum metrics_type type;
 	int code; /* -1 = success */
-	struct node_changes changes;
 };
 
 static const char *kind_name(enum emapi_kind k)
@@ -176,9 +170,8 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 	char *xml = NULL;
 	size_t xml_len = 0;
 	struct emapi_error perr = {0};
+	const char *ip = j->base.remote_ip;
 
-	node_worker_refresh_params(w);
-	j->changes.st = w->st; /* NOTIFYs carry the stamps the changes wrote */
 	j->type = MT_UNPARSED;
 
 	xml = malloc(EMAPI_MAX_DOC + 1);
@@ -193,32 +186,31 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 		     frc == ENOENT  ? "Error on Parsing: the request has no form field 'xml'"
 		     : frc == E2BIG ? "Error on Parsing: the xml document is too large"
 				    : "Error on Parsing: bad URL encoding in the form body");
-		log_warnx(LOGS_EMSERVICE, j->reqno, "from %s: refused (1): %s", j->remote_ip,
+		log_warnx(LOGS_EMSERVICE, j->base.reqno, "from %s: refused (1): %s", ip,
 			  j->out.data);
 		goto out;
 	}
 	if (emapi_parse(xml, xml_len, r, &perr)) {
 		fail(j, perr.code, perr.text);
-		log_warnx(LOGS_EMSERVICE, j->reqno, "from %s: refused (%d): %s", j->remote_ip,
-			  perr.code, perr.text);
+		log_warnx(LOGS_EMSERVICE, j->base.reqno, "from %s: refused (%d): %s", ip, perr.code,
+			  perr.text);
 		goto out;
 	}
 	j->type = (enum metrics_type)r->kind;
 
-	struct em_ctx ctx = job_em_ctx(w, j->reqno, "api",
-				       r->remote_ip[0] ? r->remote_ip : j->remote_ip, &j->changes);
+	struct em_ctx ctx = job_begin(w, &j->base, "api", r->remote_ip[0] ? r->remote_ip : ip);
 	ctx.cache = w->node->cred_cache;
 	struct em_result res = {0};
 	struct em_caller who;
-	log_info(LOGS_EMSERVICE, j->reqno, "%s from %s by %s%s%s%s%s", kind_name(r->kind),
-		 j->remote_ip, r->app_id, r->device_name[0] ? " device=" : "", r->device_name,
+	log_info(LOGS_EMSERVICE, j->base.reqno, "%s from %s by %s%s%s%s%s", kind_name(r->kind), ip,
+		 r->app_id, r->device_name[0] ? " device=" : "", r->device_name,
 		 r->user_id[0] ? " user=" : "", r->user_id);
 	if (em_authenticate(&ctx, r->app_id, r->app_secret, &who, &res)) {
 		fail(j, res.code, res.text);
 		goto logged;
 	}
 	if (who.from_cache)
-		log_debug(LOGS_EMSERVICE, j->reqno,
+		log_debug(LOGS_EMSERVICE, j->base.reqno,
 			  "%s approved through credential cache, %lld ms remaining", who.id,
 			  (long long)who.cache_left_ms);
 
@@ -244,7 +236,7 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 		size_t count = 0;
 		rc = em_logout_all(&ctx, &who, &count, &res);
 		if (!rc)
-			log_info(LOGS_EMSERVICE, j->reqno, "logoutAll: %zu devices logged out",
+			log_info(LOGS_EMSERVICE, j->base.reqno, "logoutAll: %zu devices logged out",
 				 count);
 		break;
 	}
@@ -260,12 +252,12 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 	}
 logged:
 	if (j->code < 0)
-		log_info(LOGS_EMSERVICE, j->reqno, "%s: success (%.2f ms)", kind_name(r->kind),
-			 clock_elapsed_ms(&j->t0));
+		log_info(LOGS_EMSERVICE, j->base.reqno, "%s: success (%.2f ms)", kind_name(r->kind),
+			 clock_elapsed_ms(&j->base.t0));
 	else
-		log_info(LOGS_EMSERVICE, j->reqno, "%s: failure %d %s (%.2f ms)",
+		log_info(LOGS_EMSERVICE, j->base.reqno, "%s: failure %d %s (%.2f ms)",
 			 kind_name(r->kind), j->code, em_code_text(j->code),
-			 clock_elapsed_ms(&j->t0));
+			 clock_elapsed_ms(&j->base.t0));
 out:
 	/* The secret is not needed any more: do not leave it in freed memory. */
 	if (r)
@@ -281,15 +273,15 @@ out:
 static void em_job_done(struct workq_job *job)
 {
 	struct em_job *j = (struct em_job *)job;
-	struct node *n = j->node;
+	struct node *n = j->base.node;
 	if (job->batch_error) {
 		/* The answer was rendered before the commit; the commit failed, so nothing of it
 		 * happened. */
 		fail(j, EM_DATABASE_ERROR, em_code_text(EM_DATABASE_ERROR));
 	}
-	metrics_observe(n->metrics, j->type, j->code, 1e-3 * clock_elapsed_ms(&j->t0));
-	job_answer(n, j->req, &j->changes, job->batch_error, j->reqno, 1, 200,
-		   "text/xml; charset=utf-8", j->out.data, j->out.len);
+	metrics_observe(n->metrics, j->type, j->code, 1e-3 * clock_elapsed_ms(&j->base.t0));
+	job_answer(&j->base, job->batch_error, 200, "text/xml; charset=utf-8", j->out.data,
+		   j->out.len);
 	buf_free(&j->out);
 	free(j->body);
 	free(j);
@@ -315,31 +307,25 @@ void servlet_emservice(struct node *n, struct evhttp_request *req)
 		return;
 
 	/* Over the limit: answer at once, never queue without bound (CUCM code 26). */
-	if (n->em_inflight >= (unsigned)atomic_load(&n->max_concurrent)) {
+	if (!job_admit(n, LOGS_EMSERVICE, reqno, ip)) {
 		struct buf b;
 		buf_init(&b);
 		emapi_render_failure(&b, EM_BUSY, em_code_text(EM_BUSY));
-		log_warnx(LOGS_EMSERVICE, reqno, "from %s: busy, %u requests in flight", ip,
-			  n->em_inflight);
 		metrics_observe(n->metrics, MT_UNPARSED, EM_BUSY, 1e-3 * clock_elapsed_ms(&t0));
 		http_reply(n, req, 200, "text/xml; charset=utf-8", b.data, b.len);
 		buf_free(&b);
 		return;
 	}
 
-	struct em_job *j = calloc(1, sizeof(*j));
+	struct em_job *j = job_new(n, req, sizeof(*j), reqno);
 	if (!j || !(j->body = job_take_body(req, &j->body_len))) {
 		free(j);
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return;
 	}
-	j->node = n;
-	j->req = req;
-	j->reqno = reqno;
-	j->t0 = t0;
+	j->base.t0 = t0;
 	j->code = EM_UNKNOWN_ERROR;
 	j->via_header = evhttp_find_header(evhttp_request_get_input_headers(req), "Via") != NULL;
-	snprintf(j->remote_ip, sizeof(j->remote_ip), "%s", ip);
 	buf_init(&j->out);
-	job_submit(n, &j->job, em_job_work, em_job_done, 1);
+	job_submit(&j->base, em_job_work, em_job_done, 1);
 }

@@ -22,7 +22,9 @@
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/workq.h"
+#include "daemon/job.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
 #include "prov/build.h"
@@ -49,13 +51,8 @@ struct prov_cache {
 };
 
 struct prov_job {
-	struct workq_job job; /* first: the queue hands us this pointer */
-	struct node *node;
-	struct evhttp_request *req;
-	uint64_t reqno;
+	struct job base; /* first */
 	char device[LIM_ID_MAX];
-	char ip[64];
-	struct timespec t0;
 	int status;
 	int cached;
 	char stamp[LIM_STAMP_MAX];
@@ -65,8 +62,6 @@ struct prov_job {
 	struct prov_build_env env;
 	char host[CONFIG_STR];
 };
-
-static unsigned prov_inflight; /* loop thread only */
 
 int servlet_prov_alloc(struct node *n)
 {
@@ -192,7 +187,8 @@ static void prov_job_work(struct workq_job *job, void *thread_ctx)
 		goto out;
 	}
 	if (rc) {
-		log_errorc(LOGS_TFTP, j->reqno, rc, "%s: cannot read its version stamp", j->device);
+		log_errorc(LOGS_TFTP, j->base.reqno, rc, "%s: cannot read its version stamp",
+			   j->device);
 		j->status = rc == EBUSY ? 503 : 500;
 		goto out;
 	}
@@ -215,7 +211,8 @@ static void prov_job_work(struct workq_job *job, void *thread_ctx)
 	if (rc == 0)
 		rc = prov_cnf_render(&j->out, c);
 	if (rc) {
-		log_errorc(LOGS_TFTP, j->reqno, rc, "%s: cannot build its config file", j->device);
+		log_errorc(LOGS_TFTP, j->base.reqno, rc, "%s: cannot build its config file",
+			   j->device);
 		j->status = rc == EBUSY ? 503 : 500;
 		goto out;
 	}
@@ -228,25 +225,25 @@ out:
 static void prov_job_done(struct workq_job *job)
 {
 	struct prov_job *j = (struct prov_job *)job;
-	struct node *n = j->node;
+	struct node *n = j->base.node;
 
-	prov_inflight--;
+	n->prov_inflight--;
 	/* A stamp made for a device seen the first time may not have been committed. */
 	if (job->batch_error && j->status == 200 && !j->cached)
 		j->status = 503;
 	if (j->status == 200) {
-		log_info(LOGS_TFTP, j->reqno,
+		log_info(LOGS_TFTP, j->base.reqno,
 			 "%s SEP file %s.cnf.xml (%zu bytes, versionStamp %s, %s) "
 			 "in %.2f ms",
-			 j->ip, j->device, j->out.len, j->stamp, j->cached ? "cached" : "built",
-			 clock_elapsed_ms(&j->t0));
-		http_reply(n, j->req, 200, "*/*", j->out.data ? j->out.data : "", j->out.len);
+			 j->base.remote_ip, j->device, j->out.len, j->stamp,
+			 j->cached ? "cached" : "built", clock_elapsed_ms(&j->base.t0));
+		http_reply(n, j->base.req, 200, "*/*", j->out.data ? j->out.data : "", j->out.len);
 	} else if (j->status == 404) {
-		log_info(LOGS_TFTP, j->reqno, "%s %s.cnf.xml: no such device (404)", j->ip,
-			 j->device);
-		http_reply(n, j->req, 404, "text/plain", "File not found\n", 15);
+		log_info(LOGS_TFTP, j->base.reqno, "%s %s.cnf.xml: no such device (404)",
+			 j->base.remote_ip, j->device);
+		http_reply(n, j->base.req, 404, "text/plain", "File not found\n", 15);
 	} else {
-		http_reply(n, j->req, j->status, "text/plain", "try again\n", 10);
+		http_reply(n, j->base.req, j->status, "text/plain", "try again\n", 10);
 	}
 	buf_free(&j->out);
 	free(j);
@@ -284,29 +281,22 @@ static void route_prov(struct evhttp_request *req, void *arg)
 		http_reply(n, req, 404, "text/plain", "File not found\n", 15);
 		return;
 	}
-	if (prov_inflight >= PROV_INFLIGHT_MAX) {
+	if (n->prov_inflight >= PROV_INFLIGHT_MAX) {
 		log_warnx(LOGS_TFTP, reqno, "%s %s: busy, %u requests in flight (503)", ip, device,
-			  prov_inflight);
+			  n->prov_inflight);
 		http_reply(n, req, 503, "text/plain", "busy\n", 5);
 		return;
 	}
-	struct prov_job *j = calloc(1, sizeof(*j));
+	struct prov_job *j = job_new(n, req, sizeof(*j), reqno);
 	if (!j) {
 		http_reply(n, req, 503, "text/plain", "out of memory\n", 14);
 		return;
 	}
-	j->t0 = clock_start();
-	j->node = n;
-	j->req = req;
-	j->reqno = reqno;
-	snprintf(j->device, sizeof(j->device), "%s", device);
-	snprintf(j->ip, sizeof(j->ip), "%s", ip);
+	str_copy(j->device, sizeof(j->device), device);
 	fill_env(n, &j->env, j->host, sizeof(j->host));
 	buf_init(&j->out);
-	j->job.work = prov_job_work;
-	j->job.done = prov_job_done;
-	prov_inflight++;
-	workq_submit(n->wq, &j->job);
+	n->prov_inflight++;
+	job_submit(&j->base, prov_job_work, prov_job_done, 0);
 }
 
 void servlet_prov(struct node *n, struct evhttp_request *req)
