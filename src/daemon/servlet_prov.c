@@ -5,9 +5,9 @@
  * percent-encoding, no NUL ever reaches the store) and every method but GET and HEAD; a worker
  * reads the device's versionStamp (making one in a transaction when it has none), and answers
  * from the cache when the file for (device, stamp) was built before: every change of what the
- * file says bumps the stamp in the change's own transaction (prov/build.h), so a cached file is
- * exactly the file for its stamp. Otherwise it builds the file from the store (prov_build) and
- * renders it (prov_cnf_render). Headers as CUCM's TFTP sends them (reference 4.1):
+ * file says bumps the stamp in the change's own transaction (store_config_bump, store.h), so a
+ * cached file is exactly the file for its stamp. Otherwise it builds the file from the store
+ * (prov_build) and renders it (prov_cnf_render). Headers as CUCM's TFTP sends them (reference 4.1):
  * Cache-Control: no-store, Content-Type: * / * (without the spaces). tftp.log gets one line per
  * request with its request number. */
 #include <errno.h>
@@ -57,10 +57,6 @@ struct prov_job {
 	int cached;
 	char stamp[LIM_STAMP_MAX];
 	struct buf out;
-	/* The node's addresses, copied from n->cfg on the loop thread: a SIGHUP reload rewrites
-	 * n->cfg there, so a worker never reads it. env.node points at host. */
-	struct prov_build_env env;
-	char host[CONFIG_STR];
 };
 
 int servlet_prov_alloc(struct node *n)
@@ -149,26 +145,25 @@ static int current_stamp(struct store *st, const char *device, char *out, size_t
 	return store_commit(st);
 }
 
-/* Loop thread (it reads n->cfg). */
-static void fill_env(const struct node *n, struct prov_build_env *env, char *host, size_t hlen)
+/* What the node says about itself in the file, from the worker's config snapshot. */
+static void fill_env(const struct config *cfg, struct prov_build_env *env)
 {
 	int port = 0;
 	char lhost[CONFIG_STR];
 
 	memset(env, 0, sizeof(*env));
-	snprintf(host, hlen, "%s", n->cfg.node_address);
-	env->node = host;
-	if (n->cfg.sip_udp[0] &&
-	    config_split_hostport(n->cfg.sip_udp, lhost, sizeof(lhost), &port) == 0)
+	env->node = cfg->node_address;
+	if (cfg->sip_udp[0] &&
+	    config_split_hostport(cfg->sip_udp, lhost, sizeof(lhost), &port) == 0)
 		env->sip_port = port;
-	else if (n->cfg.sip_tcp[0] &&
-		 config_split_hostport(n->cfg.sip_tcp, lhost, sizeof(lhost), &port) == 0)
+	else if (cfg->sip_tcp[0] &&
+		 config_split_hostport(cfg->sip_tcp, lhost, sizeof(lhost), &port) == 0)
 		env->sip_port = port;
-	if (n->cfg.http_listen[0] &&
-	    config_split_hostport(n->cfg.http_listen, lhost, sizeof(lhost), &port) == 0)
+	if (cfg->http_listen[0] &&
+	    config_split_hostport(cfg->http_listen, lhost, sizeof(lhost), &port) == 0)
 		env->http_port = port;
-	if (n->cfg.https_listen[0] &&
-	    config_split_hostport(n->cfg.https_listen, lhost, sizeof(lhost), &port) == 0)
+	if (cfg->https_listen[0] &&
+	    config_split_hostport(cfg->https_listen, lhost, sizeof(lhost), &port) == 0)
 		env->https_port = port;
 }
 
@@ -203,7 +198,10 @@ static void prov_job_work(struct workq_job *job, void *thread_ctx)
 		rc = ENOMEM;
 		goto out;
 	}
-	rc = prov_build(w->st, j->device, &j->env, j->stamp, c);
+	struct prov_build_env env;
+	node_worker_refresh(w);
+	fill_env(w->cfg, &env);
+	rc = prov_build(w->st, j->device, &env, j->stamp, c);
 	if (rc == ENOENT) {
 		j->status = 404;
 		goto out;
@@ -293,7 +291,6 @@ static void route_prov(struct evhttp_request *req, void *arg)
 		return;
 	}
 	str_copy(j->device, sizeof(j->device), device);
-	fill_env(n, &j->env, j->host, sizeof(j->host));
 	buf_init(&j->out);
 	n->prov_inflight++;
 	job_submit(&j->base, prov_job_work, prov_job_done, 0);
