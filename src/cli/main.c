@@ -1,4 +1,5 @@
 /* main.c -- `emcc`: argument parsing and help from the command table, then admin or EM API. */
+#include <err.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -265,8 +266,7 @@ static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, c
 				size_t len;
 				char *text = read_file(a, &len);
 				if (!text) {
-					fprintf(stderr, "emcc: cannot read %s: %s\n", a,
-						strerror(errno));
+					warn("cannot read %s", a);
 					return CLI_EXIT_FAILED;
 				}
 				json_object_set_new(args, c->file_key, json_stringn(text, len));
@@ -363,7 +363,7 @@ static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, c
 			size_t len;
 			char *text = read_file(val, &len);
 			if (!text) {
-				fprintf(stderr, "emcc: cannot read %s: %s\n", val, strerror(errno));
+				warn("cannot read %s", val);
 				return CLI_EXIT_FAILED;
 			}
 			json_object_set_new(args, o->key, json_stringn(text, len));
@@ -419,7 +419,7 @@ static int save_text(json_t *answer, const char *path)
 	FILE *f = fopen(tmp, "w");
 	int bad = !f || fputs(text, f) < 0;
 	if ((f && fclose(f) != 0) || bad || rename(tmp, path) != 0) {
-		fprintf(stderr, "emcc: cannot write %s: %s\n", path, strerror(errno));
+		warn("cannot write %s", path);
 		remove(tmp);
 		return CLI_EXIT_FAILED;
 	}

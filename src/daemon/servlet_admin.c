@@ -1,4 +1,5 @@
 /* servlet_admin.c -- the admin API over the Unix socket, and /metrics; both run on a worker. */
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <jansson.h>
@@ -11,6 +12,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/vec.h"
 #include "core/workq.h"
 #include "daemon/emcc_status.h"
 #include "daemon/job.h"
@@ -47,26 +49,12 @@ static json_t *node_status(void *arg)
 
 /* Bindings are copied out under the table's lock and turned into JSON after, so the SIP thread
  * is held up only by a memcpy per binding. */
-struct binding_copy {
-	struct sipd_binding *v;
-	size_t n, cap;
-	int oom;
-};
-
 static int binding_copy_one(void *arg, const struct sipd_binding *b)
 {
-	struct binding_copy *c = arg;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct sipd_binding *v = realloc(c->v, cap * sizeof(*v));
-		if (!v) {
-			c->oom = 1;
-			return ENOMEM;
-		}
-		c->v = v;
-		c->cap = cap;
-	}
-	c->v[c->n++] = *b;
+	struct sipd_binding *slot = vec_push(arg, sizeof(*slot));
+	if (!slot)
+		return ENOMEM;
+	*slot = *b;
 	return 0;
 }
 
@@ -94,7 +82,7 @@ static json_t *binding_json(const struct sipd_binding *b, time_t now)
 static json_t *node_sip_bindings(void *arg, const char *device)
 {
 	struct node *n = arg;
-	struct binding_copy c = {0};
+	struct vec c = {0};
 	time_t now = time(NULL);
 	if (!n->sipd)
 		return NULL;
@@ -108,11 +96,12 @@ static json_t *node_sip_bindings(void *arg, const char *device)
 		return arr;
 	}
 	sipd_binding_list(n->sipd, binding_copy_one, &c);
-	if (c.n) /* no bindings: c.v is NULL, which qsort must not get */
-		qsort(c.v, c.n, sizeof(*c.v), binding_cmp);
+	const struct sipd_binding *v = c.data;
+	if (c.n) /* no bindings: c.data is NULL, which qsort must not get */
+		qsort(c.data, c.n, sizeof(*v), binding_cmp);
 	for (size_t i = 0; i < c.n; i++)
-		json_array_append_new(arr, binding_json(&c.v[i], now));
-	free(c.v);
+		json_array_append_new(arr, binding_json(&v[i], now));
+	vec_free(&c);
 	return arr;
 }
 
