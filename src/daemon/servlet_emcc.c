@@ -108,196 +108,240 @@ static void service_addr(char *out, size_t len, const char *listen, const char *
 		snprintf(out, len, "%s:%d", node_address, port);
 }
 
+/* One incoming request on the worker: the message, our answer, the log prefix
+ * "<their request number>:<their cluster>". */
+struct incoming {
+	struct emcc_job *j;
+	struct worker *w;
+	struct em_ctx ctx;
+	const struct emcc_msg *m;
+	struct emcc_msg *a;
+	char pfx[96];
+};
+
+/* Who is calling: the certificate decides, never the message's own claim; then the replay
+ * guard. 0 = a known cluster's fresh message; else the failure is answered and logged. */
+static int authenticate(struct incoming *in, struct store_remote_cluster *rc)
+{
+	struct emcc_job *j = in->j;
+	const struct emcc_msg *m = in->m;
+	const char *kind = emcc_msg_kind_name(m->kind), *ip = j->base.remote_ip;
+	uint64_t reqno = j->base.reqno;
+	struct em_result res = {0};
+	int r;
+
+	if (!*j->fingerprint) {
+		log_warnx(LOGS_EMCC, reqno,
+			  "%s: %s from %s refused (35): no client certificate (plain HTTP or none "
+			  "sent); claimed cluster %s",
+			  in->pfx, kind, ip, m->cluster);
+		failure(j, in->a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
+		return EPERM;
+	}
+	r = store_remote_cluster_by_fingerprint(in->w->st, j->fingerprint, rc);
+	if (r == ENOENT) {
+		log_warnx(
+		    LOGS_EMCC, reqno,
+		    "%s: %s from %s refused (35): unknown certificate %s (claimed cluster %s)",
+		    in->pfx, kind, ip, j->fingerprint, m->cluster);
+		failure(j, in->a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
+		return EPERM;
+	}
+	if (r) {
+		log_errorc(LOGS_EMCC, reqno, r, "%s: remote cluster lookup", in->pfx);
+		store_error_res(&res, r);
+		failure(j, in->a, m->request_number, res.code, res.text);
+		return r;
+	}
+	if (strcmp(rc->id, m->cluster) != 0) {
+		log_warnx(LOGS_EMCC, reqno,
+			  "%s: %s from %s refused (35): the certificate of cluster %s used for "
+			  "claimed cluster %s",
+			  in->pfx, kind, ip, rc->id, m->cluster);
+		failure(j, in->a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
+		return EPERM;
+	}
+	r = emcc_replay_check(j->base.node->emcc_replay, m->cluster, m->nonce, m->sent_ms,
+			      clock_now_ms(), REPLAY_WINDOW_MS);
+	if (r) {
+		const char *why = r == EALREADY ? "replayed message (nonce seen before)"
+				  : r == ETIME	? "stale message (sent time outside the window)"
+				  : r == ENOSPC ? "replay table full"
+						: "bad nonce";
+		log_warnx(LOGS_EMCC, reqno, "%s: %s from %s refused: %s", in->pfx, kind, ip, why);
+		failure(j, in->a, m->request_number, r == ENOSPC ? EM_BUSY : EM_PARSE_ERROR, why);
+		return EPERM;
+	}
+	return 0;
+}
+
+static void do_check_user(struct incoming *in)
+{
+	const struct emcc_msg *m = in->m;
+	struct emcc_msg *a = in->a;
+	struct em_result res = {0};
+	int exists = 0;
+	size_t np = 0;
+
+	answer_init(in->j, a, EMCC_RESP_CHECK_USER, m->request_number);
+	str_copy(a->user_id, sizeof(a->user_id), m->user_id);
+	int r =
+	    em_emcc_check_user(&in->ctx, m->user_id, &exists, a->profiles, EMCC_MAX_PROFILES, &np);
+	if (r) {
+		store_error_res(&res, r);
+		failure(in->j, a, m->request_number, res.code, res.text);
+		return;
+	}
+	a->user_exists = exists;
+	a->nprofiles = exists ? np : 0;
+	log_info(LOGS_EMCC, in->j->base.reqno, "%s: checkUser %s: %s", in->pfx, m->user_id,
+		 exists ? "exists" : "does not exist");
+	answer(in->j, a);
+}
+
+static void do_home_login(struct incoming *in)
+{
+	const struct emcc_msg *m = in->m;
+	const struct config *cfg = in->w->cfg;
+	struct emcc_msg *a = in->a;
+	uint64_t reqno = in->j->base.reqno;
+	struct em_result res = {0};
+	struct em_emcc_home_login_req hr = {
+	    .visiting_cluster = m->cluster,
+	    .visiting_reqno = m->request_number,
+	    .user_id = m->user_id,
+	    .pin = m->pin,
+	    .device = m->device_name,
+	    .model = m->model,
+	    .protocol = m->protocol,
+	    .login_type = m->login_type,
+	    .profile = m->device_profile,
+	    .remote_ip = m->remote_ip,
+	    .model_enum = m->model_enum,
+	    .security_mode = m->security_mode,
+	};
+	struct em_emcc_home_login_out ho;
+
+	if (m->remote_ip[0])
+		in->ctx.remote_ip = m->remote_ip; /* the phone, as a local login records it */
+	log_info(LOGS_EMCC, reqno,
+		 "%s: homeLogin %s device=%s model=%s protocol=%s securityMode=%d phone=%s",
+		 in->pfx, m->user_id, m->device_name, m->model, m->protocol, m->security_mode,
+		 m->remote_ip[0] ? m->remote_ip : "?");
+	if (em_emcc_home_login(&in->ctx, &hr, &ho, &res) != 0) {
+		log_info(LOGS_EMCC, reqno,
+			 "%s: homeLogin %s device=%s: failure %d %s; real %d: %s%s", in->pfx,
+			 m->user_id, m->device_name, res.code, res.text, ho.real_code, ho.reason,
+			 ho.lockout_engaged ? " (lockout engaged)" : "");
+		failure(in->j, a, m->request_number, res.code, NULL);
+		return;
+	}
+	answer_init(in->j, a, EMCC_RESP_HOME_LOGIN, m->request_number);
+	str_copy(a->device_profile, sizeof(a->device_profile), ho.profile);
+	a->login_duration = ho.login_duration;
+	service_addr(a->tftp_server, sizeof(a->tftp_server), "", cfg->node_address, 6970);
+	service_addr(a->call_manager, sizeof(a->call_manager), cfg->sip_udp, cfg->node_address,
+		     5060);
+	service_addr(a->tvs, sizeof(a->tvs), "", cfg->node_address, 2445);
+	str_copy(a->config_version, sizeof(a->config_version), ho.config_version);
+	log_info(LOGS_EMCC, reqno,
+		 "%s: homeLogin %s device=%s: success, EMCC device created, profile %s, duration "
+		 "%llds, version %s%s",
+		 in->pfx, ho.user_id, m->device_name, ho.profile, (long long)ho.login_duration,
+		 ho.config_version, ho.superseded ? " (an older login of it ended)" : "");
+	answer(in->j, a);
+}
+
+/* homeLogout (we are the home) or visitingLogout (we are the visiting cluster). */
+static void do_remote_logout(struct incoming *in)
+{
+	const struct emcc_msg *m = in->m;
+	struct emcc_job *j = in->j;
+	struct em_result res = {0};
+	int ended = 0, home = m->kind == EMCC_REQ_HOME_LOGOUT;
+	int r = home ? em_emcc_home_logout(&in->ctx, m->cluster, m->device_name, m->user_id,
+					   m->reason, &ended, &res)
+		     : em_emcc_visiting_logout(&in->ctx, m->cluster, m->device_name, m->user_id,
+					       m->reason, &ended, &res);
+
+	if (r) {
+		log_warnx(LOGS_EMCC, j->base.reqno, "%s: %s %s device=%s: failure %d %s", in->pfx,
+			  emcc_msg_kind_name(m->kind), m->user_id, m->device_name, res.code,
+			  res.text);
+		failure(j, in->a, m->request_number, res.code, res.text);
+		return;
+	}
+	if (!home && !ended) {
+		j->vlogout_nothing = 1;
+		j->their_reqno = m->request_number;
+		str_copy(j->vlogout_device, sizeof(j->vlogout_device), m->device_name);
+	}
+	log_info(LOGS_EMCC, j->base.reqno, "%s: %s %s device=%s (%s): %s", in->pfx,
+		 emcc_msg_kind_name(m->kind), m->user_id, m->device_name, m->reason,
+		 ended ? "logged out" : "nothing to do (already gone)");
+	answer_init(j, in->a, EMCC_RESP_SUCCESS, m->request_number);
+	answer(j, in->a);
+}
+
+static void do_cluster_info(struct incoming *in)
+{
+	struct emcc_msg *a = in->a;
+
+	answer_init(in->j, a, EMCC_RESP_CLUSTER_INFO, in->m->request_number);
+	str_copy(a->cluster_version, sizeof(a->cluster_version), EMCC_DAEMON_VERSION);
+	a->emcc = in->w->params.emcc_active ? 1 : 0;
+	a->pstn_access = in->w->params.pstn_access_active ? 1 : 0;
+	a->tftp = 0;
+	log_debug(LOGS_EMCC, in->j->base.reqno, "%s: clusterInfo", in->pfx);
+	answer(in->j, a);
+}
+
 static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 {
 	struct emcc_job *j = (struct emcc_job *)job;
-	struct worker *w = thread_ctx;
-	struct node *n = j->base.node;
-	struct emcc_msg *m = malloc(sizeof(*m)), *a = malloc(sizeof(*a));
+	struct incoming in = {.j = j, .w = thread_ctx};
+	struct emcc_msg *m = malloc(sizeof(*m));
 	struct store_remote_cluster *rc = malloc(sizeof(*rc));
 	struct emcc_msg_error perr = {0};
-	struct em_result res = {0};
-	char pfx[96];
-	int r;
 
-	struct em_ctx ctx = job_begin(w, &j->base, "emcc", j->base.remote_ip);
-	const struct config *cfg = w->cfg;
-	if (!m || !a || !rc) {
+	in.ctx = job_begin(in.w, &j->base, "emcc", j->base.remote_ip);
+	in.m = m;
+	in.a = malloc(sizeof(*in.a));
+	if (!m || !in.a || !rc) {
 		log_errorx(LOGS_EMCC, j->base.reqno, "out of memory");
 		goto out;
 	}
 	if (emcc_msg_parse(j->xml, j->xml_len, m, &perr) != 0) {
 		log_warnx(LOGS_EMCC, j->base.reqno, "from %s: refused (%d): %s", j->base.remote_ip,
 			  perr.code, perr.text);
-		failure(j, a, 0, perr.code, perr.text);
+		failure(j, in.a, 0, perr.code, perr.text);
 		goto out;
 	}
-	snprintf(pfx, sizeof(pfx), "%llu:%.64s", (unsigned long long)m->request_number, m->cluster);
+	str_printf(in.pfx, sizeof(in.pfx), "%llu:%.64s", (unsigned long long)m->request_number,
+		   m->cluster);
 	if (!emcc_msg_is_request(m->kind)) {
 		log_warnx(LOGS_EMCC, j->base.reqno,
-			  "%s: from %s: refused (1): a %s response is no request", pfx,
+			  "%s: from %s: refused (1): a %s response is no request", in.pfx,
 			  j->base.remote_ip, emcc_msg_kind_name(m->kind));
-		failure(j, a, m->request_number, EM_PARSE_ERROR, "Error on Parsing: not a request");
+		failure(j, in.a, m->request_number, EM_PARSE_ERROR,
+			"Error on Parsing: not a request");
 		goto out;
 	}
-	/* Who is calling: the certificate decides, never the message's own claim. */
-	if (!*j->fingerprint) {
-		log_warnx(LOGS_EMCC, j->base.reqno,
-			  "%s: %s from %s refused (35): no client certificate (plain HTTP or none "
-			  "sent); claimed cluster %s",
-			  pfx, emcc_msg_kind_name(m->kind), j->base.remote_ip, m->cluster);
-		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
+	if (authenticate(&in, rc) != 0)
 		goto out;
-	}
-	r = store_remote_cluster_by_fingerprint(w->st, j->fingerprint, rc);
-	if (r == ENOENT) {
-		log_warnx(
-		    LOGS_EMCC, j->base.reqno,
-		    "%s: %s from %s refused (35): unknown certificate %s (claimed cluster %s)", pfx,
-		    emcc_msg_kind_name(m->kind), j->base.remote_ip, j->fingerprint, m->cluster);
-		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
-		goto out;
-	}
-	if (r) {
-		log_errorc(LOGS_EMCC, j->base.reqno, r, "%s: remote cluster lookup", pfx);
-		store_error_res(&res, r);
-		failure(j, a, m->request_number, res.code, res.text);
-		goto out;
-	}
-	if (strcmp(rc->id, m->cluster) != 0) {
-		log_warnx(
-		    LOGS_EMCC, j->base.reqno,
-		    "%s: %s from %s refused (35): the certificate of cluster %s used for claimed "
-		    "cluster %s",
-		    pfx, emcc_msg_kind_name(m->kind), j->base.remote_ip, rc->id, m->cluster);
-		failure(j, a, m->request_number, EM_VISITING_CLUSTER_UNKNOWN, NULL);
-		goto out;
-	}
-	r = emcc_replay_check(n->emcc_replay, m->cluster, m->nonce, m->sent_ms, clock_now_ms(),
-			      REPLAY_WINDOW_MS);
-	if (r) {
-		const char *why = r == EALREADY ? "replayed message (nonce seen before)"
-				  : r == ETIME	? "stale message (sent time outside the window)"
-				  : r == ENOSPC ? "replay table full"
-						: "bad nonce";
-		log_warnx(LOGS_EMCC, j->base.reqno, "%s: %s from %s refused: %s", pfx,
-			  emcc_msg_kind_name(m->kind), j->base.remote_ip, why);
-		failure(j, a, m->request_number, r == ENOSPC ? EM_BUSY : EM_PARSE_ERROR, why);
-		goto out;
-	}
-
 	switch (m->kind) {
-	case EMCC_REQ_CHECK_USER: {
-		int exists = 0;
-		size_t np = 0;
-		answer_init(j, a, EMCC_RESP_CHECK_USER, m->request_number);
-		snprintf(a->user_id, sizeof(a->user_id), "%s", m->user_id);
-		r = em_emcc_check_user(&ctx, m->user_id, &exists, a->profiles, EMCC_MAX_PROFILES,
-				       &np);
-		if (r) {
-			store_error_res(&res, r);
-			failure(j, a, m->request_number, res.code, res.text);
-			break;
-		}
-		a->user_exists = exists;
-		a->nprofiles = exists ? np : 0;
-		log_info(LOGS_EMCC, j->base.reqno, "%s: checkUser %s: %s", pfx, m->user_id,
-			 exists ? "exists" : "does not exist");
-		answer(j, a);
-		break;
-	}
-	case EMCC_REQ_HOME_LOGIN: {
-		struct em_emcc_home_login_req hr = {
-		    .visiting_cluster = m->cluster,
-		    .visiting_reqno = m->request_number,
-		    .user_id = m->user_id,
-		    .pin = m->pin,
-		    .device = m->device_name,
-		    .model = m->model,
-		    .protocol = m->protocol,
-		    .login_type = m->login_type,
-		    .profile = m->device_profile,
-		    .remote_ip = m->remote_ip,
-		    .model_enum = m->model_enum,
-		    .security_mode = m->security_mode,
-		};
-		struct em_emcc_home_login_out ho;
-		if (m->remote_ip[0])
-			ctx.remote_ip = m->remote_ip; /* the phone, as a local login records it */
-		log_info(LOGS_EMCC, j->base.reqno,
-			 "%s: homeLogin %s device=%s model=%s protocol=%s "
-			 "securityMode=%d phone=%s",
-			 pfx, m->user_id, m->device_name, m->model, m->protocol, m->security_mode,
-			 m->remote_ip[0] ? m->remote_ip : "?");
-		r = em_emcc_home_login(&ctx, &hr, &ho, &res);
-		if (r) {
-			log_info(LOGS_EMCC, j->base.reqno,
-				 "%s: homeLogin %s device=%s: failure %d %s; real "
-				 "%d: %s%s",
-				 pfx, m->user_id, m->device_name, res.code, res.text, ho.real_code,
-				 ho.reason, ho.lockout_engaged ? " (lockout engaged)" : "");
-			failure(j, a, m->request_number, res.code, NULL);
-			break;
-		}
-		answer_init(j, a, EMCC_RESP_HOME_LOGIN, m->request_number);
-		snprintf(a->device_profile, sizeof(a->device_profile), "%s", ho.profile);
-		a->login_duration = ho.login_duration;
-		service_addr(a->tftp_server, sizeof(a->tftp_server), "", cfg->node_address, 6970);
-		service_addr(a->call_manager, sizeof(a->call_manager), cfg->sip_udp,
-			     cfg->node_address, 5060);
-		service_addr(a->tvs, sizeof(a->tvs), "", cfg->node_address, 2445);
-		snprintf(a->config_version, sizeof(a->config_version), "%s", ho.config_version);
-		log_info(LOGS_EMCC, j->base.reqno,
-			 "%s: homeLogin %s device=%s: success, EMCC device "
-			 "created, profile %s, duration %llds, version %s%s",
-			 pfx, ho.user_id, m->device_name, ho.profile, (long long)ho.login_duration,
-			 ho.config_version, ho.superseded ? " (an older login of it ended)" : "");
-		answer(j, a);
-		break;
-	}
+	case EMCC_REQ_CHECK_USER: do_check_user(&in); break;
+	case EMCC_REQ_HOME_LOGIN: do_home_login(&in); break;
 	case EMCC_REQ_HOME_LOGOUT:
-	case EMCC_REQ_VISITING_LOGOUT: {
-		int ended = 0, home = m->kind == EMCC_REQ_HOME_LOGOUT;
-		r = home ? em_emcc_home_logout(&ctx, m->cluster, m->device_name, m->user_id,
-					       m->reason, &ended, &res)
-			 : em_emcc_visiting_logout(&ctx, m->cluster, m->device_name, m->user_id,
-						   m->reason, &ended, &res);
-		if (r) {
-			log_warnx(LOGS_EMCC, j->base.reqno, "%s: %s %s device=%s: failure %d %s",
-				  pfx, emcc_msg_kind_name(m->kind), m->user_id, m->device_name,
-				  res.code, res.text);
-			failure(j, a, m->request_number, res.code, res.text);
-			break;
-		}
-		if (!home && !ended) {
-			j->vlogout_nothing = 1;
-			j->their_reqno = m->request_number;
-			snprintf(j->vlogout_device, sizeof(j->vlogout_device), "%s",
-				 m->device_name);
-		}
-		log_info(LOGS_EMCC, j->base.reqno, "%s: %s %s device=%s (%s): %s", pfx,
-			 emcc_msg_kind_name(m->kind), m->user_id, m->device_name, m->reason,
-			 ended ? "logged out" : "nothing to do (already gone)");
-		answer_init(j, a, EMCC_RESP_SUCCESS, m->request_number);
-		answer(j, a);
-		break;
-	}
-	case EMCC_REQ_CLUSTER_INFO:
-		answer_init(j, a, EMCC_RESP_CLUSTER_INFO, m->request_number);
-		snprintf(a->cluster_version, sizeof(a->cluster_version), "%s", EMCC_DAEMON_VERSION);
-		a->emcc = w->params.emcc_active ? 1 : 0;
-		a->pstn_access = w->params.pstn_access_active ? 1 : 0;
-		a->tftp = 0;
-		log_debug(LOGS_EMCC, j->base.reqno, "%s: clusterInfo", pfx);
-		answer(j, a);
-		break;
-	default: failure(j, a, m->request_number, EM_QUERY_TYPE_UNDETERMINED, NULL); break;
+	case EMCC_REQ_VISITING_LOGOUT: do_remote_logout(&in); break;
+	case EMCC_REQ_CLUSTER_INFO: do_cluster_info(&in); break;
+	default: failure(j, in.a, m->request_number, EM_QUERY_TYPE_UNDETERMINED, NULL); break;
 	}
 out:
 	if (m)
 		explicit_bzero(m, sizeof(*m)); /* a homeLogin holds the PIN */
 	free(m);
-	free(a);
+	free(in.a);
 	free(rc);
 	if (j->xml)
 		explicit_bzero(j->xml, j->xml_len);
