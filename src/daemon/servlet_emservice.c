@@ -68,119 +68,125 @@ static int each_profile(void *arg, const char *profile, int is_default)
 	return 0;
 }
 
+static int walk_devices(struct em_ctx *ctx, const struct em_caller *who, const char *user,
+			int *exists, struct buf *one, struct em_result *res)
+{
+	return em_query_user_devices(ctx, who, user, exists, each_device, one, res);
+}
+
+static int walk_profiles(struct em_ctx *ctx, const struct em_caller *who, const char *user,
+			 int *exists, struct buf *one, struct em_result *res)
+{
+	return em_query_user_profiles(ctx, who, user, exists, each_profile, one, res);
+}
+
+/* userDevicesQuery and deviceProfileQuery answer alike: per user "does not exist", "none", or
+ * the user's list; only the elements and the list differ. */
+struct per_user_query {
+	void (*begin)(struct buf *b), (*end)(struct buf *b);
+	void (*state)(struct buf *b, const char *user_id, enum emapi_user_state s);
+	void (*user_begin)(struct buf *b, const char *user_id), (*user_end)(struct buf *b);
+	int (*walk)(struct em_ctx *ctx, const struct em_caller *who, const char *user, int *exists,
+		    struct buf *one, struct em_result *res);
+};
+
+static const struct per_user_query user_devices = {
+    emapi_render_user_devices_begin,	emapi_render_user_devices_end,
+    emapi_render_user_devices_state,	emapi_render_user_devices_user_begin,
+    emapi_render_user_devices_user_end, walk_devices,
+};
+static const struct per_user_query user_profiles = {
+    emapi_render_profiles_begin,      emapi_render_profiles_end,      emapi_render_profiles_state,
+    emapi_render_profiles_user_begin, emapi_render_profiles_user_end, walk_profiles,
+};
+
+static int run_per_user(const struct per_user_query *q, struct em_ctx *ctx,
+			const struct em_caller *who, const struct emapi_request *r, struct buf *b,
+			struct em_result *res)
+{
+	q->begin(b);
+	for (size_t i = 0; i < r->nnames; i++) {
+		int exists = 0;
+		struct buf one;
+		buf_init(&one);
+		int rc = q->walk(ctx, who, r->names[i], &exists, &one, res);
+		if (rc == 0 && !exists) {
+			q->state(b, r->names[i], EMAPI_USER_DOES_NOT_EXIST);
+		} else if (rc == 0 && one.len == 0) {
+			q->state(b, r->names[i], EMAPI_USER_NONE);
+		} else if (rc == 0) {
+			q->user_begin(b, r->names[i]);
+			buf_append(b, one.data, one.len);
+			q->user_end(b);
+		}
+		buf_free(&one);
+		if (rc)
+			return rc;
+	}
+	q->end(b);
+	return 0;
+}
+
+static int run_device_user(struct em_ctx *ctx, const struct em_caller *who,
+			   const struct emapi_request *r, struct buf *b, struct em_result *res)
+{
+	emapi_render_device_user_begin(b);
+	for (size_t i = 0; i < r->nnames; i++) {
+		struct em_device_status s;
+		int rc = em_query_device(ctx, who, r->names[i], &s, res);
+		if (rc)
+			return rc;
+		struct emapi_device_result d = {
+		    .name = r->names[i],
+		    .state = s.state == EM_DEVICE_LOGGED_IN    ? EMAPI_DEV_LOGGED_IN
+			     : s.state == EM_DEVICE_LOGGED_OUT ? EMAPI_DEV_NONE
+							       : EMAPI_DEV_DOES_NOT_EXIST,
+		    .user_id = s.user_id,
+		    .last_user = s.last_user_id,
+		    .emcc_device = s.emcc_role != STORE_EMCC_NONE,
+		};
+		emapi_render_device_user(b, &d);
+	}
+	emapi_render_device_user_end(b);
+	return 0;
+}
+
+static int run_check_user(struct em_ctx *ctx, const struct em_caller *who,
+			  const struct emapi_request *r, struct buf *b, struct em_result *res)
+{
+	emapi_render_check_user_begin(b);
+	for (size_t i = 0; i < r->nnames; i++) {
+		int exists = 0;
+		int rc = em_query_user_exists(ctx, who, r->names[i], &exists, res);
+		if (rc)
+			return rc;
+		emapi_render_check_user(b, r->names[i], exists);
+	}
+	emapi_render_check_user_end(b);
+	return 0;
+}
+
 /* Runs the queries, which answer per name; a failure on any name fails the whole query
  * (it can only be a rights or database problem, the same for every name). */
 static int run_query(struct em_ctx *ctx, const struct em_caller *who, const struct emapi_request *r,
 		     struct buf *b, struct em_result *res)
 {
-	int rc = 0;
 	switch (r->kind) {
-	case EMAPI_DEVICE_USER_QUERY:
-		emapi_render_device_user_begin(b);
-		for (size_t i = 0; i < r->nnames; i++) {
-			struct em_device_status s;
-			if ((rc = em_query_device(ctx, who, r->names[i], &s, res)))
-				return rc;
-			struct emapi_device_result d = {
-			    .name = r->names[i],
-			    .state = s.state == EM_DEVICE_LOGGED_IN    ? EMAPI_DEV_LOGGED_IN
-				     : s.state == EM_DEVICE_LOGGED_OUT ? EMAPI_DEV_NONE
-								       : EMAPI_DEV_DOES_NOT_EXIST,
-			    .user_id = s.user_id,
-			    .last_user = s.last_user_id,
-			    .emcc_device = s.emcc_role != STORE_EMCC_NONE,
-			};
-			emapi_render_device_user(b, &d);
-		}
-		emapi_render_device_user_end(b);
-		return 0;
-	case EMAPI_USER_DEVICES_QUERY:
-		emapi_render_user_devices_begin(b);
-		for (size_t i = 0; i < r->nnames; i++) {
-			int exists = 0;
-			struct buf one;
-			buf_init(&one);
-			rc = em_query_user_devices(ctx, who, r->names[i], &exists, each_device,
-						   &one, res);
-			if (rc == 0) {
-				if (!exists)
-					emapi_render_user_devices_state(b, r->names[i],
-									EMAPI_USER_DOES_NOT_EXIST);
-				else if (one.len == 0)
-					emapi_render_user_devices_state(b, r->names[i],
-									EMAPI_USER_NONE);
-				else {
-					emapi_render_user_devices_user_begin(b, r->names[i]);
-					buf_append(b, one.data, one.len);
-					emapi_render_user_devices_user_end(b);
-				}
-			}
-			buf_free(&one);
-			if (rc)
-				return rc;
-		}
-		emapi_render_user_devices_end(b);
-		return 0;
-	case EMAPI_DEVICE_PROFILE_QUERY:
-		emapi_render_profiles_begin(b);
-		for (size_t i = 0; i < r->nnames; i++) {
-			int exists = 0;
-			struct buf one;
-			buf_init(&one);
-			rc = em_query_user_profiles(ctx, who, r->names[i], &exists, each_profile,
-						    &one, res);
-			if (rc == 0) {
-				if (!exists)
-					emapi_render_profiles_state(b, r->names[i],
-								    EMAPI_USER_DOES_NOT_EXIST);
-				else if (one.len == 0)
-					emapi_render_profiles_state(b, r->names[i],
-								    EMAPI_USER_NONE);
-				else {
-					emapi_render_profiles_user_begin(b, r->names[i]);
-					buf_append(b, one.data, one.len);
-					emapi_render_profiles_user_end(b);
-				}
-			}
-			buf_free(&one);
-			if (rc)
-				return rc;
-		}
-		emapi_render_profiles_end(b);
-		return 0;
-	case EMAPI_CHECK_USER:
-		emapi_render_check_user_begin(b);
-		for (size_t i = 0; i < r->nnames; i++) {
-			int exists = 0;
-			if ((rc = em_query_user_exists(ctx, who, r->names[i], &exists, res)))
-				return rc;
-			emapi_render_check_user(b, r->names[i], exists);
-		}
-		emapi_render_check_user_end(b);
-		return 0;
+	case EMAPI_DEVICE_USER_QUERY: return run_device_user(ctx, who, r, b, res);
+	case EMAPI_USER_DEVICES_QUERY: return run_per_user(&user_devices, ctx, who, r, b, res);
+	case EMAPI_DEVICE_PROFILE_QUERY: return run_per_user(&user_profiles, ctx, who, r, b, res);
+	case EMAPI_CHECK_USER: return run_check_user(ctx, who, r, b, res);
 	default: return 0;
 	}
 }
 
-static void em_job_work(struct workq_job *job, void *thread_ctx)
+/* The form field and the XML in it: 0 with r filled, else the failure is rendered and logged. */
+static int decode(struct em_job *j, char *xml, size_t *xml_len, struct emapi_request *r)
 {
-	struct em_job *j = (struct em_job *)job;
-	struct worker *w = thread_ctx;
-	struct emapi_request *r = NULL;
-	char *xml = NULL;
-	size_t xml_len = 0;
-	struct emapi_error perr = {0};
 	const char *ip = j->base.remote_ip;
+	struct emapi_error perr = {0};
+	int frc = emapi_form_field(j->body, j->body_len, "xml", xml, EMAPI_MAX_DOC + 1, xml_len);
 
-	j->type = MT_UNPARSED;
-
-	xml = malloc(EMAPI_MAX_DOC + 1);
-	r = malloc(sizeof(*r));
-	if (!xml || !r) {
-		fail(j, EM_UNKNOWN_ERROR, "Out of memory");
-		goto out;
-	}
-	int frc = emapi_form_field(j->body, j->body_len, "xml", xml, EMAPI_MAX_DOC + 1, &xml_len);
 	if (frc) {
 		fail(j, EM_PARSE_ERROR,
 		     frc == ENOENT  ? "Error on Parsing: the request has no form field 'xml'"
@@ -188,34 +194,22 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 				    : "Error on Parsing: bad URL encoding in the form body");
 		log_warnx(LOGS_EMSERVICE, j->base.reqno, "from %s: refused (1): %s", ip,
 			  j->out.data);
-		goto out;
+		return EINVAL;
 	}
-	if (emapi_parse(xml, xml_len, r, &perr)) {
+	if (emapi_parse(xml, *xml_len, r, &perr)) {
 		fail(j, perr.code, perr.text);
 		log_warnx(LOGS_EMSERVICE, j->base.reqno, "from %s: refused (%d): %s", ip, perr.code,
 			  perr.text);
-		goto out;
+		return EINVAL;
 	}
-	j->type = (enum metrics_type)r->kind;
+	return 0;
+}
 
-	struct em_ctx ctx = job_begin(w, &j->base, "api", r->remote_ip[0] ? r->remote_ip : ip);
-	ctx.cache = w->node->cred_cache;
-	struct em_result res = {0};
-	struct em_caller who;
-	log_info(LOGS_EMSERVICE, j->base.reqno, "%s from %s by %s%s%s%s%s", kind_name(r->kind), ip,
-		 r->app_id, r->device_name[0] ? " device=" : "", r->device_name,
-		 r->user_id[0] ? " user=" : "", r->user_id);
-	if (em_authenticate(&ctx, r->app_id, r->app_secret, &who, &res)) {
-		fail(j, res.code, res.text);
-		goto logged;
-	}
-	if (who.from_cache)
-		log_debug(LOGS_EMSERVICE, j->base.reqno,
-			  "%s approved through credential cache, %lld ms remaining", who.id,
-			  (long long)who.cache_left_ms);
-
-	int rc = 0;
-	buf_reset(&j->out);
+/* The request itself, for an authenticated caller: 0 (queries rendered into j->out) or the
+ * policy's refusal in res. */
+static int run_request(struct em_job *j, struct em_ctx *ctx, const struct em_caller *who,
+		       const struct emapi_request *r, struct em_result *res)
+{
 	switch (r->kind) {
 	case EMAPI_LOGIN: {
 		struct em_login_req lr = {
@@ -228,36 +222,70 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 					 : EM_DURATION_DEFAULT,
 		    .duration_minutes = r->duration_minutes,
 		};
-		rc = em_login(&ctx, &who, &lr, &res);
-		break;
+		return em_login(ctx, who, &lr, res);
 	}
-	case EMAPI_LOGOUT: rc = em_logout(&ctx, &who, r->device_name, &res); break;
+	case EMAPI_LOGOUT: return em_logout(ctx, who, r->device_name, res);
 	case EMAPI_LOGOUT_ALL: {
 		size_t count = 0;
-		rc = em_logout_all(&ctx, &who, &count, &res);
+		int rc = em_logout_all(ctx, who, &count, res);
 		if (!rc)
 			log_info(LOGS_EMSERVICE, j->base.reqno, "logoutAll: %zu devices logged out",
 				 count);
-		break;
+		return rc;
 	}
-	default: rc = run_query(&ctx, &who, r, &j->out, &res); break;
+	default: return run_query(ctx, who, r, &j->out, res);
 	}
-	if (rc) {
+}
+
+static void em_job_work(struct workq_job *job, void *thread_ctx)
+{
+	struct em_job *j = (struct em_job *)job;
+	struct worker *w = thread_ctx;
+	struct emapi_request *r = malloc(sizeof(*r));
+	char *xml = malloc(EMAPI_MAX_DOC + 1);
+	size_t xml_len = 0;
+	const char *ip = j->base.remote_ip;
+	uint64_t reqno = j->base.reqno;
+
+	j->type = MT_UNPARSED;
+	if (!xml || !r) {
+		fail(j, EM_UNKNOWN_ERROR, "Out of memory");
+		goto out;
+	}
+	if (decode(j, xml, &xml_len, r) != 0)
+		goto out;
+	j->type = (enum metrics_type)r->kind;
+
+	struct em_ctx ctx = job_begin(w, &j->base, "api", r->remote_ip[0] ? r->remote_ip : ip);
+	ctx.cache = w->node->cred_cache;
+	struct em_result res = {0};
+	struct em_caller who;
+	log_info(LOGS_EMSERVICE, reqno, "%s from %s by %s%s%s%s%s", kind_name(r->kind), ip,
+		 r->app_id, r->device_name[0] ? " device=" : "", r->device_name,
+		 r->user_id[0] ? " user=" : "", r->user_id);
+	if (em_authenticate(&ctx, r->app_id, r->app_secret, &who, &res)) {
 		fail(j, res.code, res.text);
 	} else {
-		j->code = -1;
-		if (r->kind == EMAPI_LOGIN || r->kind == EMAPI_LOGOUT ||
-		    r->kind == EMAPI_LOGOUT_ALL)
-			emapi_render_success(&j->out);
+		if (who.from_cache)
+			log_debug(LOGS_EMSERVICE, reqno,
+				  "%s approved through credential cache, %lld ms remaining", who.id,
+				  (long long)who.cache_left_ms);
+		buf_reset(&j->out);
+		if (run_request(j, &ctx, &who, r, &res) != 0) {
+			fail(j, res.code, res.text);
+		} else {
+			j->code = -1;
+			if (r->kind == EMAPI_LOGIN || r->kind == EMAPI_LOGOUT ||
+			    r->kind == EMAPI_LOGOUT_ALL)
+				emapi_render_success(&j->out);
+		}
 	}
-logged:
 	if (j->code < 0)
-		log_info(LOGS_EMSERVICE, j->base.reqno, "%s: success (%.2f ms)", kind_name(r->kind),
+		log_info(LOGS_EMSERVICE, reqno, "%s: success (%.2f ms)", kind_name(r->kind),
 			 clock_elapsed_ms(&j->base.t0));
 	else
-		log_info(LOGS_EMSERVICE, j->base.reqno, "%s: failure %d %s (%.2f ms)",
-			 kind_name(r->kind), j->code, em_code_text(j->code),
-			 clock_elapsed_ms(&j->base.t0));
+		log_info(LOGS_EMSERVICE, reqno, "%s: failure %d %s (%.2f ms)", kind_name(r->kind),
+			 j->code, em_code_text(j->code), clock_elapsed_ms(&j->base.t0));
 out:
 	/* The secret is not needed any more: do not leave it in freed memory. */
 	if (r)
