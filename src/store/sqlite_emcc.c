@@ -1,0 +1,396 @@
+/* sqlite_emcc.c -- the SQLite backend for EMCC: remote clusters, home devices, visits and the
+ * outbox. */
+#include "store/sqlite_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+/* ==== EMCC ==================================================================================== */
+
+/* A certificate fingerprint as the schema keeps it: 64 hex digits folded to lowercase, or ""
+ * when allow_empty. Anything else (the colon form included) is EINVAL. */
+static int sha256_key(const char *in, char out[LIM_SHA256_HEX], int allow_empty)
+{
+	size_t i;
+
+	if (!sqlite_fits(in, LIM_SHA256_HEX))
+		return EINVAL;
+	if (in[0] == '\0') {
+		out[0] = '\0';
+		return allow_empty ? 0 : EINVAL;
+	}
+	for (i = 0; in[i]; i++) {
+		char c = in[i];
+
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return EINVAL;
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return i == LIM_SHA256_HEX - 1 ? 0 : EINVAL;
+}
+
+/* "" means "unknown"; the schema's CHECK refuses the rest of the unknown words. */
+static const char *rc_status(const char *status)
+{
+	return status[0] ? status : "unknown";
+}
+
+/* ---- remote clusters ------------------------------------------------------------------------ */
+
+static int row_rc(sqlite3_stmt *s, void *row)
+{
+	struct store_remote_cluster *rc = row;
+	int err;
+
+	if ((err = sqlite_col_text(s, 0, rc->id, sizeof(rc->id))) ||
+	    (err = sqlite_col_text(s, 1, rc->address, sizeof(rc->address))) ||
+	    (err = sqlite_col_text(s, 6, rc->cert_pem, sizeof(rc->cert_pem))) ||
+	    (err = sqlite_col_text(s, 7, rc->cert_sha256, sizeof(rc->cert_sha256))) ||
+	    (err = sqlite_col_text(s, 8, rc->status, sizeof(rc->status))) ||
+	    (err = sqlite_col_text(s, 9, rc->version, sizeof(rc->version))) ||
+	    (err = sqlite_col_text(s, 11, rc->last_error, sizeof(rc->last_error))))
+		return err;
+	rc->emcc_enabled = sqlite3_column_int(s, 2);
+	rc->pstn_enabled = sqlite3_column_int(s, 3);
+	rc->rsvp_enabled = sqlite3_column_int(s, 4);
+	rc->tftp_enabled = sqlite3_column_int(s, 5);
+	rc->last_update_ms = sqlite3_column_int64(s, 10);
+	return 0;
+}
+
+int store_remote_cluster_get(struct store *st, const char *id, struct store_remote_cluster *out)
+{
+	if (!st || !out || !sqlite_key_ok(id))
+		return EINVAL;
+	return sqlite_get(st, S_RC_GET, id, row_rc, out);
+}
+
+int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
+					struct store_remote_cluster *out)
+{
+	char fp[LIM_SHA256_HEX];
+
+	if (!st || !out || sha256_key(sha256, fp, 0))
+		return EINVAL;
+	return sqlite_get(st, S_RC_BY_FP, fp, row_rc, out);
+}
+
+static int rc_write(struct store *st, enum stmt_id id, const struct store_remote_cluster *rc)
+{
+	char fp[LIM_SHA256_HEX];
+
+	if (!sqlite_write_ok(st) || !rc || !sqlite_key_ok(rc->id) ||
+	    !sqlite_fits(rc->address, sizeof(rc->address)) ||
+	    !sqlite_fits(rc->cert_pem, sizeof(rc->cert_pem)) ||
+	    sha256_key(rc->cert_sha256, fp, 1) || !sqlite_fits(rc->status, sizeof(rc->status)) ||
+	    !sqlite_fits(rc->version, sizeof(rc->version)) ||
+	    !sqlite_fits(rc->last_error, sizeof(rc->last_error)))
+		return EINVAL;
+	/* empty address, bad status, a pem without a fingerprint: EINVAL from the CHECKs */
+	return sqlite_write(st, id, id == S_RC_UPDATE ? WRITE_CHANGED : WRITE_ANY, "ttiiiittttlt",
+			    rc->id, rc->address, !!rc->emcc_enabled, !!rc->pstn_enabled,
+			    !!rc->rsvp_enabled, !!rc->tftp_enabled, rc->cert_pem, fp,
+			    rc_status(rc->status), rc->version, rc->last_update_ms, rc->last_error);
+}
+
+int store_remote_cluster_insert(struct store *st, const struct store_remote_cluster *rc)
+{
+	return rc_write(st, S_RC_INSERT, rc);
+}
+
+int store_remote_cluster_update(struct store *st, const struct store_remote_cluster *rc)
+{
+	return rc_write(st, S_RC_UPDATE, rc);
+}
+
+int store_remote_cluster_set_status(struct store *st, const char *id, const char *status,
+				    const char *version, int64_t last_update_ms,
+				    const char *last_error)
+{
+	if (!sqlite_write_ok(st) || !sqlite_key_ok(id) || !sqlite_fits(status, 16) ||
+	    !sqlite_fits(version, LIM_TEXT_MAX) || !sqlite_fits(last_error, LIM_TEXT_MAX))
+		return EINVAL;
+	return sqlite_write(st, S_RC_STATUS, WRITE_CHANGED, "tttlt", id, rc_status(status), version,
+			    last_update_ms, last_error);
+}
+
+int store_remote_cluster_delete(struct store *st, const char *id)
+{
+	/* its outbox rows go by ON DELETE CASCADE */
+	return sqlite_delete(st, S_RC_DELETE, id);
+}
+
+int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
+			      int (*fn)(void *arg, const struct store_remote_cluster *rc),
+			      void *arg)
+{
+	struct store_remote_cluster *rc = NULL;
+	struct sqlite_query q;
+	int err;
+
+	if (!after)
+		after = "";
+	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
+		return EINVAL;
+	/* 17 KiB with its certificate: on the heap, list callbacks may run on small stacks */
+	if (!(rc = malloc(sizeof(*rc))))
+		return EIO;
+	err = sqlite_query_open(&q, st, S_RC_LIST, "tl", after, sqlite_limit(limit));
+	while (!err && sqlite_query_next(&q, &err) && !(err = row_rc(q.s, rc)))
+		err = fn(arg, rc);
+	free(rc);
+	return sqlite_query_close(&q, err);
+}
+
+int store_remote_cluster_count(struct store *st, long *count)
+{
+	return sqlite_count(st, S_RC_COUNT, count);
+}
+
+/* ---- EMCC home devices ---------------------------------------------------------------------- */
+
+static int row_hd(sqlite3_stmt *s, void *row)
+{
+	struct store_emcc_home_device *hd = row;
+	int err;
+
+	if ((err = sqlite_col_text(s, 0, hd->device, sizeof(hd->device))) ||
+	    (err = sqlite_col_text(s, 1, hd->user_id, sizeof(hd->user_id))) ||
+	    (err = sqlite_col_text(s, 2, hd->profile, sizeof(hd->profile))) ||
+	    (err = sqlite_col_text(s, 3, hd->visiting_cluster, sizeof(hd->visiting_cluster))) ||
+	    (err = sqlite_col_text(s, 4, hd->model, sizeof(hd->model))) ||
+	    (err = sqlite_col_text(s, 5, hd->protocol, sizeof(hd->protocol))) ||
+	    (err = sqlite_col_text(s, 9, hd->config_version, sizeof(hd->config_version))))
+		return err;
+	hd->security_mode = sqlite3_column_int(s, 6);
+	hd->login_time = sqlite3_column_int64(s, 7);
+	hd->login_duration = sqlite3_column_int64(s, 8);
+	hd->created_ms = sqlite3_column_int64(s, 10);
+	return 0;
+}
+
+int store_emcc_home_device_get(struct store *st, const char *device,
+			       struct store_emcc_home_device *out)
+{
+	if (!st || !out || !sqlite_key_ok(device))
+		return EINVAL;
+	return sqlite_get(st, S_HD_GET, device, row_hd, out);
+}
+
+int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_device *hd)
+{
+	char user[LIM_ID_MAX];
+
+	if (!sqlite_write_ok(st) || !hd || !sqlite_key_ok(hd->device) ||
+	    sqlite_user_key(hd->user_id, user, 0) ||
+	    !sqlite_fits(hd->profile, sizeof(hd->profile)) ||
+	    !sqlite_key_ok(hd->visiting_cluster) || !sqlite_fits(hd->model, sizeof(hd->model)) ||
+	    !sqlite_fits(hd->protocol, sizeof(hd->protocol)) ||
+	    !sqlite_fits(hd->config_version, sizeof(hd->config_version)) || hd->login_duration < 0)
+		return EINVAL;
+	/* protocol and security_mode are checked by the schema */
+	return sqlite_write(st, S_HD_PUT, WRITE_ANY, "ttttttilltl", hd->device, user, hd->profile,
+			    hd->visiting_cluster, hd->model, hd->protocol, hd->security_mode,
+			    hd->login_time, hd->login_duration, hd->config_version, hd->created_ms);
+}
+
+int store_emcc_home_device_delete(struct store *st, const char *device)
+{
+	return sqlite_delete(st, S_HD_DELETE, device);
+}
+
+static int hd_walk(struct store *st, enum stmt_id id, const char *key, size_t limit,
+		   int (*fn)(void *arg, const struct store_emcc_home_device *hd), void *arg)
+{
+	struct store_emcc_home_device hd;
+	struct sqlite_query q;
+	int err;
+
+	/* only the list has a LIMIT */
+	err = sqlite_query_open(&q, st, id, id == S_HD_LIST ? "tl" : "t", key, sqlite_limit(limit));
+	while (!err && sqlite_query_next(&q, &err) && !(err = row_hd(q.s, &hd)))
+		err = fn(arg, &hd);
+	return sqlite_query_close(&q, err);
+}
+
+int store_emcc_home_device_list(struct store *st, const char *after, size_t limit,
+				int (*fn)(void *arg, const struct store_emcc_home_device *hd),
+				void *arg)
+{
+	if (!after)
+		after = "";
+	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
+		return EINVAL;
+	return hd_walk(st, S_HD_LIST, after, limit, fn, arg);
+}
+
+int store_emcc_home_device_by_user(struct store *st, const char *user_id,
+				   int (*fn)(void *arg, const struct store_emcc_home_device *hd),
+				   void *arg)
+{
+	char user[LIM_ID_MAX];
+
+	if (!st || !fn || sqlite_user_key(user_id, user, 0))
+		return EINVAL;
+	return hd_walk(st, S_HD_BY_USER, user, 0, fn, arg);
+}
+
+int store_emcc_home_device_count(struct store *st, long *count)
+{
+	return sqlite_count(st, S_HD_COUNT, count);
+}
+
+/* ---- EMCC visits ---------------------------------------------------------------------------- */
+
+static int row_visit(sqlite3_stmt *s, void *row)
+{
+	struct store_emcc_visit *v = row;
+	int err;
+
+	if ((err = sqlite_col_text(s, 0, v->device, sizeof(v->device))) ||
+	    (err = sqlite_col_text(s, 1, v->user_id, sizeof(v->user_id))) ||
+	    (err = sqlite_col_text(s, 2, v->home_cluster, sizeof(v->home_cluster))) ||
+	    (err = sqlite_col_text(s, 3, v->home_tftp, sizeof(v->home_tftp))) ||
+	    (err = sqlite_col_text(s, 4, v->home_call_manager, sizeof(v->home_call_manager))) ||
+	    (err = sqlite_col_text(s, 5, v->home_tvs, sizeof(v->home_tvs))) ||
+	    (err = sqlite_col_text(s, 8, v->config_version, sizeof(v->config_version))))
+		return err;
+	v->login_time = sqlite3_column_int64(s, 6);
+	v->login_duration = sqlite3_column_int64(s, 7);
+	return 0;
+}
+
+int store_emcc_visit_get(struct store *st, const char *device, struct store_emcc_visit *out)
+{
+	if (!st || !out || !sqlite_key_ok(device))
+		return EINVAL;
+	return sqlite_get(st, S_VISIT_GET, device, row_visit, out);
+}
+
+int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
+{
+	char user[LIM_ID_MAX];
+
+	if (!sqlite_write_ok(st) || !v || !sqlite_key_ok(v->device) ||
+	    sqlite_user_key(v->user_id, user, 0) || !sqlite_key_ok(v->home_cluster) ||
+	    !sqlite_fits(v->home_tftp, sizeof(v->home_tftp)) ||
+	    !sqlite_fits(v->home_call_manager, sizeof(v->home_call_manager)) ||
+	    !sqlite_fits(v->home_tvs, sizeof(v->home_tvs)) ||
+	    !sqlite_fits(v->config_version, sizeof(v->config_version)) || v->login_duration < 0)
+		return EINVAL;
+	/* ENOENT (foreign key) when the device is not one of ours */
+	return sqlite_write(st, S_VISIT_PUT, WRITE_ANY, "ttttttllt", v->device, user,
+			    v->home_cluster, v->home_tftp, v->home_call_manager, v->home_tvs,
+			    v->login_time, v->login_duration, v->config_version);
+}
+
+int store_emcc_visit_delete(struct store *st, const char *device)
+{
+	return sqlite_delete(st, S_VISIT_DELETE, device);
+}
+
+int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
+			  int (*fn)(void *arg, const struct store_emcc_visit *v), void *arg)
+{
+	struct store_emcc_visit v;
+	struct sqlite_query q;
+	int err;
+
+	if (!after)
+		after = "";
+	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
+		return EINVAL;
+	err = sqlite_query_open(&q, st, S_VISIT_LIST, "tl", after, sqlite_limit(limit));
+	while (!err && sqlite_query_next(&q, &err) && !(err = row_visit(q.s, &v)))
+		err = fn(arg, &v);
+	return sqlite_query_close(&q, err);
+}
+
+/* ---- EMCC outbox ---------------------------------------------------------------------------- */
+
+static int row_outbox(sqlite3_stmt *s, struct store_emcc_outbox *o)
+{
+	int err;
+
+	o->id = sqlite3_column_int64(s, 0);
+	if ((err = sqlite_col_text(s, 1, o->cluster, sizeof(o->cluster))) ||
+	    (err = sqlite_col_text(s, 2, o->kind, sizeof(o->kind))) ||
+	    (err = sqlite_col_text(s, 3, o->device, sizeof(o->device))) ||
+	    (err = sqlite_col_text(s, 4, o->user_id, sizeof(o->user_id))) ||
+	    (err = sqlite_col_text(s, 5, o->reason, sizeof(o->reason))))
+		return err;
+	o->attempts = sqlite3_column_int(s, 6);
+	o->next_attempt_ms = sqlite3_column_int64(s, 7);
+	o->created_ms = sqlite3_column_int64(s, 8);
+	return 0;
+}
+
+int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, int64_t *id)
+{
+	char user[LIM_ID_MAX];
+	int err;
+
+	if (!sqlite_write_ok(st) || !o || !sqlite_key_ok(o->cluster) ||
+	    !sqlite_fits(o->kind, sizeof(o->kind)) || !sqlite_key_ok(o->device) ||
+	    sqlite_user_key(o->user_id, user, 1) || !sqlite_fits(o->reason, sizeof(o->reason)) ||
+	    o->attempts < 0)
+		return EINVAL;
+	/* kind is checked by the schema; an unknown cluster is ENOENT (foreign key) */
+	if ((err = sqlite_write(st, S_OB_ADD, WRITE_ANY, "tttttill", o->cluster, o->kind, o->device,
+				user, o->reason, o->attempts, o->next_attempt_ms, o->created_ms)))
+		return err;
+	if (id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_emcc_outbox_due(struct store *st, int64_t now_ms, size_t limit,
+			  int (*fn)(void *arg, const struct store_emcc_outbox *o), void *arg)
+{
+	struct store_emcc_outbox o;
+	struct sqlite_query q;
+	int err;
+
+	if (!st || !fn)
+		return EINVAL;
+	err = sqlite_query_open(&q, st, S_OB_DUE, "ll", now_ms, sqlite_limit(limit));
+	while (!err && sqlite_query_next(&q, &err) && !(err = row_outbox(q.s, &o)))
+		err = fn(arg, &o);
+	return sqlite_query_close(&q, err);
+}
+
+int store_emcc_outbox_attempted(struct store *st, int64_t id, int64_t next_attempt_ms)
+{
+	if (!sqlite_write_ok(st))
+		return EINVAL;
+	return sqlite_write(st, S_OB_ATTEMPTED, WRITE_CHANGED, "ll", id, next_attempt_ms);
+}
+
+int store_emcc_outbox_delete(struct store *st, int64_t id)
+{
+	if (!sqlite_write_ok(st))
+		return EINVAL;
+	return sqlite_write(st, S_OB_DELETE, WRITE_CHANGED, "l", id);
+}
+
+int store_emcc_outbox_delete_for(struct store *st, const char *cluster, const char *device,
+				 long *deleted)
+{
+	struct sqlite_query q;
+	int err;
+
+	if (!sqlite_write_ok(st) || !sqlite_key_ok(cluster) || !sqlite_key_ok(device))
+		return EINVAL;
+	if (!(err = sqlite_query_open(&q, st, S_OB_DELETE_FOR, "tt", cluster, device)) &&
+	    !(err = sqlite_step_done(q.s)) && deleted)
+		*deleted = (long)sqlite3_changes(st->db);
+	return sqlite_query_close(&q, err);
+}
+
+int store_emcc_outbox_count(struct store *st, long *count)
+{
+	return sqlite_count(st, S_OB_COUNT, count);
+}
