@@ -75,6 +75,11 @@ static int wlock_lock(struct sqlite_wlock *w)
 	return rc == EDEADLK ? EBUSY : rc ? EIO : 0;
 }
 
+static void wlock_unlock(struct sqlite_wlock *w)
+{
+	pthread_mutex_unlock(&w->mu);
+}
+
 static void wlock_release(struct sqlite_wlock *w)
 {
 	struct sqlite_wlock **pp;
@@ -136,20 +141,61 @@ out:
 	return err;
 }
 
+/* ---- transaction statements ----------------------------------------------------------------- */
+
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
+/* around one multi-statement write (sqlite_savepoint) */
+static const char sql_savepoint[] = "SAVEPOINT store_sp";
+static const char sql_release[] = "RELEASE store_sp";
+static const char sql_rollback_to[] = "ROLLBACK TO store_sp";
+
+/* Runs BEGIN, COMMIT, a savepoint's statements and the like: no parameters, no rows. */
+static int run_tx_stmt(struct store *st, const char *sql)
+{
+	return sqlite_write(st, sql, WRITE_ANY, "");
+}
+
+/* Ends the transaction if SQLite still has one open (it ends some by itself on errors). */
+static void rollback_open(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		run_tx_stmt(st, sql_rollback);
+}
+
+/* COMMIT, then releases the writer lock. A failed COMMIT may leave the transaction open: it is
+ * rolled back, so the lock can be released. */
+static int commit_unlock(struct store *st)
+{
+	int err = run_tx_stmt(st, sql_commit);
+
+	if (err)
+		rollback_open(st);
+	wlock_unlock(st->wl);
+	return err;
+}
+
+/* A request's savepoint inside a batch; sqlite3_exec, so any failure is EIO. */
+static int exec_sql(struct store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : EIO;
+}
+
+static void request_undo(struct store *st)
+{
+	exec_sql(st, "ROLLBACK TO request");
+	exec_sql(st, "RELEASE request");
+}
+
 int sqlite_write_ok(struct store *st)
 {
 	return st && st->in_tx && !sqlite3_get_autocommit(st->db);
 }
 
-/* Runs BEGIN, COMMIT, a savepoint's statements and the like: no parameters, no rows. */
-static int run_tx_stmt(struct store *st, enum stmt_id id)
-{
-	return sqlite_write(st, id, WRITE_ANY, "");
-}
-
 int sqlite_savepoint(struct store *st)
 {
-	return run_tx_stmt(st, S_SAVEPOINT);
+	return run_tx_stmt(st, sql_savepoint);
 }
 
 int sqlite_savepoint_end(struct store *st, int err)
@@ -157,12 +203,12 @@ int sqlite_savepoint_end(struct store *st, int err)
 	int e2;
 
 	if (err)
-		run_tx_stmt(st, S_ROLLBACK_TO);
-	e2 = run_tx_stmt(st, S_RELEASE);
+		run_tx_stmt(st, sql_rollback_to);
+	e2 = run_tx_stmt(st, sql_release);
 	return err ? err : e2;
 }
 
-/* ---- open, close, transactions -------------------------------------------------------------- */
+/* ---- open and close -------------------------------------------------------------------------- */
 
 static int exec_simple(sqlite3 *db, const char *sql)
 {
@@ -231,7 +277,7 @@ int store_open(struct store **stp, const char *path)
 	err = store_migrate(st->db, &st->version);
 out:
 	if (locked)
-		pthread_mutex_unlock(&st->wl->mu);
+		wlock_unlock(st->wl);
 	free(canon);
 	if (err)
 		store_close(st);
@@ -242,22 +288,18 @@ out:
 
 void store_close(struct store *st)
 {
-	size_t i;
-
 	if (!st)
 		return;
 	store_rollback(st);
 	if (st->batch) {
 		/* closing mid-batch: nothing of it was promised durable, undo it */
 		if (st->batch_tx) {
-			if (!sqlite3_get_autocommit(st->db))
-				run_tx_stmt(st, S_ROLLBACK);
-			pthread_mutex_unlock(&st->wl->mu);
+			rollback_open(st);
+			wlock_unlock(st->wl);
 		}
 		st->batch = st->batch_tx = 0;
 	}
-	for (i = 0; i < S_COUNT; i++)
-		sqlite3_finalize(st->stmts[i]);
+	sqlite_stmts_finalize(st);
 	sqlite3_close(st->db);
 	wlock_release(st->wl);
 	free(st);
@@ -268,10 +310,7 @@ int store_schema_version(struct store *st)
 	return st ? st->version : 0;
 }
 
-static int exec_sql(struct store *st, const char *sql)
-{
-	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : EIO;
-}
+/* ---- transactions and batches ---------------------------------------------------------------- */
 
 /* Inside a batch every store_begin/commit pair is a savepoint in the batch's one transaction, so
  * many requests share a single durable COMMIT (one fsync) while each still succeeds or fails
@@ -286,8 +325,6 @@ int store_batch_begin(struct store *st)
 
 int store_batch_commit(struct store *st)
 {
-	int err = 0;
-
 	if (!st || !st->batch)
 		return EINVAL;
 	if (st->in_tx) /* a request left its transaction open: undo it, keep the others */
@@ -295,12 +332,8 @@ int store_batch_commit(struct store *st)
 	st->batch = 0;
 	if (!st->batch_tx)
 		return 0; /* nobody wrote: nothing to commit, the writer lock was never taken */
-	err = run_tx_stmt(st, S_COMMIT);
-	if (err && !sqlite3_get_autocommit(st->db))
-		run_tx_stmt(st, S_ROLLBACK);
 	st->batch_tx = 0;
-	pthread_mutex_unlock(&st->wl->mu);
-	return err;
+	return commit_unlock(st);
 }
 
 int store_begin(struct store *st)
@@ -312,8 +345,8 @@ int store_begin(struct store *st)
 	if (!st->batch_tx) {
 		if ((err = wlock_lock(st->wl)))
 			return err;
-		if ((err = run_tx_stmt(st, S_BEGIN))) {
-			pthread_mutex_unlock(&st->wl->mu);
+		if ((err = run_tx_stmt(st, sql_begin))) {
+			wlock_unlock(st->wl);
 			return err;
 		}
 		st->batch_tx = st->batch;
@@ -330,20 +363,11 @@ int store_commit(struct store *st)
 
 	if (!st || !st->in_tx)
 		return EINVAL;
-	if (st->batch) {
-		st->in_tx = 0;
-		if ((err = exec_sql(st, "RELEASE request"))) {
-			exec_sql(st, "ROLLBACK TO request");
-			exec_sql(st, "RELEASE request");
-		}
-		return err;
-	}
-	err = run_tx_stmt(st, S_COMMIT);
-	/* A failed COMMIT may leave the transaction open; end it so the lock can be released. */
-	if (err && !sqlite3_get_autocommit(st->db))
-		run_tx_stmt(st, S_ROLLBACK);
 	st->in_tx = 0;
-	pthread_mutex_unlock(&st->wl->mu);
+	if (!st->batch)
+		return commit_unlock(st);
+	if ((err = exec_sql(st, "RELEASE request")))
+		request_undo(st);
 	return err;
 }
 
@@ -353,11 +377,9 @@ void store_rollback(struct store *st)
 		return;
 	st->in_tx = 0;
 	if (st->batch) {
-		exec_sql(st, "ROLLBACK TO request");
-		exec_sql(st, "RELEASE request");
+		request_undo(st);
 		return;
 	}
-	if (!sqlite3_get_autocommit(st->db))
-		run_tx_stmt(st, S_ROLLBACK);
-	pthread_mutex_unlock(&st->wl->mu);
+	rollback_open(st);
+	wlock_unlock(st->wl);
 }

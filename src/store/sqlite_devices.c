@@ -4,6 +4,10 @@
 
 #include <errno.h>
 
+#define PROFILE_COLS "name, description, model, user_locale, softkey_template"
+#define DEVICE_COLS                                                                                \
+	"name, description, model, protocol, em_enabled, emcc_enabled, security_mode, user_locale"
+
 /* ---- features ------------------------------------------------------------------------------- */
 
 static int kind_ok(enum store_owner_kind kind)
@@ -11,18 +15,40 @@ static int kind_ok(enum store_owner_kind kind)
 	return kind == STORE_OWNER_PROFILE || kind == STORE_OWNER_DEVICE;
 }
 
+static const char sql_profile_exists[] = "SELECT 1 FROM device_profiles WHERE name = ?1";
+static const char sql_device_exists[] = "SELECT 1 FROM devices WHERE name = ?1";
+
 static int owner_exists(struct store *st, enum store_owner_kind kind, const char *owner)
 {
-	return sqlite_exists(st, kind == STORE_OWNER_PROFILE ? S_PROFILE_EXISTS : S_DEVICE_EXISTS,
-			     "t", owner);
+	return sqlite_exists(
+	    st, kind == STORE_OWNER_PROFILE ? sql_profile_exists : sql_device_exists, "t", owner);
 }
 
-/* Reads the current row of the feature table that id walks into entry n of out. */
-static int row_feature(sqlite3_stmt *s, enum stmt_id id, struct features *out, size_t n)
+/* The three feature tables, in the order a read walks them. */
+enum feature_table { FT_LINES, FT_SPEED_DIALS, FT_SERVICES, FT_COUNT };
+
+/* clang-format off */
+static const char *const sql_feature_get[FT_COUNT] = {
+	[FT_LINES] = "SELECT idx, dn, label, display FROM lines WHERE owner_kind = ?1 AND "
+		     "owner = ?2 ORDER BY idx",
+	[FT_SPEED_DIALS] = "SELECT idx, number, label FROM speed_dials WHERE owner_kind = ?1 AND "
+			   "owner = ?2 ORDER BY idx",
+	[FT_SERVICES] = "SELECT name, url FROM services WHERE owner_kind = ?1 AND owner = ?2 "
+			"ORDER BY idx",
+};
+static const char *const sql_feature_del[FT_COUNT] = {
+	[FT_LINES] = "DELETE FROM lines WHERE owner_kind = ?1 AND owner = ?2",
+	[FT_SPEED_DIALS] = "DELETE FROM speed_dials WHERE owner_kind = ?1 AND owner = ?2",
+	[FT_SERVICES] = "DELETE FROM services WHERE owner_kind = ?1 AND owner = ?2",
+};
+/* clang-format on */
+
+/* Reads the current row of feature table ft into entry n of out. */
+static int row_feature(sqlite3_stmt *s, enum feature_table ft, struct features *out, size_t n)
 {
 	int err;
 
-	if (id == S_LINES_GET) {
+	if (ft == FT_LINES) {
 		struct feature_line *l = &out->lines[n];
 
 		l->index = sqlite3_column_int(s, 0);
@@ -30,7 +56,7 @@ static int row_feature(sqlite3_stmt *s, enum stmt_id id, struct features *out, s
 		    (err = sqlite_col_text(s, 2, l->label, sizeof(l->label))) ||
 		    (err = sqlite_col_text(s, 3, l->display, sizeof(l->display))))
 			return err;
-	} else if (id == S_SD_GET) {
+	} else if (ft == FT_SPEED_DIALS) {
 		struct feature_speed_dial *d = &out->speed_dials[n];
 
 		d->index = sqlite3_column_int(s, 0);
@@ -48,39 +74,34 @@ static int row_feature(sqlite3_stmt *s, enum stmt_id id, struct features *out, s
 }
 
 /* Walks one feature table into out; more rows than the array holds means foreign writes. */
-static int features_read(struct store *st, enum stmt_id id, int kind, const char *owner,
+static int features_read(struct store *st, enum feature_table ft, int kind, const char *owner,
 			 struct features *out)
 {
+	static const size_t max[FT_COUNT] = {LIM_LINES, LIM_SPEED_DIALS, LIM_SERVICES};
+	size_t *count[FT_COUNT] = {&out->nlines, &out->nspeed_dials, &out->nservices};
 	struct sqlite_query q;
-	size_t n = 0, max;
+	size_t n = 0;
 	int err;
 
-	max = id == S_LINES_GET ? LIM_LINES : id == S_SD_GET ? LIM_SPEED_DIALS : LIM_SERVICES;
-	err = sqlite_query_open(&q, st, id, "it", kind, owner);
+	err = sqlite_query_open(&q, st, sql_feature_get[ft], "it", kind, owner);
 	while (!err && sqlite_query_next(&q, &err))
-		err = n < max ? row_feature(q.s, id, out, n++) : EIO;
-	if (!err) {
-		if (id == S_LINES_GET)
-			out->nlines = n;
-		else if (id == S_SD_GET)
-			out->nspeed_dials = n;
-		else
-			out->nservices = n;
-	}
+		err = n < max[ft] ? row_feature(q.s, ft, out, n++) : EIO;
+	if (!err)
+		*count[ft] = n;
 	return sqlite_query_close(&q, err);
 }
 
 int store_features_get(struct store *st, enum store_owner_kind kind, const char *owner,
 		       struct features *out)
 {
-	int err;
+	int ft, err = 0;
 
 	if (!st || !out || !kind_ok(kind) || !sqlite_key_ok(owner))
 		return EINVAL;
 	out->nlines = out->nspeed_dials = out->nservices = 0;
-	if ((err = features_read(st, S_LINES_GET, kind, owner, out)) ||
-	    (err = features_read(st, S_SD_GET, kind, owner, out)) ||
-	    (err = features_read(st, S_SVC_GET, kind, owner, out)))
+	for (ft = 0; ft < FT_COUNT && !err; ft++)
+		err = features_read(st, (enum feature_table)ft, kind, owner, out);
+	if (err)
 		out->nlines = out->nspeed_dials = out->nservices = 0;
 	return err;
 }
@@ -116,12 +137,18 @@ static int features_valid(const struct features *f)
 	return 1;
 }
 
+static const char sql_line_ins[] = "INSERT INTO lines (owner_kind, owner, idx, dn, label, display) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_sd_ins[] =
+    "INSERT INTO speed_dials (owner_kind, owner, idx, number, label) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_svc_ins[] =
+    "INSERT INTO services (owner_kind, owner, idx, name, url) VALUES (?1, ?2, ?3, ?4, ?5)";
+
 int store_features_set(struct store *st, enum store_owner_kind kind, const char *owner,
 		       const struct features *f)
 {
-	static const enum stmt_id dels[] = {S_LINES_DEL, S_SD_DEL, S_SVC_DEL};
 	size_t i;
-	int err;
+	int ft, err;
 
 	if (!sqlite_write_ok(st) || !kind_ok(kind) || !sqlite_key_ok(owner) || !features_valid(f))
 		return EINVAL;
@@ -129,24 +156,24 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 		return err;
 	if ((err = sqlite_savepoint(st)))
 		return err;
-	for (i = 0; i < sizeof(dels) / sizeof(dels[0]) && !err; i++)
-		err = sqlite_write(st, dels[i], WRITE_ANY, "it", (int)kind, owner);
+	for (ft = 0; ft < FT_COUNT && !err; ft++)
+		err = sqlite_write(st, sql_feature_del[ft], WRITE_ANY, "it", (int)kind, owner);
 	for (i = 0; i < f->nlines && !err; i++) {
 		const struct feature_line *l = &f->lines[i];
 
-		err = sqlite_write(st, S_LINE_INS, WRITE_ANY, "itittt", (int)kind, owner, l->index,
-				   l->dn, l->label, l->display);
+		err = sqlite_write(st, sql_line_ins, WRITE_ANY, "itittt", (int)kind, owner,
+				   l->index, l->dn, l->label, l->display);
 	}
 	for (i = 0; i < f->nspeed_dials && !err; i++) {
 		const struct feature_speed_dial *d = &f->speed_dials[i];
 
-		err = sqlite_write(st, S_SD_INS, WRITE_ANY, "ititt", (int)kind, owner, d->index,
+		err = sqlite_write(st, sql_sd_ins, WRITE_ANY, "ititt", (int)kind, owner, d->index,
 				   d->number, d->label);
 	}
 	for (i = 0; i < f->nservices && !err; i++) {
 		const struct feature_service *v = &f->services[i];
 
-		err = sqlite_write(st, S_SVC_INS, WRITE_ANY, "itltt", (int)kind, owner,
+		err = sqlite_write(st, sql_svc_ins, WRITE_ANY, "itltt", (int)kind, owner,
 				   (int64_t)(i + 1), v->name, v->url);
 	}
 	/* A duplicate line index fails half-way: undo the deletes too. */
@@ -169,14 +196,18 @@ static int row_profile(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
+static const char sql_profile_get[] =
+    "SELECT " PROFILE_COLS " FROM device_profiles WHERE name = ?1";
+
 int store_profile_get(struct store *st, const char *name, struct store_profile *out)
 {
 	if (!st || !out || !sqlite_key_ok(name))
 		return EINVAL;
-	return sqlite_get(st, S_PROFILE_GET, name, row_profile, out);
+	return sqlite_get(st, sql_profile_get, name, row_profile, out);
 }
 
-static int profile_write(struct store *st, enum stmt_id id, const struct store_profile *p)
+static int profile_write(struct store *st, const char *sql, enum write_check check,
+			 const struct store_profile *p)
 {
 	if (!sqlite_write_ok(st) || !p || !sqlite_key_ok(p->name) ||
 	    !sqlite_fits(p->description, sizeof(p->description)) ||
@@ -184,25 +215,35 @@ static int profile_write(struct store *st, enum stmt_id id, const struct store_p
 	    !sqlite_fits(p->user_locale, sizeof(p->user_locale)) ||
 	    !sqlite_fits(p->softkey_template, sizeof(p->softkey_template)))
 		return EINVAL;
-	return sqlite_write(st, id, id == S_PROFILE_UPDATE ? WRITE_CHANGED : WRITE_ANY, "ttttt",
-			    p->name, p->description, p->model, p->user_locale, p->softkey_template);
+	return sqlite_write(st, sql, check, "ttttt", p->name, p->description, p->model,
+			    p->user_locale, p->softkey_template);
 }
+
+static const char sql_profile_insert[] =
+    "INSERT INTO device_profiles (" PROFILE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_profile_update[] = "UPDATE device_profiles SET description = ?2, model = ?3, "
+					 "user_locale = ?4, softkey_template = ?5 WHERE name = ?1";
 
 int store_profile_insert(struct store *st, const struct store_profile *p)
 {
-	return profile_write(st, S_PROFILE_INSERT, p);
+	return profile_write(st, sql_profile_insert, WRITE_ANY, p);
 }
 
 int store_profile_update(struct store *st, const struct store_profile *p)
 {
-	return profile_write(st, S_PROFILE_UPDATE, p);
+	return profile_write(st, sql_profile_update, WRITE_CHANGED, p);
 }
+
+static const char sql_profile_delete[] = "DELETE FROM device_profiles WHERE name = ?1";
 
 int store_profile_delete(struct store *st, const char *name)
 {
 	/* user_profiles go by ON DELETE CASCADE, features by the device_profiles_delete trigger */
-	return sqlite_delete(st, S_PROFILE_DELETE, name);
+	return sqlite_delete(st, sql_profile_delete, name);
 }
+
+static const char sql_profile_list[] =
+    "SELECT " PROFILE_COLS " FROM device_profiles WHERE name > ?1 ORDER BY name LIMIT ?2";
 
 int store_profile_list(struct store *st, const char *after, size_t limit,
 		       int (*fn)(void *arg, const struct store_profile *p), void *arg)
@@ -215,7 +256,7 @@ int store_profile_list(struct store *st, const char *after, size_t limit,
 		after = "";
 	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
 		return EINVAL;
-	err = sqlite_query_open(&q, st, S_PROFILE_LIST, "tl", after, sqlite_limit(limit));
+	err = sqlite_query_open(&q, st, sql_profile_list, "tl", after, sqlite_limit(limit));
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_profile(q.s, &p)))
 		err = fn(arg, &p);
 	return sqlite_query_close(&q, err);
@@ -223,16 +264,24 @@ int store_profile_list(struct store *st, const char *after, size_t limit,
 
 /* ---- user <-> profile ----------------------------------------------------------------------- */
 
+static const char sql_up_clear_default[] =
+    "UPDATE user_profiles SET is_default = 0 WHERE user_id = ?1 AND is_default = 1";
+static const char sql_up_set_default[] =
+    "UPDATE user_profiles SET is_default = 1 WHERE user_id = ?1 AND profile = ?2";
+
 /* Clears the user's default and makes profile the default; the link must exist. Two statements
  * because the one-default index is checked row by row during an UPDATE. */
 static int up_make_default(struct store *st, const char *user, const char *profile)
 {
 	int err;
 
-	if ((err = sqlite_write(st, S_UP_CLEAR_DEFAULT, WRITE_ANY, "t", user)))
+	if ((err = sqlite_write(st, sql_up_clear_default, WRITE_ANY, "t", user)))
 		return err;
-	return sqlite_write(st, S_UP_SET_DEFAULT, WRITE_CHANGED, "tt", user, profile);
+	return sqlite_write(st, sql_up_set_default, WRITE_CHANGED, "tt", user, profile);
 }
+
+static const char sql_up_insert[] =
+    "INSERT INTO user_profiles (user_id, profile, is_default) VALUES (?1, ?2, 0)";
 
 int store_user_profile_add(struct store *st, const char *user_id, const char *profile,
 			   int is_default)
@@ -245,11 +294,14 @@ int store_user_profile_add(struct store *st, const char *user_id, const char *pr
 	if ((err = sqlite_savepoint(st)))
 		return err;
 	/* EEXIST if linked, ENOENT (foreign key) if the user or the profile is missing */
-	err = sqlite_write(st, S_UP_INSERT, WRITE_ANY, "tt", user, profile);
+	err = sqlite_write(st, sql_up_insert, WRITE_ANY, "tt", user, profile);
 	if (!err && is_default)
 		err = up_make_default(st, user, profile);
 	return sqlite_savepoint_end(st, err);
 }
+
+static const char sql_up_exists[] =
+    "SELECT 1 FROM user_profiles WHERE user_id = ?1 AND profile = ?2";
 
 int store_user_profile_set_default(struct store *st, const char *user_id, const char *profile)
 {
@@ -259,12 +311,14 @@ int store_user_profile_set_default(struct store *st, const char *user_id, const 
 	if (!sqlite_write_ok(st) || sqlite_user_key(user_id, user, 0) || !sqlite_key_ok(profile))
 		return EINVAL;
 	/* Check first, so a missing link leaves the current default alone. */
-	if ((err = sqlite_exists(st, S_UP_EXISTS, "tt", user, profile)))
+	if ((err = sqlite_exists(st, sql_up_exists, "tt", user, profile)))
 		return err;
 	if ((err = sqlite_savepoint(st)))
 		return err;
 	return sqlite_savepoint_end(st, up_make_default(st, user, profile));
 }
+
+static const char sql_up_delete[] = "DELETE FROM user_profiles WHERE user_id = ?1 AND profile = ?2";
 
 int store_user_profile_del(struct store *st, const char *user_id, const char *profile)
 {
@@ -272,7 +326,7 @@ int store_user_profile_del(struct store *st, const char *user_id, const char *pr
 
 	if (!sqlite_write_ok(st) || sqlite_user_key(user_id, user, 0) || !sqlite_key_ok(profile))
 		return EINVAL;
-	return sqlite_write(st, S_UP_DELETE, WRITE_CHANGED, "tt", user, profile);
+	return sqlite_write(st, sql_up_delete, WRITE_CHANGED, "tt", user, profile);
 }
 
 static int row_user_profile(sqlite3_stmt *s, struct store_user_profile *up)
@@ -286,6 +340,10 @@ static int row_user_profile(sqlite3_stmt *s, struct store_user_profile *up)
 	return 0;
 }
 
+static const char sql_up_list[] =
+    "SELECT user_id, profile, is_default FROM user_profiles WHERE user_id = ?1 "
+    "ORDER BY is_default DESC, profile";
+
 int store_user_profile_list(struct store *st, const char *user_id,
 			    int (*fn)(void *arg, const struct store_user_profile *up), void *arg)
 {
@@ -296,11 +354,14 @@ int store_user_profile_list(struct store *st, const char *user_id,
 
 	if (!st || !fn || sqlite_user_key(user_id, user, 0))
 		return EINVAL;
-	err = sqlite_query_open(&q, st, S_UP_LIST, "t", user);
+	err = sqlite_query_open(&q, st, sql_up_list, "t", user);
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_user_profile(q.s, &up)))
 		err = fn(arg, &up);
 	return sqlite_query_close(&q, err);
 }
+
+static const char sql_up_default[] =
+    "SELECT profile FROM user_profiles WHERE user_id = ?1 AND is_default = 1";
 
 int store_user_default_profile(struct store *st, const char *user_id, char *profile, size_t len)
 {
@@ -308,7 +369,7 @@ int store_user_default_profile(struct store *st, const char *user_id, char *prof
 
 	if (!st || !profile || len == 0 || sqlite_user_key(user_id, user, 0))
 		return EINVAL;
-	return sqlite_get_text(st, S_UP_DEFAULT, user, profile, len);
+	return sqlite_get_text(st, sql_up_default, user, profile, len);
 }
 
 /* ---- devices -------------------------------------------------------------------------------- */
@@ -330,14 +391,17 @@ static int row_device(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
+static const char sql_device_get[] = "SELECT " DEVICE_COLS " FROM devices WHERE name = ?1";
+
 int store_device_get(struct store *st, const char *name, struct store_device *out)
 {
 	if (!st || !out || !sqlite_key_ok(name))
 		return EINVAL;
-	return sqlite_get(st, S_DEVICE_GET, name, row_device, out);
+	return sqlite_get(st, sql_device_get, name, row_device, out);
 }
 
-static int device_write(struct store *st, enum stmt_id id, const struct store_device *d)
+static int device_write(struct store *st, const char *sql, enum write_check check,
+			const struct store_device *d)
 {
 	if (!sqlite_write_ok(st) || !d || !sqlite_key_ok(d->name) ||
 	    !sqlite_fits(d->description, sizeof(d->description)) ||
@@ -346,26 +410,37 @@ static int device_write(struct store *st, enum stmt_id id, const struct store_de
 	    !sqlite_fits(d->user_locale, sizeof(d->user_locale)))
 		return EINVAL;
 	/* protocol and security_mode are checked by the schema: EINVAL from the CHECK */
-	return sqlite_write(st, id, id == S_DEVICE_UPDATE ? WRITE_CHANGED : WRITE_ANY, "ttttiiit",
-			    d->name, d->description, d->model, d->protocol, !!d->em_enabled,
-			    !!d->emcc_enabled, d->security_mode, d->user_locale);
+	return sqlite_write(st, sql, check, "ttttiiit", d->name, d->description, d->model,
+			    d->protocol, !!d->em_enabled, !!d->emcc_enabled, d->security_mode,
+			    d->user_locale);
 }
+
+static const char sql_device_insert[] =
+    "INSERT INTO devices (" DEVICE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_device_update[] =
+    "UPDATE devices SET description = ?2, model = ?3, protocol = ?4, "
+    "em_enabled = ?5, emcc_enabled = ?6, security_mode = ?7, user_locale = ?8 WHERE name = ?1";
 
 int store_device_insert(struct store *st, const struct store_device *d)
 {
-	return device_write(st, S_DEVICE_INSERT, d);
+	return device_write(st, sql_device_insert, WRITE_ANY, d);
 }
 
 int store_device_update(struct store *st, const struct store_device *d)
 {
-	return device_write(st, S_DEVICE_UPDATE, d);
+	return device_write(st, sql_device_update, WRITE_CHANGED, d);
 }
+
+static const char sql_device_delete[] = "DELETE FROM devices WHERE name = ?1";
 
 int store_device_delete(struct store *st, const char *name)
 {
 	/* em_state, the scheduled logout and the features go by the devices_delete trigger */
-	return sqlite_delete(st, S_DEVICE_DELETE, name);
+	return sqlite_delete(st, sql_device_delete, name);
 }
+
+static const char sql_device_list[] =
+    "SELECT " DEVICE_COLS " FROM devices WHERE name > ?1 ORDER BY name LIMIT ?2";
 
 int store_device_list(struct store *st, const char *after, size_t limit,
 		      int (*fn)(void *arg, const struct store_device *d), void *arg)
@@ -378,13 +453,15 @@ int store_device_list(struct store *st, const char *after, size_t limit,
 		after = "";
 	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
 		return EINVAL;
-	err = sqlite_query_open(&q, st, S_DEVICE_LIST, "tl", after, sqlite_limit(limit));
+	err = sqlite_query_open(&q, st, sql_device_list, "tl", after, sqlite_limit(limit));
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_device(q.s, &d)))
 		err = fn(arg, &d);
 	return sqlite_query_close(&q, err);
 }
 
+static const char sql_device_count[] = "SELECT count(*) FROM devices";
+
 int store_device_count(struct store *st, long *count)
 {
-	return sqlite_count(st, S_DEVICE_COUNT, count);
+	return sqlite_count(st, sql_device_count, count);
 }

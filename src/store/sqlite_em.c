@@ -4,6 +4,11 @@
 
 #include <errno.h>
 
+#define EM_COLS                                                                                    \
+	"device, user_id, profile, login_time, login_duration, last_user_id, emcc_role, "          \
+	"remote_cluster, remote_ip"
+#define AUDIT_COLS "id, time_ms, action, user_id, device, source, remote_ip, code, detail, reqno"
+
 /* Longest parameter value accepted; generous for trusted-address lists. */
 #define PARAM_VALUE_MAX 65536
 
@@ -27,12 +32,22 @@ static int row_em(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
+static const char sql_em_get[] = "SELECT " EM_COLS " FROM em_state WHERE device = ?1";
+
 int store_em_state_get(struct store *st, const char *device, struct store_em_state *out)
 {
 	if (!st || !out || !sqlite_key_ok(device))
 		return EINVAL;
-	return sqlite_get(st, S_EM_GET, device, row_em, out);
+	return sqlite_get(st, sql_em_get, device, row_em, out);
 }
+
+static const char sql_em_put[] =
+    "INSERT INTO em_state (" EM_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "ON CONFLICT (device) DO UPDATE SET user_id = excluded.user_id, "
+    "profile = excluded.profile, login_time = excluded.login_time, "
+    "login_duration = excluded.login_duration, "
+    "last_user_id = excluded.last_user_id, emcc_role = excluded.emcc_role, "
+    "remote_cluster = excluded.remote_cluster, remote_ip = excluded.remote_ip";
 
 int store_em_state_put(struct store *st, const struct store_em_state *e)
 {
@@ -45,23 +60,26 @@ int store_em_state_put(struct store *st, const struct store_em_state *e)
 	    !sqlite_fits(e->remote_ip, sizeof(e->remote_ip)) || e->login_duration < 0 ||
 	    e->emcc_role < STORE_EMCC_NONE || e->emcc_role > STORE_EMCC_HOME)
 		return EINVAL;
-	return sqlite_write(st, S_EM_PUT, WRITE_ANY, "tttlltitt", e->device, user, e->profile,
+	return sqlite_write(st, sql_em_put, WRITE_ANY, "tttlltitt", e->device, user, e->profile,
 			    e->login_time, e->login_duration, last, e->emcc_role, e->remote_cluster,
 			    e->remote_ip);
 }
 
-static int em_walk(struct store *st, enum stmt_id id, const char *user,
+static int em_walk(struct store *st, const char *sql, const char *user,
 		   int (*fn)(void *arg, const struct store_em_state *s), void *arg)
 {
 	struct store_em_state e;
 	struct sqlite_query q;
 	int err;
 
-	err = sqlite_query_open(&q, st, id, user ? "t" : "", user);
+	err = sqlite_query_open(&q, st, sql, user ? "t" : "", user);
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_em(q.s, &e)))
 		err = fn(arg, &e);
 	return sqlite_query_close(&q, err);
 }
+
+static const char sql_em_by_user[] =
+    "SELECT " EM_COLS " FROM em_state WHERE user_id = ?1 ORDER BY device";
 
 int store_em_state_by_user(struct store *st, const char *user_id,
 			   int (*fn)(void *arg, const struct store_em_state *s), void *arg)
@@ -71,37 +89,52 @@ int store_em_state_by_user(struct store *st, const char *user_id,
 	/* "" would list the logged-out rows; store_em_state_logged_in is the walk for "anyone" */
 	if (!st || !fn || sqlite_user_key(user_id, user, 0))
 		return EINVAL;
-	return em_walk(st, S_EM_BY_USER, user, fn, arg);
+	return em_walk(st, sql_em_by_user, user, fn, arg);
 }
+
+static const char sql_em_logged_in[] =
+    "SELECT " EM_COLS " FROM em_state WHERE user_id <> '' ORDER BY device";
 
 int store_em_state_logged_in(struct store *st, int (*fn)(void *arg, const struct store_em_state *s),
 			     void *arg)
 {
 	if (!st || !fn)
 		return EINVAL;
-	return em_walk(st, S_EM_LOGGED_IN, NULL, fn, arg);
+	return em_walk(st, sql_em_logged_in, NULL, fn, arg);
 }
+
+/* "> ''" rather than "<> ''" so the user_id index answers it. */
+static const char sql_em_count[] = "SELECT count(*) FROM em_state WHERE user_id > ''";
 
 int store_em_state_count_logged_in(struct store *st, long *count)
 {
-	return sqlite_count(st, S_EM_COUNT, count);
+	return sqlite_count(st, sql_em_count, count);
 }
 
 /* ---- scheduled logouts ---------------------------------------------------------------------- */
+
+static const char sql_logout_schedule[] =
+    "INSERT INTO scheduled_logouts (device, due) VALUES (?1, ?2) "
+    "ON CONFLICT (device) DO UPDATE SET due = excluded.due";
 
 int store_logout_schedule(struct store *st, const char *device, int64_t due)
 {
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(device))
 		return EINVAL;
-	return sqlite_write(st, S_LO_SCHEDULE, WRITE_ANY, "tl", device, due);
+	return sqlite_write(st, sql_logout_schedule, WRITE_ANY, "tl", device, due);
 }
+
+static const char sql_logout_cancel[] = "DELETE FROM scheduled_logouts WHERE device = ?1";
 
 int store_logout_cancel(struct store *st, const char *device)
 {
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(device))
 		return EINVAL;
-	return sqlite_write(st, S_LO_CANCEL, WRITE_ANY, "t", device);
+	return sqlite_write(st, sql_logout_cancel, WRITE_ANY, "t", device);
 }
+
+static const char sql_logout_due[] =
+    "SELECT device FROM scheduled_logouts WHERE due <= ?1 ORDER BY due, device LIMIT ?2";
 
 int store_logout_due(struct store *st, int64_t now, char (*names)[LIM_ID_MAX], size_t max,
 		     size_t *n)
@@ -115,7 +148,7 @@ int store_logout_due(struct store *st, int64_t now, char (*names)[LIM_ID_MAX], s
 	*n = 0;
 	if (max == 0)
 		return 0;
-	err = sqlite_query_open(&q, st, S_LO_DUE, "ll", now, sqlite_limit(max));
+	err = sqlite_query_open(&q, st, sql_logout_due, "ll", now, sqlite_limit(max));
 	while (!err && got < max && sqlite_query_next(&q, &err) &&
 	       !(err = sqlite_col_text(q.s, 0, names[got], LIM_ID_MAX)))
 		got++;
@@ -124,6 +157,8 @@ int store_logout_due(struct store *st, int64_t now, char (*names)[LIM_ID_MAX], s
 	return sqlite_query_close(&q, err);
 }
 
+static const char sql_logout_next[] = "SELECT due FROM scheduled_logouts ORDER BY due LIMIT 1";
+
 int store_logout_next(struct store *st, int64_t *due)
 {
 	struct sqlite_query q;
@@ -131,17 +166,24 @@ int store_logout_next(struct store *st, int64_t *due)
 
 	if (!st || !due)
 		return EINVAL;
-	if (!(err = sqlite_query_open(&q, st, S_LO_NEXT, "")) && !(err = sqlite_step_row(q.s)))
+	if (!(err = sqlite_query_open(&q, st, sql_logout_next, "")) &&
+	    !(err = sqlite_step_row(q.s)))
 		*due = sqlite3_column_int64(q.s, 0);
 	return sqlite_query_close(&q, err);
 }
 
+static const char sql_logout_count[] = "SELECT count(*) FROM scheduled_logouts";
+
 int store_logout_count(struct store *st, long *count)
 {
-	return sqlite_count(st, S_LO_COUNT, count);
+	return sqlite_count(st, sql_logout_count, count);
 }
 
 /* ---- audit trail ---------------------------------------------------------------------------- */
+
+static const char sql_audit_add[] =
+    "INSERT INTO audit (time_ms, action, user_id, device, source, remote_ip, "
+    "code, detail, reqno) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 int store_audit_add(struct store *st, const struct store_audit *a)
 {
@@ -153,7 +195,7 @@ int store_audit_add(struct store *st, const struct store_audit *a)
 	    !sqlite_fits(a->detail, sizeof(a->detail)))
 		return EINVAL;
 	/* reqno is stored in SQLite's signed 64-bit integer and cast back on read */
-	return sqlite_write(st, S_AUDIT_ADD, WRITE_ANY, "ltttttitl", a->time_ms, a->action,
+	return sqlite_write(st, sql_audit_add, WRITE_ANY, "ltttttitl", a->time_ms, a->action,
 			    a->user_id, a->device, a->source, a->remote_ip, a->code, a->detail,
 			    (int64_t)a->reqno);
 }
@@ -177,11 +219,20 @@ static int row_audit(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
+/* One statement per filter combination, so each can use its index. */
+static const char sql_audit_all[] = "SELECT " AUDIT_COLS " FROM audit ORDER BY id DESC LIMIT ?3";
+static const char sql_audit_user[] =
+    "SELECT " AUDIT_COLS " FROM audit WHERE user_id = ?1 ORDER BY id DESC LIMIT ?3";
+static const char sql_audit_device[] =
+    "SELECT " AUDIT_COLS " FROM audit WHERE device = ?2 ORDER BY id DESC LIMIT ?3";
+static const char sql_audit_both[] =
+    "SELECT " AUDIT_COLS " FROM audit WHERE user_id = ?1 AND device = ?2 ORDER BY id DESC LIMIT ?3";
+
 int store_audit_list(struct store *st, const char *user_id, const char *device, size_t limit,
 		     int (*fn)(void *arg, const struct store_audit *a), void *arg)
 {
 	struct store_audit a;
-	enum stmt_id id;
+	const char *sql;
 	struct sqlite_query q;
 	int err;
 
@@ -191,9 +242,9 @@ int store_audit_list(struct store *st, const char *user_id, const char *device, 
 		device = "";
 	if (!st || !fn || !sqlite_fits(user_id, LIM_ID_MAX) || !sqlite_fits(device, LIM_ID_MAX))
 		return EINVAL;
-	id = user_id[0] ? (device[0] ? S_AUDIT_BOTH : S_AUDIT_USER)
-			: (device[0] ? S_AUDIT_DEVICE : S_AUDIT_ALL);
-	err = sqlite_query_open(&q, st, id, "");
+	sql = user_id[0] ? (device[0] ? sql_audit_both : sql_audit_user)
+			 : (device[0] ? sql_audit_device : sql_audit_all);
+	err = sqlite_query_open(&q, st, sql, "");
 	/* bind by number: each variant uses only some of ?1..?3 */
 	if (!err && user_id[0])
 		err = sqlite_map_rc(sqlite3_bind_text(q.s, 1, user_id, -1, SQLITE_STATIC));
@@ -208,19 +259,26 @@ int store_audit_list(struct store *st, const char *user_id, const char *device, 
 
 /* ---- parameters ----------------------------------------------------------------------------- */
 
+static const char sql_param_get[] = "SELECT value FROM parameters WHERE name = ?1";
+
 int store_param_get(struct store *st, const char *name, char *value, size_t len)
 {
 	if (!st || !sqlite_key_ok(name) || !value || len == 0)
 		return EINVAL;
-	return sqlite_get_text(st, S_PARAM_GET, name, value, len);
+	return sqlite_get_text(st, sql_param_get, name, value, len);
 }
+
+static const char sql_param_set[] = "INSERT INTO parameters (name, value) VALUES (?1, ?2) "
+				    "ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 
 int store_param_set(struct store *st, const char *name, const char *value)
 {
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(name) || !sqlite_fits(value, PARAM_VALUE_MAX))
 		return EINVAL;
-	return sqlite_write(st, S_PARAM_SET, WRITE_ANY, "tt", name, value);
+	return sqlite_write(st, sql_param_set, WRITE_ANY, "tt", name, value);
 }
+
+static const char sql_param_list[] = "SELECT name, value FROM parameters ORDER BY name";
 
 int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, const char *value),
 		     void *arg)
@@ -230,7 +288,7 @@ int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, co
 
 	if (!st || !fn)
 		return EINVAL;
-	err = sqlite_query_open(&q, st, S_PARAM_LIST, "");
+	err = sqlite_query_open(&q, st, sql_param_list, "");
 	while (!err && sqlite_query_next(&q, &err)) {
 		const char *name = (const char *)sqlite3_column_text(q.s, 0);
 		const char *value = (const char *)sqlite3_column_text(q.s, 1);
@@ -242,6 +300,9 @@ int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, co
 
 /* ---- config versions ------------------------------------------------------------------------ */
 
+static const char sql_config_version_get[] =
+    "SELECT version, updated_ms FROM device_config_versions WHERE device = ?1";
+
 int store_config_version_get(struct store *st, const char *device, char *version, size_t len,
 			     int64_t *updated_ms)
 {
@@ -250,7 +311,7 @@ int store_config_version_get(struct store *st, const char *device, char *version
 
 	if (!st || !sqlite_key_ok(device) || !version || len == 0)
 		return EINVAL;
-	if (!(err = sqlite_query_open(&q, st, S_CV_GET, "t", device)) &&
+	if (!(err = sqlite_query_open(&q, st, sql_config_version_get, "t", device)) &&
 	    !(err = sqlite_step_row(q.s))) {
 		if (sqlite_col_text(q.s, 0, version, len))
 			err = EINVAL; /* the caller's buffer is too small */
@@ -260,10 +321,16 @@ int store_config_version_get(struct store *st, const char *device, char *version
 	return sqlite_query_close(&q, err);
 }
 
+static const char sql_config_version_set[] =
+    "INSERT INTO device_config_versions (device, version, updated_ms) "
+    "VALUES (?1, ?2, ?3) ON CONFLICT (device) DO UPDATE SET "
+    "version = excluded.version, updated_ms = excluded.updated_ms";
+
 int store_config_version_set(struct store *st, const char *device, const char *version,
 			     int64_t updated_ms)
 {
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(device) || !sqlite_key_ok(version))
 		return EINVAL;
-	return sqlite_write(st, S_CV_SET, WRITE_ANY, "ttl", device, version, updated_ms);
+	return sqlite_write(st, sql_config_version_set, WRITE_ANY, "ttl", device, version,
+			    updated_ms);
 }

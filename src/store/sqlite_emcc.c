@@ -5,6 +5,17 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#define RC_COLS                                                                                    \
+	"id, address, emcc_enabled, pstn_enabled, rsvp_enabled, tftp_enabled, cert_pem, "          \
+	"cert_sha256, status, version, last_update_ms, last_error"
+#define HD_COLS                                                                                    \
+	"device, user_id, profile, visiting_cluster, model, protocol, security_mode, login_time, " \
+	"login_duration, config_version, created_ms"
+#define VISIT_COLS                                                                                 \
+	"device, user_id, home_cluster, home_tftp, home_call_manager, home_tvs, login_time, "      \
+	"login_duration, config_version"
+#define OB_COLS "id, cluster, kind, device, user_id, reason, attempts, next_attempt_ms, created_ms"
+
 /* ==== EMCC ==================================================================================== */
 
 /* A certificate fingerprint as the schema keeps it: 64 hex digits folded to lowercase, or ""
@@ -61,12 +72,18 @@ static int row_rc(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
+static const char sql_rc_get[] = "SELECT " RC_COLS " FROM remote_clusters WHERE id = ?1";
+
 int store_remote_cluster_get(struct store *st, const char *id, struct store_remote_cluster *out)
 {
 	if (!st || !out || !sqlite_key_ok(id))
 		return EINVAL;
-	return sqlite_get(st, S_RC_GET, id, row_rc, out);
+	return sqlite_get(st, sql_rc_get, id, row_rc, out);
 }
+
+/* The "<> ''" term repeats the partial index's WHERE, so the planner may use it. */
+static const char sql_rc_by_fp[] =
+    "SELECT " RC_COLS " FROM remote_clusters WHERE cert_sha256 = ?1 AND cert_sha256 <> ''";
 
 int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
 					struct store_remote_cluster *out)
@@ -75,10 +92,11 @@ int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
 
 	if (!st || !out || sha256_key(sha256, fp, 0))
 		return EINVAL;
-	return sqlite_get(st, S_RC_BY_FP, fp, row_rc, out);
+	return sqlite_get(st, sql_rc_by_fp, fp, row_rc, out);
 }
 
-static int rc_write(struct store *st, enum stmt_id id, const struct store_remote_cluster *rc)
+static int rc_write(struct store *st, const char *sql, enum write_check check,
+		    const struct store_remote_cluster *rc)
 {
 	char fp[LIM_SHA256_HEX];
 
@@ -90,21 +108,34 @@ static int rc_write(struct store *st, enum stmt_id id, const struct store_remote
 	    !sqlite_fits(rc->last_error, sizeof(rc->last_error)))
 		return EINVAL;
 	/* empty address, bad status, a pem without a fingerprint: EINVAL from the CHECKs */
-	return sqlite_write(st, id, id == S_RC_UPDATE ? WRITE_CHANGED : WRITE_ANY, "ttiiiittttlt",
-			    rc->id, rc->address, !!rc->emcc_enabled, !!rc->pstn_enabled,
-			    !!rc->rsvp_enabled, !!rc->tftp_enabled, rc->cert_pem, fp,
-			    rc_status(rc->status), rc->version, rc->last_update_ms, rc->last_error);
+	return sqlite_write(st, sql, check, "ttiiiittttlt", rc->id, rc->address, !!rc->emcc_enabled,
+			    !!rc->pstn_enabled, !!rc->rsvp_enabled, !!rc->tftp_enabled,
+			    rc->cert_pem, fp, rc_status(rc->status), rc->version,
+			    rc->last_update_ms, rc->last_error);
 }
+
+static const char sql_rc_insert[] =
+    "INSERT INTO remote_clusters (" RC_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+    "?7, ?8, ?9, ?10, ?11, ?12)";
+static const char sql_rc_update[] =
+    "UPDATE remote_clusters SET address = ?2, emcc_enabled = ?3, "
+    "pstn_enabled = ?4, rsvp_enabled = ?5, tftp_enabled = ?6, cert_pem = ?7, "
+    "cert_sha256 = ?8, status = ?9, version = ?10, last_update_ms = ?11, "
+    "last_error = ?12 WHERE id = ?1";
 
 int store_remote_cluster_insert(struct store *st, const struct store_remote_cluster *rc)
 {
-	return rc_write(st, S_RC_INSERT, rc);
+	return rc_write(st, sql_rc_insert, WRITE_ANY, rc);
 }
 
 int store_remote_cluster_update(struct store *st, const struct store_remote_cluster *rc)
 {
-	return rc_write(st, S_RC_UPDATE, rc);
+	return rc_write(st, sql_rc_update, WRITE_CHANGED, rc);
 }
+
+static const char sql_rc_status[] =
+    "UPDATE remote_clusters SET status = ?2, version = ?3, last_update_ms = ?4, "
+    "last_error = ?5 WHERE id = ?1";
 
 int store_remote_cluster_set_status(struct store *st, const char *id, const char *status,
 				    const char *version, int64_t last_update_ms,
@@ -113,15 +144,20 @@ int store_remote_cluster_set_status(struct store *st, const char *id, const char
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(id) || !sqlite_fits(status, 16) ||
 	    !sqlite_fits(version, LIM_TEXT_MAX) || !sqlite_fits(last_error, LIM_TEXT_MAX))
 		return EINVAL;
-	return sqlite_write(st, S_RC_STATUS, WRITE_CHANGED, "tttlt", id, rc_status(status), version,
-			    last_update_ms, last_error);
+	return sqlite_write(st, sql_rc_status, WRITE_CHANGED, "tttlt", id, rc_status(status),
+			    version, last_update_ms, last_error);
 }
+
+static const char sql_rc_delete[] = "DELETE FROM remote_clusters WHERE id = ?1";
 
 int store_remote_cluster_delete(struct store *st, const char *id)
 {
 	/* its outbox rows go by ON DELETE CASCADE */
-	return sqlite_delete(st, S_RC_DELETE, id);
+	return sqlite_delete(st, sql_rc_delete, id);
 }
+
+static const char sql_rc_list[] =
+    "SELECT " RC_COLS " FROM remote_clusters WHERE id > ?1 ORDER BY id LIMIT ?2";
 
 int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
 			      int (*fn)(void *arg, const struct store_remote_cluster *rc),
@@ -138,16 +174,18 @@ int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
 	/* 17 KiB with its certificate: on the heap, list callbacks may run on small stacks */
 	if (!(rc = malloc(sizeof(*rc))))
 		return EIO;
-	err = sqlite_query_open(&q, st, S_RC_LIST, "tl", after, sqlite_limit(limit));
+	err = sqlite_query_open(&q, st, sql_rc_list, "tl", after, sqlite_limit(limit));
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_rc(q.s, rc)))
 		err = fn(arg, rc);
 	free(rc);
 	return sqlite_query_close(&q, err);
 }
 
+static const char sql_rc_count[] = "SELECT count(*) FROM remote_clusters";
+
 int store_remote_cluster_count(struct store *st, long *count)
 {
-	return sqlite_count(st, S_RC_COUNT, count);
+	return sqlite_count(st, sql_rc_count, count);
 }
 
 /* ---- EMCC home devices ---------------------------------------------------------------------- */
@@ -172,13 +210,24 @@ static int row_hd(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
+static const char sql_hd_get[] = "SELECT " HD_COLS " FROM emcc_home_devices WHERE device = ?1";
+
 int store_emcc_home_device_get(struct store *st, const char *device,
 			       struct store_emcc_home_device *out)
 {
 	if (!st || !out || !sqlite_key_ok(device))
 		return EINVAL;
-	return sqlite_get(st, S_HD_GET, device, row_hd, out);
+	return sqlite_get(st, sql_hd_get, device, row_hd, out);
 }
+
+static const char sql_hd_put[] =
+    "INSERT INTO emcc_home_devices (" HD_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+    "?7, ?8, ?9, ?10, ?11) ON CONFLICT (device) DO UPDATE SET "
+    "user_id = excluded.user_id, profile = excluded.profile, "
+    "visiting_cluster = excluded.visiting_cluster, model = excluded.model, "
+    "protocol = excluded.protocol, security_mode = excluded.security_mode, "
+    "login_time = excluded.login_time, login_duration = excluded.login_duration, "
+    "config_version = excluded.config_version, created_ms = excluded.created_ms";
 
 int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_device *hd)
 {
@@ -192,17 +241,22 @@ int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_de
 	    !sqlite_fits(hd->config_version, sizeof(hd->config_version)) || hd->login_duration < 0)
 		return EINVAL;
 	/* protocol and security_mode are checked by the schema */
-	return sqlite_write(st, S_HD_PUT, WRITE_ANY, "ttttttilltl", hd->device, user, hd->profile,
+	return sqlite_write(st, sql_hd_put, WRITE_ANY, "ttttttilltl", hd->device, user, hd->profile,
 			    hd->visiting_cluster, hd->model, hd->protocol, hd->security_mode,
 			    hd->login_time, hd->login_duration, hd->config_version, hd->created_ms);
 }
 
+static const char sql_hd_delete[] = "DELETE FROM emcc_home_devices WHERE device = ?1";
+
 int store_emcc_home_device_delete(struct store *st, const char *device)
 {
-	return sqlite_delete(st, S_HD_DELETE, device);
+	return sqlite_delete(st, sql_hd_delete, device);
 }
 
-static int hd_walk(struct store *st, enum stmt_id id, const char *key, size_t limit,
+static const char sql_hd_list[] =
+    "SELECT " HD_COLS " FROM emcc_home_devices WHERE device > ?1 ORDER BY device LIMIT ?2";
+
+static int hd_walk(struct store *st, const char *sql, const char *key, size_t limit,
 		   int (*fn)(void *arg, const struct store_emcc_home_device *hd), void *arg)
 {
 	struct store_emcc_home_device hd;
@@ -210,7 +264,8 @@ static int hd_walk(struct store *st, enum stmt_id id, const char *key, size_t li
 	int err;
 
 	/* only the list has a LIMIT */
-	err = sqlite_query_open(&q, st, id, id == S_HD_LIST ? "tl" : "t", key, sqlite_limit(limit));
+	err = sqlite_query_open(&q, st, sql, sql == sql_hd_list ? "tl" : "t", key,
+				sqlite_limit(limit));
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_hd(q.s, &hd)))
 		err = fn(arg, &hd);
 	return sqlite_query_close(&q, err);
@@ -224,8 +279,11 @@ int store_emcc_home_device_list(struct store *st, const char *after, size_t limi
 		after = "";
 	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
 		return EINVAL;
-	return hd_walk(st, S_HD_LIST, after, limit, fn, arg);
+	return hd_walk(st, sql_hd_list, after, limit, fn, arg);
 }
+
+static const char sql_hd_by_user[] =
+    "SELECT " HD_COLS " FROM emcc_home_devices WHERE user_id = ?1 ORDER BY device";
 
 int store_emcc_home_device_by_user(struct store *st, const char *user_id,
 				   int (*fn)(void *arg, const struct store_emcc_home_device *hd),
@@ -235,12 +293,14 @@ int store_emcc_home_device_by_user(struct store *st, const char *user_id,
 
 	if (!st || !fn || sqlite_user_key(user_id, user, 0))
 		return EINVAL;
-	return hd_walk(st, S_HD_BY_USER, user, 0, fn, arg);
+	return hd_walk(st, sql_hd_by_user, user, 0, fn, arg);
 }
+
+static const char sql_hd_count[] = "SELECT count(*) FROM emcc_home_devices";
 
 int store_emcc_home_device_count(struct store *st, long *count)
 {
-	return sqlite_count(st, S_HD_COUNT, count);
+	return sqlite_count(st, sql_hd_count, count);
 }
 
 /* ---- EMCC visits ---------------------------------------------------------------------------- */
@@ -263,12 +323,22 @@ static int row_visit(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
+static const char sql_visit_get[] = "SELECT " VISIT_COLS " FROM emcc_visits WHERE device = ?1";
+
 int store_emcc_visit_get(struct store *st, const char *device, struct store_emcc_visit *out)
 {
 	if (!st || !out || !sqlite_key_ok(device))
 		return EINVAL;
-	return sqlite_get(st, S_VISIT_GET, device, row_visit, out);
+	return sqlite_get(st, sql_visit_get, device, row_visit, out);
 }
+
+static const char sql_visit_put[] =
+    "INSERT INTO emcc_visits (" VISIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+    "?7, ?8, ?9) ON CONFLICT (device) DO UPDATE SET "
+    "user_id = excluded.user_id, home_cluster = excluded.home_cluster, "
+    "home_tftp = excluded.home_tftp, home_call_manager = excluded.home_call_manager, "
+    "home_tvs = excluded.home_tvs, login_time = excluded.login_time, "
+    "login_duration = excluded.login_duration, config_version = excluded.config_version";
 
 int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
 {
@@ -282,15 +352,20 @@ int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
 	    !sqlite_fits(v->config_version, sizeof(v->config_version)) || v->login_duration < 0)
 		return EINVAL;
 	/* ENOENT (foreign key) when the device is not one of ours */
-	return sqlite_write(st, S_VISIT_PUT, WRITE_ANY, "ttttttllt", v->device, user,
+	return sqlite_write(st, sql_visit_put, WRITE_ANY, "ttttttllt", v->device, user,
 			    v->home_cluster, v->home_tftp, v->home_call_manager, v->home_tvs,
 			    v->login_time, v->login_duration, v->config_version);
 }
 
+static const char sql_visit_delete[] = "DELETE FROM emcc_visits WHERE device = ?1";
+
 int store_emcc_visit_delete(struct store *st, const char *device)
 {
-	return sqlite_delete(st, S_VISIT_DELETE, device);
+	return sqlite_delete(st, sql_visit_delete, device);
 }
+
+static const char sql_visit_list[] =
+    "SELECT " VISIT_COLS " FROM emcc_visits WHERE device > ?1 ORDER BY device LIMIT ?2";
 
 int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 			  int (*fn)(void *arg, const struct store_emcc_visit *v), void *arg)
@@ -303,7 +378,7 @@ int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 		after = "";
 	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
 		return EINVAL;
-	err = sqlite_query_open(&q, st, S_VISIT_LIST, "tl", after, sqlite_limit(limit));
+	err = sqlite_query_open(&q, st, sql_visit_list, "tl", after, sqlite_limit(limit));
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_visit(q.s, &v)))
 		err = fn(arg, &v);
 	return sqlite_query_close(&q, err);
@@ -328,6 +403,10 @@ static int row_outbox(sqlite3_stmt *s, struct store_emcc_outbox *o)
 	return 0;
 }
 
+static const char sql_outbox_add[] =
+    "INSERT INTO emcc_outbox (cluster, kind, device, user_id, reason, attempts, "
+    "next_attempt_ms, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
 int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, int64_t *id)
 {
 	char user[LIM_ID_MAX];
@@ -339,13 +418,17 @@ int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, i
 	    o->attempts < 0)
 		return EINVAL;
 	/* kind is checked by the schema; an unknown cluster is ENOENT (foreign key) */
-	if ((err = sqlite_write(st, S_OB_ADD, WRITE_ANY, "tttttill", o->cluster, o->kind, o->device,
-				user, o->reason, o->attempts, o->next_attempt_ms, o->created_ms)))
+	if ((err = sqlite_write(st, sql_outbox_add, WRITE_ANY, "tttttill", o->cluster, o->kind,
+				o->device, user, o->reason, o->attempts, o->next_attempt_ms,
+				o->created_ms)))
 		return err;
 	if (id)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
 }
+
+static const char sql_outbox_due[] =
+    "SELECT " OB_COLS " FROM emcc_outbox WHERE next_attempt_ms <= ?1 ORDER BY id LIMIT ?2";
 
 int store_emcc_outbox_due(struct store *st, int64_t now_ms, size_t limit,
 			  int (*fn)(void *arg, const struct store_emcc_outbox *o), void *arg)
@@ -356,25 +439,35 @@ int store_emcc_outbox_due(struct store *st, int64_t now_ms, size_t limit,
 
 	if (!st || !fn)
 		return EINVAL;
-	err = sqlite_query_open(&q, st, S_OB_DUE, "ll", now_ms, sqlite_limit(limit));
+	err = sqlite_query_open(&q, st, sql_outbox_due, "ll", now_ms, sqlite_limit(limit));
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_outbox(q.s, &o)))
 		err = fn(arg, &o);
 	return sqlite_query_close(&q, err);
 }
 
+/* Saturates instead of tripping the CHECK after 2^31 tries of one message. */
+static const char sql_outbox_attempted[] =
+    "UPDATE emcc_outbox SET attempts = min(attempts + 1, 2147483647), "
+    "next_attempt_ms = ?2 WHERE id = ?1";
+
 int store_emcc_outbox_attempted(struct store *st, int64_t id, int64_t next_attempt_ms)
 {
 	if (!sqlite_write_ok(st))
 		return EINVAL;
-	return sqlite_write(st, S_OB_ATTEMPTED, WRITE_CHANGED, "ll", id, next_attempt_ms);
+	return sqlite_write(st, sql_outbox_attempted, WRITE_CHANGED, "ll", id, next_attempt_ms);
 }
+
+static const char sql_outbox_delete[] = "DELETE FROM emcc_outbox WHERE id = ?1";
 
 int store_emcc_outbox_delete(struct store *st, int64_t id)
 {
 	if (!sqlite_write_ok(st))
 		return EINVAL;
-	return sqlite_write(st, S_OB_DELETE, WRITE_CHANGED, "l", id);
+	return sqlite_write(st, sql_outbox_delete, WRITE_CHANGED, "l", id);
 }
+
+static const char sql_outbox_delete_for[] =
+    "DELETE FROM emcc_outbox WHERE cluster = ?1 AND device = ?2";
 
 int store_emcc_outbox_delete_for(struct store *st, const char *cluster, const char *device,
 				 long *deleted)
@@ -384,13 +477,15 @@ int store_emcc_outbox_delete_for(struct store *st, const char *cluster, const ch
 
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(cluster) || !sqlite_key_ok(device))
 		return EINVAL;
-	if (!(err = sqlite_query_open(&q, st, S_OB_DELETE_FOR, "tt", cluster, device)) &&
+	if (!(err = sqlite_query_open(&q, st, sql_outbox_delete_for, "tt", cluster, device)) &&
 	    !(err = sqlite_step_done(q.s)) && deleted)
 		*deleted = (long)sqlite3_changes(st->db);
 	return sqlite_query_close(&q, err);
 }
 
+static const char sql_outbox_count[] = "SELECT count(*) FROM emcc_outbox";
+
 int store_emcc_outbox_count(struct store *st, long *count)
 {
-	return sqlite_count(st, S_OB_COUNT, count);
+	return sqlite_count(st, sql_outbox_count, count);
 }

@@ -11,102 +11,16 @@
 
 #include "store/store.h"
 
-enum stmt_id {
-	S_BEGIN,
-	S_COMMIT,
-	S_ROLLBACK,
-	S_SAVEPOINT,
-	S_RELEASE,
-	S_ROLLBACK_TO,
-	S_USER_GET,
-	S_USER_BY_EXT,
-	S_USER_INSERT,
-	S_USER_UPDATE,
-	S_USER_DELETE,
-	S_USER_LIST,
-	S_USER_COUNT,
-	S_APP_GET,
-	S_APP_INSERT,
-	S_APP_UPDATE,
-	S_APP_DELETE,
-	S_APP_LIST,
-	S_PROFILE_EXISTS,
-	S_DEVICE_EXISTS,
-	S_LINES_GET,
-	S_SD_GET,
-	S_SVC_GET,
-	S_LINES_DEL,
-	S_SD_DEL,
-	S_SVC_DEL,
-	S_LINE_INS,
-	S_SD_INS,
-	S_SVC_INS,
-	S_PROFILE_GET,
-	S_PROFILE_INSERT,
-	S_PROFILE_UPDATE,
-	S_PROFILE_DELETE,
-	S_PROFILE_LIST,
-	S_UP_INSERT,
-	S_UP_EXISTS,
-	S_UP_CLEAR_DEFAULT,
-	S_UP_SET_DEFAULT,
-	S_UP_DELETE,
-	S_UP_LIST,
-	S_UP_DEFAULT,
-	S_DEVICE_GET,
-	S_DEVICE_INSERT,
-	S_DEVICE_UPDATE,
-	S_DEVICE_DELETE,
-	S_DEVICE_LIST,
-	S_DEVICE_COUNT,
-	S_EM_GET,
-	S_EM_PUT,
-	S_EM_BY_USER,
-	S_EM_LOGGED_IN,
-	S_EM_COUNT,
-	S_LO_SCHEDULE,
-	S_LO_CANCEL,
-	S_LO_DUE,
-	S_LO_NEXT,
-	S_LO_COUNT,
-	S_AUDIT_ADD,
-	S_AUDIT_ALL,
-	S_AUDIT_USER,
-	S_AUDIT_DEVICE,
-	S_AUDIT_BOTH,
-	S_PARAM_GET,
-	S_PARAM_SET,
-	S_PARAM_LIST,
-	S_RC_GET,
-	S_RC_INSERT,
-	S_RC_UPDATE,
-	S_RC_STATUS,
-	S_RC_DELETE,
-	S_RC_LIST,
-	S_RC_COUNT,
-	S_RC_BY_FP,
-	S_HD_GET,
-	S_HD_PUT,
-	S_HD_DELETE,
-	S_HD_LIST,
-	S_HD_BY_USER,
-	S_HD_COUNT,
-	S_VISIT_GET,
-	S_VISIT_PUT,
-	S_VISIT_DELETE,
-	S_VISIT_LIST,
-	S_OB_ADD,
-	S_OB_DUE,
-	S_OB_ATTEMPTED,
-	S_OB_DELETE,
-	S_OB_DELETE_FOR,
-	S_OB_COUNT,
-	S_CV_GET,
-	S_CV_SET,
-	S_COUNT
-};
-
 struct sqlite_wlock;
+
+/* Prepared statements, kept from first use until store_close, one per SQL text: about a hundred
+ * today, so the cache is a fixed table with room to spare (a statement that finds it full runs
+ * uncached, just slower). */
+#define STMT_CACHE_SLOTS 251 /* a prime, so aligned addresses spread over the table */
+struct sqlite_cached {
+	const char *sql; /* the key: the address of the statement's text */
+	sqlite3_stmt *s;
+};
 
 struct store {
 	sqlite3 *db;
@@ -115,7 +29,7 @@ struct store {
 	int batch;    /* between store_batch_begin and store_batch_commit */
 	int batch_tx; /* the batch's own transaction is open (and wl->mu held) */
 	int version;
-	sqlite3_stmt *stmts[S_COUNT]; /* prepared on first use, kept until store_close */
+	struct sqlite_cached stmts[STMT_CACHE_SLOTS]; /* see sqlite_stmt.c */
 };
 
 /* ---- sqlite.c: transactions ---------------------------------------------------------------- */
@@ -131,6 +45,9 @@ int sqlite_savepoint_end(struct store *st, int err);
 
 /* ---- sqlite_stmt.c: statements -------------------------------------------------------------- */
 
+/* Finalizes every cached statement (store_close). */
+void sqlite_stmts_finalize(struct store *st);
+
 /* An SQLite result code as a store.h error: 0, EEXIST, ENOENT, EINVAL, EBUSY or EIO. */
 int sqlite_map_rc(int rc);
 
@@ -138,13 +55,16 @@ int sqlite_map_rc(int rc);
  * one letter each: 't' text (NUL-terminated, bound without a copy: the caller's string outlives
  * the statement's use), 'i' int, 'l' int64. sqlite_query_close puts it back; it passes err
  * through and is safe after a failed open, so each function that runs a statement ends in
- * "return sqlite_query_close(&q, err);". */
+ * "return sqlite_query_close(&q, err);".
+ *
+ * sql, here and in every helper below, is a static array (each domain file keeps its statements
+ * next to the functions that run them) or a string literal: its address is the cache key, so a
+ * text built at run time could later meet another statement cached under the same address. */
 struct sqlite_query {
-	struct store *st;
-	enum stmt_id id;
 	sqlite3_stmt *s;
+	int private_copy; /* not the cached statement: finalized on close */
 };
-int sqlite_query_open(struct sqlite_query *q, struct store *st, enum stmt_id id, const char *fmt,
+int sqlite_query_open(struct sqlite_query *q, struct store *st, const char *sql, const char *fmt,
 		      ...);
 /* Steps a walk: 1 with the next row ready; 0 at its end, with *err 0 or the step's error. A walk
  * reads "while (!err && sqlite_query_next(&q, &err) && !(err = read the row)) err = fn(...);". */
@@ -161,25 +81,25 @@ typedef int sqlite_row_reader(sqlite3_stmt *s, void *row);
 
 /* Runs a statement bound to one text key that returns at most one row, read into out: ENOENT
  * when there is none. */
-int sqlite_get(struct store *st, enum stmt_id id, const char *key, sqlite_row_reader *reader,
+int sqlite_get(struct store *st, const char *sql, const char *key, sqlite_row_reader *reader,
 	       void *out);
 /* Runs a statement bound to one text key whose first column is copied into the caller's buffer:
  * ENOENT without a row, EINVAL when the buffer is too small. */
-int sqlite_get_text(struct store *st, enum stmt_id id, const char *key, char *buf, size_t len);
+int sqlite_get_text(struct store *st, const char *sql, const char *key, char *buf, size_t len);
 /* Runs a statement bound per fmt: 0 when it returns a row, ENOENT when it returns none. */
-int sqlite_exists(struct store *st, enum stmt_id id, const char *fmt, ...);
+int sqlite_exists(struct store *st, const char *sql, const char *fmt, ...);
 /* Runs a "SELECT count(*)" statement without parameters. */
-int sqlite_count(struct store *st, enum stmt_id id, long *count);
+int sqlite_count(struct store *st, const char *sql, long *count);
 
 /* What a statement that returns no rows must have done: WRITE_ANY for inserts, upserts and
  * deletes of whatever matches; WRITE_CHANGED for updates and deletes of one named row, which
  * are ENOENT when they changed nothing. */
 enum write_check { WRITE_ANY, WRITE_CHANGED };
 /* Prepares (or reuses), binds per fmt and runs a statement that returns no rows. */
-int sqlite_write(struct store *st, enum stmt_id id, enum write_check check, const char *fmt, ...);
+int sqlite_write(struct store *st, const char *sql, enum write_check check, const char *fmt, ...);
 /* Runs a statement keyed by one text parameter that must change a row (updates, deletes), inside
  * a transaction. */
-int sqlite_delete(struct store *st, enum stmt_id id, const char *key);
+int sqlite_delete(struct store *st, const char *sql, const char *key);
 
 /* ---- sqlite_stmt.c: columns and keys -------------------------------------------------------- */
 
