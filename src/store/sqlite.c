@@ -39,12 +39,7 @@ static int wlock_acquire(const char *canon, struct sqlite_wlock **out)
 			goto out;
 		}
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		err = EIO;
-		goto out;
-	}
-	if (canon && !(w->path = strdup(canon))) {
+	if (!(w = calloc(1, sizeof(*w))) || (canon && !(w->path = strdup(canon)))) {
 		free(w);
 		w = NULL;
 		err = EIO;
@@ -123,19 +118,13 @@ static int canonical_path(const char *path, char **out)
 		dirpart = strdup("/");
 	else
 		dirpart = strndup(path, (size_t)(slash - path));
-	if (!dirpart) {
+	/* a missing directory is EIO too: SQLite could not create the file either */
+	if (!dirpart || !(dir = realpath(dirpart, NULL))) {
 		err = EIO;
-		goto out;
-	}
-	if (!(dir = realpath(dirpart, NULL))) {
-		err = EIO; /* missing directory: SQLite could not create the file either */
-		goto out;
-	}
-	if (asprintf(out, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base) < 0) {
+	} else if (asprintf(out, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base) < 0) {
 		*out = NULL;
 		err = EIO;
 	}
-out:
 	free(dirpart);
 	free(dir);
 	return err;
@@ -288,6 +277,8 @@ out:
 
 void store_close(struct store *st)
 {
+	size_t i;
+
 	if (!st)
 		return;
 	store_rollback(st);
@@ -299,7 +290,8 @@ void store_close(struct store *st)
 		}
 		st->batch = st->batch_tx = 0;
 	}
-	sqlite_stmts_finalize(st);
+	for (i = 0; i < STMT_CACHE_SLOTS; i++)
+		sqlite3_finalize(st->stmts[i].s);
 	sqlite3_close(st->db);
 	wlock_release(st->wl);
 	free(st);

@@ -4,25 +4,7 @@
 
 #include <errno.h>
 
-#define PROFILE_COLS "name, description, model, user_locale, softkey_template"
-#define DEVICE_COLS                                                                                \
-	"name, description, model, protocol, em_enabled, emcc_enabled, security_mode, user_locale"
-
 /* ---- features ------------------------------------------------------------------------------- */
-
-static int kind_ok(enum store_owner_kind kind)
-{
-	return kind == STORE_OWNER_PROFILE || kind == STORE_OWNER_DEVICE;
-}
-
-static const char sql_profile_exists[] = "SELECT 1 FROM device_profiles WHERE name = ?1";
-static const char sql_device_exists[] = "SELECT 1 FROM devices WHERE name = ?1";
-
-static int owner_exists(struct store *st, enum store_owner_kind kind, const char *owner)
-{
-	return sqlite_exists(
-	    st, kind == STORE_OWNER_PROFILE ? sql_profile_exists : sql_device_exists, "t", owner);
-}
 
 /* The three feature tables, in the order a read walks them. */
 enum feature_table { FT_LINES, FT_SPEED_DIALS, FT_SERVICES, FT_COUNT };
@@ -43,6 +25,11 @@ static const char *const sql_feature_del[FT_COUNT] = {
 };
 /* clang-format on */
 
+static int kind_ok(enum store_owner_kind kind)
+{
+	return kind == STORE_OWNER_PROFILE || kind == STORE_OWNER_DEVICE;
+}
+
 /* Reads the current row of feature table ft into entry n of out. */
 static int row_feature(sqlite3_stmt *s, enum feature_table ft, struct features *out, size_t n)
 {
@@ -52,22 +39,19 @@ static int row_feature(sqlite3_stmt *s, enum feature_table ft, struct features *
 		struct feature_line *l = &out->lines[n];
 
 		l->index = sqlite3_column_int(s, 0);
-		if ((err = sqlite_col_text(s, 1, l->dn, sizeof(l->dn))) ||
-		    (err = sqlite_col_text(s, 2, l->label, sizeof(l->label))) ||
-		    (err = sqlite_col_text(s, 3, l->display, sizeof(l->display))))
+		if ((err = COL_TEXT(s, 1, l->dn)) || (err = COL_TEXT(s, 2, l->label)) ||
+		    (err = COL_TEXT(s, 3, l->display)))
 			return err;
 	} else if (ft == FT_SPEED_DIALS) {
 		struct feature_speed_dial *d = &out->speed_dials[n];
 
 		d->index = sqlite3_column_int(s, 0);
-		if ((err = sqlite_col_text(s, 1, d->number, sizeof(d->number))) ||
-		    (err = sqlite_col_text(s, 2, d->label, sizeof(d->label))))
+		if ((err = COL_TEXT(s, 1, d->number)) || (err = COL_TEXT(s, 2, d->label)))
 			return err;
 	} else {
 		struct feature_service *v = &out->services[n];
 
-		if ((err = sqlite_col_text(s, 0, v->name, sizeof(v->name))) ||
-		    (err = sqlite_col_text(s, 1, v->url, sizeof(v->url))))
+		if ((err = COL_TEXT(s, 0, v->name)) || (err = COL_TEXT(s, 1, v->url)))
 			return err;
 	}
 	return 0;
@@ -106,6 +90,14 @@ int store_features_get(struct store *st, enum store_owner_kind kind, const char 
 	return err;
 }
 
+static int owner_exists(struct store *st, enum store_owner_kind kind, const char *owner)
+{
+	if (kind == STORE_OWNER_PROFILE)
+		return sqlite_exists(st, "SELECT 1 FROM device_profiles WHERE name = ?1", "t",
+				     owner);
+	return sqlite_exists(st, "SELECT 1 FROM devices WHERE name = ?1", "t", owner);
+}
+
 static int features_valid(const struct features *f)
 {
 	size_t i;
@@ -116,33 +108,22 @@ static int features_valid(const struct features *f)
 	for (i = 0; i < f->nlines; i++) {
 		const struct feature_line *l = &f->lines[i];
 
-		if (l->index < 1 || !sqlite_fits(l->dn, sizeof(l->dn)) ||
-		    !sqlite_fits(l->label, sizeof(l->label)) ||
-		    !sqlite_fits(l->display, sizeof(l->display)))
+		if (l->index < 1 || !FIELD_FITS(l->dn) || !FIELD_FITS(l->label) ||
+		    !FIELD_FITS(l->display))
 			return 0;
 	}
 	for (i = 0; i < f->nspeed_dials; i++) {
 		const struct feature_speed_dial *d = &f->speed_dials[i];
 
-		if (d->index < 1 || !sqlite_fits(d->number, sizeof(d->number)) ||
-		    !sqlite_fits(d->label, sizeof(d->label)))
+		if (d->index < 1 || !FIELD_FITS(d->number) || !FIELD_FITS(d->label))
 			return 0;
 	}
 	for (i = 0; i < f->nservices; i++) {
-		const struct feature_service *v = &f->services[i];
-
-		if (!sqlite_fits(v->name, sizeof(v->name)) || !sqlite_fits(v->url, sizeof(v->url)))
+		if (!FIELD_FITS(f->services[i].name) || !FIELD_FITS(f->services[i].url))
 			return 0;
 	}
 	return 1;
 }
-
-static const char sql_line_ins[] = "INSERT INTO lines (owner_kind, owner, idx, dn, label, display) "
-				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-static const char sql_sd_ins[] =
-    "INSERT INTO speed_dials (owner_kind, owner, idx, number, label) VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char sql_svc_ins[] =
-    "INSERT INTO services (owner_kind, owner, idx, name, url) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 int store_features_set(struct store *st, enum store_owner_kind kind, const char *owner,
 		       const struct features *f)
@@ -161,20 +142,29 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 	for (i = 0; i < f->nlines && !err; i++) {
 		const struct feature_line *l = &f->lines[i];
 
-		err = sqlite_write(st, sql_line_ins, WRITE_ANY, "itittt", (int)kind, owner,
-				   l->index, l->dn, l->label, l->display);
+		err = sqlite_write(st,
+				   "INSERT INTO lines (owner_kind, owner, idx, dn, label, display) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				   WRITE_ANY, "itittt", (int)kind, owner, l->index, l->dn, l->label,
+				   l->display);
 	}
 	for (i = 0; i < f->nspeed_dials && !err; i++) {
 		const struct feature_speed_dial *d = &f->speed_dials[i];
 
-		err = sqlite_write(st, sql_sd_ins, WRITE_ANY, "ititt", (int)kind, owner, d->index,
-				   d->number, d->label);
+		err = sqlite_write(
+		    st,
+		    "INSERT INTO speed_dials (owner_kind, owner, idx, number, label) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5)",
+		    WRITE_ANY, "ititt", (int)kind, owner, d->index, d->number, d->label);
 	}
 	for (i = 0; i < f->nservices && !err; i++) {
 		const struct feature_service *v = &f->services[i];
 
-		err = sqlite_write(st, sql_svc_ins, WRITE_ANY, "itltt", (int)kind, owner,
-				   (int64_t)(i + 1), v->name, v->url);
+		err = sqlite_write(st,
+				   "INSERT INTO services (owner_kind, owner, idx, name, url) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5)",
+				   WRITE_ANY, "itltt", (int)kind, owner, (int64_t)(i + 1), v->name,
+				   v->url);
 	}
 	/* A duplicate line index fails half-way: undo the deletes too. */
 	return sqlite_savepoint_end(st, err);
@@ -182,68 +172,59 @@ int store_features_set(struct store *st, enum store_owner_kind kind, const char 
 
 /* ---- device profiles ------------------------------------------------------------------------ */
 
+#define PROFILE_COLS "name, description, model, user_locale, softkey_template"
+
 static int row_profile(sqlite3_stmt *s, void *row)
 {
 	struct store_profile *p = row;
 	int err;
 
-	if ((err = sqlite_col_text(s, 0, p->name, sizeof(p->name))) ||
-	    (err = sqlite_col_text(s, 1, p->description, sizeof(p->description))) ||
-	    (err = sqlite_col_text(s, 2, p->model, sizeof(p->model))) ||
-	    (err = sqlite_col_text(s, 3, p->user_locale, sizeof(p->user_locale))) ||
-	    (err = sqlite_col_text(s, 4, p->softkey_template, sizeof(p->softkey_template))))
+	if ((err = COL_TEXT(s, 0, p->name)) || (err = COL_TEXT(s, 1, p->description)) ||
+	    (err = COL_TEXT(s, 2, p->model)) || (err = COL_TEXT(s, 3, p->user_locale)) ||
+	    (err = COL_TEXT(s, 4, p->softkey_template)))
 		return err;
 	return 0;
 }
 
-static const char sql_profile_get[] =
-    "SELECT " PROFILE_COLS " FROM device_profiles WHERE name = ?1";
-
 int store_profile_get(struct store *st, const char *name, struct store_profile *out)
 {
-	if (!st || !out || !sqlite_key_ok(name))
-		return EINVAL;
-	return sqlite_get(st, sql_profile_get, name, row_profile, out);
+	return sqlite_get(st, "SELECT " PROFILE_COLS " FROM device_profiles WHERE name = ?1", name,
+			  row_profile, out);
 }
 
+/* Insert and update bind the same parameters: ?1 is the name, the rest the columns in order. */
 static int profile_write(struct store *st, const char *sql, enum write_check check,
 			 const struct store_profile *p)
 {
-	if (!sqlite_write_ok(st) || !p || !sqlite_key_ok(p->name) ||
-	    !sqlite_fits(p->description, sizeof(p->description)) ||
-	    !sqlite_fits(p->model, sizeof(p->model)) ||
-	    !sqlite_fits(p->user_locale, sizeof(p->user_locale)) ||
-	    !sqlite_fits(p->softkey_template, sizeof(p->softkey_template)))
+	if (!sqlite_write_ok(st) || !p || !sqlite_key_ok(p->name) || !FIELD_FITS(p->description) ||
+	    !FIELD_FITS(p->model) || !FIELD_FITS(p->user_locale) ||
+	    !FIELD_FITS(p->softkey_template))
 		return EINVAL;
 	return sqlite_write(st, sql, check, "ttttt", p->name, p->description, p->model,
 			    p->user_locale, p->softkey_template);
 }
 
-static const char sql_profile_insert[] =
-    "INSERT INTO device_profiles (" PROFILE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char sql_profile_update[] = "UPDATE device_profiles SET description = ?2, model = ?3, "
-					 "user_locale = ?4, softkey_template = ?5 WHERE name = ?1";
-
 int store_profile_insert(struct store *st, const struct store_profile *p)
 {
-	return profile_write(st, sql_profile_insert, WRITE_ANY, p);
+	return profile_write(st,
+			     "INSERT INTO device_profiles (" PROFILE_COLS ") "
+			     "VALUES (?1, ?2, ?3, ?4, ?5)",
+			     WRITE_ANY, p);
 }
 
 int store_profile_update(struct store *st, const struct store_profile *p)
 {
-	return profile_write(st, sql_profile_update, WRITE_CHANGED, p);
+	return profile_write(st,
+			     "UPDATE device_profiles SET description = ?2, model = ?3, "
+			     "user_locale = ?4, softkey_template = ?5 WHERE name = ?1",
+			     WRITE_CHANGED, p);
 }
-
-static const char sql_profile_delete[] = "DELETE FROM device_profiles WHERE name = ?1";
 
 int store_profile_delete(struct store *st, const char *name)
 {
 	/* user_profiles go by ON DELETE CASCADE, features by the device_profiles_delete trigger */
-	return sqlite_delete(st, sql_profile_delete, name);
+	return sqlite_delete(st, "DELETE FROM device_profiles WHERE name = ?1", name);
 }
-
-static const char sql_profile_list[] =
-    "SELECT " PROFILE_COLS " FROM device_profiles WHERE name > ?1 ORDER BY name LIMIT ?2";
 
 int store_profile_list(struct store *st, const char *after, size_t limit,
 		       int (*fn)(void *arg, const struct store_profile *p), void *arg)
@@ -252,11 +233,12 @@ int store_profile_list(struct store *st, const char *after, size_t limit,
 	struct sqlite_query q;
 	int err;
 
-	if (!after)
-		after = "";
-	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
+	if (!st || !fn)
 		return EINVAL;
-	err = sqlite_query_open(&q, st, sql_profile_list, "tl", after, sqlite_limit(limit));
+	err = sqlite_page_open(&q, st,
+			       "SELECT " PROFILE_COLS " FROM device_profiles WHERE name > ?1 "
+			       "ORDER BY name LIMIT ?2",
+			       after, limit);
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_profile(q.s, &p)))
 		err = fn(arg, &p);
 	return sqlite_query_close(&q, err);
@@ -264,24 +246,22 @@ int store_profile_list(struct store *st, const char *after, size_t limit,
 
 /* ---- user <-> profile ----------------------------------------------------------------------- */
 
-static const char sql_up_clear_default[] =
-    "UPDATE user_profiles SET is_default = 0 WHERE user_id = ?1 AND is_default = 1";
-static const char sql_up_set_default[] =
-    "UPDATE user_profiles SET is_default = 1 WHERE user_id = ?1 AND profile = ?2";
-
 /* Clears the user's default and makes profile the default; the link must exist. Two statements
  * because the one-default index is checked row by row during an UPDATE. */
 static int up_make_default(struct store *st, const char *user, const char *profile)
 {
 	int err;
 
-	if ((err = sqlite_write(st, sql_up_clear_default, WRITE_ANY, "t", user)))
+	if ((err = sqlite_write(st,
+				"UPDATE user_profiles SET is_default = 0 WHERE user_id = ?1 AND "
+				"is_default = 1",
+				WRITE_ANY, "t", user)))
 		return err;
-	return sqlite_write(st, sql_up_set_default, WRITE_CHANGED, "tt", user, profile);
+	return sqlite_write(st,
+			    "UPDATE user_profiles SET is_default = 1 WHERE user_id = ?1 AND "
+			    "profile = ?2",
+			    WRITE_CHANGED, "tt", user, profile);
 }
-
-static const char sql_up_insert[] =
-    "INSERT INTO user_profiles (user_id, profile, is_default) VALUES (?1, ?2, 0)";
 
 int store_user_profile_add(struct store *st, const char *user_id, const char *profile,
 			   int is_default)
@@ -294,14 +274,14 @@ int store_user_profile_add(struct store *st, const char *user_id, const char *pr
 	if ((err = sqlite_savepoint(st)))
 		return err;
 	/* EEXIST if linked, ENOENT (foreign key) if the user or the profile is missing */
-	err = sqlite_write(st, sql_up_insert, WRITE_ANY, "tt", user, profile);
+	err = sqlite_write(st,
+			   "INSERT INTO user_profiles (user_id, profile, is_default) "
+			   "VALUES (?1, ?2, 0)",
+			   WRITE_ANY, "tt", user, profile);
 	if (!err && is_default)
 		err = up_make_default(st, user, profile);
 	return sqlite_savepoint_end(st, err);
 }
-
-static const char sql_up_exists[] =
-    "SELECT 1 FROM user_profiles WHERE user_id = ?1 AND profile = ?2";
 
 int store_user_profile_set_default(struct store *st, const char *user_id, const char *profile)
 {
@@ -311,14 +291,14 @@ int store_user_profile_set_default(struct store *st, const char *user_id, const 
 	if (!sqlite_write_ok(st) || sqlite_user_key(user_id, user, 0) || !sqlite_key_ok(profile))
 		return EINVAL;
 	/* Check first, so a missing link leaves the current default alone. */
-	if ((err = sqlite_exists(st, sql_up_exists, "tt", user, profile)))
+	if ((err = sqlite_exists(st,
+				 "SELECT 1 FROM user_profiles WHERE user_id = ?1 AND profile = ?2",
+				 "tt", user, profile)))
 		return err;
 	if ((err = sqlite_savepoint(st)))
 		return err;
 	return sqlite_savepoint_end(st, up_make_default(st, user, profile));
 }
-
-static const char sql_up_delete[] = "DELETE FROM user_profiles WHERE user_id = ?1 AND profile = ?2";
 
 int store_user_profile_del(struct store *st, const char *user_id, const char *profile)
 {
@@ -326,23 +306,19 @@ int store_user_profile_del(struct store *st, const char *user_id, const char *pr
 
 	if (!sqlite_write_ok(st) || sqlite_user_key(user_id, user, 0) || !sqlite_key_ok(profile))
 		return EINVAL;
-	return sqlite_write(st, sql_up_delete, WRITE_CHANGED, "tt", user, profile);
+	return sqlite_write(st, "DELETE FROM user_profiles WHERE user_id = ?1 AND profile = ?2",
+			    WRITE_CHANGED, "tt", user, profile);
 }
 
 static int row_user_profile(sqlite3_stmt *s, struct store_user_profile *up)
 {
 	int err;
 
-	if ((err = sqlite_col_text(s, 0, up->user_id, sizeof(up->user_id))) ||
-	    (err = sqlite_col_text(s, 1, up->profile, sizeof(up->profile))))
+	if ((err = COL_TEXT(s, 0, up->user_id)) || (err = COL_TEXT(s, 1, up->profile)))
 		return err;
 	up->is_default = sqlite3_column_int(s, 2);
 	return 0;
 }
-
-static const char sql_up_list[] =
-    "SELECT user_id, profile, is_default FROM user_profiles WHERE user_id = ?1 "
-    "ORDER BY is_default DESC, profile";
 
 int store_user_profile_list(struct store *st, const char *user_id,
 			    int (*fn)(void *arg, const struct store_user_profile *up), void *arg)
@@ -354,36 +330,40 @@ int store_user_profile_list(struct store *st, const char *user_id,
 
 	if (!st || !fn || sqlite_user_key(user_id, user, 0))
 		return EINVAL;
-	err = sqlite_query_open(&q, st, sql_up_list, "t", user);
+	err = sqlite_query_open(&q, st,
+				"SELECT user_id, profile, is_default FROM user_profiles "
+				"WHERE user_id = ?1 ORDER BY is_default DESC, profile",
+				"t", user);
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_user_profile(q.s, &up)))
 		err = fn(arg, &up);
 	return sqlite_query_close(&q, err);
 }
 
-static const char sql_up_default[] =
-    "SELECT profile FROM user_profiles WHERE user_id = ?1 AND is_default = 1";
-
 int store_user_default_profile(struct store *st, const char *user_id, char *profile, size_t len)
 {
 	char user[LIM_ID_MAX];
 
-	if (!st || !profile || len == 0 || sqlite_user_key(user_id, user, 0))
+	if (sqlite_user_key(user_id, user, 0))
 		return EINVAL;
-	return sqlite_get_text(st, sql_up_default, user, profile, len);
+	return sqlite_get_text(st,
+			       "SELECT profile FROM user_profiles WHERE user_id = ?1 AND "
+			       "is_default = 1",
+			       user, profile, len);
 }
 
 /* ---- devices -------------------------------------------------------------------------------- */
+
+#define DEVICE_COLS                                                                                \
+	"name, description, model, protocol, em_enabled, emcc_enabled, security_mode, user_locale"
 
 static int row_device(sqlite3_stmt *s, void *row)
 {
 	struct store_device *d = row;
 	int err;
 
-	if ((err = sqlite_col_text(s, 0, d->name, sizeof(d->name))) ||
-	    (err = sqlite_col_text(s, 1, d->description, sizeof(d->description))) ||
-	    (err = sqlite_col_text(s, 2, d->model, sizeof(d->model))) ||
-	    (err = sqlite_col_text(s, 3, d->protocol, sizeof(d->protocol))) ||
-	    (err = sqlite_col_text(s, 7, d->user_locale, sizeof(d->user_locale))))
+	if ((err = COL_TEXT(s, 0, d->name)) || (err = COL_TEXT(s, 1, d->description)) ||
+	    (err = COL_TEXT(s, 2, d->model)) || (err = COL_TEXT(s, 3, d->protocol)) ||
+	    (err = COL_TEXT(s, 7, d->user_locale)))
 		return err;
 	d->em_enabled = sqlite3_column_int(s, 4);
 	d->emcc_enabled = sqlite3_column_int(s, 5);
@@ -391,23 +371,18 @@ static int row_device(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
-static const char sql_device_get[] = "SELECT " DEVICE_COLS " FROM devices WHERE name = ?1";
-
 int store_device_get(struct store *st, const char *name, struct store_device *out)
 {
-	if (!st || !out || !sqlite_key_ok(name))
-		return EINVAL;
-	return sqlite_get(st, sql_device_get, name, row_device, out);
+	return sqlite_get(st, "SELECT " DEVICE_COLS " FROM devices WHERE name = ?1", name,
+			  row_device, out);
 }
 
+/* Insert and update bind the same parameters: ?1 is the name, the rest the columns in order. */
 static int device_write(struct store *st, const char *sql, enum write_check check,
 			const struct store_device *d)
 {
-	if (!sqlite_write_ok(st) || !d || !sqlite_key_ok(d->name) ||
-	    !sqlite_fits(d->description, sizeof(d->description)) ||
-	    !sqlite_fits(d->model, sizeof(d->model)) ||
-	    !sqlite_fits(d->protocol, sizeof(d->protocol)) ||
-	    !sqlite_fits(d->user_locale, sizeof(d->user_locale)))
+	if (!sqlite_write_ok(st) || !d || !sqlite_key_ok(d->name) || !FIELD_FITS(d->description) ||
+	    !FIELD_FITS(d->model) || !FIELD_FITS(d->protocol) || !FIELD_FITS(d->user_locale))
 		return EINVAL;
 	/* protocol and security_mode are checked by the schema: EINVAL from the CHECK */
 	return sqlite_write(st, sql, check, "ttttiiit", d->name, d->description, d->model,
@@ -415,32 +390,28 @@ static int device_write(struct store *st, const char *sql, enum write_check chec
 			    d->user_locale);
 }
 
-static const char sql_device_insert[] =
-    "INSERT INTO devices (" DEVICE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-static const char sql_device_update[] =
-    "UPDATE devices SET description = ?2, model = ?3, protocol = ?4, "
-    "em_enabled = ?5, emcc_enabled = ?6, security_mode = ?7, user_locale = ?8 WHERE name = ?1";
-
 int store_device_insert(struct store *st, const struct store_device *d)
 {
-	return device_write(st, sql_device_insert, WRITE_ANY, d);
+	return device_write(st,
+			    "INSERT INTO devices (" DEVICE_COLS ") "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			    WRITE_ANY, d);
 }
 
 int store_device_update(struct store *st, const struct store_device *d)
 {
-	return device_write(st, sql_device_update, WRITE_CHANGED, d);
+	return device_write(st,
+			    "UPDATE devices SET description = ?2, model = ?3, protocol = ?4, "
+			    "em_enabled = ?5, emcc_enabled = ?6, security_mode = ?7, "
+			    "user_locale = ?8 WHERE name = ?1",
+			    WRITE_CHANGED, d);
 }
-
-static const char sql_device_delete[] = "DELETE FROM devices WHERE name = ?1";
 
 int store_device_delete(struct store *st, const char *name)
 {
 	/* em_state, the scheduled logout and the features go by the devices_delete trigger */
-	return sqlite_delete(st, sql_device_delete, name);
+	return sqlite_delete(st, "DELETE FROM devices WHERE name = ?1", name);
 }
-
-static const char sql_device_list[] =
-    "SELECT " DEVICE_COLS " FROM devices WHERE name > ?1 ORDER BY name LIMIT ?2";
 
 int store_device_list(struct store *st, const char *after, size_t limit,
 		      int (*fn)(void *arg, const struct store_device *d), void *arg)
@@ -449,19 +420,17 @@ int store_device_list(struct store *st, const char *after, size_t limit,
 	struct sqlite_query q;
 	int err;
 
-	if (!after)
-		after = "";
-	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
+	if (!st || !fn)
 		return EINVAL;
-	err = sqlite_query_open(&q, st, sql_device_list, "tl", after, sqlite_limit(limit));
+	err = sqlite_page_open(
+	    &q, st, "SELECT " DEVICE_COLS " FROM devices WHERE name > ?1 ORDER BY name LIMIT ?2",
+	    after, limit);
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_device(q.s, &d)))
 		err = fn(arg, &d);
 	return sqlite_query_close(&q, err);
 }
 
-static const char sql_device_count[] = "SELECT count(*) FROM devices";
-
 int store_device_count(struct store *st, long *count)
 {
-	return sqlite_count(st, sql_device_count, count);
+	return sqlite_count(st, "SELECT count(*) FROM devices", count);
 }

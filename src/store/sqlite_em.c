@@ -4,27 +4,20 @@
 
 #include <errno.h>
 
+/* ---- EM dynamic state ----------------------------------------------------------------------- */
+
 #define EM_COLS                                                                                    \
 	"device, user_id, profile, login_time, login_duration, last_user_id, emcc_role, "          \
 	"remote_cluster, remote_ip"
-#define AUDIT_COLS "id, time_ms, action, user_id, device, source, remote_ip, code, detail, reqno"
-
-/* Longest parameter value accepted; generous for trusted-address lists. */
-#define PARAM_VALUE_MAX 65536
-
-/* ---- EM dynamic state ----------------------------------------------------------------------- */
 
 static int row_em(sqlite3_stmt *s, void *row)
 {
 	struct store_em_state *e = row;
 	int err;
 
-	if ((err = sqlite_col_text(s, 0, e->device, sizeof(e->device))) ||
-	    (err = sqlite_col_text(s, 1, e->user_id, sizeof(e->user_id))) ||
-	    (err = sqlite_col_text(s, 2, e->profile, sizeof(e->profile))) ||
-	    (err = sqlite_col_text(s, 5, e->last_user_id, sizeof(e->last_user_id))) ||
-	    (err = sqlite_col_text(s, 7, e->remote_cluster, sizeof(e->remote_cluster))) ||
-	    (err = sqlite_col_text(s, 8, e->remote_ip, sizeof(e->remote_ip))))
+	if ((err = COL_TEXT(s, 0, e->device)) || (err = COL_TEXT(s, 1, e->user_id)) ||
+	    (err = COL_TEXT(s, 2, e->profile)) || (err = COL_TEXT(s, 5, e->last_user_id)) ||
+	    (err = COL_TEXT(s, 7, e->remote_cluster)) || (err = COL_TEXT(s, 8, e->remote_ip)))
 		return err;
 	e->login_time = sqlite3_column_int64(s, 3);
 	e->login_duration = sqlite3_column_int64(s, 4);
@@ -32,13 +25,10 @@ static int row_em(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
-static const char sql_em_get[] = "SELECT " EM_COLS " FROM em_state WHERE device = ?1";
-
 int store_em_state_get(struct store *st, const char *device, struct store_em_state *out)
 {
-	if (!st || !out || !sqlite_key_ok(device))
-		return EINVAL;
-	return sqlite_get(st, sql_em_get, device, row_em, out);
+	return sqlite_get(st, "SELECT " EM_COLS " FROM em_state WHERE device = ?1", device, row_em,
+			  out);
 }
 
 static const char sql_em_put[] =
@@ -54,11 +44,10 @@ int store_em_state_put(struct store *st, const struct store_em_state *e)
 	char user[LIM_ID_MAX], last[LIM_ID_MAX];
 
 	if (!sqlite_write_ok(st) || !e || !sqlite_key_ok(e->device) ||
-	    sqlite_user_key(e->user_id, user, 1) || !sqlite_fits(e->profile, sizeof(e->profile)) ||
-	    sqlite_user_key(e->last_user_id, last, 1) ||
-	    !sqlite_fits(e->remote_cluster, sizeof(e->remote_cluster)) ||
-	    !sqlite_fits(e->remote_ip, sizeof(e->remote_ip)) || e->login_duration < 0 ||
-	    e->emcc_role < STORE_EMCC_NONE || e->emcc_role > STORE_EMCC_HOME)
+	    sqlite_user_key(e->user_id, user, 1) || !FIELD_FITS(e->profile) ||
+	    sqlite_user_key(e->last_user_id, last, 1) || !FIELD_FITS(e->remote_cluster) ||
+	    !FIELD_FITS(e->remote_ip) || e->login_duration < 0 || e->emcc_role < STORE_EMCC_NONE ||
+	    e->emcc_role > STORE_EMCC_HOME)
 		return EINVAL;
 	return sqlite_write(st, sql_em_put, WRITE_ANY, "tttlltitt", e->device, user, e->profile,
 			    e->login_time, e->login_duration, last, e->emcc_role, e->remote_cluster,
@@ -78,9 +67,6 @@ static int em_walk(struct store *st, const char *sql, const char *user,
 	return sqlite_query_close(&q, err);
 }
 
-static const char sql_em_by_user[] =
-    "SELECT " EM_COLS " FROM em_state WHERE user_id = ?1 ORDER BY device";
-
 int store_em_state_by_user(struct store *st, const char *user_id,
 			   int (*fn)(void *arg, const struct store_em_state *s), void *arg)
 {
@@ -89,18 +75,17 @@ int store_em_state_by_user(struct store *st, const char *user_id,
 	/* "" would list the logged-out rows; store_em_state_logged_in is the walk for "anyone" */
 	if (!st || !fn || sqlite_user_key(user_id, user, 0))
 		return EINVAL;
-	return em_walk(st, sql_em_by_user, user, fn, arg);
+	return em_walk(st, "SELECT " EM_COLS " FROM em_state WHERE user_id = ?1 ORDER BY device",
+		       user, fn, arg);
 }
-
-static const char sql_em_logged_in[] =
-    "SELECT " EM_COLS " FROM em_state WHERE user_id <> '' ORDER BY device";
 
 int store_em_state_logged_in(struct store *st, int (*fn)(void *arg, const struct store_em_state *s),
 			     void *arg)
 {
 	if (!st || !fn)
 		return EINVAL;
-	return em_walk(st, sql_em_logged_in, NULL, fn, arg);
+	return em_walk(st, "SELECT " EM_COLS " FROM em_state WHERE user_id <> '' ORDER BY device",
+		       NULL, fn, arg);
 }
 
 /* "> ''" rather than "<> ''" so the user_id index answers it. */
@@ -113,24 +98,22 @@ int store_em_state_count_logged_in(struct store *st, long *count)
 
 /* ---- scheduled logouts ---------------------------------------------------------------------- */
 
-static const char sql_logout_schedule[] =
-    "INSERT INTO scheduled_logouts (device, due) VALUES (?1, ?2) "
-    "ON CONFLICT (device) DO UPDATE SET due = excluded.due";
-
 int store_logout_schedule(struct store *st, const char *device, int64_t due)
 {
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(device))
 		return EINVAL;
-	return sqlite_write(st, sql_logout_schedule, WRITE_ANY, "tl", device, due);
+	return sqlite_write(st,
+			    "INSERT INTO scheduled_logouts (device, due) VALUES (?1, ?2) "
+			    "ON CONFLICT (device) DO UPDATE SET due = excluded.due",
+			    WRITE_ANY, "tl", device, due);
 }
-
-static const char sql_logout_cancel[] = "DELETE FROM scheduled_logouts WHERE device = ?1";
 
 int store_logout_cancel(struct store *st, const char *device)
 {
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(device))
 		return EINVAL;
-	return sqlite_write(st, sql_logout_cancel, WRITE_ANY, "t", device);
+	return sqlite_write(st, "DELETE FROM scheduled_logouts WHERE device = ?1", WRITE_ANY, "t",
+			    device);
 }
 
 static const char sql_logout_due[] =
@@ -172,14 +155,14 @@ int store_logout_next(struct store *st, int64_t *due)
 	return sqlite_query_close(&q, err);
 }
 
-static const char sql_logout_count[] = "SELECT count(*) FROM scheduled_logouts";
-
 int store_logout_count(struct store *st, long *count)
 {
-	return sqlite_count(st, sql_logout_count, count);
+	return sqlite_count(st, "SELECT count(*) FROM scheduled_logouts", count);
 }
 
 /* ---- audit trail ---------------------------------------------------------------------------- */
+
+#define AUDIT_COLS "id, time_ms, action, user_id, device, source, remote_ip, code, detail, reqno"
 
 static const char sql_audit_add[] =
     "INSERT INTO audit (time_ms, action, user_id, device, source, remote_ip, "
@@ -187,12 +170,9 @@ static const char sql_audit_add[] =
 
 int store_audit_add(struct store *st, const struct store_audit *a)
 {
-	if (!sqlite_write_ok(st) || !a || !sqlite_fits(a->action, sizeof(a->action)) ||
-	    !sqlite_fits(a->user_id, sizeof(a->user_id)) ||
-	    !sqlite_fits(a->device, sizeof(a->device)) ||
-	    !sqlite_fits(a->source, sizeof(a->source)) ||
-	    !sqlite_fits(a->remote_ip, sizeof(a->remote_ip)) ||
-	    !sqlite_fits(a->detail, sizeof(a->detail)))
+	if (!sqlite_write_ok(st) || !a || !FIELD_FITS(a->action) || !FIELD_FITS(a->user_id) ||
+	    !FIELD_FITS(a->device) || !FIELD_FITS(a->source) || !FIELD_FITS(a->remote_ip) ||
+	    !FIELD_FITS(a->detail))
 		return EINVAL;
 	/* reqno is stored in SQLite's signed 64-bit integer and cast back on read */
 	return sqlite_write(st, sql_audit_add, WRITE_ANY, "ltttttitl", a->time_ms, a->action,
@@ -207,12 +187,9 @@ static int row_audit(sqlite3_stmt *s, void *row)
 
 	a->id = sqlite3_column_int64(s, 0);
 	a->time_ms = sqlite3_column_int64(s, 1);
-	if ((err = sqlite_col_text(s, 2, a->action, sizeof(a->action))) ||
-	    (err = sqlite_col_text(s, 3, a->user_id, sizeof(a->user_id))) ||
-	    (err = sqlite_col_text(s, 4, a->device, sizeof(a->device))) ||
-	    (err = sqlite_col_text(s, 5, a->source, sizeof(a->source))) ||
-	    (err = sqlite_col_text(s, 6, a->remote_ip, sizeof(a->remote_ip))) ||
-	    (err = sqlite_col_text(s, 8, a->detail, sizeof(a->detail))))
+	if ((err = COL_TEXT(s, 2, a->action)) || (err = COL_TEXT(s, 3, a->user_id)) ||
+	    (err = COL_TEXT(s, 4, a->device)) || (err = COL_TEXT(s, 5, a->source)) ||
+	    (err = COL_TEXT(s, 6, a->remote_ip)) || (err = COL_TEXT(s, 8, a->detail)))
 		return err;
 	a->code = sqlite3_column_int(s, 7);
 	a->reqno = (uint64_t)sqlite3_column_int64(s, 9);
@@ -244,14 +221,8 @@ int store_audit_list(struct store *st, const char *user_id, const char *device, 
 		return EINVAL;
 	sql = user_id[0] ? (device[0] ? sql_audit_both : sql_audit_user)
 			 : (device[0] ? sql_audit_device : sql_audit_all);
-	err = sqlite_query_open(&q, st, sql, "");
-	/* bind by number: each variant uses only some of ?1..?3 */
-	if (!err && user_id[0])
-		err = sqlite_map_rc(sqlite3_bind_text(q.s, 1, user_id, -1, SQLITE_STATIC));
-	if (!err && device[0])
-		err = sqlite_map_rc(sqlite3_bind_text(q.s, 2, device, -1, SQLITE_STATIC));
-	if (!err)
-		err = sqlite_map_rc(sqlite3_bind_int64(q.s, 3, sqlite_limit(limit)));
+	/* each variant uses only some of ?1..?3; binding one it does not use is harmless */
+	err = sqlite_query_open(&q, st, sql, "ttl", user_id, device, sqlite_limit(limit));
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_audit(q.s, &a)))
 		err = fn(arg, &a);
 	return sqlite_query_close(&q, err);
@@ -259,26 +230,24 @@ int store_audit_list(struct store *st, const char *user_id, const char *device, 
 
 /* ---- parameters ----------------------------------------------------------------------------- */
 
-static const char sql_param_get[] = "SELECT value FROM parameters WHERE name = ?1";
+/* Longest parameter value accepted; generous for trusted-address lists. */
+#define PARAM_VALUE_MAX 65536
 
 int store_param_get(struct store *st, const char *name, char *value, size_t len)
 {
-	if (!st || !sqlite_key_ok(name) || !value || len == 0)
-		return EINVAL;
-	return sqlite_get_text(st, sql_param_get, name, value, len);
+	return sqlite_get_text(st, "SELECT value FROM parameters WHERE name = ?1", name, value,
+			       len);
 }
-
-static const char sql_param_set[] = "INSERT INTO parameters (name, value) VALUES (?1, ?2) "
-				    "ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 
 int store_param_set(struct store *st, const char *name, const char *value)
 {
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(name) || !sqlite_fits(value, PARAM_VALUE_MAX))
 		return EINVAL;
-	return sqlite_write(st, sql_param_set, WRITE_ANY, "tt", name, value);
+	return sqlite_write(st,
+			    "INSERT INTO parameters (name, value) VALUES (?1, ?2) "
+			    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+			    WRITE_ANY, "tt", name, value);
 }
-
-static const char sql_param_list[] = "SELECT name, value FROM parameters ORDER BY name";
 
 int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, const char *value),
 		     void *arg)
@@ -288,7 +257,7 @@ int store_param_list(struct store *st, int (*fn)(void *arg, const char *name, co
 
 	if (!st || !fn)
 		return EINVAL;
-	err = sqlite_query_open(&q, st, sql_param_list, "");
+	err = sqlite_query_open(&q, st, "SELECT name, value FROM parameters ORDER BY name", "");
 	while (!err && sqlite_query_next(&q, &err)) {
 		const char *name = (const char *)sqlite3_column_text(q.s, 0);
 		const char *value = (const char *)sqlite3_column_text(q.s, 1);

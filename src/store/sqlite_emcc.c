@@ -5,19 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#define RC_COLS                                                                                    \
-	"id, address, emcc_enabled, pstn_enabled, rsvp_enabled, tftp_enabled, cert_pem, "          \
-	"cert_sha256, status, version, last_update_ms, last_error"
-#define HD_COLS                                                                                    \
-	"device, user_id, profile, visiting_cluster, model, protocol, security_mode, login_time, " \
-	"login_duration, config_version, created_ms"
-#define VISIT_COLS                                                                                 \
-	"device, user_id, home_cluster, home_tftp, home_call_manager, home_tvs, login_time, "      \
-	"login_duration, config_version"
-#define OB_COLS "id, cluster, kind, device, user_id, reason, attempts, next_attempt_ms, created_ms"
-
-/* ==== EMCC ==================================================================================== */
-
 /* A certificate fingerprint as the schema keeps it: 64 hex digits folded to lowercase, or ""
  * when allow_empty. Anything else (the colon form included) is EINVAL. */
 static int sha256_key(const char *in, char out[LIM_SHA256_HEX], int allow_empty)
@@ -51,18 +38,19 @@ static const char *rc_status(const char *status)
 
 /* ---- remote clusters ------------------------------------------------------------------------ */
 
+#define RC_COLS                                                                                    \
+	"id, address, emcc_enabled, pstn_enabled, rsvp_enabled, tftp_enabled, cert_pem, "          \
+	"cert_sha256, status, version, last_update_ms, last_error"
+
 static int row_rc(sqlite3_stmt *s, void *row)
 {
 	struct store_remote_cluster *rc = row;
 	int err;
 
-	if ((err = sqlite_col_text(s, 0, rc->id, sizeof(rc->id))) ||
-	    (err = sqlite_col_text(s, 1, rc->address, sizeof(rc->address))) ||
-	    (err = sqlite_col_text(s, 6, rc->cert_pem, sizeof(rc->cert_pem))) ||
-	    (err = sqlite_col_text(s, 7, rc->cert_sha256, sizeof(rc->cert_sha256))) ||
-	    (err = sqlite_col_text(s, 8, rc->status, sizeof(rc->status))) ||
-	    (err = sqlite_col_text(s, 9, rc->version, sizeof(rc->version))) ||
-	    (err = sqlite_col_text(s, 11, rc->last_error, sizeof(rc->last_error))))
+	if ((err = COL_TEXT(s, 0, rc->id)) || (err = COL_TEXT(s, 1, rc->address)) ||
+	    (err = COL_TEXT(s, 6, rc->cert_pem)) || (err = COL_TEXT(s, 7, rc->cert_sha256)) ||
+	    (err = COL_TEXT(s, 8, rc->status)) || (err = COL_TEXT(s, 9, rc->version)) ||
+	    (err = COL_TEXT(s, 11, rc->last_error)))
 		return err;
 	rc->emcc_enabled = sqlite3_column_int(s, 2);
 	rc->pstn_enabled = sqlite3_column_int(s, 3);
@@ -72,13 +60,10 @@ static int row_rc(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
-static const char sql_rc_get[] = "SELECT " RC_COLS " FROM remote_clusters WHERE id = ?1";
-
 int store_remote_cluster_get(struct store *st, const char *id, struct store_remote_cluster *out)
 {
-	if (!st || !out || !sqlite_key_ok(id))
-		return EINVAL;
-	return sqlite_get(st, sql_rc_get, id, row_rc, out);
+	return sqlite_get(st, "SELECT " RC_COLS " FROM remote_clusters WHERE id = ?1", id, row_rc,
+			  out);
 }
 
 /* The "<> ''" term repeats the partial index's WHERE, so the planner may use it. */
@@ -90,7 +75,7 @@ int store_remote_cluster_by_fingerprint(struct store *st, const char *sha256,
 {
 	char fp[LIM_SHA256_HEX];
 
-	if (!st || !out || sha256_key(sha256, fp, 0))
+	if (sha256_key(sha256, fp, 0))
 		return EINVAL;
 	return sqlite_get(st, sql_rc_by_fp, fp, row_rc, out);
 }
@@ -100,12 +85,9 @@ static int rc_write(struct store *st, const char *sql, enum write_check check,
 {
 	char fp[LIM_SHA256_HEX];
 
-	if (!sqlite_write_ok(st) || !rc || !sqlite_key_ok(rc->id) ||
-	    !sqlite_fits(rc->address, sizeof(rc->address)) ||
-	    !sqlite_fits(rc->cert_pem, sizeof(rc->cert_pem)) ||
-	    sha256_key(rc->cert_sha256, fp, 1) || !sqlite_fits(rc->status, sizeof(rc->status)) ||
-	    !sqlite_fits(rc->version, sizeof(rc->version)) ||
-	    !sqlite_fits(rc->last_error, sizeof(rc->last_error)))
+	if (!sqlite_write_ok(st) || !rc || !sqlite_key_ok(rc->id) || !FIELD_FITS(rc->address) ||
+	    !FIELD_FITS(rc->cert_pem) || sha256_key(rc->cert_sha256, fp, 1) ||
+	    !FIELD_FITS(rc->status) || !FIELD_FITS(rc->version) || !FIELD_FITS(rc->last_error))
 		return EINVAL;
 	/* empty address, bad status, a pem without a fingerprint: EINVAL from the CHECKs */
 	return sqlite_write(st, sql, check, "ttiiiittttlt", rc->id, rc->address, !!rc->emcc_enabled,
@@ -133,10 +115,6 @@ int store_remote_cluster_update(struct store *st, const struct store_remote_clus
 	return rc_write(st, sql_rc_update, WRITE_CHANGED, rc);
 }
 
-static const char sql_rc_status[] =
-    "UPDATE remote_clusters SET status = ?2, version = ?3, last_update_ms = ?4, "
-    "last_error = ?5 WHERE id = ?1";
-
 int store_remote_cluster_set_status(struct store *st, const char *id, const char *status,
 				    const char *version, int64_t last_update_ms,
 				    const char *last_error)
@@ -144,20 +122,18 @@ int store_remote_cluster_set_status(struct store *st, const char *id, const char
 	if (!sqlite_write_ok(st) || !sqlite_key_ok(id) || !sqlite_fits(status, 16) ||
 	    !sqlite_fits(version, LIM_TEXT_MAX) || !sqlite_fits(last_error, LIM_TEXT_MAX))
 		return EINVAL;
-	return sqlite_write(st, sql_rc_status, WRITE_CHANGED, "tttlt", id, rc_status(status),
-			    version, last_update_ms, last_error);
+	return sqlite_write(
+	    st,
+	    "UPDATE remote_clusters SET status = ?2, version = ?3, last_update_ms = ?4, "
+	    "last_error = ?5 WHERE id = ?1",
+	    WRITE_CHANGED, "tttlt", id, rc_status(status), version, last_update_ms, last_error);
 }
-
-static const char sql_rc_delete[] = "DELETE FROM remote_clusters WHERE id = ?1";
 
 int store_remote_cluster_delete(struct store *st, const char *id)
 {
 	/* its outbox rows go by ON DELETE CASCADE */
-	return sqlite_delete(st, sql_rc_delete, id);
+	return sqlite_delete(st, "DELETE FROM remote_clusters WHERE id = ?1", id);
 }
-
-static const char sql_rc_list[] =
-    "SELECT " RC_COLS " FROM remote_clusters WHERE id > ?1 ORDER BY id LIMIT ?2";
 
 int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
 			      int (*fn)(void *arg, const struct store_remote_cluster *rc),
@@ -167,41 +143,40 @@ int store_remote_cluster_list(struct store *st, const char *after, size_t limit,
 	struct sqlite_query q;
 	int err;
 
-	if (!after)
-		after = "";
-	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
+	if (!st || !fn)
 		return EINVAL;
+	err = sqlite_page_open(
+	    &q, st, "SELECT " RC_COLS " FROM remote_clusters WHERE id > ?1 ORDER BY id LIMIT ?2",
+	    after, limit);
 	/* 17 KiB with its certificate: on the heap, list callbacks may run on small stacks */
-	if (!(rc = malloc(sizeof(*rc))))
-		return EIO;
-	err = sqlite_query_open(&q, st, sql_rc_list, "tl", after, sqlite_limit(limit));
+	if (!err && !(rc = malloc(sizeof(*rc))))
+		err = EIO;
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_rc(q.s, rc)))
 		err = fn(arg, rc);
 	free(rc);
 	return sqlite_query_close(&q, err);
 }
 
-static const char sql_rc_count[] = "SELECT count(*) FROM remote_clusters";
-
 int store_remote_cluster_count(struct store *st, long *count)
 {
-	return sqlite_count(st, sql_rc_count, count);
+	return sqlite_count(st, "SELECT count(*) FROM remote_clusters", count);
 }
 
 /* ---- EMCC home devices ---------------------------------------------------------------------- */
+
+#define HD_COLS                                                                                    \
+	"device, user_id, profile, visiting_cluster, model, protocol, security_mode, login_time, " \
+	"login_duration, config_version, created_ms"
 
 static int row_hd(sqlite3_stmt *s, void *row)
 {
 	struct store_emcc_home_device *hd = row;
 	int err;
 
-	if ((err = sqlite_col_text(s, 0, hd->device, sizeof(hd->device))) ||
-	    (err = sqlite_col_text(s, 1, hd->user_id, sizeof(hd->user_id))) ||
-	    (err = sqlite_col_text(s, 2, hd->profile, sizeof(hd->profile))) ||
-	    (err = sqlite_col_text(s, 3, hd->visiting_cluster, sizeof(hd->visiting_cluster))) ||
-	    (err = sqlite_col_text(s, 4, hd->model, sizeof(hd->model))) ||
-	    (err = sqlite_col_text(s, 5, hd->protocol, sizeof(hd->protocol))) ||
-	    (err = sqlite_col_text(s, 9, hd->config_version, sizeof(hd->config_version))))
+	if ((err = COL_TEXT(s, 0, hd->device)) || (err = COL_TEXT(s, 1, hd->user_id)) ||
+	    (err = COL_TEXT(s, 2, hd->profile)) || (err = COL_TEXT(s, 3, hd->visiting_cluster)) ||
+	    (err = COL_TEXT(s, 4, hd->model)) || (err = COL_TEXT(s, 5, hd->protocol)) ||
+	    (err = COL_TEXT(s, 9, hd->config_version)))
 		return err;
 	hd->security_mode = sqlite3_column_int(s, 6);
 	hd->login_time = sqlite3_column_int64(s, 7);
@@ -210,14 +185,11 @@ static int row_hd(sqlite3_stmt *s, void *row)
 	return 0;
 }
 
-static const char sql_hd_get[] = "SELECT " HD_COLS " FROM emcc_home_devices WHERE device = ?1";
-
 int store_emcc_home_device_get(struct store *st, const char *device,
 			       struct store_emcc_home_device *out)
 {
-	if (!st || !out || !sqlite_key_ok(device))
-		return EINVAL;
-	return sqlite_get(st, sql_hd_get, device, row_hd, out);
+	return sqlite_get(st, "SELECT " HD_COLS " FROM emcc_home_devices WHERE device = ?1", device,
+			  row_hd, out);
 }
 
 static const char sql_hd_put[] =
@@ -234,11 +206,9 @@ int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_de
 	char user[LIM_ID_MAX];
 
 	if (!sqlite_write_ok(st) || !hd || !sqlite_key_ok(hd->device) ||
-	    sqlite_user_key(hd->user_id, user, 0) ||
-	    !sqlite_fits(hd->profile, sizeof(hd->profile)) ||
-	    !sqlite_key_ok(hd->visiting_cluster) || !sqlite_fits(hd->model, sizeof(hd->model)) ||
-	    !sqlite_fits(hd->protocol, sizeof(hd->protocol)) ||
-	    !sqlite_fits(hd->config_version, sizeof(hd->config_version)) || hd->login_duration < 0)
+	    sqlite_user_key(hd->user_id, user, 0) || !FIELD_FITS(hd->profile) ||
+	    !sqlite_key_ok(hd->visiting_cluster) || !FIELD_FITS(hd->model) ||
+	    !FIELD_FITS(hd->protocol) || !FIELD_FITS(hd->config_version) || hd->login_duration < 0)
 		return EINVAL;
 	/* protocol and security_mode are checked by the schema */
 	return sqlite_write(st, sql_hd_put, WRITE_ANY, "ttttttilltl", hd->device, user, hd->profile,
@@ -246,90 +216,79 @@ int store_emcc_home_device_put(struct store *st, const struct store_emcc_home_de
 			    hd->login_time, hd->login_duration, hd->config_version, hd->created_ms);
 }
 
-static const char sql_hd_delete[] = "DELETE FROM emcc_home_devices WHERE device = ?1";
-
 int store_emcc_home_device_delete(struct store *st, const char *device)
 {
-	return sqlite_delete(st, sql_hd_delete, device);
-}
-
-static const char sql_hd_list[] =
-    "SELECT " HD_COLS " FROM emcc_home_devices WHERE device > ?1 ORDER BY device LIMIT ?2";
-
-static int hd_walk(struct store *st, const char *sql, const char *key, size_t limit,
-		   int (*fn)(void *arg, const struct store_emcc_home_device *hd), void *arg)
-{
-	struct store_emcc_home_device hd;
-	struct sqlite_query q;
-	int err;
-
-	/* only the list has a LIMIT */
-	err = sqlite_query_open(&q, st, sql, sql == sql_hd_list ? "tl" : "t", key,
-				sqlite_limit(limit));
-	while (!err && sqlite_query_next(&q, &err) && !(err = row_hd(q.s, &hd)))
-		err = fn(arg, &hd);
-	return sqlite_query_close(&q, err);
+	return sqlite_delete(st, "DELETE FROM emcc_home_devices WHERE device = ?1", device);
 }
 
 int store_emcc_home_device_list(struct store *st, const char *after, size_t limit,
 				int (*fn)(void *arg, const struct store_emcc_home_device *hd),
 				void *arg)
 {
-	if (!after)
-		after = "";
-	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
-		return EINVAL;
-	return hd_walk(st, sql_hd_list, after, limit, fn, arg);
-}
+	struct store_emcc_home_device hd;
+	struct sqlite_query q;
+	int err;
 
-static const char sql_hd_by_user[] =
-    "SELECT " HD_COLS " FROM emcc_home_devices WHERE user_id = ?1 ORDER BY device";
+	if (!st || !fn)
+		return EINVAL;
+	err = sqlite_page_open(&q, st,
+			       "SELECT " HD_COLS " FROM emcc_home_devices WHERE device > ?1 "
+			       "ORDER BY device LIMIT ?2",
+			       after, limit);
+	while (!err && sqlite_query_next(&q, &err) && !(err = row_hd(q.s, &hd)))
+		err = fn(arg, &hd);
+	return sqlite_query_close(&q, err);
+}
 
 int store_emcc_home_device_by_user(struct store *st, const char *user_id,
 				   int (*fn)(void *arg, const struct store_emcc_home_device *hd),
 				   void *arg)
 {
 	char user[LIM_ID_MAX];
+	struct store_emcc_home_device hd;
+	struct sqlite_query q;
+	int err;
 
 	if (!st || !fn || sqlite_user_key(user_id, user, 0))
 		return EINVAL;
-	return hd_walk(st, sql_hd_by_user, user, 0, fn, arg);
+	err = sqlite_query_open(
+	    &q, st, "SELECT " HD_COLS " FROM emcc_home_devices WHERE user_id = ?1 ORDER BY device",
+	    "t", user);
+	while (!err && sqlite_query_next(&q, &err) && !(err = row_hd(q.s, &hd)))
+		err = fn(arg, &hd);
+	return sqlite_query_close(&q, err);
 }
-
-static const char sql_hd_count[] = "SELECT count(*) FROM emcc_home_devices";
 
 int store_emcc_home_device_count(struct store *st, long *count)
 {
-	return sqlite_count(st, sql_hd_count, count);
+	return sqlite_count(st, "SELECT count(*) FROM emcc_home_devices", count);
 }
 
 /* ---- EMCC visits ---------------------------------------------------------------------------- */
+
+#define VISIT_COLS                                                                                 \
+	"device, user_id, home_cluster, home_tftp, home_call_manager, home_tvs, login_time, "      \
+	"login_duration, config_version"
 
 static int row_visit(sqlite3_stmt *s, void *row)
 {
 	struct store_emcc_visit *v = row;
 	int err;
 
-	if ((err = sqlite_col_text(s, 0, v->device, sizeof(v->device))) ||
-	    (err = sqlite_col_text(s, 1, v->user_id, sizeof(v->user_id))) ||
-	    (err = sqlite_col_text(s, 2, v->home_cluster, sizeof(v->home_cluster))) ||
-	    (err = sqlite_col_text(s, 3, v->home_tftp, sizeof(v->home_tftp))) ||
-	    (err = sqlite_col_text(s, 4, v->home_call_manager, sizeof(v->home_call_manager))) ||
-	    (err = sqlite_col_text(s, 5, v->home_tvs, sizeof(v->home_tvs))) ||
-	    (err = sqlite_col_text(s, 8, v->config_version, sizeof(v->config_version))))
+	if ((err = COL_TEXT(s, 0, v->device)) || (err = COL_TEXT(s, 1, v->user_id)) ||
+	    (err = COL_TEXT(s, 2, v->home_cluster)) || (err = COL_TEXT(s, 3, v->home_tftp)) ||
+	    (err = COL_TEXT(s, 4, v->home_call_manager)) || (err = COL_TEXT(s, 5, v->home_tvs)) ||
+	    (err = COL_TEXT(s, 8, v->config_version)))
 		return err;
 	v->login_time = sqlite3_column_int64(s, 6);
 	v->login_duration = sqlite3_column_int64(s, 7);
 	return 0;
 }
 
-static const char sql_visit_get[] = "SELECT " VISIT_COLS " FROM emcc_visits WHERE device = ?1";
-
 int store_emcc_visit_get(struct store *st, const char *device, struct store_emcc_visit *out)
 {
-	if (!st || !out || !sqlite_key_ok(device))
-		return EINVAL;
-	return sqlite_get(st, sql_visit_get, device, row_visit, out);
+	return sqlite_get(st, "SELECT " VISIT_COLS " FROM emcc_visits WHERE device = ?1", device,
+			  row_visit, out);
 }
 
 static const char sql_visit_put[] =
@@ -346,10 +305,8 @@ int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
 
 	if (!sqlite_write_ok(st) || !v || !sqlite_key_ok(v->device) ||
 	    sqlite_user_key(v->user_id, user, 0) || !sqlite_key_ok(v->home_cluster) ||
-	    !sqlite_fits(v->home_tftp, sizeof(v->home_tftp)) ||
-	    !sqlite_fits(v->home_call_manager, sizeof(v->home_call_manager)) ||
-	    !sqlite_fits(v->home_tvs, sizeof(v->home_tvs)) ||
-	    !sqlite_fits(v->config_version, sizeof(v->config_version)) || v->login_duration < 0)
+	    !FIELD_FITS(v->home_tftp) || !FIELD_FITS(v->home_call_manager) ||
+	    !FIELD_FITS(v->home_tvs) || !FIELD_FITS(v->config_version) || v->login_duration < 0)
 		return EINVAL;
 	/* ENOENT (foreign key) when the device is not one of ours */
 	return sqlite_write(st, sql_visit_put, WRITE_ANY, "ttttttllt", v->device, user,
@@ -357,15 +314,10 @@ int store_emcc_visit_put(struct store *st, const struct store_emcc_visit *v)
 			    v->login_time, v->login_duration, v->config_version);
 }
 
-static const char sql_visit_delete[] = "DELETE FROM emcc_visits WHERE device = ?1";
-
 int store_emcc_visit_delete(struct store *st, const char *device)
 {
-	return sqlite_delete(st, sql_visit_delete, device);
+	return sqlite_delete(st, "DELETE FROM emcc_visits WHERE device = ?1", device);
 }
-
-static const char sql_visit_list[] =
-    "SELECT " VISIT_COLS " FROM emcc_visits WHERE device > ?1 ORDER BY device LIMIT ?2";
 
 int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 			  int (*fn)(void *arg, const struct store_emcc_visit *v), void *arg)
@@ -374,11 +326,12 @@ int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 	struct sqlite_query q;
 	int err;
 
-	if (!after)
-		after = "";
-	if (!st || !fn || !sqlite_fits(after, LIM_ID_MAX))
+	if (!st || !fn)
 		return EINVAL;
-	err = sqlite_query_open(&q, st, sql_visit_list, "tl", after, sqlite_limit(limit));
+	err = sqlite_page_open(&q, st,
+			       "SELECT " VISIT_COLS " FROM emcc_visits WHERE device > ?1 "
+			       "ORDER BY device LIMIT ?2",
+			       after, limit);
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_visit(q.s, &v)))
 		err = fn(arg, &v);
 	return sqlite_query_close(&q, err);
@@ -386,16 +339,16 @@ int store_emcc_visit_list(struct store *st, const char *after, size_t limit,
 
 /* ---- EMCC outbox ---------------------------------------------------------------------------- */
 
+#define OB_COLS "id, cluster, kind, device, user_id, reason, attempts, next_attempt_ms, created_ms"
+
 static int row_outbox(sqlite3_stmt *s, struct store_emcc_outbox *o)
 {
 	int err;
 
 	o->id = sqlite3_column_int64(s, 0);
-	if ((err = sqlite_col_text(s, 1, o->cluster, sizeof(o->cluster))) ||
-	    (err = sqlite_col_text(s, 2, o->kind, sizeof(o->kind))) ||
-	    (err = sqlite_col_text(s, 3, o->device, sizeof(o->device))) ||
-	    (err = sqlite_col_text(s, 4, o->user_id, sizeof(o->user_id))) ||
-	    (err = sqlite_col_text(s, 5, o->reason, sizeof(o->reason))))
+	if ((err = COL_TEXT(s, 1, o->cluster)) || (err = COL_TEXT(s, 2, o->kind)) ||
+	    (err = COL_TEXT(s, 3, o->device)) || (err = COL_TEXT(s, 4, o->user_id)) ||
+	    (err = COL_TEXT(s, 5, o->reason)))
 		return err;
 	o->attempts = sqlite3_column_int(s, 6);
 	o->next_attempt_ms = sqlite3_column_int64(s, 7);
@@ -412,10 +365,9 @@ int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, i
 	char user[LIM_ID_MAX];
 	int err;
 
-	if (!sqlite_write_ok(st) || !o || !sqlite_key_ok(o->cluster) ||
-	    !sqlite_fits(o->kind, sizeof(o->kind)) || !sqlite_key_ok(o->device) ||
-	    sqlite_user_key(o->user_id, user, 1) || !sqlite_fits(o->reason, sizeof(o->reason)) ||
-	    o->attempts < 0)
+	if (!sqlite_write_ok(st) || !o || !sqlite_key_ok(o->cluster) || !FIELD_FITS(o->kind) ||
+	    !sqlite_key_ok(o->device) || sqlite_user_key(o->user_id, user, 1) ||
+	    !FIELD_FITS(o->reason) || o->attempts < 0)
 		return EINVAL;
 	/* kind is checked by the schema; an unknown cluster is ENOENT (foreign key) */
 	if ((err = sqlite_write(st, sql_outbox_add, WRITE_ANY, "tttttill", o->cluster, o->kind,
@@ -427,9 +379,6 @@ int store_emcc_outbox_add(struct store *st, const struct store_emcc_outbox *o, i
 	return 0;
 }
 
-static const char sql_outbox_due[] =
-    "SELECT " OB_COLS " FROM emcc_outbox WHERE next_attempt_ms <= ?1 ORDER BY id LIMIT ?2";
-
 int store_emcc_outbox_due(struct store *st, int64_t now_ms, size_t limit,
 			  int (*fn)(void *arg, const struct store_emcc_outbox *o), void *arg)
 {
@@ -439,7 +388,10 @@ int store_emcc_outbox_due(struct store *st, int64_t now_ms, size_t limit,
 
 	if (!st || !fn)
 		return EINVAL;
-	err = sqlite_query_open(&q, st, sql_outbox_due, "ll", now_ms, sqlite_limit(limit));
+	err = sqlite_query_open(
+	    &q, st,
+	    "SELECT " OB_COLS " FROM emcc_outbox WHERE next_attempt_ms <= ?1 ORDER BY id LIMIT ?2",
+	    "ll", now_ms, sqlite_limit(limit));
 	while (!err && sqlite_query_next(&q, &err) && !(err = row_outbox(q.s, &o)))
 		err = fn(arg, &o);
 	return sqlite_query_close(&q, err);
@@ -457,13 +409,11 @@ int store_emcc_outbox_attempted(struct store *st, int64_t id, int64_t next_attem
 	return sqlite_write(st, sql_outbox_attempted, WRITE_CHANGED, "ll", id, next_attempt_ms);
 }
 
-static const char sql_outbox_delete[] = "DELETE FROM emcc_outbox WHERE id = ?1";
-
 int store_emcc_outbox_delete(struct store *st, int64_t id)
 {
 	if (!sqlite_write_ok(st))
 		return EINVAL;
-	return sqlite_write(st, sql_outbox_delete, WRITE_CHANGED, "l", id);
+	return sqlite_write(st, "DELETE FROM emcc_outbox WHERE id = ?1", WRITE_CHANGED, "l", id);
 }
 
 static const char sql_outbox_delete_for[] =
@@ -483,9 +433,7 @@ int store_emcc_outbox_delete_for(struct store *st, const char *cluster, const ch
 	return sqlite_query_close(&q, err);
 }
 
-static const char sql_outbox_count[] = "SELECT count(*) FROM emcc_outbox";
-
 int store_emcc_outbox_count(struct store *st, long *count)
 {
-	return sqlite_count(st, sql_outbox_count, count);
+	return sqlite_count(st, "SELECT count(*) FROM emcc_outbox", count);
 }

@@ -45,9 +45,6 @@ int sqlite_savepoint_end(struct store *st, int err);
 
 /* ---- sqlite_stmt.c: statements -------------------------------------------------------------- */
 
-/* Finalizes every cached statement (store_close). */
-void sqlite_stmts_finalize(struct store *st);
-
 /* An SQLite result code as a store.h error: 0, EEXIST, ENOENT, EINVAL, EBUSY or EIO. */
 int sqlite_map_rc(int rc);
 
@@ -80,12 +77,17 @@ int sqlite_step_row(sqlite3_stmt *s);
 typedef int sqlite_row_reader(sqlite3_stmt *s, void *row);
 
 /* Runs a statement bound to one text key that returns at most one row, read into out: ENOENT
- * when there is none. */
+ * when there is none, EINVAL for a NULL st or out or a key that is not sqlite_key_ok. */
 int sqlite_get(struct store *st, const char *sql, const char *key, sqlite_row_reader *reader,
 	       void *out);
-/* Runs a statement bound to one text key whose first column is copied into the caller's buffer:
- * ENOENT without a row, EINVAL when the buffer is too small. */
+/* The same for a statement whose first column is copied into the caller's buffer: EINVAL also
+ * when buf is NULL or too small for the value. */
 int sqlite_get_text(struct store *st, const char *sql, const char *key, char *buf, size_t len);
+/* Opens one page of a walk in key order: sql is "... WHERE key > ?1 ORDER BY key LIMIT ?2", after
+ * the last key of the previous page (NULL = "", from the start; EINVAL when it does not fit
+ * LIM_ID_MAX), limit as sqlite_limit. */
+int sqlite_page_open(struct sqlite_query *q, struct store *st, const char *sql, const char *after,
+		     size_t limit);
 /* Runs a statement bound per fmt: 0 when it returns a row, ENOENT when it returns none. */
 int sqlite_exists(struct store *st, const char *sql, const char *fmt, ...);
 /* Runs a "SELECT count(*)" statement without parameters. */
@@ -106,8 +108,10 @@ int sqlite_delete(struct store *st, const char *sql, const char *key);
 /* Copies a text column into a fixed field. Too long can only mean rows written by something
  * other than this code (the schema's CHECKs mirror the field sizes): report it (EIO), don't cut. */
 int sqlite_col_text(sqlite3_stmt *s, int col, char *dst, size_t size);
+#define COL_TEXT(s, col, field) sqlite_col_text((s), (col), (field), sizeof(field))
 /* A string that fits a field of `size` bytes, NUL included. */
 int sqlite_fits(const char *s, size_t size);
+#define FIELD_FITS(field) sqlite_fits((field), sizeof(field))
 /* A key: non-empty and fits LIM_ID_MAX. */
 int sqlite_key_ok(const char *s);
 /* User IDs are kept lowercase (CUCM's rule): the store folds ASCII letters itself on the way in,

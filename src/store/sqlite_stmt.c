@@ -66,14 +66,6 @@ static int stmt_get(struct store *st, const char *sql, struct sqlite_query *q)
 	return 0;
 }
 
-void sqlite_stmts_finalize(struct store *st)
-{
-	size_t i;
-
-	for (i = 0; i < STMT_CACHE_SLOTS; i++)
-		sqlite3_finalize(st->stmts[i].s);
-}
-
 /* Binds parameters 1..n per fmt (the letters are in sqlite_int.h, at struct sqlite_query). */
 static int vbindf(sqlite3_stmt *s, const char *fmt, va_list ap)
 {
@@ -161,6 +153,8 @@ int sqlite_get(struct store *st, const char *sql, const char *key, sqlite_row_re
 	struct sqlite_query q;
 	int err;
 
+	if (!st || !out || !sqlite_key_ok(key))
+		return EINVAL;
 	if (!(err = sqlite_query_open(&q, st, sql, "t", key)) && !(err = sqlite_step_row(q.s)))
 		err = reader(q.s, out);
 	return sqlite_query_close(&q, err);
@@ -266,8 +260,23 @@ int sqlite_get_text(struct store *st, const char *sql, const char *key, char *bu
 	struct sqlite_query q;
 	int err;
 
+	if (!st || !sqlite_key_ok(key) || !buf || len == 0)
+		return EINVAL;
 	if (!(err = sqlite_query_open(&q, st, sql, "t", key)) && !(err = sqlite_step_row(q.s)) &&
 	    sqlite_col_text(q.s, 0, buf, len))
 		err = EINVAL;
 	return sqlite_query_close(&q, err);
+}
+
+int sqlite_page_open(struct sqlite_query *q, struct store *st, const char *sql, const char *after,
+		     size_t limit)
+{
+	if (!after)
+		after = "";
+	if (!sqlite_fits(after, LIM_ID_MAX)) {
+		q->s = NULL;
+		q->private_copy = 0;
+		return EINVAL;
+	}
+	return sqlite_query_open(q, st, sql, "tl", after, sqlite_limit(limit));
 }
