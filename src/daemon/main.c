@@ -301,123 +301,103 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The state that outlives the event loop: logs, the PIN key, the database migrated and the
+ * pinned parameters stored before any worker opens it, the node's certificate. Exits on
+ * failure, saying why. */
+static void start_state(struct node *n, const char *config_path)
 {
-	const char *config_path = NULL;
-	int check_only = 0, opt;
-	while ((opt = getopt(argc, argv, "c:nh")) != -1) {
-		switch (opt) {
-		case 'c': config_path = optarg; break;
-		case 'n': check_only = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-
-	static struct node node; /* large: keep it off the stack */
-	struct node *n = &node;
-	char err[512];
-	if (load_config(&n->cfg, config_path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "emccd: %s\n", err);
-		return 1;
-	}
-	if (check_only) {
-		printf("emccd: configuration %s is valid\n",
-		       config_path ? config_path : "(built-in)");
-		return 0;
-	}
-
-	pthread_mutex_init(&n->cfg_mu, NULL);
+	char err[512], pepper_path[CONFIG_STR + 16];
+	struct em_params params;
+	struct store *st;
 	int rc = mkdir_p(n->cfg.data_dir, 0750);
+
 	if (rc) {
 		fprintf(stderr, "emccd: cannot create %s: %s\n", n->cfg.data_dir, strerror(rc));
-		return 1;
+		exit(1);
 	}
 	if ((rc = open_logs(&n->cfg))) {
 		fprintf(stderr, "emccd: cannot open logs in %s: %s\n", n->cfg.log_dir,
 			strerror(rc));
-		return 1;
+		exit(1);
 	}
 	log_info(LOGS_DAEMON, 0, "emccd starting: cluster %s, node %s, config %s",
 		 n->cfg.cluster_id, n->cfg.node_address, config_path ? config_path : "(built-in)");
-
-	char pepper_path[CONFIG_STR + 16];
 	snprintf(pepper_path, sizeof(pepper_path), "%s/pin.key", n->cfg.data_dir);
 	if (cred_init() != 0 || (rc = cred_pepper_load(&n->pepper, pepper_path)) != 0)
 		fatalc(rc, "cannot load the PIN key %s", pepper_path);
-
-	/* Migrate the schema and store pinned parameters before any worker opens the database. */
-	struct store *st;
 	if ((rc = store_open(&st, n->cfg.database)) != 0)
 		fatalc(rc, "cannot open database %s", n->cfg.database);
-	struct em_params params;
 	if ((rc = apply_pinned_params(&n->cfg, st)) != 0 || (rc = em_params_load(st, &params)) != 0)
 		fatalc(rc, "cannot store parameters");
 	log_info(LOGS_DAEMON, 0, "database %s at schema version %d", n->cfg.database,
 		 store_schema_version(st));
 	store_close(st);
 	atomic_store(&n->max_concurrent, params.max_concurrent_requests);
-
 	/* The node's certificate exists even without an HTTPS listener: it is also the identity
 	 * this cluster presents to other clusters (mutual TLS). */
 	if (tls_server_ctx(n->cfg.tls_cert, n->cfg.tls_key, n->cfg.cluster_id, n->cfg.node_address,
 			   &n->ssl_ctx, err, sizeof(err)) != 0)
 		fatalx("HTTPS: %s", err);
-
 	if (node_config_publish(n) != 0)
 		fatalx("out of memory at start");
+}
+
+/* The event loop and what runs on it: the inter-cluster client, the workers, EMCC, the
+ * listeners, SIP. Exits on failure. */
+static void start_services(struct node *n)
+{
+	char err[512];
+	int rc;
+
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	n->base = event_base_new();
 	n->started = time(NULL);
 	if (!n->base || metrics_alloc(&n->metrics) || cred_cache_alloc(&n->cred_cache, 4096))
 		fatalx("out of memory at start");
-	if ((rc = emcc_client_alloc(&n->emcc_client, n->base, n->cfg.tls_cert, n->cfg.tls_key, err,
-				    sizeof(err))) != 0)
+	if (emcc_client_alloc(&n->emcc_client, n->base, n->cfg.tls_cert, n->cfg.tls_key, err,
+			      sizeof(err)) != 0)
 		fatalx("inter-cluster client: %s", err);
 	/* Only an address literal can be a source; a DNS node_address leaves it to routing. */
-	{
-		struct in6_addr a6;
-		struct in_addr a4;
-		if (inet_pton(AF_INET, n->cfg.node_address, &a4) == 1 ||
-		    inet_pton(AF_INET6, n->cfg.node_address, &a6) == 1)
-			emcc_client_set_source(n->emcc_client, n->cfg.node_address);
-	}
+	struct in6_addr a6;
+	struct in_addr a4;
+	if (inet_pton(AF_INET, n->cfg.node_address, &a4) == 1 ||
+	    inet_pton(AF_INET6, n->cfg.node_address, &a6) == 1)
+		emcc_client_set_source(n->emcc_client, n->cfg.node_address);
 	if ((rc = workq_alloc(&n->wq, n->base, n->cfg.workers, worker_init, worker_fini, n)) != 0)
 		fatalc(rc, "cannot start %d workers", n->cfg.workers);
 	workq_set_batch(n->wq, WORKER_BATCH_MAX, worker_batch_begin, worker_batch_end);
 	if ((rc = emcc_visiting_start(n)) != 0)
 		fatalc(rc, "EMCC: cannot start");
 	if (http_listen_all(n) != 0) {
-		fprintf(stderr, "emccd: cannot open listeners, see %s/emccd.log\n", n->cfg.log_dir);
 		workq_free(n->wq);
-		return 1;
+		fatalx("cannot open listeners, see %s/emccd.log", n->cfg.log_dir);
 	}
-	if (n->cfg.sip_udp[0] || n->cfg.sip_tcp[0]) {
-		/* No SIP credentials source yet: with a realm set, REGISTERs are refused (sipd
-		 * says so in sip.log) rather than taken without authentication. */
-		struct sipd_config sc = {
-		    .udp_listen = n->cfg.sip_udp,
-		    .tcp_listen = n->cfg.sip_tcp,
-		    .realm = n->cfg.sip_realm,
-		    .cluster_id = n->cfg.cluster_id,
-		    .max_expires = (unsigned)n->cfg.sip_max_expires,
-		};
-		if ((rc = sipd_start(&n->sipd, &sc)) != 0) {
-			fprintf(stderr, "emccd: cannot start SIP (%s), see %s/sip.log\n",
-				strerror(rc), n->cfg.log_dir);
-			log_errorc(LOGS_DAEMON, 0, rc, "cannot start SIP on udp %s, tcp %s",
-				   n->cfg.sip_udp[0] ? n->cfg.sip_udp : "(off)",
-				   n->cfg.sip_tcp[0] ? n->cfg.sip_tcp : "(off)");
-			http_close_all(n);
-			workq_free(n->wq);
-			return 1;
-		}
+	if (!n->cfg.sip_udp[0] && !n->cfg.sip_tcp[0])
+		return;
+	/* No SIP credentials source yet: with a realm set, REGISTERs are refused (sipd says so
+	 * in sip.log) rather than taken without authentication. */
+	struct sipd_config sc = {
+	    .udp_listen = n->cfg.sip_udp,
+	    .tcp_listen = n->cfg.sip_tcp,
+	    .realm = n->cfg.sip_realm,
+	    .cluster_id = n->cfg.cluster_id,
+	    .max_expires = (unsigned)n->cfg.sip_max_expires,
+	};
+	if ((rc = sipd_start(&n->sipd, &sc)) != 0) {
+		http_close_all(n); /* the admin socket's file goes too */
+		workq_free(n->wq);
+		fatalc(rc, "cannot start SIP on udp %s, tcp %s (see %s/sip.log)",
+		       n->cfg.sip_udp[0] ? n->cfg.sip_udp : "(off)",
+		       n->cfg.sip_tcp[0] ? n->cfg.sip_tcp : "(off)", n->cfg.log_dir);
 	}
+}
+
+/* Signals, the automatic logout sweep, remote cluster updates. */
+static void start_timers(struct node *n)
+{
+	struct timeval one_second = {1, 0};
+	int rc;
 
 	n->sig_term = evsignal_new(n->base, SIGTERM, on_signal, n);
 	n->sig_int = evsignal_new(n->base, SIGINT, on_signal, n);
@@ -426,20 +406,19 @@ int main(int argc, char **argv)
 	event_add(n->sig_int, NULL);
 	event_add(n->sig_hup, NULL);
 	n->autologout_timer = event_new(n->base, -1, EV_PERSIST, on_autologout_timer, n);
-	struct timeval one_second = {1, 0};
 	event_add(n->autologout_timer, &one_second);
 	on_autologout_timer(-1, 0, n); /* logouts that fell due while we were down fire now */
 	if ((rc = emcc_status_start(n)) != 0)
 		log_errorc(LOGS_DAEMON, 0, rc, "remote cluster updates not started");
+}
 
-	log_info(LOGS_DAEMON, 0, "emccd ready (%d workers)", n->cfg.workers);
-	event_base_dispatch(n->base);
-
-	/* Every HTTP request a job or an EMCC login still holds is answered before the listeners
-	 * (and with them the connections and their requests) are freed: first the inter-cluster
-	 * requests in flight fail, so their logins, lookups and outbox runs end (queuing their
-	 * last jobs); then the pool finishes every job, answering it; new inter-cluster requests
-	 * are refused meanwhile. Answers written now are sent only if the socket takes them. */
+/* After the loop: every HTTP request a job or an EMCC login still holds is answered before the
+ * listeners (and with them the connections and their requests) are freed: first the
+ * inter-cluster requests in flight fail, so their logins, lookups and outbox runs end (queuing
+ * their last jobs); then the pool finishes every job, answering it; new inter-cluster requests
+ * are refused meanwhile. Answers written now are sent only if the socket takes them. */
+static void stop_node(struct node *n)
+{
 	emcc_client_shutdown(n->emcc_client);
 	workq_free(n->wq); /* answers what is in flight, then joins */
 	http_close_all(n);
@@ -461,6 +440,44 @@ int main(int argc, char **argv)
 		SSL_CTX_free(n->ssl_ctx);
 	event_base_free(n->base);
 	node_config_release(n->cfg_current);
+}
+
+int main(int argc, char **argv)
+{
+	static struct node node; /* large: keep it off the stack */
+	struct node *n = &node;
+	const char *config_path = NULL;
+	int check_only = 0, opt;
+	char err[512];
+
+	while ((opt = getopt(argc, argv, "c:nh")) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'n': check_only = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (load_config(&n->cfg, config_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "emccd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("emccd: configuration %s is valid\n",
+		       config_path ? config_path : "(built-in)");
+		return 0;
+	}
+	pthread_mutex_init(&n->cfg_mu, NULL);
+	start_state(n, config_path);
+	start_services(n);
+	start_timers(n);
+	log_info(LOGS_DAEMON, 0, "emccd ready (%d workers)", n->cfg.workers);
+	event_base_dispatch(n->base);
+	stop_node(n);
 	log_info(LOGS_DAEMON, 0, "emccd stopped");
 	log_close();
 	return 0;

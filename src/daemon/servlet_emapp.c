@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/workq.h"
 #include "daemon/emcc_visiting.h"
 #include "daemon/job.h"
@@ -189,6 +190,39 @@ static void log_outcome(const struct emapp_job *j, const struct emapp_request *r
 		 clock_elapsed_ms(&j->base.t0));
 }
 
+/* The user is not ours: the login goes on on the loop thread (emcc_visiting_login), which asks
+ * the other clusters; j keeps the request (PIN wiped) to make the final page from. Takes
+ * out->emcc. 0, or ENOMEM with nothing kept. */
+static int hand_to_emcc(struct emapp_job *j, struct worker *w, const struct emapp_request *r,
+			struct emapp_outcome *out)
+{
+	struct emcc_login *l = calloc(1, sizeof(*l));
+
+	j->emcc_req = l ? malloc(sizeof(*r)) : NULL;
+	if (!j->emcc_req) {
+		free(l);
+		return ENOMEM;
+	}
+	*j->emcc_req = *r;
+	explicit_bzero(j->emcc_req->pin, sizeof(j->emcc_req->pin));
+	l->reqno = j->base.reqno;
+	str_copy(l->device, sizeof(l->device), r->device);
+	str_copy(l->user_id, sizeof(l->user_id), out->user_id);
+	str_copy(l->pin, sizeof(l->pin), r->pin);
+	str_copy(l->login_type, sizeof(l->login_type),
+		 r->has_login_type && r->login_type[0] ? r->login_type : "UID");
+	str_copy(l->remote_ip, sizeof(l->remote_ip), j->base.remote_ip);
+	l->timeout_ms = w->params.emcc_request_timeout_ms;
+	l->cache_seconds = w->params.emcc_home_cache_seconds;
+	l->chk = out->emcc;
+	out->emcc = NULL;
+	j->emcc = l;
+	log_info(LOGS_EMAPP, j->base.reqno,
+		 "user %s is not ours: EMCC login at %s, asking %zu remote cluster(s)", l->user_id,
+		 l->device, l->chk->nclusters);
+	return 0;
+}
+
 static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 {
 	struct emapp_job *j = (struct emapp_job *)job;
@@ -225,32 +259,9 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 		out.code = out.real_code = EM_UNKNOWN_ERROR;
 		emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);
 	}
-	if (rc == 0 && out.page == EMAPP_PAGE_EMCC_PENDING &&
-	    (j->emcc = calloc(1, sizeof(*j->emcc))) && (j->emcc_req = malloc(sizeof(*r)))) {
-		/* The user is not ours: the loop thread asks the other clusters. */
-		struct emcc_login *l = j->emcc;
-		*j->emcc_req = *r;
-		explicit_bzero(j->emcc_req->pin, sizeof(j->emcc_req->pin));
-		l->reqno = j->base.reqno;
-		snprintf(l->device, sizeof(l->device), "%s", r->device);
-		snprintf(l->user_id, sizeof(l->user_id), "%s", out.user_id);
-		snprintf(l->pin, sizeof(l->pin), "%s", r->pin);
-		snprintf(l->login_type, sizeof(l->login_type), "%s",
-			 r->has_login_type && r->login_type[0] ? r->login_type : "UID");
-		snprintf(l->remote_ip, sizeof(l->remote_ip), "%s", j->base.remote_ip);
-		l->timeout_ms = w->params.emcc_request_timeout_ms;
-		l->cache_seconds = w->params.emcc_home_cache_seconds;
-		l->chk = out.emcc;
-		out.emcc = NULL;
-		log_info(LOGS_EMAPP, j->base.reqno,
-			 "user %s is not ours: EMCC login at %s, asking %zu "
-			 "remote cluster(s)",
-			 l->user_id, l->device, l->chk->nclusters);
-		goto out;
-	}
-	if (out.page == EMAPP_PAGE_EMCC_PENDING) {
-		free(j->emcc);
-		j->emcc = NULL;
+	if (rc == 0 && out.page == EMAPP_PAGE_EMCC_PENDING) {
+		if (hand_to_emcc(j, w, r, &out) == 0)
+			goto out; /* answered when the other clusters have */
 		log_errorx(LOGS_EMAPP, j->base.reqno, "out of memory");
 		out.page = EMAPP_PAGE_ERROR;
 		out.code = out.real_code = EM_UNKNOWN_ERROR;
