@@ -324,7 +324,6 @@ static void record_work(struct workq_job *job, void *thread_ctx)
 	struct worker *w = thread_ctx;
 
 	node_worker_refresh_params(w);
-	j->changes.st = w->st;
 	struct em_ctx ctx = job_em_ctx(w, j->reqno, "phone", j->remote_ip, &j->changes);
 	if (!j->undo_only) {
 		struct em_emcc_visit_record v = {
@@ -905,7 +904,6 @@ static void maint_work(struct workq_job *job, void *thread_ctx)
 	if (j->last_ms && now - j->last_ms < (int64_t)w->params.expired_emcc_device_minutes * 60000)
 		return;
 	j->ran = 1;
-	j->changes.st = w->st;
 	struct em_ctx ctx = job_em_ctx(w, j->reqno, "timer", "", &j->changes);
 	ctx.now_ms = now;
 	j->rc = em_emcc_expire(&ctx, MAINT_GRACE_S, &j->removed);

@@ -34,12 +34,6 @@ void job_submit(struct node *n, struct workq_job *job, void (*work)(struct workq
 	workq_submit(n->wq, job);
 }
 
-/* em_ctx.on_change with its own type: node_changes_add takes the change as an int. */
-static void on_change(void *changes, const char *device, enum em_change what, int locale_changed)
-{
-	node_changes_add(changes, device, (int)what, locale_changed);
-}
-
 struct em_ctx job_em_ctx(struct worker *w, uint64_t reqno, const char *source,
 			 const char *remote_ip, struct node_changes *changes)
 {
@@ -51,7 +45,7 @@ struct em_ctx job_em_ctx(struct worker *w, uint64_t reqno, const char *source,
 	    .reqno = reqno,
 	    .source = source,
 	    .remote_ip = remote_ip,
-	    .on_change = changes ? on_change : NULL,
+	    .on_change = changes ? node_changes_add : NULL,
 	    .on_change_arg = changes,
 	};
 	return ctx;

@@ -93,7 +93,6 @@ static void sweep_work(struct workq_job *job, void *thread_ctx)
 	struct sweep_job *s = (struct sweep_job *)job;
 	struct worker *w = thread_ctx;
 	node_worker_refresh_params(w);
-	s->changes.st = w->st;
 	struct em_ctx ctx = job_em_ctx(w, s->reqno, "timer", "", &s->changes);
 	int rc = em_autologout_run(&ctx, AUTOLOGOUT_BATCH, &s->fired);
 	if (rc)

@@ -12,7 +12,6 @@
 #include "daemon/emcc_visiting.h"
 #include "em/em.h"
 #include "sip/sipd.h"
-#include "store/store.h"
 
 uint64_t node_next_reqno(struct node *n)
 {
@@ -38,7 +37,8 @@ void node_params_changed(void *arg)
 	atomic_fetch_add(&n->params_gen, 1);
 }
 
-void node_changes_add(void *arg, const char *device, int what, int locale_changed)
+void node_changes_add(void *arg, const char *device, enum em_change what, int locale_changed,
+		      const char *version)
 {
 	struct node_changes *c = arg;
 	if (c->n == c->cap) {
@@ -53,10 +53,7 @@ void node_changes_add(void *arg, const char *device, int what, int locale_change
 	snprintf(it->device, sizeof(it->device), "%s", device);
 	it->what = what;
 	it->locale_changed = locale_changed;
-	it->version[0] = '\0';
-	if (c->st &&
-	    store_config_version_get(c->st, device, it->version, sizeof(it->version), NULL) != 0)
-		it->version[0] = '\0';
+	snprintf(it->version, sizeof(it->version), "%s", version ? version : "");
 }
 
 void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno)

@@ -145,8 +145,6 @@ static void admin_work(struct workq_job *job, void *thread_ctx)
 			goto done;
 		}
 	}
-	/* The NOTIFY after an admin logout carries the device's real config version stamp. */
-	j->changes.st = w->st;
 	struct em_ctx ctx = job_em_ctx(w, j->reqno, "admin", "local", &j->changes);
 	ctx.cache = w->node->cred_cache;
 	struct admin_ctx actx = {

@@ -203,7 +203,6 @@ static void emapp_job_work(struct workq_job *job, void *thread_ctx)
 
 	memset(&out, 0, sizeof(out));
 	node_worker_refresh_params(w);
-	j->changes.st = w->st; /* NOTIFYs carry the stamps the changes wrote */
 	if (!r || !o) {
 		if (o) {
 			emapp_error_page(o, j->lang, EM_UNKNOWN_ERROR, 0);

@@ -125,7 +125,6 @@ static void emcc_job_work(struct workq_job *job, void *thread_ctx)
 	int r;
 
 	node_worker_refresh_params(w);
-	j->changes.st = w->st;
 	if (!m || !a || !rc) {
 		log_errorx(LOGS_EMCC, j->reqno, "out of memory");
 		goto out;

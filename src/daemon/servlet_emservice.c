@@ -178,7 +178,6 @@ static void em_job_work(struct workq_job *job, void *thread_ctx)
 	struct emapi_error perr = {0};
 
 	node_worker_refresh_params(w);
-	j->changes.st = w->st; /* NOTIFYs carry the stamps the changes wrote */
 	j->type = MT_UNPARSED;
 
 	xml = malloc(EMAPI_MAX_DOC + 1);

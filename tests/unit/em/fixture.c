@@ -31,14 +31,20 @@ int lab_group_teardown(void **state)
 	return 0;
 }
 
-static void on_change(void *arg, const char *device, enum em_change what, int locale_changed)
+static void on_change(void *arg, const char *device, enum em_change what, int locale_changed,
+		      const char *version)
 {
 	struct lab *l = arg;
+	struct change *c;
 
 	assert_true(l->nchanges < sizeof(l->changes) / sizeof(l->changes[0]));
-	snprintf(l->changes[l->nchanges].device, LIM_ID_MAX, "%s", device);
-	l->changes[l->nchanges].what = what;
-	l->changes[l->nchanges].locale_changed = locale_changed;
+	assert_non_null(version);
+	c = &l->changes[l->nchanges];
+	snprintf(c->device, sizeof(c->device), "%s", device);
+	c->what = what;
+	c->locale_changed = locale_changed;
+	assert_true((size_t)snprintf(c->version, sizeof(c->version), "%s", version) <
+		    sizeof(c->version));
 	l->nchanges++;
 }
 

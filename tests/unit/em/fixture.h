@@ -21,6 +21,7 @@ struct change {
 	char device[LIM_ID_MAX];
 	enum em_change what;
 	int locale_changed;
+	char version[LIM_STAMP_MAX]; /* the versionStamp on_change was given */
 };
 
 struct lab {

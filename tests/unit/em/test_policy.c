@@ -781,12 +781,14 @@ struct commit_probe {
 	int calls;
 };
 
-static void probe_change(void *arg, const char *device, enum em_change what, int lc)
+static void probe_change(void *arg, const char *device, enum em_change what, int lc,
+			 const char *version)
 {
 	struct commit_probe *p = arg;
 	struct store_em_state s;
 
 	(void)lc;
+	(void)version;
 	p->calls++;
 	if (what == EM_CHANGE_LOGIN && store_em_state_get(p->other, device, &s) == 0 &&
 	    strcmp(s.user_id, LAB_USER) == 0)
