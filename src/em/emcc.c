@@ -270,14 +270,7 @@ int em_emcc_outbox_queue(struct em_ctx *ctx, const char *cluster, const char *ki
 	o.next_attempt_ms = ctx->now_ms;
 	o.created_ms = ctx->now_ms;
 	rc = store_begin(ctx->st);
-	if (rc)
-		return rc;
-	rc = store_emcc_outbox_add(ctx->st, &o, NULL);
-	if (rc == 0)
-		rc = store_commit(ctx->st);
-	if (rc)
-		store_rollback(ctx->st);
-	return rc;
+	return rc ? rc : em_tx_close(ctx, store_emcc_outbox_add(ctx->st, &o, NULL));
 }
 
 /* ---- maintenance ---- */

@@ -81,112 +81,68 @@ static int user_query_start(struct em_ctx *ctx, const struct em_caller *caller, 
 	return 0;
 }
 
-struct device_cb {
-	int (*fn)(void *arg, const char *device);
+/* A per-user walk: the caller's callback, and whether it stopped the walk (then the error is
+ * the caller's own, not the store's). */
+struct user_walk {
+	int (*device_fn)(void *arg, const char *device);
+	int (*profile_fn)(void *arg, const char *profile, int is_default);
 	void *arg;
+	int stopped;
 };
 
 static int device_cb(void *arg, const struct store_em_state *s)
 {
-	struct device_cb *d = arg;
+	struct user_walk *w = arg;
+	int rc = w->device_fn(w->arg, s->device);
 
-	return d->fn(d->arg, s->device);
+	w->stopped = rc != 0;
+	return rc;
 }
-
-struct profile_cb {
-	int (*fn)(void *arg, const char *profile, int is_default);
-	void *arg;
-};
 
 static int profile_cb(void *arg, const struct store_user_profile *up)
 {
-	struct profile_cb *p = arg;
+	struct user_walk *w = arg;
+	int rc = w->profile_fn(w->arg, up->profile, up->is_default);
 
-	return p->fn(p->arg, up->profile, up->is_default);
+	w->stopped = rc != 0;
+	return rc;
 }
 
-/* A callback that stopped the walk is the caller's own error; anything else is the store's. */
-static int walk_result(struct em_result *res, int rc, int stopped)
+static int walk_result(struct em_result *res, int rc, const struct user_walk *w)
 {
 	if (rc == 0)
 		return 0;
-	if (stopped) {
+	if (w->stopped) {
 		em_refusef(res, EM_UNKNOWN_ERROR, "Unknown Error: query stopped");
 		return rc;
 	}
 	return em_store_error(res, rc);
 }
 
-struct stop_tracker {
-	int stopped;
-	void *inner;
-	int (*inner_fn)(void *, const struct store_em_state *);
-	int (*inner_pfn)(void *, const struct store_user_profile *);
-};
-
-static int track_state(void *arg, const struct store_em_state *s)
+int em_query_user_devices(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
+			  int *exists, int (*fn)(void *arg, const char *device), void *arg,
+			  struct em_result *res)
 {
-	struct stop_tracker *t = arg;
-	int rc = t->inner_fn(t->inner, s);
-
-	if (rc)
-		t->stopped = 1;
-	return rc;
-}
-
-static int track_profile(void *arg, const struct store_user_profile *up)
-{
-	struct stop_tracker *t = arg;
-	int rc = t->inner_pfn(t->inner, up);
-
-	if (rc)
-		t->stopped = 1;
-	return rc;
-}
-
-static int walk_states(struct store *st, const char *uid, struct stop_tracker *t)
-{
-	return store_em_state_by_user(st, uid, track_state, t);
-}
-
-static int walk_profiles(struct store *st, const char *uid, struct stop_tracker *t)
-{
-	return store_user_profile_list(st, uid, track_profile, t);
-}
-
-/* A per-user query: the caller's rights and the user's existence, then walk over its rows. */
-static int user_query_walk(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
-			   int *exists,
-			   int (*walk)(struct store *, const char *, struct stop_tracker *),
-			   struct stop_tracker *t, struct em_result *res)
-{
+	struct user_walk w = {.device_fn = fn, .arg = arg};
 	char uid[LIM_ID_MAX];
 	int rc = user_query_start(ctx, caller, user_id, uid, exists, res);
 
 	if (rc || !*exists)
 		return rc;
-	rc = walk(ctx->st, uid, t);
-	return walk_result(res, rc, t->stopped);
-}
-
-int em_query_user_devices(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
-			  int *exists, int (*fn)(void *arg, const char *device), void *arg,
-			  struct em_result *res)
-{
-	struct device_cb d = {fn, arg};
-	struct stop_tracker t = {0, &d, device_cb, NULL};
-
-	return user_query_walk(ctx, caller, user_id, exists, walk_states, &t, res);
+	return walk_result(res, store_em_state_by_user(ctx->st, uid, device_cb, &w), &w);
 }
 
 int em_query_user_profiles(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
 			   int *exists, int (*fn)(void *arg, const char *profile, int is_default),
 			   void *arg, struct em_result *res)
 {
-	struct profile_cb p = {fn, arg};
-	struct stop_tracker t = {0, &p, NULL, profile_cb};
+	struct user_walk w = {.profile_fn = fn, .arg = arg};
+	char uid[LIM_ID_MAX];
+	int rc = user_query_start(ctx, caller, user_id, uid, exists, res);
 
-	return user_query_walk(ctx, caller, user_id, exists, walk_profiles, &t, res);
+	if (rc || !*exists)
+		return rc;
+	return walk_result(res, store_user_profile_list(ctx->st, uid, profile_cb, &w), &w);
 }
 
 int em_query_user_exists(struct em_ctx *ctx, const struct em_caller *caller, const char *user_id,
