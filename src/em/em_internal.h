@@ -110,16 +110,18 @@ int em_logout_locked(struct em_ctx *ctx, const struct store_em_state *s, const c
 int em_logout_list(struct em_ctx *ctx, const struct em_state_list *l, const char *action,
 		   const char *source, const char *detail, struct em_changes *changes);
 
-/* The profile a login uses (login.c), read only: want, which must be one of the user's, or
- * (NULL or "") the user's default. Returns EM_OK with profile set, EM_PROFILE_NOT_FOUND, or a
- * store's code with *serr set. */
+/* ---- checks every login shares (login.c), read only ---- */
+
+/* The profile a login uses: want, which must be one of the user's, or (NULL or "") the user's
+ * default. Returns EM_OK with profile set, EM_PROFILE_NOT_FOUND, or a store's code with *serr
+ * set. */
 int em_profile_pick(struct em_ctx *ctx, const char *uid, const char *want, char profile[LIM_ID_MAX],
 		    int *serr);
 
-/* Multiple Login Behavior's check (login.c), inside a login's transaction (reads only): others gets
- * the user's logins (others->skip left out) that this login ends -- Auto Logout: all of them,
- * Allowed: none. Returns EM_OK, EM_USER_LOGGED_IN_ELSEWHERE (Not Allowed; others holds them),
- * or a store's code with *serr set. */
+/* Multiple Login Behavior: others gets the user's logins (others->skip left out) that this
+ * login ends -- Auto Logout: all of them, Allowed: none. Returns EM_OK,
+ * EM_USER_LOGGED_IN_ELSEWHERE (Not Allowed; others holds them), or a store's code with *serr
+ * set. */
 int em_multiple_login_check(struct em_ctx *ctx, const char *uid, struct em_state_list *others,
 			    int *serr);
 
