@@ -46,16 +46,9 @@ void job_submit(struct job *j, void (*work)(struct workq_job *, void *),
 	workq_submit(j->node->wq, &j->wq);
 }
 
-/* em_ctx.on_change with its own type: node_changes_add takes the change as an int. */
-static void on_change(void *changes, const char *device, enum em_change what, int locale_changed)
-{
-	node_changes_add(changes, device, (int)what, locale_changed);
-}
-
 struct em_ctx job_begin(struct worker *w, struct job *j, const char *source, const char *remote_ip)
 {
 	node_worker_refresh(w);
-	j->changes.st = w->st; /* the NOTIFYs carry the stamps the changes wrote */
 	struct em_ctx ctx = {
 	    .st = w->st,
 	    .params = &w->params,
@@ -64,7 +57,7 @@ struct em_ctx job_begin(struct worker *w, struct job *j, const char *source, con
 	    .reqno = j->reqno,
 	    .source = source,
 	    .remote_ip = remote_ip,
-	    .on_change = on_change,
+	    .on_change = node_changes_add,
 	    .on_change_arg = &j->changes,
 	};
 	return ctx;

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/str.h"
 #include "daemon/emcc_visiting.h"
 #include "em/em.h"
 #include "sip/sipd.h"
-#include "store/store.h"
 
 uint64_t node_next_reqno(struct node *n)
 {
@@ -113,31 +113,26 @@ void node_params_changed(void *arg)
 	atomic_fetch_add(&n->params_gen, 1);
 }
 
-void node_changes_add(void *arg, const char *device, int what, int locale_changed)
+void node_changes_add(void *arg, const char *device, enum em_change what, int locale_changed,
+		      const char *version)
 {
 	struct node_changes *c = arg;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 4;
-		struct node_change *items = realloc(c->items, cap * sizeof(*items));
-		if (!items)
-			return; /* the phone keeps its old config until its next restart */
-		c->items = items;
-		c->cap = cap;
-	}
-	struct node_change *it = &c->items[c->n++];
-	snprintf(it->device, sizeof(it->device), "%s", device);
+	struct node_change *it = vec_push(&c->items, sizeof(*it));
+
+	if (!it)
+		return; /* the phone keeps its old config until its next restart */
+	str_copy(it->device, sizeof(it->device), device);
 	it->what = what;
 	it->locale_changed = locale_changed;
-	it->version[0] = '\0';
-	if (c->st &&
-	    store_config_version_get(c->st, device, it->version, sizeof(it->version), NULL) != 0)
-		it->version[0] = '\0';
+	str_copy(it->version, sizeof(it->version), version);
 }
 
 void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno)
 {
-	for (size_t i = 0; i < c->n && !batch_error; i++) {
-		const struct node_change *it = &c->items[i];
+	const struct node_change *items = c->items.data;
+
+	for (size_t i = 0; i < c->items.n && !batch_error; i++) {
+		const struct node_change *it = &items[i];
 		/* A locale change needs new fonts and prompts: the phone reboots (reset); otherwise
 		 * it re-reads its configuration and registers again (restart). */
 		const char *action = it->locale_changed ? "reset" : "restart";
@@ -164,12 +159,10 @@ void node_changes_flush(struct node *n, struct node_changes *c, int batch_error,
 				  it->device, action);
 	}
 	/* A committed logout may have queued a message for another cluster (EMCC): send now. */
-	for (size_t i = 0; i < c->n && !batch_error; i++)
-		if (c->items[i].what == EM_CHANGE_LOGOUT) {
+	for (size_t i = 0; i < c->items.n && !batch_error; i++)
+		if (items[i].what == EM_CHANGE_LOGOUT) {
 			emcc_outbox_kick(n);
 			break;
 		}
-	free(c->items);
-	c->items = NULL;
-	c->n = c->cap = 0;
+	vec_free(&c->items);
 }

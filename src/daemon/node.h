@@ -8,7 +8,10 @@
 #include <time.h>
 
 #include "core/config.h"
+#include "core/limits.h"
+#include "core/vec.h"
 #include "em/credentials.h"
+#include "em/em.h"
 #include "em/params.h"
 
 struct event_base;
@@ -83,27 +86,22 @@ struct worker {
 	const struct config *cfg; /* &conf->cfg, what worker code reads */
 };
 
-/* Logins and logouts a job committed, told to the phones only once its batch is durable.
- *
- * The restart NOTIFY carries the device's current versionStamp, the one its SEP<MAC>.cnf.xml
- * shows (prov/build.h). The stamp is read where the store may be read: on the worker, by
- * node_changes_add itself, through st -- the job sets it to its worker's store before it runs
- * the policy (`j->changes.st = w->st;`). Read right after the change committed in the same
- * connection, it is the stamp that change wrote. With st NULL the NOTIFY gets a fresh stamp of
- * sipd's own (as before). node_changes_flush (loop thread) never touches st. */
-struct store;
+/* Logins and logouts a job committed, told to the phones only once its batch is durable. The
+ * restart NOTIFY carries the versionStamp each change wrote (em_ctx.on_change), the one the
+ * device's SEP<MAC>.cnf.xml shows (store_config_bump). */
+struct node_change {
+	char device[LIM_ID_MAX];
+	enum em_change what;
+	int locale_changed;
+	char
+	    version[LIM_STAMP_MAX]; /* config versionStamp for the NOTIFY; "" = let sipd make one */
+};
 struct node_changes {
-	size_t n, cap;
-	struct store *st; /* the worker's store, for the stamps; NULL = none */
-	struct node_change {
-		char device[129];
-		int what; /* enum em_change */
-		int locale_changed;
-		char version[64]; /* config versionStamp for the NOTIFY; "" = let sipd make one */
-	} * items;
+	struct vec items; /* struct node_change */
 };
 /* em_ctx.on_change for jobs: records the change in the node_changes passed as arg (worker). */
-void node_changes_add(void *changes, const char *device, int what, int locale_changed);
+void node_changes_add(void *changes, const char *device, enum em_change what, int locale_changed,
+		      const char *version);
 /* Loop thread, after the batch: acts on the changes unless the batch failed; frees them. */
 void node_changes_flush(struct node *n, struct node_changes *c, int batch_error, uint64_t reqno);
 

@@ -34,44 +34,39 @@ static int still_due(struct store *st, const char *device, int64_t now, char (*b
 	return 0;
 }
 
-/* One device: returns 0 and sets *fired, or a store error. */
+/* One device, in the caller's transaction: the logout when still due, its change to changes. */
+static int fire_locked(struct em_ctx *ctx, const char *device, int64_t now, char (*buf)[LIM_ID_MAX],
+		       size_t max, struct em_changes *changes)
+{
+	struct store_em_state s;
+	int rc, due;
+
+	rc = still_due(ctx->st, device, now, buf, max, &due);
+	if (rc || !due)
+		return rc;
+	rc = store_em_state_get(ctx->st, device, &s);
+	if (rc == ENOENT || (rc == 0 && !*s.user_id))
+		/* A deadline without a login (device deleted, state cleared by hand): drop it. */
+		return store_logout_cancel(ctx->st, device);
+	if (rc)
+		return rc;
+	return em_logout_locked(ctx, &s, "autoLogout", "timer", "maximum login time", 1, changes);
+}
+
+/* One device in its own transaction: returns 0 and sets *fired, or a store error. */
 static int fire_one(struct em_ctx *ctx, const char *device, int64_t now, char (*buf)[LIM_ID_MAX],
 		    size_t max, int *fired)
 {
-	struct store_em_state s;
-	int rc, due, locale_changed = 0;
+	struct em_changes changes = {0};
+	int rc = store_begin(ctx->st);
 
 	*fired = 0;
-	rc = store_begin(ctx->st);
 	if (rc)
 		return rc;
-	rc = still_due(ctx->st, device, now, buf, max, &due);
-	if (rc || !due)
-		goto out;
-	rc = store_em_state_get(ctx->st, device, &s);
-	if (rc == ENOENT || (rc == 0 && !*s.user_id)) {
-		/* A deadline without a login (device deleted, state cleared by hand): drop it. */
-		rc = store_logout_cancel(ctx->st, device);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	rc =
-	    em_logout_locked(ctx, &s, "autoLogout", "timer", "maximum login time", &locale_changed);
-	if (rc)
-		goto out;
-	*fired = 1;
-out:
-	if (rc == 0)
-		rc = store_commit(ctx->st);
-	if (rc) {
-		store_rollback(ctx->st);
-		*fired = 0;
-		return rc;
-	}
-	if (*fired && ctx->on_change)
-		ctx->on_change(ctx->on_change_arg, device, EM_CHANGE_LOGOUT, locale_changed);
-	return 0;
+	rc = em_tx_close(ctx, fire_locked(ctx, device, now, buf, max, &changes));
+	*fired = rc == 0 && changes.items.n > 0;
+	em_changes_finish(ctx, &changes, rc == 0);
+	return rc;
 }
 
 int em_autologout_run(struct em_ctx *ctx, size_t max, size_t *fired)

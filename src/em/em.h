@@ -1,11 +1,17 @@
 /* em.h -- Extension Mobility policy: who may log in where, for how long, and what happens then.
  *
  * Works on structs and the store only: no XML, no HTTP, no logging. Each call that changes state
- * runs in one store transaction (login + audit row + scheduled logout commit together) and, after
- * the commit, tells the node through ctx->on_change so it can restart the phone.
+ * runs in one store transaction (login + new config versionStamp + audit row + scheduled logout
+ * commit together) and, after the commit, tells the node through ctx->on_change, with the
+ * stamp that transaction wrote, so it can restart the phone onto that file. A refused request
+ * tells nothing.
  *
  * Every operation returns 0 on success, or non-zero with res->code and res->text set to the
- * documented EM code and a readable text. */
+ * documented EM code and a readable text.
+ *
+ * Where it lives: auth.c (appInfo), login.c and pin.c (logins at our phones), logout.c,
+ * query.c, autologout.c, emcc.c and emcc_home.c (EMCC); record.c writes the rows every login
+ * and logout shares, em.c has the helpers (em_internal.h). */
 #ifndef EMCC_EM_EM_H
 #define EMCC_EM_EM_H
 
@@ -29,8 +35,12 @@ struct em_ctx {
 	uint64_t reqno;			  /* request number, for the audit trail */
 	const char *source;		  /* "api", "phone", "admin", "timer" */
 	const char *remote_ip;		  /* "" if unknown */
-	/* Called after a commit that logged a device in or out. May be NULL. */
-	void (*on_change)(void *arg, const char *device, enum em_change what, int locale_changed);
+	/* Called after a commit that logged a device in or out, once per device and change, in
+	 * the order they were written: locale_changed when the phone must reset for another
+	 * locale, version the device's config versionStamp that commit wrote (what its
+	 * SEP<MAC>.cnf.xml now shows; never NULL). May be NULL. */
+	void (*on_change)(void *arg, const char *device, enum em_change what, int locale_changed,
+			  const char *version);
 	void *on_change_arg;
 };
 
@@ -167,7 +177,7 @@ int64_t em_autologout_next_ms(struct em_ctx *ctx);
 /* Normalises a user ID the way CUCM does (lowercase). Returns 0 or EINVAL (empty/too long). */
 int em_user_id_normalize(const char *in, char *out, size_t outlen);
 
-/* ==== EMCC (emcc.c): the policy of both sides of a cross-cluster login =====================
+/* ==== EMCC (emcc.c, emcc_home.c): the policy of both sides of a cross-cluster login =========
  *
  * The visiting cluster owns the phone, the home cluster owns the user. Each side keeps its own
  * rows (visiting: em_state role VISITOR + emcc_visit; home: em_state role HOME +

@@ -1,51 +1,18 @@
-/* emcc.c -- EMCC policy: the visiting side's checks and records, the home side's login and logouts.
+/* emcc.c -- EMCC policy: the visiting side's checks and records, the logouts one cluster asks of
+ * the other, the expired EMCC device maintenance. The home side's login is emcc_home.c.
  *
  * Decisions where Cisco's documents leave room (shared/reference/cisco-em-emcc.md section 3):
- *  - homeLogin checks the PIN before anything about the user (31 "EMCC not activated for the
- *    user" would otherwise tell a caller without the PIN which users exist and have EMCC); every
- *    PIN failure answers 2 on the wire, whatever the cause, and the audit row at home says why.
- *  - The home's EMCC device must be non-secure (securityMode 1): anything else is 43. The
- *    secure-phone matrix (45/46) is not implemented: we never offer a secure EMCC device.
- *  - A homeLogin for a phone that already has a login at home FROM THE SAME visiting cluster
- *    ends that older login without telling the visiting cluster: the visiting cluster checked
- *    its phone is free, so the older login is one whose homeLogout is still on its way.
- *    The same phone name logged in from ANOTHER visiting cluster is 37 (two phones, one name).
- *  - An Inter-cluster Maximum Login Time of 0 means no limit (no scheduled logout).
  *  - The visiting side schedules no logout of its own: the home's timer ends the login and
  *    tells us (visitingLogout); the expired EMCC device maintenance is the safety net. */
 #include "em/em.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/str.h"
 #include "em/em_internal.h"
 #include "em/models.h"
-
-__attribute__((format(printf, 3, 4))) static void res_set(struct em_result *res, int code,
-							  const char *fmt, ...)
-{
-	va_list ap;
-
-	res->code = code;
-	if (!fmt) {
-		str_copy(res->text, sizeof(res->text), em_code_text(code));
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(res->text, sizeof(res->text), fmt, ap);
-	va_end(ap);
-}
-
-static int store_err(struct em_result *res, int rc)
-{
-	em_result_store_error(res, rc);
-	return rc;
-}
 
 int em_emcc_is_local_user(struct em_ctx *ctx, const char *user_id, int *local)
 {
@@ -61,10 +28,6 @@ int em_emcc_is_local_user(struct em_ctx *ctx, const char *user_id, int *local)
 		*local = 1;
 	return rc == ENOENT ? 0 : rc;
 }
-
-struct cluster_walk {
-	struct em_emcc_visit_check *out;
-};
 
 static int cluster_collect(void *arg, const struct store_remote_cluster *rc)
 {
@@ -90,47 +53,34 @@ int em_emcc_visit_check(struct em_ctx *ctx, const char *device, struct em_emcc_v
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!device || !*device || strlen(device) >= LIM_ID_MAX) {
-		res_set(res, EM_DEVICE_NOT_FOUND, NULL);
-		return EPERM;
-	}
+	if (!device || !*device || strlen(device) >= LIM_ID_MAX)
+		return em_refuse(res, EM_DEVICE_NOT_FOUND);
 	rc = store_device_get(ctx->st, device, &dev);
-	if (rc == ENOENT) {
-		res_set(res, EM_DEVICE_NOT_FOUND, NULL);
-		return EPERM;
-	}
+	if (rc == ENOENT)
+		return em_refuse(res, EM_DEVICE_NOT_FOUND);
 	if (rc)
-		return store_err(res, rc);
-	if (!dev.em_enabled) {
-		res_set(res, EM_DEVICE_LOGON_DISABLED, NULL);
-		return EPERM;
-	}
+		return em_store_error(res, rc);
+	if (!dev.em_enabled)
+		return em_refuse(res, EM_DEVICE_LOGON_DISABLED);
 	m = em_model_find(dev.model);
-	if (!dev.emcc_enabled || !m || !m->supports_emcc) {
-		res_set(res, EMAPP_DEVICE_NO_EMCC, "%s (32): %s", em_code_text(EM_DEVICE_NO_EMCC),
-			!dev.emcc_enabled ? "EMCC is not enabled on the device"
-					  : "the phone model does not support EMCC");
-		return EPERM;
-	}
+	if (!dev.emcc_enabled || !m || !m->supports_emcc)
+		return em_refusef(res, EMAPP_DEVICE_NO_EMCC, "%s (32): %s",
+				  em_code_text(EM_DEVICE_NO_EMCC),
+				  !dev.emcc_enabled ? "EMCC is not enabled on the device"
+						    : "the phone model does not support EMCC");
 	rc = store_em_state_get(ctx->st, device, &s);
-	if (rc == 0 && *s.user_id) {
-		res_set(res, EM_ANOTHER_USER_LOGGED_IN, NULL);
-		return EPERM;
-	}
+	if (rc == 0 && *s.user_id)
+		return em_refuse(res, EM_ANOTHER_USER_LOGGED_IN);
 	if (rc && rc != ENOENT)
-		return store_err(res, rc);
-	if (!ctx->params->emcc_active) {
-		res_set(res, EMAPP_EMCC_NOT_ACTIVATED,
-			"EMCC is not active in the Intercluster Service Profile");
-		return EPERM;
-	}
+		return em_store_error(res, rc);
+	if (!ctx->params->emcc_active)
+		return em_refusef(res, EMAPP_EMCC_NOT_ACTIVATED,
+				  "EMCC is not active in the Intercluster Service Profile");
 	rc = store_remote_cluster_list(ctx->st, "", 0, cluster_collect, out);
 	if (rc)
-		return store_err(res, rc);
-	if (out->nclusters == 0) {
-		res_set(res, EM_NO_REMOTE_CLUSTER, NULL);
-		return EPERM;
-	}
+		return em_store_error(res, rc);
+	if (out->nclusters == 0)
+		return em_refuse(res, EM_NO_REMOTE_CLUSTER);
 	str_copy(out->model, sizeof(out->model), dev.model);
 	out->model_enum = m->model_enum;
 	str_copy(out->protocol, sizeof(out->protocol), *dev.protocol ? dev.protocol : "SIP");
@@ -138,319 +88,68 @@ int em_emcc_visit_check(struct em_ctx *ctx, const char *device, struct em_emcc_v
 	return 0;
 }
 
-/* ---- home side ---- */
+/* ---- the logouts one cluster asks of the other ---- */
 
-static int profile_linked(void *arg, const struct store_user_profile *up)
+/* An EMCC device at home without a login behind it, of the visiting cluster that asks: it goes,
+ * and the device's file with it, so a new stamp in this transaction (a cached cnf.xml under
+ * the old one is not served any more). */
+static int orphan_home_device(struct em_ctx *ctx, const char *cluster, const char *device)
 {
-	const char *want = ((const char **)arg)[0];
-
-	if (strcmp(up->profile, want) == 0)
-		((const char **)arg)[1] = "yes";
-	return 0;
-}
-
-/* Fails with code (goto out). */
-#define HFAIL(c, ...)                                                                              \
-	do {                                                                                       \
-		res_set(res, (c), NULL);                                                           \
-		out->real_code = (c);                                                              \
-		snprintf(out->reason, sizeof(out->reason), __VA_ARGS__);                           \
-		goto out;                                                                          \
-	} while (0)
-#define HSTORE(r)                                                                                  \
-	do {                                                                                       \
-		serr = (r);                                                                        \
-		em_result_store_error(res, serr);                                                  \
-		out->real_code = res->code;                                                        \
-		snprintf(out->reason, sizeof(out->reason), "store: %s", strerror(serr));           \
-		goto out;                                                                          \
-	} while (0)
-
-int em_emcc_home_login(struct em_ctx *ctx, const struct em_emcc_home_login_req *req,
-		       struct em_emcc_home_login_out *out, struct em_result *res)
-{
-	struct store *st = ctx->st;
-	struct em_pin_login_out *po = calloc(1, sizeof(*po));
-	struct em_pin_login_req pr = {0};
-	struct pin_step ps = {&pr, po, PIN_UPD_NONE, 0, NULL};
-	struct store_user user;
-	struct store_device dev;
-	struct store_em_state cur, next;
 	struct store_emcc_home_device hd;
-	struct em_state_list others = {0}; /* skip: the device being logged in */
-	char uid[LIM_ID_MAX] = "", detail[LIM_TEXT_MAX];
-	const char *device = req->device ? req->device : "";
-	int64_t now_s = ctx->now_ms / 1000;
-	int in_tx = 0, serr = 0, rc, code, ok = 0;
-	long used = 0;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	memset(res, 0, sizeof(*res));
-	if (!po) {
-		res_set(res, EM_UNKNOWN_ERROR, "out of memory");
-		return ENOMEM;
-	}
-	pr.device = device;
-	pr.id = req->user_id;
-	pr.pin = req->pin;
-	pr.type = req->login_type && strcasecmp(req->login_type, "DN") == 0 ? EM_LOGIN_TYPE_DN
-									    : EM_LOGIN_TYPE_UID;
-	pr.emcc = 1;
-	po->real_code = EM_OK;
-
-	if (!*device || strlen(device) >= LIM_ID_MAX)
-		HFAIL(EM_DEVICE_NOT_FOUND, "no device name");
-	rc = store_begin(st);
-	if (rc)
-		HSTORE(rc);
-	in_tx = 1;
-	if (!ctx->params->emcc_active)
-		HFAIL(EM_EMCC_NOT_ALLOWED,
-		      "EMCC is not active in our Intercluster Service Profile");
-	if (!req->pin || !*req->pin || !req->user_id || !*req->user_id)
-		HFAIL(EM_AUTH_ERROR, "blank user ID or PIN");
-	code = em_pin_authenticate(ctx, &ps, &user, uid, &serr);
-	if (code != EM_OK) {
-		if (serr)
-			HSTORE(serr);
-		out->lockout_engaged = po->lockout_engaged;
-		res_set(res, EM_AUTH_ERROR, NULL);
-		out->real_code = po->real_code;
-		str_copy(out->reason, sizeof(out->reason), po->reason);
-		goto out;
-	}
-	str_copy(out->user_id, sizeof(out->user_id), uid);
-	if (!user.emcc_enabled)
-		HFAIL(EM_EMCC_NOT_ACTIVATED_FOR_USER, "EMCC is not enabled for user %s", uid);
-	rc = store_device_get(st, device, &dev);
-	if (rc == 0)
-		HFAIL(EM_DUPLICATE_DEVICE_NAME, "%s is a device of this cluster", device);
-	if (rc != ENOENT)
-		HSTORE(rc);
-	if (req->security_mode != 1)
-		HFAIL(EM_DEVICE_SECURITY_MODE,
-		      "security mode %d: the EMCC device must be non-secure", req->security_mode);
-
-	if (req->profile && *req->profile) {
-		const char *pf[2] = {req->profile, NULL};
-		rc = strlen(req->profile) < LIM_ID_MAX
-			 ? store_user_profile_list(st, uid, profile_linked, pf)
-			 : 0;
-		if (rc)
-			HSTORE(rc);
-		if (!pf[1])
-			HFAIL(EM_PROFILE_NOT_FOUND, "profile %.128s is not one of the user's",
-			      req->profile);
-		str_copy(out->profile, sizeof(out->profile), req->profile);
-	} else {
-		rc = store_user_default_profile(st, uid, out->profile, sizeof(out->profile));
-		if (rc == ENOENT)
-			HFAIL(EM_PROFILE_NOT_FOUND, "user %s has no default device profile", uid);
-		if (rc)
-			HSTORE(rc);
-	}
-
-	/* The phone's own row at home: an older login from the same visiting cluster ends. */
-	rc = store_em_state_get(st, device, &cur);
-	if (rc && rc != ENOENT)
-		HSTORE(rc);
-	if (rc == 0 && *cur.user_id) {
-		int lc;
-		if (cur.emcc_role != STORE_EMCC_HOME ||
-		    strcmp(cur.remote_cluster, req->visiting_cluster) != 0)
-			HFAIL(EM_DUPLICATE_DEVICE_NAME,
-			      "%s is logged in here already from cluster %s", device,
-			      *cur.remote_cluster ? cur.remote_cluster : "(local)");
-		rc = em_logout_locked_ex(ctx, &cur, "logout", "emcc",
-					 "superseded by a new login from the visiting cluster", &lc,
-					 0);
-		if (rc)
-			HSTORE(rc);
-		out->superseded = 1;
-	}
-
-	others.skip = device;
-	int refuse = 0;
-	rc = em_multiple_login(ctx, uid, &others, "emcc", "multiple login (EMCC)", NULL, &refuse);
-	if (rc)
-		HSTORE(rc);
-	if (refuse)
-		HFAIL(EM_USER_LOGGED_IN_ELSEWHERE, "user %s is logged in on %s%s%s", uid,
-		      others.v[0].device, *others.v[0].remote_cluster ? " at " : "",
-		      others.v[0].remote_cluster);
-
-	/* A visitingLogout still queued for this phone at that cluster is about an older login
-	 * the visiting cluster already ended (it checked its phone is free): sent after this
-	 * login it would end the new one there. */
-	rc = store_emcc_outbox_delete_for(st, req->visiting_cluster, device, NULL);
-	if (rc)
-		HSTORE(rc);
-	rc = store_emcc_home_device_count(st, &used);
-	if (rc)
-		HSTORE(rc);
-	if (used >= ctx->params->max_emcc_devices)
-		HFAIL(EM_NO_FREE_EMCC_DEVICE, "all %d EMCC devices are in use",
-		      ctx->params->max_emcc_devices);
-
-	out->login_duration = (int64_t)ctx->params->inter_cluster_max_minutes * 60;
-	rc = store_config_bump(ctx->st, device, ctx->now_ms, out->config_version,
-			       sizeof(out->config_version));
-	if (rc)
-		HSTORE(rc);
-	memset(&hd, 0, sizeof(hd));
-	str_copy(hd.device, sizeof(hd.device), device);
-	str_copy(hd.user_id, sizeof(hd.user_id), uid);
-	str_copy(hd.profile, sizeof(hd.profile), out->profile);
-	str_copy(hd.visiting_cluster, sizeof(hd.visiting_cluster), req->visiting_cluster);
-	str_copy(hd.model, sizeof(hd.model), req->model);
-	str_copy(hd.protocol, sizeof(hd.protocol),
-		 req->protocol &&
-			 (strcmp(req->protocol, "SIP") == 0 || strcmp(req->protocol, "SCCP") == 0)
-		     ? req->protocol
-		     : "");
-	hd.security_mode = req->security_mode;
-	hd.login_time = now_s;
-	hd.login_duration = out->login_duration;
-	str_copy(hd.config_version, sizeof(hd.config_version), out->config_version);
-	hd.created_ms = ctx->now_ms;
-	rc = store_emcc_home_device_put(st, &hd);
-	if (rc)
-		HSTORE(rc);
-
-	memset(&next, 0, sizeof(next));
-	str_copy(next.device, sizeof(next.device), device);
-	str_copy(next.user_id, sizeof(next.user_id), uid);
-	str_copy(next.profile, sizeof(next.profile), out->profile);
-	next.login_time = now_s;
-	next.login_duration = out->login_duration;
-	if (ctx->params->remember_last_user)
-		str_copy(next.last_user_id, sizeof(next.last_user_id), uid);
-	next.emcc_role = STORE_EMCC_HOME;
-	str_copy(next.remote_cluster, sizeof(next.remote_cluster), req->visiting_cluster);
-	str_copy(next.remote_ip, sizeof(next.remote_ip), req->remote_ip ? req->remote_ip : "");
-	rc = store_em_state_put(st, &next);
-	if (rc)
-		HSTORE(rc);
-	rc = out->login_duration > 0
-		 ? store_logout_schedule(st, device, now_s + out->login_duration)
-		 : store_logout_cancel(st, device);
-	if (rc)
-		HSTORE(rc);
-	rc = em_pin_counter_apply(ctx, &ps, uid);
-	if (rc)
-		HSTORE(rc);
-	snprintf(detail, sizeof(detail), "EMCC from %.64s request %llu; %s; duration %llds",
-		 req->visiting_cluster, (unsigned long long)req->visiting_reqno, out->profile,
-		 (long long)out->login_duration);
-	rc = em_audit_write(ctx, "login", uid, device, "emcc", 0, detail);
-	if (rc)
-		HSTORE(rc);
-	rc = store_commit(st);
-	in_tx = 0;
-	if (rc) {
-		store_rollback(st);
-		HSTORE(rc);
-	}
-	ok = 1;
-	if (ctx->on_change) {
-		for (size_t i = 0; i < others.n; i++)
-			ctx->on_change(ctx->on_change_arg, others.v[i].device, EM_CHANGE_LOGOUT, 0);
-		ctx->on_change(ctx->on_change_arg, device, EM_CHANGE_LOGIN, 0);
-	}
-out:
-	if (!ok) {
-		if (in_tx)
-			store_rollback(st);
-		/* The failed-logon count and the audit row with the real reason. */
-		if (!*po->reason || po->real_code == EM_OK) {
-			po->real_code = out->real_code;
-			str_copy(po->reason, sizeof(po->reason), out->reason);
-		}
-		snprintf(detail, sizeof(detail), "EMCC from %.64s request %llu",
-			 req->visiting_cluster ? req->visiting_cluster : "",
-			 (unsigned long long)req->visiting_reqno);
-		ps.note = detail;
-		em_pin_failure_record(ctx, &ps, *uid ? uid : (req->user_id ? req->user_id : ""),
-				      device);
-	}
-	explicit_bzero(po, sizeof(*po));
-	free(po);
-	free(others.v);
-	if (ok)
+	if (store_emcc_home_device_get(ctx->st, device, &hd) != 0 ||
+	    strcmp(hd.visiting_cluster, cluster) != 0)
 		return 0;
-	return serr ? serr : EPERM;
+	rc = store_emcc_home_device_delete(ctx->st, device);
+	return rc ? rc : store_config_bump(ctx->st, device, ctx->now_ms, NULL, 0);
 }
 
-/* Ends the EMCC login on device with role (when it names cluster, and user when given),
- * without telling cluster back: it asked. */
+/* Inside the transaction: ends the EMCC login on device with role when it names cluster (and
+ * uid, unless ""), without telling cluster back: it asked. */
+static int remote_logout_locked(struct em_ctx *ctx, int role, const char *cluster,
+				const char *device, const char *uid, const char *reason,
+				struct em_changes *changes)
+{
+	struct store_em_state s;
+	char detail[LIM_TEXT_MAX];
+	int rc = store_em_state_get(ctx->st, device, &s), found;
+
+	if (rc && rc != ENOENT)
+		return rc;
+	found = rc == 0 && *s.user_id && s.emcc_role == role;
+	if (!found || strcmp(s.remote_cluster, cluster) != 0 || (*uid && strcmp(uid, s.user_id)))
+		/* Nothing of that cluster's to end; an orphan EMCC device of its may be left. */
+		return role == STORE_EMCC_HOME && !found ? orphan_home_device(ctx, cluster, device)
+							 : 0;
+	snprintf(detail, sizeof(detail), "EMCC: %s cluster %.64s ended it (%.64s)",
+		 role == STORE_EMCC_HOME ? "visiting" : "home", cluster,
+		 reason && *reason ? reason : "no reason given");
+	return em_logout_locked(ctx, &s, "logout", "emcc", detail, 0, changes);
+}
+
 static int emcc_remote_logout(struct em_ctx *ctx, int role, const char *cluster, const char *device,
 			      const char *user_id, const char *reason, int *ended,
 			      struct em_result *res)
 {
-	struct store_em_state s;
-	char uid[LIM_ID_MAX] = "", detail[LIM_TEXT_MAX];
-	int rc, lc = 0, found;
+	struct em_changes changes = {0};
+	char uid[LIM_ID_MAX] = "";
+	int rc;
 
 	*ended = 0;
 	memset(res, 0, sizeof(*res));
-	if (!device || !*device || strlen(device) >= LIM_ID_MAX || !cluster || !*cluster) {
-		res_set(res, EM_DEVICE_NOT_FOUND, NULL);
-		return EPERM;
-	}
+	if (!device || !*device || strlen(device) >= LIM_ID_MAX || !cluster || !*cluster)
+		return em_refuse(res, EM_DEVICE_NOT_FOUND);
 	if (user_id && *user_id && em_user_id_normalize(user_id, uid, sizeof(uid)) != 0)
 		return 0; /* no such login can exist */
 	rc = store_begin(ctx->st);
 	if (rc)
-		return store_err(res, rc);
-	rc = store_em_state_get(ctx->st, device, &s);
-	if (rc && rc != ENOENT)
-		goto fail;
-	found = rc == 0 && *s.user_id && s.emcc_role == role;
-	if (!found || strcmp(s.remote_cluster, cluster) != 0 ||
-	    (*uid && strcmp(uid, s.user_id) != 0)) {
-		/* Nothing of that cluster's to end; an orphan EMCC device of its may be left. */
-		struct store_emcc_home_device hd;
-
-		rc = 0;
-		if (role == STORE_EMCC_HOME && !found &&
-		    store_emcc_home_device_get(ctx->st, device, &hd) == 0 &&
-		    strcmp(hd.visiting_cluster, cluster) == 0) {
-			rc = store_emcc_home_device_delete(ctx->st, device);
-			/* The device's file goes with the row: a new stamp in this transaction,
-			 * so a cached cnf.xml under the old one is not served any more. */
-			if (rc == 0)
-				rc = store_config_bump(ctx->st, device, ctx->now_ms, NULL, 0);
-		}
-		goto commit;
-	}
-	snprintf(detail, sizeof(detail), "EMCC: %s cluster %.64s ended it (%.64s)",
-		 role == STORE_EMCC_HOME ? "visiting" : "home", cluster,
-		 reason && *reason ? reason : "no reason given");
-	rc = em_logout_locked_ex(ctx, &s, "logout", "emcc", detail, &lc, 0);
-	if (rc)
-		goto fail;
-	if (role == STORE_EMCC_VISITOR) {
-		rc = store_config_bump(ctx->st, device, ctx->now_ms, NULL, 0);
-		if (rc)
-			goto fail;
-	}
-	*ended = 1;
-commit:
-	if (rc)
-		goto fail;
-	rc = store_commit(ctx->st);
-	if (rc) {
-		store_rollback(ctx->st);
-		*ended = 0;
-		return store_err(res, rc);
-	}
-	if (*ended && ctx->on_change)
-		ctx->on_change(ctx->on_change_arg, device, EM_CHANGE_LOGOUT, lc);
-	return 0;
-fail:
-	store_rollback(ctx->st);
-	*ended = 0;
-	return store_err(res, rc);
+		return em_store_error(res, rc);
+	rc = em_tx_close(ctx,
+			 remote_logout_locked(ctx, role, cluster, device, uid, reason, &changes));
+	*ended = rc == 0 && changes.items.n > 0;
+	em_changes_finish(ctx, &changes, rc == 0);
+	return rc ? em_store_error(res, rc) : 0;
 }
 
 int em_emcc_home_logout(struct em_ctx *ctx, const char *visiting_cluster, const char *device,
@@ -468,97 +167,91 @@ int em_emcc_visiting_logout(struct em_ctx *ctx, const char *home_cluster, const 
 				  ended, res);
 }
 
-int em_emcc_visit_record(struct em_ctx *ctx, const struct em_emcc_visit_record *v,
-			 struct em_result *res)
+/* ---- the visiting side's record of a login the home accepted ---- */
+
+/* The check phase: our phone (11), still free (18: taken meanwhile). */
+static int visit_check(struct em_ctx *ctx, const struct em_emcc_visit_record *v,
+		       struct em_result *res)
 {
-	struct store *st = ctx->st;
-	struct store_em_state cur, next;
-	struct store_emcc_visit visit;
 	struct store_device dev;
-	char uid[LIM_ID_MAX], detail[LIM_TEXT_MAX];
-	int64_t now_s = ctx->now_ms / 1000;
+	struct store_em_state cur;
+	int rc = store_device_get(ctx->st, v->device, &dev);
+
+	if (rc == ENOENT)
+		return em_refuse(res, EM_DEVICE_NOT_FOUND);
+	if (rc == 0)
+		rc = store_em_state_get(ctx->st, v->device, &cur);
+	if (rc == 0 && *cur.user_id)
+		return em_refusef(res, EM_ANOTHER_USER_LOGGED_IN, "%s is logged in on %s meanwhile",
+				  cur.user_id, v->device);
+	return rc && rc != ENOENT ? em_store_error(res, rc) : 0;
+}
+
+/* The record phase: the login (no timer of ours), the visit row, the outbox. */
+static int visit_write(struct em_ctx *ctx, const struct em_emcc_visit_record *v, const char *uid,
+		       struct em_changes *changes)
+{
+	struct store_emcc_visit visit;
+	char detail[LIM_TEXT_MAX];
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	if (em_user_id_normalize(v->user_id, uid, sizeof(uid)) != 0 || !v->home_cluster ||
-	    !*v->home_cluster) {
-		res_set(res, EM_USER_NOT_FOUND, NULL);
-		return EPERM;
-	}
-	rc = store_begin(st);
-	if (rc)
-		return store_err(res, rc);
-	rc = store_device_get(st, v->device, &dev);
-	if (rc == ENOENT) {
-		store_rollback(st);
-		res_set(res, EM_DEVICE_NOT_FOUND, NULL);
-		return EPERM;
-	}
-	if (rc)
-		goto fail;
-	rc = store_em_state_get(st, v->device, &cur);
-	if (rc && rc != ENOENT)
-		goto fail;
-	if (rc == 0 && *cur.user_id) {
-		store_rollback(st);
-		res_set(res, EM_ANOTHER_USER_LOGGED_IN, "%s is logged in on %s meanwhile",
-			cur.user_id, v->device);
-		return EPERM;
-	}
+	snprintf(detail, sizeof(detail), "EMCC home %.64s request %llu; %.64s; duration %llds",
+		 v->home_cluster, (unsigned long long)v->home_reqno, v->profile,
+		 (long long)v->login_duration);
+	struct em_login_rec rec = {
+	    .device = v->device,
+	    .user_id = uid,
+	    .profile = v->profile,
+	    .duration = v->login_duration,
+	    .own_timer = 0, /* the home's timer ends it (file header) */
+	    .emcc_role = STORE_EMCC_VISITOR,
+	    .remote_cluster = v->home_cluster,
+	    .remote_ip = ctx->remote_ip,
+	    .detail = detail,
+	};
 	memset(&visit, 0, sizeof(visit));
+	rc =
+	    em_login_record(ctx, &rec, changes, visit.config_version, sizeof(visit.config_version));
+	if (rc)
+		return rc;
 	str_copy(visit.device, sizeof(visit.device), v->device);
 	str_copy(visit.user_id, sizeof(visit.user_id), uid);
 	str_copy(visit.home_cluster, sizeof(visit.home_cluster), v->home_cluster);
 	str_copy(visit.home_tftp, sizeof(visit.home_tftp), v->home_tftp);
 	str_copy(visit.home_call_manager, sizeof(visit.home_call_manager), v->home_call_manager);
 	str_copy(visit.home_tvs, sizeof(visit.home_tvs), v->home_tvs);
-	visit.login_time = now_s;
+	visit.login_time = ctx->now_ms / 1000;
 	visit.login_duration = v->login_duration;
-	rc = store_config_bump(ctx->st, v->device, ctx->now_ms, visit.config_version,
-			       sizeof(visit.config_version));
-	if (rc)
-		goto fail;
-	rc = store_emcc_visit_put(st, &visit);
-	if (rc)
-		goto fail;
-	memset(&next, 0, sizeof(next));
-	str_copy(next.device, sizeof(next.device), v->device);
-	str_copy(next.user_id, sizeof(next.user_id), uid);
-	str_copy(next.profile, sizeof(next.profile), v->profile);
-	next.login_time = now_s;
-	next.login_duration = v->login_duration;
-	if (ctx->params->remember_last_user)
-		str_copy(next.last_user_id, sizeof(next.last_user_id), uid);
-	next.emcc_role = STORE_EMCC_VISITOR;
-	str_copy(next.remote_cluster, sizeof(next.remote_cluster), v->home_cluster);
-	str_copy(next.remote_ip, sizeof(next.remote_ip), ctx->remote_ip);
-	rc = store_em_state_put(st, &next);
-	if (rc)
-		goto fail;
+	rc = store_emcc_visit_put(ctx->st, &visit);
 	/* A stale login of this phone may have a logout still queued for the home; the home
 	 * ended that login when it took this one, so the message would only end the new one. */
-	rc = store_logout_cancel(st, v->device);
 	if (rc == 0)
-		rc = store_emcc_outbox_delete_for(st, v->home_cluster, v->device, NULL);
+		rc = store_emcc_outbox_delete_for(ctx->st, v->home_cluster, v->device, NULL);
+	return rc;
+}
+
+int em_emcc_visit_record(struct em_ctx *ctx, const struct em_emcc_visit_record *v,
+			 struct em_result *res)
+{
+	struct em_changes changes = {0};
+	char uid[LIM_ID_MAX];
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (em_user_id_normalize(v->user_id, uid, sizeof(uid)) != 0 || !v->home_cluster ||
+	    !*v->home_cluster)
+		return em_refuse(res, EM_USER_NOT_FOUND);
+	rc = store_begin(ctx->st);
 	if (rc)
-		goto fail;
-	snprintf(detail, sizeof(detail), "EMCC home %.64s request %llu; %.64s; duration %llds",
-		 v->home_cluster, (unsigned long long)v->home_reqno, v->profile,
-		 (long long)v->login_duration);
-	rc = em_audit_write(ctx, "login", uid, v->device, NULL, 0, detail);
-	if (rc)
-		goto fail;
-	rc = store_commit(st);
+		return em_store_error(res, rc);
+	rc = visit_check(ctx, v, res);
 	if (rc) {
-		store_rollback(st);
-		return store_err(res, rc);
+		store_rollback(ctx->st);
+		return rc;
 	}
-	if (ctx->on_change)
-		ctx->on_change(ctx->on_change_arg, v->device, EM_CHANGE_LOGIN, 0);
-	return 0;
-fail:
-	store_rollback(st);
-	return store_err(res, rc);
+	rc = em_tx_close(ctx, visit_write(ctx, v, uid, &changes));
+	em_changes_finish(ctx, &changes, rc == 0);
+	return rc ? em_store_error(res, rc) : 0;
 }
 
 int em_emcc_outbox_queue(struct em_ctx *ctx, const char *cluster, const char *kind,
@@ -577,34 +270,18 @@ int em_emcc_outbox_queue(struct em_ctx *ctx, const char *cluster, const char *ki
 	o.next_attempt_ms = ctx->now_ms;
 	o.created_ms = ctx->now_ms;
 	rc = store_begin(ctx->st);
-	if (rc)
-		return rc;
-	rc = store_emcc_outbox_add(ctx->st, &o, NULL);
-	if (rc == 0)
-		rc = store_commit(ctx->st);
-	if (rc)
-		store_rollback(ctx->st);
-	return rc;
+	return rc ? rc : em_tx_close(ctx, store_emcc_outbox_add(ctx->st, &o, NULL));
 }
 
 /* ---- maintenance ---- */
 
-struct name_list {
-	size_t n, cap;
-	char (*v)[LIM_ID_MAX];
-};
-
-static int name_add(struct name_list *l, const char *name)
+static int name_add(struct vec *names, const char *name)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char(*v)[LIM_ID_MAX] = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	str_copy(l->v[l->n++], LIM_ID_MAX, name);
+	char(*slot)[LIM_ID_MAX] = vec_push(names, sizeof(*slot));
+
+	if (!slot)
+		return ENOMEM;
+	str_copy(*slot, sizeof(*slot), name);
 	return 0;
 }
 
@@ -618,23 +295,17 @@ static int visit_collect(void *arg, const struct store_emcc_visit *v)
 	return name_add(arg, v->device);
 }
 
-/* One EMCC row: expired -> logged out (the other side told through the outbox); without a
- * login behind it -> deleted. In its own transaction. */
-static int expire_one(struct em_ctx *ctx, int role, const char *device, int64_t grace_s,
-		      size_t *removed)
+/* Inside the transaction: one EMCC row expired -> logged out (the other side told through the
+ * outbox); without a login behind it -> deleted. *changed when either. */
+static int expire_locked(struct em_ctx *ctx, int role, const char *device, int64_t grace_s,
+			 int *changed, struct em_changes *changes)
 {
 	struct store_em_state s;
-	int64_t now_s = ctx->now_ms / 1000;
-	int rc, lc = 0, changed = 0, logged;
+	int rc = store_em_state_get(ctx->st, device, &s);
 
-	rc = store_begin(ctx->st);
-	if (rc)
-		return rc;
-	rc = store_em_state_get(ctx->st, device, &s);
 	if (rc && rc != ENOENT)
-		goto fail;
-	logged = rc == 0 && *s.user_id && s.emcc_role == role;
-	if (!logged) {
+		return rc;
+	if (rc == ENOENT || !*s.user_id || s.emcc_role != role) {
 		rc = role == STORE_EMCC_HOME ? store_emcc_home_device_delete(ctx->st, device)
 					     : store_emcc_visit_delete(ctx->st, device);
 		/* Either row decides what the device's file says (prov/build.h): with it gone
@@ -645,54 +316,64 @@ static int expire_one(struct em_ctx *ctx, int role, const char *device, int64_t 
 			rc = 0; /* gone meanwhile: nothing changed here */
 		else if (rc == 0)
 			rc = store_config_bump(ctx->st, device, ctx->now_ms, NULL, 0);
-		if (rc)
-			goto fail;
-		changed = 1;
-	} else if (s.login_duration > 0 && s.login_time + s.login_duration + grace_s < now_s) {
-		rc = em_logout_locked(ctx, &s, "autoLogout", "timer",
-				      "expired EMCC device maintenance", &lc);
-		if (rc)
-			goto fail;
-		changed = 2;
-	}
-	rc = store_commit(ctx->st);
-	if (rc) {
-		store_rollback(ctx->st);
+		*changed = rc == 0;
 		return rc;
 	}
-	if (changed)
+	if (s.login_duration <= 0 ||
+	    s.login_time + s.login_duration + grace_s >= ctx->now_ms / 1000)
+		return 0;
+	*changed = 1;
+	return em_logout_locked(ctx, &s, "autoLogout", "timer", "expired EMCC device maintenance",
+				1, changes);
+}
+
+/* One EMCC row in its own transaction. */
+static int expire_one(struct em_ctx *ctx, int role, const char *device, int64_t grace_s,
+		      size_t *removed)
+{
+	struct em_changes changes = {0};
+	int rc = store_begin(ctx->st), changed = 0;
+
+	if (rc)
+		return rc;
+	rc = em_tx_close(ctx, expire_locked(ctx, role, device, grace_s, &changed, &changes));
+	if (rc == 0 && changed)
 		(*removed)++;
-	if (changed == 2 && ctx->on_change)
-		ctx->on_change(ctx->on_change_arg, device, EM_CHANGE_LOGOUT, lc);
-	return 0;
-fail:
-	store_rollback(ctx->st);
+	em_changes_finish(ctx, &changes, rc == 0);
 	return rc;
+}
+
+/* Every row of names (one role's devices), each in its own transaction: one bad row must not
+ * block the others. Returns 0 or the last error. */
+static int expire_all(struct em_ctx *ctx, int role, const struct vec *names, int64_t grace_s,
+		      size_t *removed)
+{
+	const char(*v)[LIM_ID_MAX] = names->data;
+	int rc, err = 0;
+
+	for (size_t i = 0; i < names->n; i++)
+		if ((rc = expire_one(ctx, role, v[i], grace_s, removed)))
+			err = rc;
+	return err;
 }
 
 int em_emcc_expire(struct em_ctx *ctx, int64_t grace_s, size_t *removed)
 {
-	struct name_list home = {0}, visits = {0};
-	int rc, err = 0;
+	struct vec home = {0}, visits = {0};
+	int rc, err;
 
 	*removed = 0;
 	rc = store_emcc_home_device_list(ctx->st, "", 0, hd_collect, &home);
 	if (rc == 0)
 		rc = store_emcc_visit_list(ctx->st, "", 0, visit_collect, &visits);
-	if (rc) {
-		err = rc;
-		goto out;
+	if (rc == 0) {
+		err = expire_all(ctx, STORE_EMCC_HOME, &home, grace_s, removed);
+		rc = expire_all(ctx, STORE_EMCC_VISITOR, &visits, grace_s, removed);
+		rc = rc ? rc : err;
 	}
-	for (size_t i = 0; i < home.n; i++)
-		if ((rc = expire_one(ctx, STORE_EMCC_HOME, home.v[i], grace_s, removed)))
-			err = rc; /* one bad row must not block the others */
-	for (size_t i = 0; i < visits.n; i++)
-		if ((rc = expire_one(ctx, STORE_EMCC_VISITOR, visits.v[i], grace_s, removed)))
-			err = rc;
-out:
-	free(home.v);
-	free(visits.v);
-	return err;
+	vec_free(&home);
+	vec_free(&visits);
+	return rc;
 }
 
 struct prof_fill {

@@ -31,14 +31,20 @@ int lab_group_teardown(void **state)
 	return 0;
 }
 
-static void on_change(void *arg, const char *device, enum em_change what, int locale_changed)
+static void on_change(void *arg, const char *device, enum em_change what, int locale_changed,
+		      const char *version)
 {
 	struct lab *l = arg;
+	struct change *c;
 
 	assert_true(l->nchanges < sizeof(l->changes) / sizeof(l->changes[0]));
-	snprintf(l->changes[l->nchanges].device, LIM_ID_MAX, "%s", device);
-	l->changes[l->nchanges].what = what;
-	l->changes[l->nchanges].locale_changed = locale_changed;
+	assert_non_null(version);
+	c = &l->changes[l->nchanges];
+	snprintf(c->device, sizeof(c->device), "%s", device);
+	c->what = what;
+	c->locale_changed = locale_changed;
+	assert_true((size_t)snprintf(c->version, sizeof(c->version), "%s", version) <
+		    sizeof(c->version));
 	l->nchanges++;
 }
 
@@ -174,6 +180,44 @@ int lab_teardown(void **state)
 	cred_cache_free(l->cache);
 	free(l);
 	return 0;
+}
+
+void lab_add_cluster(struct lab *l, const char *id)
+{
+	struct store_remote_cluster rc;
+
+	memset(&rc, 0, sizeof(rc));
+	snprintf(rc.id, sizeof(rc.id), "%s", id);
+	snprintf(rc.address, sizeof(rc.address), "127.0.0.1:8443");
+	rc.emcc_enabled = 1;
+	assert_int_equal(store_begin(l->st), 0);
+	assert_int_equal(store_remote_cluster_insert(l->st, &rc), 0);
+	assert_int_equal(store_commit(l->st), 0);
+}
+
+int lab_emcc_setup(void **state)
+{
+	struct lab *l;
+
+	if (lab_setup(state))
+		return -1;
+	l = *state;
+	lab_add_cluster(l, "ClusterOne");
+	lab_add_cluster(l, "ClusterThree");
+	l->params.inter_cluster_max_minutes = 600;
+	l->params.emcc_active = 1;
+	l->params.max_emcc_devices = 10;
+	return 0;
+}
+
+void lab_stamp(struct lab *l, const char *device, char out[LIM_STAMP_MAX])
+{
+	int rc = store_config_version_get(l->st, device, out, LIM_STAMP_MAX, NULL);
+
+	if (rc == ENOENT)
+		out[0] = '\0';
+	else
+		assert_int_equal(rc, 0);
 }
 
 int lab_login(struct lab *l, const struct em_caller *c, const char *device, const char *user,

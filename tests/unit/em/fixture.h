@@ -21,6 +21,7 @@ struct change {
 	char device[LIM_ID_MAX];
 	enum em_change what;
 	int locale_changed;
+	char version[LIM_STAMP_MAX]; /* the versionStamp on_change was given */
 };
 
 struct lab {
@@ -44,6 +45,14 @@ int lab_setup(void **state);
 int lab_teardown(void **state);
 /* Loads the lab into an open store. */
 void lab_load(struct lab *l);
+
+/* The EMCC side of the lab (cmocka per-test setup): lab_setup, then remote clusters ClusterOne
+ * and ClusterThree, EMCC active, 10 EMCC devices, Inter-cluster Maximum Login Time 10:00. */
+int lab_emcc_setup(void **state);
+/* Adds an EMCC-enabled remote cluster. */
+void lab_add_cluster(struct lab *l, const char *id);
+/* The device's config versionStamp in the store now ("" when it has none). */
+void lab_stamp(struct lab *l, const char *device, char out[LIM_STAMP_MAX]);
 
 /* Convenience: login as caller with the default profile and duration. */
 int lab_login(struct lab *l, const struct em_caller *c, const char *device, const char *user,

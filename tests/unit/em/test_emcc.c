@@ -16,34 +16,6 @@
 #define PHONE "SEPAAAAAAAAAAAA" /* a visiting cluster's phone: no device of ours */
 #define PHONE2 "SEPBBBBBBBBBBBB"
 
-static void add_cluster(struct lab *l, const char *id)
-{
-	struct store_remote_cluster rc;
-
-	memset(&rc, 0, sizeof(rc));
-	snprintf(rc.id, sizeof(rc.id), "%s", id);
-	snprintf(rc.address, sizeof(rc.address), "127.0.0.1:8443");
-	rc.emcc_enabled = 1;
-	assert_int_equal(store_begin(l->st), 0);
-	assert_int_equal(store_remote_cluster_insert(l->st, &rc), 0);
-	assert_int_equal(store_commit(l->st), 0);
-}
-
-static int emcc_setup(void **state)
-{
-	struct lab *l;
-
-	if (lab_setup(state))
-		return -1;
-	l = *state;
-	add_cluster(l, "ClusterOne");
-	add_cluster(l, "ClusterThree");
-	l->params.inter_cluster_max_minutes = 600;
-	l->params.emcc_active = 1;
-	l->params.max_emcc_devices = 10;
-	return 0;
-}
-
 static int home_login(struct lab *l, const char *from, const char *device, const char *pin,
 		      int secmode, struct em_emcc_home_login_out *out, struct em_result *res)
 {
@@ -192,6 +164,79 @@ static void test_multiple_login(void **state)
 	assert_int_equal(res.code, EM_DUPLICATE_DEVICE_NAME);
 }
 
+/* Free EMCC devices (33) are counted after the logins this one ends, which free theirs: the
+ * check phase reads only, so it must count them without ending them. */
+static void test_free_devices_after_ended_logins(void **state)
+{
+	struct lab *l = *state;
+	struct em_emcc_home_login_out out;
+	struct em_result res;
+	struct em_emcc_home_login_req r = {.visiting_cluster = "ClusterThree",
+					   .visiting_reqno = 4,
+					   .user_id = "bob",
+					   .pin = "12345",
+					   .device = PHONE2,
+					   .security_mode = 1};
+	struct store_emcc_home_device hd;
+
+	l->params.max_emcc_devices = 1;
+	assert_int_equal(home_login(l, "ClusterOne", PHONE, "12345", 1, &out, &res), 0);
+	/* the same phone from the same cluster again: the older login's device is freed */
+	assert_int_equal(home_login(l, "ClusterOne", PHONE, "12345", 1, &out, &res), 0);
+	assert_true(out.superseded);
+	/* another user: nothing freed, no device left */
+	assert_int_equal(em_emcc_home_login(&l->ctx, &r, &out, &res), EPERM);
+	assert_int_equal(res.code, EM_NO_FREE_EMCC_DEVICE);
+	assert_int_equal(out.real_code, EM_NO_FREE_EMCC_DEVICE);
+	/* the same user elsewhere under Auto Logout: its other EMCC login frees the device */
+	l->params.multiple_login_behavior = EM_MULTI_AUTO_LOGOUT;
+	assert_int_equal(home_login(l, "ClusterThree", PHONE2, "12345", 1, &out, &res), 0);
+	assert_int_equal(store_emcc_home_device_get(l->st, PHONE, &hd), ENOENT);
+	assert_int_equal(store_emcc_home_device_get(l->st, PHONE2, &hd), 0);
+}
+
+/* A PIN failure at home tells the visiting side's log what the phone login would: the counted
+ * reason and whether the lockout engaged. */
+static void test_home_lockout_reported(void **state)
+{
+	struct lab *l = *state;
+	struct em_emcc_home_login_out out;
+	struct em_result res;
+
+	l->params.failed_logon_threshold = 2;
+	assert_int_equal(home_login(l, "ClusterOne", PHONE, "99999", 1, &out, &res), EPERM);
+	assert_int_equal(res.code, EM_AUTH_ERROR);
+	assert_int_equal(out.real_code, EMAPP_AUTH_ERROR);
+	assert_string_equal(out.reason, "wrong PIN (1 of 2 failed logons)");
+	assert_false(out.lockout_engaged);
+	assert_int_equal(home_login(l, "ClusterOne", PHONE, "99999", 1, &out, &res), EPERM);
+	assert_true(out.lockout_engaged);
+	assert_non_null(strstr(out.reason, "lockout engaged until"));
+	assert_string_equal(lab_audit_last(l).detail, "wrong PIN, 2 failed logons: lockout engaged "
+						      "until 2023-11-14T22:43:20Z; EMCC=true; EMCC "
+						      "from ClusterOne request 3");
+}
+
+/* Auto Logout of a local login by a homeLogin: that phone goes back to its own locale (reset),
+ * as when a local login ends it. */
+static void test_home_auto_logout_locale(void **state)
+{
+	struct lab *l = *state;
+	struct em_login_req req = {LAB_DEVICE, LAB_USER, LAB_PROFILE_ALT, EM_DURATION_DEFAULT, 0};
+	struct em_emcc_home_login_out out;
+	struct em_result res;
+
+	assert_int_equal(em_login(&l->ctx, &l->app, &req, &res), 0); /* French on English */
+	l->params.multiple_login_behavior = EM_MULTI_AUTO_LOGOUT;
+	assert_int_equal(home_login(l, "ClusterOne", PHONE, "12345", 1, &out, &res), 0);
+	assert_int_equal(l->nchanges, 3);
+	assert_string_equal(l->changes[1].device, LAB_DEVICE);
+	assert_int_equal(l->changes[1].what, EM_CHANGE_LOGOUT);
+	assert_int_equal(l->changes[1].locale_changed, 1);
+	assert_string_equal(l->changes[2].device, PHONE);
+	assert_int_equal(l->changes[2].locale_changed, 0);
+}
+
 static void test_logouts(void **state)
 {
 	struct lab *l = *state;
@@ -326,11 +371,6 @@ static void orphan(struct lab *l, const char *device)
 	assert_int_equal(store_commit(l->st), 0);
 }
 
-static void stamp(struct lab *l, const char *device, char *out, size_t len)
-{
-	assert_int_equal(store_config_version_get(l->st, device, out, len, NULL), 0);
-}
-
 /* Deleting an EMCC row without a logout changes the device's file, so its stamp changes in the
  * same transaction: the provisioning cache (device + stamp) must not keep the old file. */
 static void test_orphan_rows_new_stamp(void **state)
@@ -340,29 +380,31 @@ static void test_orphan_rows_new_stamp(void **state)
 	struct em_result res;
 	struct store_emcc_home_device hd;
 	struct store_emcc_visit v;
-	char before[LIM_ID_MAX], after[LIM_ID_MAX];
+	char before[LIM_STAMP_MAX], after[LIM_STAMP_MAX];
 	int ended = -1;
 	size_t removed = 0;
 
 	/* the visiting cluster's homeLogout finds only the orphan EMCC device */
 	assert_int_equal(home_login(l, "ClusterOne", PHONE, "12345", 1, &out, &res), 0);
 	orphan(l, PHONE);
-	stamp(l, PHONE, before, sizeof(before));
+	lab_stamp(l, PHONE, before);
+	assert_true(before[0] != '\0');
 	assert_int_equal(
 	    em_emcc_home_logout(&l->ctx, "ClusterOne", PHONE, "", "phone", &ended, &res), 0);
 	assert_int_equal(ended, 0);
 	assert_int_equal(store_emcc_home_device_get(l->st, PHONE, &hd), ENOENT);
-	stamp(l, PHONE, after, sizeof(after));
+	lab_stamp(l, PHONE, after);
 	assert_string_not_equal(after, before);
 
 	/* maintenance deletes an orphan EMCC device */
 	assert_int_equal(home_login(l, "ClusterOne", PHONE2, "12345", 1, &out, &res), 0);
 	orphan(l, PHONE2);
-	stamp(l, PHONE2, before, sizeof(before));
+	lab_stamp(l, PHONE2, before);
+	assert_true(before[0] != '\0');
 	assert_int_equal(em_emcc_expire(&l->ctx, 60, &removed), 0);
 	assert_int_equal(removed, 1);
 	assert_int_equal(store_emcc_home_device_get(l->st, PHONE2, &hd), ENOENT);
-	stamp(l, PHONE2, after, sizeof(after));
+	lab_stamp(l, PHONE2, after);
 	assert_string_not_equal(after, before);
 
 	/* and an orphan visit of our phone */
@@ -379,23 +421,30 @@ static void test_orphan_rows_new_stamp(void **state)
 	};
 	assert_int_equal(em_emcc_visit_record(&l->ctx, &rec, &res), 0);
 	orphan(l, LAB_DEVICE);
-	stamp(l, LAB_DEVICE, before, sizeof(before));
+	lab_stamp(l, LAB_DEVICE, before);
+	assert_true(before[0] != '\0');
 	removed = 0;
 	assert_int_equal(em_emcc_expire(&l->ctx, 60, &removed), 0);
 	assert_int_equal(removed, 1);
 	assert_int_equal(store_emcc_visit_get(l->st, LAB_DEVICE, &v), ENOENT);
-	stamp(l, LAB_DEVICE, after, sizeof(after));
+	lab_stamp(l, LAB_DEVICE, after);
 	assert_string_not_equal(after, before);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, emcc_setup, lab_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, lab_emcc_setup, lab_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_home_login_success), T(test_home_login_codes),
-	    T(test_multiple_login),	T(test_logouts),
-	    T(test_visiting_side),	T(test_orphan_rows_new_stamp),
+	    T(test_home_login_success),
+	    T(test_home_login_codes),
+	    T(test_multiple_login),
+	    T(test_logouts),
+	    T(test_visiting_side),
+	    T(test_orphan_rows_new_stamp),
+	    T(test_free_devices_after_ended_logins),
+	    T(test_home_lockout_reported),
+	    T(test_home_auto_logout_locale),
 	};
 	return cmocka_run_group_tests(tests, lab_group_setup, lab_group_teardown);
 }

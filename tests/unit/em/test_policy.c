@@ -597,6 +597,14 @@ static int stop_walk(void *arg, const char *device)
 	return ECANCELED;
 }
 
+static int stop_profiles(void *arg, const char *profile, int is_default)
+{
+	(void)arg;
+	(void)profile;
+	(void)is_default;
+	return ECANCELED;
+}
+
 static void test_query_device(void **state)
 {
 	struct lab *l = *state;
@@ -665,10 +673,17 @@ static void test_query_user(void **state)
 	    em_query_user_devices(&l->ctx, &l->app, "bob", &exists, add_device_name, &n, &res), 0);
 	assert_int_equal(exists, 1);
 	assert_int_equal(n.n, 0);
-	/* A callback that stops the walk. */
+	/* A callback that stops the walk: its own error, not the store's (6). */
 	assert_int_equal(
 	    em_query_user_devices(&l->ctx, &l->app, LAB_USER, &exists, stop_walk, NULL, &res),
 	    ECANCELED);
+	assert_int_equal(res.code, EM_UNKNOWN_ERROR);
+	assert_string_equal(res.text, "Unknown Error: query stopped");
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(
+	    em_query_user_profiles(&l->ctx, &l->app, LAB_USER, &exists, stop_profiles, NULL, &res),
+	    ECANCELED);
+	assert_int_equal(res.code, EM_UNKNOWN_ERROR);
 
 	memset(&n, 0, sizeof(n));
 	assert_int_equal(
@@ -781,12 +796,14 @@ struct commit_probe {
 	int calls;
 };
 
-static void probe_change(void *arg, const char *device, enum em_change what, int lc)
+static void probe_change(void *arg, const char *device, enum em_change what, int lc,
+			 const char *version)
 {
 	struct commit_probe *p = arg;
 	struct store_em_state s;
 
 	(void)lc;
+	(void)version;
 	p->calls++;
 	if (what == EM_CHANGE_LOGIN && store_em_state_get(p->other, device, &s) == 0 &&
 	    strcmp(s.user_id, LAB_USER) == 0)
