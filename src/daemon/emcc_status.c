@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "admin/admin.h"
+#include "core/addr.h"
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -319,11 +320,13 @@ static void target_send(struct update *u, struct target *t)
 		target_result(t, "down", NULL, "no certificate imported for this cluster");
 		goto sync;
 	}
-	if (admin_cluster_split_address(t->address, peer.host, sizeof(peer.host), &peer.port) !=
-	    0) {
+	struct addr a;
+	if (addr_parse(&a, t->address, ADDR_PORT_OPTIONAL, 8443) != 0) {
 		target_result(t, "down", NULL, "bad address '%s'", t->address);
 		goto sync;
 	}
+	snprintf(peer.host, sizeof(peer.host), "%s", a.host);
+	peer.port = a.port;
 	snprintf(peer.cluster, sizeof(peer.cluster), "%s", t->id);
 	snprintf(peer.fingerprint, sizeof(peer.fingerprint), "%s", t->sha256);
 	m = calloc(1, sizeof(*m));
@@ -647,13 +650,10 @@ int emcc_status_start(struct node *n)
 	struct emcc_status *s = calloc(1, sizeof(*s));
 	if (!s)
 		return ENOMEM;
-	char host[CONFIG_STR];
-	int port;
-	if (n->cfg.https_listen[0] &&
-	    config_split_hostport(n->cfg.https_listen, host, sizeof(host), &port) == 0)
-		snprintf(s->https_address, sizeof(s->https_address),
-			 strchr(n->cfg.node_address, ':') ? "[%s]:%d" : "%s:%d",
-			 n->cfg.node_address, port);
+	struct addr a;
+	if (addr_parse(&a, n->cfg.https_listen, ADDR_LISTEN, 0) == 0)
+		addr_format(s->https_address, sizeof(s->https_address), n->cfg.node_address,
+			    a.port);
 	if (s->https_address[0]) {
 		char *pem = read_small_file(n->cfg.tls_cert), err[256] = "";
 		struct buf b;

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -219,8 +220,11 @@ static int send_msg(struct node *n, const struct em_emcc_cluster *c, struct emcc
 	memset(&peer, 0, sizeof(peer));
 	if (!*c->fingerprint)
 		return EPERM; /* no certificate imported: we cannot trust any answer */
-	if (config_split_hostport(c->address, peer.host, sizeof(peer.host), &peer.port) != 0)
+	struct addr a;
+	if (addr_parse(&a, c->address, ADDR_PORT_OPTIONAL, 8443) != 0)
 		return EINVAL;
+	snprintf(peer.host, sizeof(peer.host), "%s", a.host);
+	peer.port = a.port;
 	snprintf(peer.cluster, sizeof(peer.cluster), "%s", c->id);
 	snprintf(peer.fingerprint, sizeof(peer.fingerprint), "%s", c->fingerprint);
 	snprintf(m->cluster, sizeof(m->cluster), "%s", n->cfg.cluster_id);

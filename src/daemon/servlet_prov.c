@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/addr.h"
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -157,24 +158,18 @@ static int current_stamp(struct store *st, const char *device, char *out, size_t
 /* Loop thread (it reads n->cfg). */
 static void fill_env(const struct node *n, struct prov_build_env *env, char *host, size_t hlen)
 {
-	int port = 0;
-	char lhost[CONFIG_STR];
+	struct addr a;
 
 	memset(env, 0, sizeof(*env));
 	snprintf(host, hlen, "%s", n->cfg.node_address);
 	env->node = host;
-	if (n->cfg.sip_udp[0] &&
-	    config_split_hostport(n->cfg.sip_udp, lhost, sizeof(lhost), &port) == 0)
-		env->sip_port = port;
-	else if (n->cfg.sip_tcp[0] &&
-		 config_split_hostport(n->cfg.sip_tcp, lhost, sizeof(lhost), &port) == 0)
-		env->sip_port = port;
-	if (n->cfg.http_listen[0] &&
-	    config_split_hostport(n->cfg.http_listen, lhost, sizeof(lhost), &port) == 0)
-		env->http_port = port;
-	if (n->cfg.https_listen[0] &&
-	    config_split_hostport(n->cfg.https_listen, lhost, sizeof(lhost), &port) == 0)
-		env->https_port = port;
+	if (addr_parse(&a, n->cfg.sip_udp, ADDR_LISTEN, 0) == 0 ||
+	    addr_parse(&a, n->cfg.sip_tcp, ADDR_LISTEN, 0) == 0)
+		env->sip_port = a.port;
+	if (addr_parse(&a, n->cfg.http_listen, ADDR_LISTEN, 0) == 0)
+		env->http_port = a.port;
+	if (addr_parse(&a, n->cfg.https_listen, ADDR_LISTEN, 0) == 0)
+		env->https_port = a.port;
 }
 
 static void prov_job_work(struct workq_job *job, void *thread_ctx)
