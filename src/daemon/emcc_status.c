@@ -27,6 +27,7 @@
 #include "daemon/servlet.h"
 #include "emcc/client.h"
 #include "emcc/msg.h"
+#include "emcc/replay.h"
 #include "emcc/trust.h"
 #include "store/store.h"
 
@@ -339,7 +340,7 @@ static void target_send(struct update *u, struct target *t)
 	t->reqno = node_next_reqno(n);
 	m->request_number = t->reqno;
 	m->sent_ms = clock_now_ms();
-	if (emcc_nonce_make(m->nonce) != 0 || emcc_msg_render(&doc, m) != 0 || doc.oom) {
+	if (emcc_replay_nonce(m->nonce) != 0 || emcc_msg_render(&doc, m) != 0 || doc.oom) {
 		target_result(t, "down", NULL, "cannot build the clusterInfo request");
 		goto sync;
 	}

@@ -42,6 +42,7 @@
 #include "daemon/node.h"
 #include "emcc/client.h"
 #include "emcc/msg.h"
+#include "emcc/replay.h"
 
 #define SERVICE_PATH "/emservice/EMServiceServlet"
 #define HOME_CACHE_MAX 1024
@@ -230,7 +231,7 @@ static int send_msg(struct node *n, const struct em_emcc_cluster *c, struct emcc
 	snprintf(m->cluster, sizeof(m->cluster), "%s", n->cfg.cluster_id);
 	m->request_number = reqno;
 	m->sent_ms = clock_now_ms();
-	if (emcc_nonce_make(m->nonce) != 0)
+	if (emcc_replay_nonce(m->nonce) != 0)
 		return EIO;
 	buf_init(&doc);
 	buf_init(&form);

@@ -31,6 +31,7 @@
 #include "em/em.h"
 #include "emapi/emapi.h"
 #include "emcc/msg.h"
+#include "emcc/replay.h"
 
 #ifndef EMCC_DAEMON_VERSION
 #define EMCC_DAEMON_VERSION "0.1.0"
