@@ -12,11 +12,11 @@
 #include "core/addr.h"
 #include "core/buf.h"
 #include "core/str.h"
+#include "emcc/peer.h"
 #include "emcc/trust.h"
 #include "store/store.h"
 
 #define CLUSTER_ID_MAX 50 /* as the trust bundle and config.c: [A-Za-z0-9_.-]{1,50} */
-#define DEFAULT_EMCC_PORT 8443
 #define LIST_LIMIT_DEFAULT 1000
 
 const struct admin_arg admin_cluster_add_args[] = {
@@ -59,7 +59,7 @@ static int normalise_address(const char *in, const char *field, char *out, size_
 			     struct admin_err *e)
 {
 	struct addr a;
-	if (addr_parse(&a, in, ADDR_PORT_OPTIONAL, DEFAULT_EMCC_PORT) != 0)
+	if (addr_parse(&a, in, ADDR_PORT_OPTIONAL, EMCC_PEER_PORT) != 0)
 		return admin_fail(e, 400, field,
 				  "'%s' must be host, host:port or [v6]:port (port 1..65535)",
 				  field);
@@ -285,7 +285,7 @@ int admin_cluster_prefetch(struct admin_ctx *ctx, json_t *args, char *host, size
 	if ((status = add_check(ctx, args, rc, &e)))
 		goto done;
 	struct addr a;
-	if (addr_parse(&a, rc->address, ADDR_PORT_OPTIONAL, DEFAULT_EMCC_PORT) != 0 ||
+	if (addr_parse(&a, rc->address, ADDR_PORT_OPTIONAL, EMCC_PEER_PORT) != 0 ||
 	    str_copy(host, hostlen, a.host) != 0) {
 		status = admin_fail(&e, 400, "address", "bad address");
 	} else {
