@@ -188,12 +188,12 @@ static int valid_host(const char *s)
 	return 1;
 }
 
-/* Checks one value against its key and stores it; returns 0 or reports through perr. */
-static int set_key(struct parse *ps, const struct key_def *k, const char *v)
+/* set_key for the keys that are not text (numbers, booleans, the log level): 0 or EINVAL
+ * reported through perr; ENOENT for a text key. */
+static int set_scalar(struct parse *ps, const struct key_def *k, const char *v)
 {
 	char *field = (char *)ps->c + k->off;
 	const char *sec = k->section, *name = k->name;
-	size_t n = strlen(v);
 
 	switch (k->kind) {
 	case K_INT:
@@ -244,9 +244,20 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 		     name, v);
 		return EINVAL;
 	}
-	default: break;
+	default: return ENOENT;
 	}
+}
 
+/* Checks one value against its key and stores it; returns 0 or reports through perr. */
+static int set_key(struct parse *ps, const struct key_def *k, const char *v)
+{
+	char *field = (char *)ps->c + k->off;
+	const char *sec = k->section, *name = k->name;
+	size_t n = strlen(v);
+	int rc = set_scalar(ps, k, v);
+
+	if (rc != ENOENT)
+		return rc;
 	/* String-valued keys. */
 	size_t max = k->size - 1;
 	if (k->kind == K_CLUSTER_ID)

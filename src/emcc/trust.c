@@ -454,34 +454,41 @@ struct parser {
 	size_t errlen;
 };
 
+/* "role: X": the certificate block that follows has role X. */
+static int on_role(struct parser *p, size_t lineno, const char *val, size_t vn)
+{
+	size_t r;
+
+	for (r = 1; r < NROLES; r++)
+		if (line_is(val, vn, role_names[r]))
+			break;
+	if (r == NROLES) {
+		str_printf(p->err, p->errlen,
+			   "line %zu: unknown role \"%.*s\" (https, signing or tvs)", lineno,
+			   (int)(vn > 32 ? 32 : vn), val);
+		return EINVAL;
+	}
+	if (p->b->ncerts == TRUST_MAX_CERTS) {
+		str_printf(p->err, p->errlen, "line %zu: more than %d certificates", lineno,
+			   TRUST_MAX_CERTS);
+		return EINVAL;
+	}
+	p->role = (enum trust_role)r;
+	p->state = P_WANT_PEM;
+	return 0;
+}
+
 static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 {
 	const char *name, *val;
-	size_t nn, vn, r;
+	size_t nn, vn;
 
 	if (split_field(l, n, &name, &nn, &val, &vn)) {
 		str_printf(p->err, p->errlen, "line %zu: expected \"name: value\"", lineno);
 		return EINVAL;
 	}
-	if (line_is(name, nn, "role")) {
-		for (r = 1; r < NROLES; r++)
-			if (line_is(val, vn, role_names[r]))
-				break;
-		if (r == NROLES) {
-			str_printf(p->err, p->errlen,
-				   "line %zu: unknown role \"%.*s\" (https, signing or tvs)",
-				   lineno, (int)(vn > 32 ? 32 : vn), val);
-			return EINVAL;
-		}
-		if (p->b->ncerts == TRUST_MAX_CERTS) {
-			str_printf(p->err, p->errlen, "line %zu: more than %d certificates", lineno,
-				   TRUST_MAX_CERTS);
-			return EINVAL;
-		}
-		p->role = (enum trust_role)r;
-		p->state = P_WANT_PEM;
-		return 0;
-	}
+	if (line_is(name, nn, "role"))
+		return on_role(p, lineno, val, vn);
 	if (p->state != P_FIELDS) {
 		str_printf(p->err, p->errlen, "line %zu: field \"%.*s\" after the certificates",
 			   lineno, (int)(nn > 32 ? 32 : nn), name);
