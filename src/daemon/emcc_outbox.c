@@ -217,12 +217,13 @@ static void outbox_done(struct workq_job *job)
 	j->pending = 1; /* held while sending */
 	for (size_t i = 0; i < j->items.n; i++) {
 		struct outbox_item *it = &((struct outbox_item *)j->items.data)[i];
-		int rc = m ? outbox_send_one(j, i, m) : ENOMEM;
+		int rc;
 
-		if (rc == 0) {
-			j->pending++;
+		j->pending++; /* before the send: its answer may come before it returns */
+		rc = m ? outbox_send_one(j, i, m) : ENOMEM;
+		if (rc == 0)
 			continue;
-		}
+		j->pending--;
 		snprintf(it->why, sizeof(it->why), "not sent: %s", emcc_peer_strerror(rc));
 		log_warnx(LOGS_EMCC, j->reqno, "%llu:%s: %s device=%s to %s %s",
 			  (unsigned long long)j->reqno, j->ob->node->cfg.cluster_id, it->row.kind,
