@@ -69,22 +69,24 @@ int emcc_send(struct node *n, const struct em_emcc_cluster *c, struct emcc_msg *
 
 /* ---- the op's life ---- */
 
-/* Answers a phone whose login never became an op, and frees its request. */
-static void login_refuse(struct emcc_login *l, int code, const char *reason)
+static void login_free(struct emcc_login *l)
 {
-	l->done(l->arg, code, reason, "");
 	explicit_bzero(l->pin, sizeof(l->pin));
 	free(l->chk);
 	free(l);
 }
 
+/* Answers a phone whose login never became an op, and frees its request. */
+static void login_refuse(struct emcc_login *l, int code, const char *reason)
+{
+	l->done(l->arg, code, reason, "");
+	login_free(l);
+}
+
 static void op_free(struct login_op *op)
 {
-	if (op->l) {
-		explicit_bzero(op->l->pin, sizeof(op->l->pin));
-		free(op->l->chk);
-		free(op->l);
-	}
+	if (op->l)
+		login_free(op->l);
 	free(op->answers);
 	free(op);
 }
