@@ -52,9 +52,6 @@ int admin_dispatch(struct admin_ctx *ctx, const char *command, json_t *args, jso
  * caller owns it). */
 int admin_cluster_prefetch(struct admin_ctx *ctx, json_t *args, char *host, size_t hostlen,
 			   int *port, json_t **out);
-/* Splits a remote cluster address ("host", "host:port", "[v6]:port") into host and port,
- * 8443 when none is given. Returns 0 or EINVAL. */
-int admin_cluster_split_address(const char *address, char *host, size_t hostlen, int *port);
 
 /* The command names, for `emcc --help` and the API's own 404 text. NULL-terminated. */
 const char *const *admin_commands(void);

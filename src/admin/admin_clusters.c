@@ -9,12 +9,14 @@
 
 #include "admin/admin.h"
 #include "admin/admin_int.h"
+#include "core/addr.h"
 #include "core/buf.h"
+#include "core/str.h"
+#include "emcc/peer.h"
 #include "emcc/trust.h"
 #include "store/store.h"
 
 #define CLUSTER_ID_MAX 50 /* as the trust bundle and config.c: [A-Za-z0-9_.-]{1,50} */
-#define DEFAULT_EMCC_PORT 8443
 #define LIST_LIMIT_DEFAULT 1000
 
 const struct admin_arg admin_cluster_add_args[] = {
@@ -52,61 +54,16 @@ static int check_cluster_id(const char *id, const char *field, struct admin_err 
 	return 0;
 }
 
-int admin_cluster_split_address(const char *address, char *host, size_t hostlen, int *port)
-{
-	const char *h = address, *hend, *p = NULL;
-	if (address[0] == '[') {
-		h = address + 1;
-		hend = strchr(h, ']');
-		if (!hend || (hend[1] && hend[1] != ':'))
-			return EINVAL;
-		if (hend[1] == ':')
-			p = hend + 2;
-		for (const char *q = h; q < hend; q++)
-			if (!isxdigit((unsigned char)*q) && *q != ':' && *q != '.')
-				return EINVAL;
-	} else {
-		hend = strchr(address, ':');
-		if (hend && strchr(hend + 1, ':'))
-			return EINVAL; /* a bare IPv6 address needs brackets */
-		if (hend)
-			p = hend + 1;
-		else
-			hend = address + strlen(address);
-		for (const char *q = h; q < hend; q++)
-			if (!isalnum((unsigned char)*q) && *q != '-' && *q != '.')
-				return EINVAL;
-	}
-	size_t hl = (size_t)(hend - h);
-	if (hl == 0 || hl >= hostlen)
-		return EINVAL;
-	long v = DEFAULT_EMCC_PORT;
-	if (p) {
-		char *end;
-		if (!isdigit((unsigned char)*p) || strlen(p) > 5)
-			return EINVAL;
-		v = strtol(p, &end, 10);
-		if (*end || v < 1 || v > 65535)
-			return EINVAL;
-	}
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	*port = (int)v;
-	return 0;
-}
-
 /* "host:port" with the default port filled in, brackets kept for IPv6. */
 static int normalise_address(const char *in, const char *field, char *out, size_t outlen,
 			     struct admin_err *e)
 {
-	char host[LIM_TEXT_MAX];
-	int port;
-	if (admin_cluster_split_address(in, host, sizeof(host), &port) != 0)
+	struct addr a;
+	if (addr_parse(&a, in, ADDR_PORT_OPTIONAL, EMCC_PEER_PORT) != 0)
 		return admin_fail(e, 400, field,
 				  "'%s' must be host, host:port or [v6]:port (port 1..65535)",
 				  field);
-	int n = snprintf(out, outlen, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
-	if (n < 0 || (size_t)n >= outlen)
+	if (addr_format(out, outlen, a.host, a.port) != 0)
 		return admin_fail(e, 400, field, "'%s' is too long", field);
 	return 0;
 }
@@ -327,10 +284,14 @@ int admin_cluster_prefetch(struct admin_ctx *ctx, json_t *args, char *host, size
 	}
 	if ((status = add_check(ctx, args, rc, &e)))
 		goto done;
-	if (admin_cluster_split_address(rc->address, host, hostlen, port) != 0)
+	struct addr a;
+	if (addr_parse(&a, rc->address, ADDR_PORT_OPTIONAL, EMCC_PEER_PORT) != 0 ||
+	    str_copy(host, hostlen, a.host) != 0) {
 		status = admin_fail(&e, 400, "address", "bad address");
-	else
+	} else {
+		*port = a.port;
 		status = 200;
+	}
 done:
 	if (status != 200) {
 		*out = json_pack("{s:s}", "error", e.text);

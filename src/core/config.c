@@ -15,6 +15,8 @@
 
 #include <ini.h>
 
+#include "core/addr.h"
+
 /* Longest physical line we accept; inih gets a heap line buffer this big (plus "\r\n\0"). */
 #define CONFIG_LINE_MAX 1024
 /* A config file bigger than this is certainly a mistake (a log file given by accident). */
@@ -186,54 +188,12 @@ static int valid_host(const char *s)
 	return 1;
 }
 
-int config_split_hostport(const char *s, char *host, size_t hostlen, int *port)
-{
-	const char *h, *hend, *p;
-	if (s[0] == '[') {
-		h = s + 1;
-		hend = strchr(h, ']');
-		if (!hend || hend[1] != ':')
-			return EINVAL;
-		p = hend + 2;
-	} else {
-		hend = strrchr(s, ':');
-		if (!hend)
-			return EINVAL;
-		h = s;
-		if (memchr(h, ':', (size_t)(hend - h)))
-			return EINVAL; /* a bare IPv6 address needs brackets */
-		p = hend + 1;
-	}
-	size_t hl = (size_t)(hend - h);
-	if (hl == 0 || hl >= hostlen)
-		return EINVAL;
-	for (const char *q = h; q < hend; q++)
-		if (!isalnum((unsigned char)*q) && !strchr("-._:%", *q))
-			return EINVAL;
-	if (s[0] != '[' && memchr(h, '%', hl))
-		return EINVAL;
-	if (!*p || strlen(p) > 5)
-		return EINVAL;
-	long v = 0;
-	for (const char *q = p; *q; q++) {
-		if (!isdigit((unsigned char)*q))
-			return EINVAL;
-		v = v * 10 + (*q - '0');
-	}
-	if (v > 65535)
-		return EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	*port = (int)v;
-	return 0;
-}
-
-/* Checks one value against its key and stores it; returns 0 or reports through perr. */
-static int set_key(struct parse *ps, const struct key_def *k, const char *v)
+/* set_key for the keys that are not text (numbers, booleans, the log level): 0 or EINVAL
+ * reported through perr; ENOENT for a text key. */
+static int set_scalar(struct parse *ps, const struct key_def *k, const char *v)
 {
 	char *field = (char *)ps->c + k->off;
 	const char *sec = k->section, *name = k->name;
-	size_t n = strlen(v);
 
 	switch (k->kind) {
 	case K_INT:
@@ -284,9 +244,20 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 		     name, v);
 		return EINVAL;
 	}
-	default: break;
+	default: return ENOENT;
 	}
+}
 
+/* Checks one value against its key and stores it; returns 0 or reports through perr. */
+static int set_key(struct parse *ps, const struct key_def *k, const char *v)
+{
+	char *field = (char *)ps->c + k->off;
+	const char *sec = k->section, *name = k->name;
+	size_t n = strlen(v);
+	int rc = set_scalar(ps, k, v);
+
+	if (rc != ENOENT)
+		return rc;
 	/* String-valued keys. */
 	size_t max = k->size - 1;
 	if (k->kind == K_CLUSTER_ID)
@@ -326,9 +297,8 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 		}
 		break;
 	case K_LISTEN: {
-		char host[CONFIG_STR];
-		int port;
-		if (n && config_split_hostport(v, host, sizeof(host), &port)) {
+		struct addr a;
+		if (n && addr_parse(&a, v, ADDR_LISTEN, 0)) {
 			perr(ps,
 			     "[%s] %s: \"%s\" is not a listen address (allowed host:port, "
 			     "[v6]:port, port 0..65535, or empty to disable)",
@@ -455,16 +425,14 @@ static int on_value(void *user, const char *section, const char *name, const cha
 static void sip_follow_http(struct parse *ps)
 {
 	struct config *c = ps->c;
-	char host[CONFIG_STR];
-	int port;
+	struct addr a;
 	const char *from = c->http_listen[0] ? c->http_listen : c->https_listen;
-	if (!from[0] || config_split_hostport(from, host, sizeof(host), &port))
+	if (!from[0] || addr_parse(&a, from, ADDR_LISTEN, 0))
 		return;
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (strcmp(keys[i].section, "sip") != 0 || keys[i].kind != K_LISTEN || ps->seen[i])
 			continue;
-		snprintf((char *)c + keys[i].off, keys[i].size,
-			 strchr(host, ':') ? "[%s]:5060" : "%s:5060", host);
+		addr_format((char *)c + keys[i].off, keys[i].size, a.host, 5060);
 	}
 }
 
@@ -473,16 +441,14 @@ static void sip_follow_http(struct parse *ps)
 static void tftp_follow_http(struct parse *ps)
 {
 	struct config *c = ps->c;
-	char host[CONFIG_STR];
-	int port;
+	struct addr a;
 	const char *from = c->http_listen[0] ? c->http_listen : c->https_listen;
 	for (size_t i = 0; i < NKEYS; i++)
 		if (keys[i].off == offsetof(struct config, tftp_http) && ps->seen[i])
 			return;
-	if (!from[0] || config_split_hostport(from, host, sizeof(host), &port))
+	if (!from[0] || addr_parse(&a, from, ADDR_LISTEN, 0))
 		return;
-	snprintf(c->tftp_http, sizeof(c->tftp_http), strchr(host, ':') ? "[%s]:6970" : "%s:6970",
-		 host);
+	addr_format(c->tftp_http, sizeof(c->tftp_http), a.host, 6970);
 }
 
 /* fgets-style reader over memory that hands inih exactly one physical line per call, so that

@@ -72,7 +72,4 @@ int config_load_string(struct config *c, const char *name, const char *text, siz
 /* Resolves the "" defaults that depend on data_dir. Call after config_load. */
 void config_finish(struct config *c);
 
-/* Splits "host:port" or "[v6]:port". Returns 0 or EINVAL. */
-int config_split_hostport(const char *s, char *host, size_t hostlen, int *port);
-
 #endif

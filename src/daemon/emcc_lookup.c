@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/workq.h"
+#include "daemon/emcc_logic.h"
 #include "daemon/emcc_visiting.h"
 #include "daemon/job.h"
 #include "daemon/node.h"
@@ -29,12 +30,9 @@
 #include "em/em.h"
 #include "emcc/msg.h"
 
-enum answer { A_PENDING = 0, A_EXISTS, A_NOT_HERE, A_ERROR };
-
 struct remote {
-	enum answer a;
 	double ms;	  /* from the fan-out's start to this answer */
-	char reason[400]; /* A_ERROR: why */
+	char reason[400]; /* EMCC_ANSWER_NONE: why */
 };
 
 struct lookup {
@@ -47,6 +45,7 @@ struct lookup {
 	struct em_emcc_visit_check *chk;
 	/* the fan-out, on the loop thread */
 	struct remote *r;
+	enum emcc_answer *answers; /* as a login keeps them, for emcc_decide */
 	size_t pending;
 	struct timespec t0;
 };
@@ -61,6 +60,7 @@ static void lookup_free(struct lookup *lk)
 {
 	free(lk->chk);
 	free(lk->r);
+	free(lk->answers);
 	free(lk);
 }
 
@@ -114,15 +114,50 @@ static void lookup_work(struct workq_job *job, void *thread_ctx)
 	lk->status = 200;
 }
 
-static const char *answer_name(enum answer a)
+static const char *answer_name(enum emcc_answer a)
 {
 	switch (a) {
-	case A_EXISTS: return "exists";
-	case A_NOT_HERE: return "doesNotExist";
-	case A_ERROR: return "error";
-	case A_PENDING: break;
+	case EMCC_ANSWER_EXISTS: return "exists";
+	case EMCC_ANSWER_NOT_HERE: return "doesNotExist";
+	case EMCC_ANSWER_NONE: return "error";
+	case EMCC_ANSWER_PENDING: break;
 	}
 	return "pending";
+}
+
+/* What a login would do, in the order the login checks (local user first, then 211, 36), and
+ * then as the login decides (emcc_decide); *home is set for a homeLogin. */
+static void login_would(const struct lookup *lk, char *out, size_t len, const char **home)
+{
+	const struct em_emcc_visit_check *chk = lk->chk;
+	size_t h = 0;
+
+	*home = NULL;
+	if (lk->local) {
+		snprintf(out, len, "local user: the phone logs in here, without EMCC");
+		return;
+	}
+	if (!lk->emcc_active) {
+		snprintf(out, len, "211: EMCC is not active in our Intercluster Service Profile");
+		return;
+	}
+	if (!chk->nclusters) {
+		snprintf(out, len, "36: no EMCC-enabled remote cluster");
+		return;
+	}
+	switch (emcc_decide(lk->answers, chk->nclusters, &h)) {
+	case EMCC_VERDICT_HOME:
+		*home = chk->clusters[h].id;
+		snprintf(out, len, "homeLogin to %s", *home);
+		break;
+	case EMCC_VERDICT_NOT_FOUND:
+		snprintf(out, len, "23: no remote cluster has the user");
+		break;
+	case EMCC_VERDICT_NO_ANSWER:
+	case EMCC_VERDICT_WAIT: /* every answer is in: cannot be */
+		snprintf(out, len, "208: no remote cluster answered");
+		break;
+	}
 }
 
 /* Every cluster answered (or failed): what a login would do, and the answer. */
@@ -132,41 +167,20 @@ static void lookup_answer(struct lookup *lk)
 	const struct em_emcc_visit_check *chk = lk->chk;
 	double total = chk->nclusters ? clock_elapsed_ms(&lk->t0) : 0.0;
 	json_t *clusters = json_array(), *claimed = json_array(), *o;
-	const char *home = NULL;
+	const char *home;
 	char login[160];
-	int answered = 0;
 
 	for (size_t i = 0; i < chk->nclusters; i++) {
 		const struct remote *r = &lk->r[i];
 		json_t *row =
 		    json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", chk->clusters[i].id, "address",
-			      chk->clusters[i].address, "answer", answer_name(r->a), "ms",
+			      chk->clusters[i].address, "answer", answer_name(lk->answers[i]), "ms",
 			      ms_json(r->ms), "reason", r->reason);
 		json_array_append_new(clusters, row);
-		if (r->a == A_EXISTS) {
+		if (lk->answers[i] == EMCC_ANSWER_EXISTS)
 			json_array_append_new(claimed, json_string(chk->clusters[i].id));
-			if (!home)
-				home =
-				    chk->clusters[i].id; /* the first by id, as the login picks */
-		}
-		if (r->a != A_ERROR)
-			answered = 1;
 	}
-	/* The phone's code, in the order the login checks (local user first, then 211, 36). */
-	if (lk->local)
-		snprintf(login, sizeof(login), "local user: the phone logs in here, without EMCC");
-	else if (!lk->emcc_active)
-		snprintf(login, sizeof(login),
-			 "211: EMCC is not active in our Intercluster Service "
-			 "Profile");
-	else if (!chk->nclusters)
-		snprintf(login, sizeof(login), "36: no EMCC-enabled remote cluster");
-	else if (home)
-		snprintf(login, sizeof(login), "homeLogin to %s", home);
-	else if (answered)
-		snprintf(login, sizeof(login), "23: no remote cluster has the user");
-	else
-		snprintf(login, sizeof(login), "208: no remote cluster answered");
+	login_would(lk, login, sizeof(login), &home);
 	o = json_pack("{s:s, s:b, s:s, s:s?, s:o, s:o, s:o}", "user", lk->user, "local_user",
 		      lk->local, "login", login, "home", home, "claimed_by", claimed, "total_ms",
 		      ms_json(total), "clusters", clusters);
@@ -191,12 +205,12 @@ static void on_answer(void *arg, size_t i, const struct emcc_msg *m, const char 
 
 	r->ms = clock_elapsed_ms(&lk->t0);
 	if (!m) {
-		r->a = A_ERROR;
+		lk->answers[i] = EMCC_ANSWER_NONE;
 		snprintf(r->reason, sizeof(r->reason), "no answer: %s", why ? why : "");
 	} else if (m->kind == EMCC_RESP_CHECK_USER) {
-		r->a = m->user_exists ? A_EXISTS : A_NOT_HERE;
+		lk->answers[i] = m->user_exists ? EMCC_ANSWER_EXISTS : EMCC_ANSWER_NOT_HERE;
 	} else {
-		r->a = A_ERROR;
+		lk->answers[i] = EMCC_ANSWER_NONE;
 		snprintf(r->reason, sizeof(r->reason), "answered %s %d %s",
 			 emcc_msg_kind_name(m->kind), m->error_code, m->error_text);
 	}
@@ -219,7 +233,8 @@ static void lookup_done(struct workq_job *job)
 	}
 	nc = lk->chk->nclusters;
 	lk->r = calloc(nc ? nc : 1, sizeof(*lk->r));
-	if (!lk->r) {
+	lk->answers = calloc(nc ? nc : 1, sizeof(*lk->answers));
+	if (!lk->r || !lk->answers) {
 		fail(lk, 500, "out of memory");
 		return;
 	}

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "admin/admin.h"
+#include "core/addr.h"
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -28,12 +29,12 @@
 #include "daemon/servlet.h"
 #include "emcc/client.h"
 #include "emcc/msg.h"
+#include "emcc/peer.h"
 #include "emcc/trust.h"
 #include "store/store.h"
 
 #define MAX_CLUSTERS 10000 /* one update covers at most this many remote clusters */
 #define RETRY_SECONDS 60   /* next try when an update could not even start */
-#define SERVICE_PATH "/emservice/EMServiceServlet"
 #define BUNDLE_PATH "/emcc/bundle"
 
 struct emcc_status {
@@ -250,49 +251,51 @@ static void target_done(struct target *t)
 	workq_submit(u->node->wq, &u->job);
 }
 
-static void on_cluster_info(void *arg, enum emcc_client_error err, int status, const char *body,
-			    size_t len, const char *why)
+/* A clusterInfo that got no answer: why, in the words `emcc cluster list` shows. */
+static void transport_down(struct target *t, const struct emcc_peer_result *r)
 {
-	struct target *t = arg;
-	struct update *u = t->run;
-	switch (err) {
-	case EMCC_CLIENT_OK: break;
-	case EMCC_CLIENT_CONNECT: target_result(t, "down", NULL, "connect: %s", why); goto done;
+	switch (r->client) {
+	case EMCC_CLIENT_CONNECT: target_result(t, "down", NULL, "connect: %s", r->detail); break;
 	case EMCC_CLIENT_TLS:
 		/* The client's reason names both fingerprints when the peer's was not ours. */
 		target_result(t, "down", NULL, "TLS: %s%s",
-			      strstr(why, "presented certificate") ? "certificate mismatch: " : "",
-			      why[0] ? why : "handshake failed");
-		goto done;
+			      strstr(r->detail, "presented certificate") ? "certificate mismatch: "
+									 : "",
+			      r->detail[0] ? r->detail : "handshake failed");
+		break;
 	case EMCC_CLIENT_TIMEOUT:
-		target_result(t, "down", NULL, "timeout: no answer within %d ms", u->timeout_ms);
-		goto done;
+		target_result(t, "down", NULL, "timeout: no answer within %d ms",
+			      t->run->timeout_ms);
+		break;
 	case EMCC_CLIENT_HTTP:
-	default: target_result(t, "down", NULL, "HTTP status %d", status); goto done;
+	default: target_result(t, "down", NULL, "HTTP status %d", r->http_status); break;
 	}
-	struct emcc_msg *m = malloc(sizeof(*m));
-	struct emcc_msg_error perr = {0};
-	if (!m) {
-		target_result(t, "down", NULL, "out of memory");
-		goto done;
-	}
-	if (emcc_msg_parse(body, len, m, &perr) != 0)
-		target_result(t, "down", NULL, "unparsable answer: %s", perr.text);
+}
+
+/* The answer to clusterInfo. It may be CUCM's bare reply (EMCC_PEER_ANY_VERSION): only an
+ * answer of our version names a cluster and request number to check. */
+static void on_cluster_info(void *arg, const struct emcc_peer_result *r)
+{
+	struct target *t = arg;
+	const struct emcc_msg *m = r->msg;
+
+	if (r->outcome == EMCC_PEER_TRANSPORT)
+		transport_down(t, r);
+	else if (!m)
+		target_result(t, "down", NULL, "unparsable answer: %s", r->detail);
 	else if (m->kind == EMCC_RESP_FAILURE)
 		target_result(t, "down", NULL, "failure code %d: %s", m->error_code, m->error_text);
 	else if (m->kind != EMCC_RESP_CLUSTER_INFO)
 		target_result(t, "down", NULL, "unexpected answer <%s> to clusterInfo",
 			      emcc_msg_kind_name(m->kind));
-	else if (m->version == EMCC_MSG_VERSION && m->request_number != t->reqno)
+	else if (r->outcome == EMCC_PEER_MISADDRESSED && m->request_number != t->reqno)
 		target_result(t, "down", NULL, "the answer is for request %llu, not %llu",
 			      (unsigned long long)m->request_number, (unsigned long long)t->reqno);
-	else if (m->version == EMCC_MSG_VERSION && strcmp(m->cluster, t->id) != 0)
+	else if (r->outcome == EMCC_PEER_MISADDRESSED)
 		target_result(t, "down", NULL, "the answer comes from cluster '%s', not '%s'",
 			      m->cluster, t->id);
 	else
 		target_result(t, "up", m->cluster_version, "%s", "");
-	free(m);
-done:
 	target_done(t);
 }
 
@@ -301,56 +304,35 @@ done:
 static void target_send(struct update *u, struct target *t)
 {
 	struct node *n = u->node;
-	struct emcc_peer peer = {0};
-	struct emcc_msg *m = NULL;
-	struct buf doc, form;
-	buf_init(&doc);
-	buf_init(&form);
+	struct emcc_msg *m = malloc(sizeof(*m));
+	struct emcc_peer_call call = {.from = n->cfg.cluster_id,
+				      .to = {t->id, t->address, t->sha256},
+				      .timeout_ms = u->timeout_ms,
+				      .flags = EMCC_PEER_ANY_VERSION};
+	int rc = ENOMEM;
+
 	u->pending++;
-	if (!t->sha256[0]) {
-		target_result(t, "down", NULL, "no certificate imported for this cluster");
-		goto sync;
+	if (m) {
+		emcc_msg_init(m, EMCC_REQ_CLUSTER_INFO);
+		t->reqno = call.reqno = node_next_reqno(n);
+		log_debug(LOGS_EMCC, t->reqno, "clusterInfo -> %s (%s)", t->id, t->address);
+		rc = emcc_peer_call(n->emcc_client, &call, m, on_cluster_info, t);
+		free(m);
 	}
-	if (admin_cluster_split_address(t->address, peer.host, sizeof(peer.host), &peer.port) !=
-	    0) {
-		target_result(t, "down", NULL, "bad address '%s'", t->address);
-		goto sync;
-	}
-	snprintf(peer.cluster, sizeof(peer.cluster), "%s", t->id);
-	snprintf(peer.fingerprint, sizeof(peer.fingerprint), "%s", t->sha256);
-	m = calloc(1, sizeof(*m));
-	if (!m) {
-		target_result(t, "down", NULL, "out of memory");
-		goto sync;
-	}
-	emcc_msg_init(m, EMCC_REQ_CLUSTER_INFO);
-	snprintf(m->cluster, sizeof(m->cluster), "%s", n->cfg.cluster_id);
-	t->reqno = node_next_reqno(n);
-	m->request_number = t->reqno;
-	m->sent_ms = clock_now_ms();
-	if (emcc_nonce_make(m->nonce) != 0 || emcc_msg_render(&doc, m) != 0 || doc.oom) {
-		target_result(t, "down", NULL, "cannot build the clusterInfo request");
-		goto sync;
-	}
-	buf_puts(&form, "xml=");
-	buf_url_escape(&form, doc.data);
-	if (form.oom) {
-		target_result(t, "down", NULL, "out of memory");
-		goto sync;
-	}
-	log_debug(LOGS_EMCC, t->reqno, "clusterInfo -> %s (%s)", t->id, t->address);
-	int rc = emcc_client_post(n->emcc_client, &peer, SERVICE_PATH, form.data, form.len,
-				  u->timeout_ms, on_cluster_info, t);
 	if (rc == 0)
-		goto out;
-	target_result(t, "down", NULL, "cannot send: %s", strerror(rc));
-sync:
+		return;
 	/* Not through target_done: the caller submits phase 2 once every target is sent. */
 	u->pending--;
-out:
-	free(m);
-	buf_free(&doc);
-	buf_free(&form);
+	if (rc == EPERM)
+		target_result(t, "down", NULL, "no certificate imported for this cluster");
+	else if (rc == EINVAL)
+		target_result(t, "down", NULL, "bad address '%s'", t->address);
+	else if (rc == EBADMSG || rc == EIO)
+		target_result(t, "down", NULL, "cannot build the clusterInfo request");
+	else if (rc == ENOMEM)
+		target_result(t, "down", NULL, "out of memory");
+	else
+		target_result(t, "down", NULL, "cannot send: %s", strerror(rc));
 }
 
 static void update_done(struct workq_job *job)
@@ -621,13 +603,10 @@ int emcc_status_start(struct node *n)
 	struct emcc_status *s = calloc(1, sizeof(*s));
 	if (!s)
 		return ENOMEM;
-	char host[CONFIG_STR];
-	int port;
-	if (n->cfg.https_listen[0] &&
-	    config_split_hostport(n->cfg.https_listen, host, sizeof(host), &port) == 0)
-		snprintf(s->https_address, sizeof(s->https_address),
-			 strchr(n->cfg.node_address, ':') ? "[%s]:%d" : "%s:%d",
-			 n->cfg.node_address, port);
+	struct addr a;
+	if (addr_parse(&a, n->cfg.https_listen, ADDR_LISTEN, 0) == 0)
+		addr_format(s->https_address, sizeof(s->https_address), n->cfg.node_address,
+			    a.port);
 	if (s->https_address[0]) {
 		char *pem = read_small_file(n->cfg.tls_cert), err[256] = "";
 		struct buf b;

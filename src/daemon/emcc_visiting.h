@@ -1,5 +1,5 @@
-/* emcc_visiting.h -- EMCC in the daemon: the visiting side's login, the outbox, the EMCC timers,
- * incoming messages. */
+/* emcc_visiting.h -- EMCC in the daemon: the visiting side's login (emcc_login.c), the outbox and
+ * the EMCC timers (emcc_outbox.c), incoming messages (servlet_emcc.c). */
 #ifndef EMCC_DAEMON_EMCC_VISITING_H
 #define EMCC_DAEMON_EMCC_VISITING_H
 

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/addr.h"
 #include "core/log.h"
 #include "core/tls.h"
 #include "daemon/emcc_status.h"
@@ -158,14 +159,13 @@ void http_stop_accepting(struct node *n)
 
 static int bind_hostport(struct node *n, struct evhttp *h, const char *what, const char *hostport)
 {
-	char host[256];
-	int port;
-	if (config_split_hostport(hostport, host, sizeof(host), &port)) {
+	struct addr a;
+	if (addr_parse(&a, hostport, ADDR_LISTEN, 0)) {
 		log_errorx(LOGS_DAEMON, 0, "%s listener: bad address '%s'", what, hostport);
 		return EINVAL;
 	}
 	struct evhttp_bound_socket *bound =
-	    evhttp_bind_socket_with_handle(h, host, (ev_uint16_t)port);
+	    evhttp_bind_socket_with_handle(h, a.host, (ev_uint16_t)a.port);
 	if (!bound) {
 		int e = errno ? errno : EADDRINUSE;
 		log_errorc(LOGS_DAEMON, 0, e, "%s listener: cannot bind %s", what, hostport);

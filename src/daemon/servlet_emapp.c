@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/addr.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -369,13 +370,13 @@ static void emapp_reply(struct emapp_job *j, int batch_error)
 static void base_url(char *out, size_t len, const char *scheme, const char *host,
 		     const char *listen)
 {
-	char lhost[CONFIG_STR];
-	int port = 0;
-	int v6 = strchr(host, ':') != NULL;
+	struct addr a;
+	char hostport[ADDR_MAX];
 
-	if (config_split_hostport(listen, lhost, sizeof(lhost), &port) != 0)
-		port = strcmp(scheme, "https") == 0 ? 8443 : 8080;
-	snprintf(out, len, "%s://%s%s%s:%d", scheme, v6 ? "[" : "", host, v6 ? "]" : "", port);
+	if (addr_parse(&a, listen, ADDR_LISTEN, 0) != 0)
+		a.port = strcmp(scheme, "https") == 0 ? 8443 : 8080;
+	addr_format(hostport, sizeof(hostport), host, a.port);
+	snprintf(out, len, "%s://%s", scheme, hostport);
 }
 
 static int is_https(struct evhttp_request *req)

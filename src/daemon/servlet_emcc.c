@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/addr.h"
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -31,6 +32,7 @@
 #include "em/em.h"
 #include "emapi/emapi.h"
 #include "emcc/msg.h"
+#include "emcc/replay.h"
 
 #ifndef EMCC_DAEMON_VERSION
 #define EMCC_DAEMON_VERSION "0.1.0"
@@ -98,14 +100,14 @@ static void failure(struct emcc_job *j, struct emcc_msg *a, uint64_t their_reqno
 static void service_addr(char *out, size_t len, const char *listen, const char *node_address,
 			 int dflt_port)
 {
-	char host[CONFIG_STR];
-	int port = dflt_port;
+	struct addr a;
 
-	if (listen && *listen && config_split_hostport(listen, host, sizeof(host), &port) == 0 &&
-	    strcmp(host, "0.0.0.0") != 0 && strcmp(host, "::") != 0 && *host)
-		snprintf(out, len, "%s:%d", host, port);
+	if (!listen || addr_parse(&a, listen, ADDR_LISTEN, 0) != 0)
+		addr_format(out, len, node_address, dflt_port);
+	else if (strcmp(a.host, "0.0.0.0") == 0 || strcmp(a.host, "::") == 0)
+		addr_format(out, len, node_address, a.port);
 	else
-		snprintf(out, len, "%s:%d", node_address, port);
+		addr_format(out, len, a.host, a.port);
 }
 
 /* One incoming request on the worker: the message, our answer, the log prefix

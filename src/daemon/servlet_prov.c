@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/addr.h"
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -148,23 +149,17 @@ static int current_stamp(struct store *st, const char *device, char *out, size_t
 /* What the node says about itself in the file, from the worker's config snapshot. */
 static void fill_env(const struct config *cfg, struct prov_build_env *env)
 {
-	int port = 0;
-	char lhost[CONFIG_STR];
+	struct addr a;
 
 	memset(env, 0, sizeof(*env));
 	env->node = cfg->node_address;
-	if (cfg->sip_udp[0] &&
-	    config_split_hostport(cfg->sip_udp, lhost, sizeof(lhost), &port) == 0)
-		env->sip_port = port;
-	else if (cfg->sip_tcp[0] &&
-		 config_split_hostport(cfg->sip_tcp, lhost, sizeof(lhost), &port) == 0)
-		env->sip_port = port;
-	if (cfg->http_listen[0] &&
-	    config_split_hostport(cfg->http_listen, lhost, sizeof(lhost), &port) == 0)
-		env->http_port = port;
-	if (cfg->https_listen[0] &&
-	    config_split_hostport(cfg->https_listen, lhost, sizeof(lhost), &port) == 0)
-		env->https_port = port;
+	if (addr_parse(&a, cfg->sip_udp, ADDR_LISTEN, 0) == 0 ||
+	    addr_parse(&a, cfg->sip_tcp, ADDR_LISTEN, 0) == 0)
+		env->sip_port = a.port;
+	if (addr_parse(&a, cfg->http_listen, ADDR_LISTEN, 0) == 0)
+		env->http_port = a.port;
+	if (addr_parse(&a, cfg->https_listen, ADDR_LISTEN, 0) == 0)
+		env->https_port = a.port;
 }
 
 static void prov_job_work(struct workq_job *job, void *thread_ctx)

@@ -1,7 +1,6 @@
 /* trust.c -- trust bundles (export, strict import) and SHA-256 certificate fingerprints. */
 #include "emcc/trust.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/asn1.h>
@@ -20,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/addr.h"
 #include "core/buf.h"
 #include "core/str.h"
 
@@ -58,109 +58,17 @@ static int cluster_id_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* A DNS name in letter-digit-hyphen form (RFC 1123), no trailing dot. */
-static int dns_name_ok(const char *s, size_t n)
-{
-	size_t i, label = 0;
-
-	if (n < 1 || n > 253)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-'))
-			return 0;
-		if (c == '-' && label == 0)
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return label > 0 && s[n - 1] != '-';
-}
-
-enum host_kind { HOST_DNS, HOST_IP };
-
-/* Splits "host:port", "[v6]:port" (and, when port_optional, a bare host or IPv6 address) into
- * host (NUL-terminated, brackets removed) and its kind. 0 or EINVAL. */
-static int split_address(const char *s, size_t n, int port_optional, char *host, size_t hostlen,
-			 enum host_kind *kind)
-{
-	const char *h = s, *colon = NULL;
-	size_t hn, pn = 0, i;
-	unsigned long port = 0;
-	unsigned char a[16];
-
-	if (!s || n == 0 || n > TRUST_ADDRESS_MAX - 1)
-		return EINVAL;
-	if (s[0] == '[') {
-		const char *close = memchr(s, ']', n);
-
-		if (!close)
-			return EINVAL;
-		h = s + 1;
-		hn = (size_t)(close - h);
-		if ((size_t)(close - s) + 1 < n) {
-			if (close[1] != ':')
-				return EINVAL;
-			colon = close + 1;
-		}
-	} else {
-		colon = memrchr(s, ':', n);
-		/* more than one colon without brackets: a bare IPv6 address, never with a port */
-		if (colon && colon != memchr(s, ':', n)) {
-			if (!port_optional)
-				return EINVAL;
-			colon = NULL;
-		}
-		hn = colon ? (size_t)(colon - s) : n;
-	}
-	if (colon) {
-		pn = n - (size_t)(colon + 1 - s);
-		if (pn < 1 || pn > 5)
-			return EINVAL;
-		for (i = 0; i < pn; i++) {
-			if (colon[1 + i] < '0' || colon[1 + i] > '9')
-				return EINVAL;
-			port = port * 10 + (unsigned long)(colon[1 + i] - '0');
-		}
-		if (port < 1 || port > 65535)
-			return EINVAL;
-	} else if (!port_optional) {
-		return EINVAL;
-	}
-	if (hn == 0 || hn >= hostlen)
-		return EINVAL;
-	memcpy(host, h, hn);
-	host[hn] = '\0';
-	if (h != s) { /* bracketed: IPv6 only */
-		if (inet_pton(AF_INET6, host, a) != 1)
-			return EINVAL;
-		*kind = HOST_IP;
-		return 0;
-	}
-	if (inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1) {
-		*kind = HOST_IP;
-		return 0;
-	}
-	if (!dns_name_ok(host, hn))
-		return EINVAL;
-	*kind = HOST_DNS;
-	return 0;
-}
-
+/* host:port as core/addr.h has it, the port required; s is not NUL-terminated. */
 static int address_ok(const char *s, size_t n)
 {
-	char host[TRUST_ADDRESS_MAX];
-	enum host_kind kind;
+	char copy[TRUST_ADDRESS_MAX];
+	struct addr a;
 
-	return split_address(s, n, 0, host, sizeof(host), &kind) == 0;
+	if (!s || n == 0 || n >= sizeof(copy) || memchr(s, '\0', n))
+		return 0;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	return addr_parse(&a, copy, 0, 0) == 0;
 }
 
 static int format_time(time_t t, char *out, size_t len)
@@ -349,23 +257,22 @@ int trust_fingerprint_equal(const char *a, const char *b)
 
 int trust_cert_matches_host(const char *pem, const char *address, int *matches)
 {
-	char host[TRUST_ADDRESS_MAX];
-	enum host_kind kind;
+	struct addr a;
 	X509 *x = NULL;
 	int rc, err = 0;
 
 	if (!matches || !address)
 		return EINVAL;
-	if (split_address(address, strlen(address), 1, host, sizeof(host), &kind))
+	if (addr_parse(&a, address, ADDR_PORT_OPTIONAL, 0))
 		return EINVAL;
 	if (!(x = first_cert(pem)))
 		return EINVAL;
 	/* NEVER_CHECK_SUBJECT: only subjectAltName counts, as browsers and RFC 6125 want;
 	 * NO_PARTIAL_WILDCARDS: "*.example.org" yes, "w*.example.org" no. */
-	if (kind == HOST_IP)
-		rc = X509_check_ip_asc(x, host, 0);
+	if (a.ip)
+		rc = X509_check_ip_asc(x, a.host, 0);
 	else
-		rc = X509_check_host(x, host, strlen(host),
+		rc = X509_check_host(x, a.host, strlen(a.host),
 				     X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
 					 X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
 				     NULL);
@@ -547,34 +454,41 @@ struct parser {
 	size_t errlen;
 };
 
+/* "role: X": the certificate block that follows has role X. */
+static int on_role(struct parser *p, size_t lineno, const char *val, size_t vn)
+{
+	size_t r;
+
+	for (r = 1; r < NROLES; r++)
+		if (line_is(val, vn, role_names[r]))
+			break;
+	if (r == NROLES) {
+		str_printf(p->err, p->errlen,
+			   "line %zu: unknown role \"%.*s\" (https, signing or tvs)", lineno,
+			   (int)(vn > 32 ? 32 : vn), val);
+		return EINVAL;
+	}
+	if (p->b->ncerts == TRUST_MAX_CERTS) {
+		str_printf(p->err, p->errlen, "line %zu: more than %d certificates", lineno,
+			   TRUST_MAX_CERTS);
+		return EINVAL;
+	}
+	p->role = (enum trust_role)r;
+	p->state = P_WANT_PEM;
+	return 0;
+}
+
 static int on_field(struct parser *p, size_t lineno, const char *l, size_t n)
 {
 	const char *name, *val;
-	size_t nn, vn, r;
+	size_t nn, vn;
 
 	if (split_field(l, n, &name, &nn, &val, &vn)) {
 		str_printf(p->err, p->errlen, "line %zu: expected \"name: value\"", lineno);
 		return EINVAL;
 	}
-	if (line_is(name, nn, "role")) {
-		for (r = 1; r < NROLES; r++)
-			if (line_is(val, vn, role_names[r]))
-				break;
-		if (r == NROLES) {
-			str_printf(p->err, p->errlen,
-				   "line %zu: unknown role \"%.*s\" (https, signing or tvs)",
-				   lineno, (int)(vn > 32 ? 32 : vn), val);
-			return EINVAL;
-		}
-		if (p->b->ncerts == TRUST_MAX_CERTS) {
-			str_printf(p->err, p->errlen, "line %zu: more than %d certificates", lineno,
-				   TRUST_MAX_CERTS);
-			return EINVAL;
-		}
-		p->role = (enum trust_role)r;
-		p->state = P_WANT_PEM;
-		return 0;
-	}
+	if (line_is(name, nn, "role"))
+		return on_role(p, lineno, val, vn);
 	if (p->state != P_FIELDS) {
 		str_printf(p->err, p->errlen, "line %zu: field \"%.*s\" after the certificates",
 			   lineno, (int)(nn > 32 ? 32 : nn), name);

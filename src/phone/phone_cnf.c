@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "phone/phone_int.h"
 
 static int fetch(struct phone *p, const char *tftp);
@@ -24,13 +25,18 @@ static void note(struct phone *p, const char *text)
 	phone_report(p, &s);
 }
 
-/* "host" or "host:port" (one colon) -> URL base with port 6970 by default. */
+/* "host", "host:port" or "[v6]:port" -> the file's URL, port 6970 by default. An address that
+ * does not parse goes into the URL as it is: the fetch fails and says so. */
 static void tftp_url(char *out, size_t len, const char *tftp, const char *device)
 {
-	const char *colon = strchr(tftp, ':');
-	int has_port = colon && !strchr(colon + 1, ':');
+	struct addr a;
+	char hostport[ADDR_MAX];
 
-	snprintf(out, len, "http://%s%s/%s.cnf.xml", tftp, has_port ? "" : ":6970", device);
+	if (addr_parse(&a, tftp, ADDR_PORT_OPTIONAL, 6970) == 0)
+		addr_format(hostport, sizeof(hostport), a.host, a.port);
+	else
+		snprintf(hostport, sizeof(hostport), "%s", tftp);
+	snprintf(out, len, "http://%s/%s.cnf.xml", hostport, device);
 }
 
 static void finish(struct phone *p)
@@ -130,13 +136,10 @@ static void fetched(struct phone *p, int err, long status, const struct buf *bod
 		goto out;
 	}
 	if (!from_home && v->emcc == PROV_EMCC_VISITOR && v->tftp[0]) {
-		char host[PROV_HOST_MAX];
-		const char *colon = strchr(v->tftp, ':');
-		size_t hl =
-		    colon && !strchr(colon + 1, ':') ? (size_t)(colon - v->tftp) : strlen(v->tftp);
+		struct addr a;
 
-		snprintf(host, sizeof(host), "%.*s", (int)hl, v->tftp);
-		snprintf(text, sizeof(text), "EMCC mode: home cluster %s (tempTftp1)", host);
+		snprintf(text, sizeof(text), "EMCC mode: home cluster %s (tempTftp1)",
+			 addr_parse(&a, v->tftp, ADDR_PORT_OPTIONAL, 0) == 0 ? a.host : v->tftp);
 		note(p, text);
 		snprintf(p->emcc_tftp, sizeof(p->emcc_tftp), "%s", v->tftp);
 		/* Until the home answers, the mini-config's call manager is the home's anyway. */

@@ -6,20 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
+#include "core/addr.h"
 #include "core/str.h"
 
 /* "host:port" or "host" into host and *port (left as is without a port). IPv6 literals come
- * bracketed from config.c; the file cannot carry brackets, so they are taken off. */
+ * bracketed; the file cannot carry brackets, so they are taken off. What does not parse is
+ * copied as it is: the phone shows it, and the admin sees what the home sent. */
 static void split_host(const char *hostport, char *host, size_t len, int *port)
 {
-	char h[CONFIG_STR];
-	int p = 0;
+	struct addr a;
 
-	if (config_split_hostport(hostport, h, sizeof(h), &p) == 0) {
-		str_copy(host, len, h);
-		if (port)
-			*port = p;
+	if (addr_parse(&a, hostport, ADDR_PORT_OPTIONAL, -1) == 0) {
+		str_copy(host, len, a.host);
+		if (port && a.port >= 0)
+			*port = a.port;
 		return;
 	}
 	str_copy(host, len, hostport);

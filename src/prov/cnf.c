@@ -21,6 +21,7 @@
 
 #include <libxml/tree.h>
 
+#include "core/addr.h"
 #include "core/xmlsafe.h"
 
 #define SUFFIX_CNF ".cnf.xml"
@@ -185,15 +186,6 @@ static void el_int(struct buf *b, const char *name, long v)
 	buf_printf(b, "<%s>%ld</%s>\n", name, v, name);
 }
 
-/* An address as the host part of a URL: IPv6 literals go in brackets (RFC 3986). */
-static void url_host(char *out, size_t len, const char *host)
-{
-	if (strchr(host, ':'))
-		snprintf(out, len, "[%s]", host);
-	else
-		snprintf(out, len, "%s", host);
-}
-
 /* <name>scheme://host:port/path</name>, or an empty element when path is NULL. */
 static void el_url(struct buf *b, const char *name, const char *scheme, const char *host, int port,
 		   const char *path)
@@ -297,8 +289,9 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 	int http_port = c->http_port ? c->http_port : PROV_HTTP_PORT;
 	int https_port = c->https_port ? c->https_port : PROV_HTTPS_PORT;
 	int security_mode = c->security_mode ? c->security_mode : 1;
-	url_host(node, sizeof(node), c->node);
-	url_host(em_node, sizeof(em_node), c->em_node[0] ? c->em_node : c->node);
+	/* the host part of a URL: IPv6 literals in brackets (RFC 3986) */
+	addr_format_host(node, sizeof(node), c->node);
+	addr_format_host(em_node, sizeof(em_node), c->em_node[0] ? c->em_node : c->node);
 
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_printf(b, "<device xsi:type=\"axl:XIPPhone\" ctiid=\"%d\"", c->ctiid);

@@ -17,8 +17,10 @@
 
 #include <libxml/parser.h>
 
+#include "core/addr.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "sip/binding.h"
 #include "sip/sipd_int.h"
 #include "sip/sipmsg.h"
@@ -40,10 +42,10 @@ int64_t sipd_now(void)
 /* "host:port" -> sa; the host must be an IP literal (libre binds it as given). */
 static int parse_listen(const char *s, struct sa *sa, char *host, size_t hostlen)
 {
-	int port;
-	if (config_split_hostport(s, host, hostlen, &port))
+	struct addr a;
+	if (addr_parse(&a, s, ADDR_LISTEN, 0) || str_copy(host, hostlen, a.host))
 		return EINVAL;
-	return sa_set_str(sa, host, (uint16_t)port) ? EINVAL : 0;
+	return sa_set_str(sa, host, (uint16_t)a.port) ? EINVAL : 0;
 }
 
 /* ---- service-control NOTIFY ---- */
@@ -283,8 +285,7 @@ static int add_transport(struct sipd *s, enum sip_transp tp, const char *listen)
 	if (tp == SIP_TRANSP_UDP)
 		raise_udp_rcvbuf(&sa);
 	if (!s->from_host[0])
-		snprintf(s->from_host, sizeof(s->from_host), strchr(host, ':') ? "[%s]" : "%s",
-			 host);
+		addr_format_host(s->from_host, sizeof(s->from_host), host);
 	return 0;
 }
 

@@ -274,25 +274,6 @@ static void test_trust_show_export(void **state)
 	expect_error(f, 501, "cluster/update", NULL, NULL);
 }
 
-static void test_split_address(void **state)
-{
-	(void)state;
-	char host[64];
-	int port;
-	assert_int_equal(admin_cluster_split_address("example.org", host, sizeof(host), &port), 0);
-	assert_string_equal(host, "example.org");
-	assert_int_equal(port, 8443);
-	assert_int_equal(admin_cluster_split_address("[fe80::1]:443", host, sizeof(host), &port),
-			 0);
-	assert_string_equal(host, "fe80::1");
-	assert_int_equal(port, 443);
-	assert_int_equal(admin_cluster_split_address("fe80::1", host, sizeof(host), &port), EINVAL);
-	assert_int_equal(admin_cluster_split_address("h:0", host, sizeof(host), &port), EINVAL);
-	assert_int_equal(admin_cluster_split_address("h:", host, sizeof(host), &port), EINVAL);
-	assert_int_equal(admin_cluster_split_address(":80", host, sizeof(host), &port), EINVAL);
-	assert_int_equal(admin_cluster_split_address("a b:80", host, sizeof(host), &port), EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,7 +281,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_import_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_host_warning_and_prefetch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_trust_show_export, setup, teardown),
-	    cmocka_unit_test(test_split_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

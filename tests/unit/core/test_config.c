@@ -389,32 +389,6 @@ static void test_file(void **state)
 	tu_rm_rf(dir);
 }
 
-static void test_hostport(void **state)
-{
-	(void)state;
-	char host[64];
-	int port = -1;
-	assert_int_equal(config_split_hostport("127.0.7.100:8080", host, sizeof(host), &port), 0);
-	assert_string_equal(host, "127.0.7.100");
-	assert_int_equal(port, 8080);
-	assert_int_equal(config_split_hostport("[::1]:8443", host, sizeof(host), &port), 0);
-	assert_string_equal(host, "::1");
-	assert_int_equal(port, 8443);
-	assert_int_equal(config_split_hostport("localhost:0", host, sizeof(host), &port), 0);
-	assert_int_equal(port, 0);
-	assert_int_equal(config_split_hostport("h:65535", host, sizeof(host), &port), 0);
-	assert_int_equal(port, 65535);
-
-	const char *bad[] = {"",       "host",	  "host:", ":80",   "h:65536",	"h:-1",	 "h:8x",
-			     "::1:80", "[::1]80", "[::1",  "[]:80", "h:000001", "h :80", "h:+80"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (config_split_hostport(bad[i], host, sizeof(host), &port) != EINVAL)
-			fail_msg("accepted %s", bad[i]);
-	/* Host too long for the caller's buffer. */
-	assert_int_equal(config_split_hostport("abcdefgh:1", host, 8, &port), EINVAL);
-	assert_int_equal(config_split_hostport("abcdefg:1", host, 8, &port), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,7 +400,6 @@ int main(void)
 	    cmocka_unit_test(test_tftp_http),
 	    cmocka_unit_test(test_too_many_params),
 	    cmocka_unit_test(test_file),
-	    cmocka_unit_test(test_hostport),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "emcc/msg.h"
+#include "emcc/replay.h"
 
 #define W 300000 /* a five-minute window */
 #define T0 1700000000000LL
@@ -23,8 +23,8 @@ static void nonce_n(char out[EMCC_NONCE_LEN + 1], unsigned n)
 static void test_nonce(void **state)
 {
 	char a[EMCC_NONCE_LEN + 1], b[EMCC_NONCE_LEN + 1];
-	assert_int_equal(emcc_nonce_make(a), 0);
-	assert_int_equal(emcc_nonce_make(b), 0);
+	assert_int_equal(emcc_replay_nonce(a), 0);
+	assert_int_equal(emcc_replay_nonce(b), 0);
 	assert_int_equal(strlen(a), EMCC_NONCE_LEN);
 	for (size_t i = 0; i < EMCC_NONCE_LEN; i++)
 		assert_non_null(strchr("0123456789abcdef", a[i]));
