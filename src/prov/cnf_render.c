@@ -240,21 +240,23 @@ static void render_service(struct buf *b, const char *name, const char *url)
 	buf_puts(b, "<vendor></vendor>\n<version></version>\n</phoneService>\n");
 }
 
-int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
+/* What several sections share: cnf.h's defaults applied, the hosts ready for URLs. */
+struct resolved {
+	int sip_port, http_port, https_port;
+	char node[PROV_HOST_MAX + 2], em_node[PROV_HOST_MAX + 2];
+};
+
+static void resolve(struct resolved *r, const struct prov_cnf *c)
 {
-	char node[PROV_HOST_MAX + 2], em_node[PROV_HOST_MAX + 2], url[PROV_HOST_MAX + 128];
-	size_t start = b->len;
+	r->sip_port = c->sip_port ? c->sip_port : PROV_SIP_PORT;
+	r->http_port = c->http_port ? c->http_port : PROV_HTTP_PORT;
+	r->https_port = c->https_port ? c->https_port : PROV_HTTPS_PORT;
+	url_host(r->node, sizeof(r->node), c->node);
+	url_host(r->em_node, sizeof(r->em_node), c->em_node[0] ? c->em_node : c->node);
+}
 
-	if (check_cnf(c) != 0)
-		return EINVAL;
-	int sip_port = c->sip_port ? c->sip_port : PROV_SIP_PORT;
-	int tvs_port = c->tvs_port ? c->tvs_port : PROV_TVS_PORT;
-	int http_port = c->http_port ? c->http_port : PROV_HTTP_PORT;
-	int https_port = c->https_port ? c->https_port : PROV_HTTPS_PORT;
-	int security_mode = c->security_mode ? c->security_mode : 1;
-	url_host(node, sizeof(node), c->node);
-	url_host(em_node, sizeof(em_node), c->em_node[0] ? c->em_node : c->node);
-
+static void render_head(struct buf *b, const struct prov_cnf *c)
+{
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_printf(b, "<device xsi:type=\"axl:XIPPhone\" ctiid=\"%d\"", c->ctiid);
 	if (c->uuid[0])
@@ -266,8 +268,11 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		    "<echoMultiEnable>false</echoMultiEnable>\n"
 		    "<ipPreferenceModeControl>0</ipPreferenceModeControl>\n"
 		    "<ipMediaAddressFamilyPreference>0</ipMediaAddressFamilyPreference>\n");
+}
 
-	/* devicePool: date/time, the call manager group with its one member, SRST off */
+/* devicePool: date/time, the call manager group with its one member, SRST off. */
+static void render_device_pool(struct buf *b, const struct prov_cnf *c, int sip_port)
+{
 	buf_puts(b, "<devicePool>\n<revertPriority>0</revertPriority>\n");
 	el(b, "name", c->device_pool[0] ? c->device_pool : "Default");
 	buf_puts(b, "<dateTimeSetting>\n<name>CMLocal</name>\n<dateTemplate>M/D/Y</dateTemplate>\n"
@@ -291,21 +296,20 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		    "<userModifiable>false</userModifiable>\n<isSecure>false</isSecure>\n"
 		    "</srstInfo>\n<connectionMonitorDuration>120</connectionMonitorDuration>\n"
 		    "</devicePool>\n");
+}
 
+static void render_tvs(struct buf *b, const struct prov_cnf *c)
+{
 	buf_puts(b, "<TVS>\n<members>\n<member priority=\"0\">\n");
-	el_int(b, "port", tvs_port);
+	el_int(b, "port", c->tvs_port ? c->tvs_port : PROV_TVS_PORT);
 	el(b, "address", c->tvs_address[0] ? c->tvs_address : c->cm_address);
 	buf_puts(b, "</member>\n</members>\n</TVS>\n");
+}
 
-	/* sipProfile: proxies from the call manager group, CUCM's default features and stack */
-	buf_puts(b, "<sipProfile>\n<sipProxies>\n<backupProxy>USECALLMANAGER</backupProxy>\n");
-	el_int(b, "backupProxyPort", sip_port);
-	buf_puts(b, "<emergencyProxy>USECALLMANAGER</emergencyProxy>\n");
-	el_int(b, "emergencyProxyPort", sip_port);
-	buf_puts(b, "<outboundProxy>USECALLMANAGER</outboundProxy>\n");
-	el_int(b, "outboundProxyPort", sip_port);
+/* CUCM's default SIP call features, stack timers and phone settings: nothing here varies. */
+static void render_sip_defaults(struct buf *b)
+{
 	buf_puts(b,
-		 "<registerWithProxy>true</registerWithProxy>\n</sipProxies>\n"
 		 "<sipCallFeatures>\n<cnfJoinEnabled>true</cnfJoinEnabled>\n"
 		 "<callForwardURI>x-cisco-serviceuri-cfwdall</callForwardURI>\n"
 		 "<callPickupURI>x-cisco-serviceuri-pickup</callPickupURI>\n"
@@ -347,6 +351,19 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		 "<disableLocalSpeedDialConfig>true</disableLocalSpeedDialConfig>\n"
 		 "<poundEndOfDial>false</poundEndOfDial>\n"
 		 "<startMediaPort>16384</startMediaPort>\n<stopMediaPort>32766</stopMediaPort>\n");
+}
+
+/* sipProfile: proxies from the call manager group, CUCM's defaults, the lines, the soft keys. */
+static void render_sip_profile(struct buf *b, const struct prov_cnf *c, int sip_port)
+{
+	buf_puts(b, "<sipProfile>\n<sipProxies>\n<backupProxy>USECALLMANAGER</backupProxy>\n");
+	el_int(b, "backupProxyPort", sip_port);
+	buf_puts(b, "<emergencyProxy>USECALLMANAGER</emergencyProxy>\n");
+	el_int(b, "emergencyProxyPort", sip_port);
+	buf_puts(b, "<outboundProxy>USECALLMANAGER</outboundProxy>\n");
+	el_int(b, "outboundProxyPort", sip_port);
+	buf_puts(b, "<registerWithProxy>true</registerWithProxy>\n</sipProxies>\n");
+	render_sip_defaults(b);
 	render_lines(b, c, sip_port);
 	buf_puts(b, "<externalNumberMask></externalNumberMask>\n");
 	el_int(b, "voipControlPort", sip_port);
@@ -359,7 +376,11 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 	buf_puts(b, "<alwaysUsePrimeLine>false</alwaysUsePrimeLine>\n"
 		    "<alwaysUsePrimeLineVoiceMail>false</alwaysUsePrimeLineVoiceMail>\n"
 		    "</sipProfile>\n");
+}
 
+/* commonProfile, the firmware load and vendorConfig: the device settings after the profile. */
+static void render_load(struct buf *b, const struct prov_cnf *c)
+{
 	buf_puts(b, "<MissedCallLoggingOption>1</MissedCallLoggingOption>\n"
 		    "<commonProfile>\n<phonePassword></phonePassword>\n"
 		    "<backgroundImageAccess>true</backgroundImageAccess>\n"
@@ -384,14 +405,24 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		    "<pcPort>0</pcPort>\n<garp>1</garp>\n<voiceVlanAccess>0</voiceVlanAccess>\n"
 		    "<spanToPCPort>1</spanToPCPort>\n<loggingDisplay>1</loggingDisplay>\n"
 		    "</vendorConfig>\n");
+}
+
+static void render_locale(struct buf *b, const struct prov_cnf *c)
+{
 	el(b, "versionStamp", c->version_stamp);
 	buf_puts(b, "<userLocale>\n");
 	el(b, "name", c->user_locale);
 	el(b, "langCode", c->lang_code);
 	buf_puts(b, "</userLocale>\n");
 	el(b, "networkLocale", c->network_locale);
-	el_int(b, "deviceSecurityMode", security_mode);
+	el_int(b, "deviceSecurityMode", c->security_mode ? c->security_mode : 1);
 	buf_puts(b, "<idleTimeout>0</idleTimeout>\n");
+}
+
+static void render_urls(struct buf *b, const struct resolved *r)
+{
+	const char *node = r->node;
+	int http_port = r->http_port, https_port = r->https_port;
 
 	el_url(b, "authenticationURL", "http", node, http_port, "/ccmcip/authenticate.jsp");
 	el_url(b, "directoryURL", "http", node, http_port, "/ccmcip/xmldirectory.jsp");
@@ -407,7 +438,11 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 	       "/ccmcip/GetTelecasterHelpText.jsp");
 	el_url(b, "secureMessagesURL", NULL, NULL, 0, NULL);
 	el_url(b, "secureServicesURL", "https", node, https_port, "/ccmcip/getservicesmenu.jsp");
+}
 
+/* DSCP, transport and security settings, then the logged-in user if any. */
+static void render_settings(struct buf *b, const struct prov_cnf *c)
+{
 	buf_puts(b, "<dscpForSCCPPhoneConfig>96</dscpForSCCPPhoneConfig>\n"
 		    "<dscpForSCCPPhoneServices>0</dscpForSCCPPhoneServices>\n"
 		    "<dscpForCm2Dvce>96</dscpForCm2Dvce>\n");
@@ -418,12 +453,17 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		    "<encrConfig>false</encrConfig>\n");
 	if (c->user_id[0])
 		el(b, "userId", c->user_id);
+}
 
-	/* The EM service first: logout must always be one press away, whatever the profile
-	 * subscribes. &EMCC=#EMCC# lets the visiting cluster tell an EMCC login apart. */
+/* The EM service first: logout must always be one press away, whatever the profile
+ * subscribes. &EMCC=#EMCC# lets the visiting cluster tell an EMCC login apart. */
+static void render_services(struct buf *b, const struct prov_cnf *c, const struct resolved *r)
+{
+	char url[PROV_HOST_MAX + 128];
+
 	buf_puts(b, "<phoneServices>\n<provisioning>0</provisioning>\n");
 	snprintf(url, sizeof(url), "http://%s:%d" EM_SERVLET "?device=#DEVICENAME#&EMCC=#EMCC#",
-		 em_node, http_port);
+		 r->em_node, r->http_port);
 	render_service(b, "Extension Mobility", url);
 	for (size_t i = 0; i < c->features.nservices; i++) {
 		const struct feature_service *s = &c->features.services[i];
@@ -432,14 +472,37 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		render_service(b, s->name, s->url);
 	}
 	buf_puts(b, "</phoneServices>\n");
+}
 
-	if (c->emcc != PROV_EMCC_NONE) {
-		buf_puts(b, "<emccInfo>\n");
-		el(b, "emccMode", c->emcc == PROV_EMCC_VISITOR ? "visiting" : "home");
-		if (c->tftp[0])
-			el(b, "tempTftp1", c->tftp);
-		buf_puts(b, "</emccInfo>\n");
-	}
+static void render_emcc(struct buf *b, const struct prov_cnf *c)
+{
+	if (c->emcc == PROV_EMCC_NONE)
+		return;
+	buf_puts(b, "<emccInfo>\n");
+	el(b, "emccMode", c->emcc == PROV_EMCC_VISITOR ? "visiting" : "home");
+	if (c->tftp[0])
+		el(b, "tempTftp1", c->tftp);
+	buf_puts(b, "</emccInfo>\n");
+}
+
+int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
+{
+	struct resolved r;
+	size_t start = b->len;
+
+	if (check_cnf(c) != 0)
+		return EINVAL;
+	resolve(&r, c);
+	render_head(b, c);
+	render_device_pool(b, c, r.sip_port);
+	render_tvs(b, c);
+	render_sip_profile(b, c, r.sip_port);
+	render_load(b, c);
+	render_locale(b, c);
+	render_urls(b, &r);
+	render_settings(b, c);
+	render_services(b, c, &r);
+	render_emcc(b, c);
 	buf_puts(b, "</device>\n");
 
 	if (b->oom) {
