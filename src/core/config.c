@@ -228,7 +228,9 @@ int config_split_hostport(const char *s, char *host, size_t hostlen, int *port)
 	return 0;
 }
 
-/* Checks one value against its key and stores it; returns 0 or reports through perr. */
+/* Checks one value against its key and stores it; returns 0 or reports through perr.
+ * Kept whole: it is a table of the value kinds, one case each with its check and the exact
+ * error text an operator sees, and reads best side by side. */
 static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 {
 	char *field = (char *)ps->c + k->off;
