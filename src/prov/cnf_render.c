@@ -127,6 +127,8 @@ static int check_cnf(const struct prov_cnf *c)
 	return check_features(&c->features);
 }
 
+/* ---- writing it ---- */
+
 /* <name>text</name> on its own line, text escaped. */
 static void el(struct buf *b, const char *name, const char *text)
 {
