@@ -203,147 +203,170 @@ static void add_error(json_t *errors, size_t line, const struct admin_err *e)
 	json_array_append_new(errors, o);
 }
 
+/* One import: the kind, the header's columns in file order, and what the rows did so far. */
+struct import {
+	const struct import_kind *k;
+	struct csv_reader r;
+	struct csv_record *rec;
+	const struct column *map[CSV_MAX_FIELDS];
+	size_t ncols, imported, failed;
+	json_t *seen;	/* key -> line of its first row */
+	json_t *errors; /* [{line, error, field}] */
+};
+
+static const struct import_kind *find_kind(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+static int unknown_column(struct admin_err *e, const struct import_kind *k, const char *name)
+{
+	char known[512] = "";
+	size_t off = 0;
+
+	for (const struct column *kc = k->cols; kc->name; kc++)
+		off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s",
+					kc == k->cols ? "" : ",", kc->name);
+	return admin_fail(e, 400, "csv", "unknown column '%s' in the header (known: %s)", name,
+			  known);
+}
+
+/* Header cell i names one of the kind's columns, and no earlier cell named it. */
+static int map_column(struct import *im, size_t i, struct admin_err *e)
+{
+	const struct column *col;
+	char *name = trim(im->rec->fields[i]);
+
+	for (col = im->k->cols; col->name; col++)
+		if (strcasecmp(col->name, name) == 0)
+			break;
+	if (!col->name)
+		return unknown_column(e, im->k, name);
+	for (size_t j = 0; j < i; j++)
+		if (im->map[j] == col)
+			return admin_fail(e, 400, "csv", "column '%s' appears twice in the header",
+					  col->name);
+	im->map[i] = col;
+	return 0;
+}
+
+/* The header decides the columns; any doubt about it refuses the whole file. */
+static int read_header(struct import *im, struct admin_err *e)
+{
+	const char *why = NULL;
+	int rc = csv_read(&im->r, im->rec, &why);
+
+	if (rc == 0)
+		return admin_fail(e, 400, "csv", "empty CSV: the first row must name the columns");
+	if (rc < 0)
+		return admin_fail(e, 400, "csv", "line %zu (header): %s", im->r.line,
+				  why ? why : "CSV syntax error");
+	im->ncols = im->rec->nfields;
+	for (size_t i = 0; i < im->ncols; i++)
+		if ((rc = map_column(im, i, e)))
+			return rc;
+	for (const struct column *col = im->k->cols; col->name; col++) {
+		int found = 0;
+		for (size_t i = 0; i < im->ncols; i++)
+			found |= im->map[i] == col;
+		if (col->required && !found)
+			return admin_fail(e, 400, "csv", "the header has no '%s' column",
+					  col->name);
+	}
+	return 0;
+}
+
+/* A well-formed data row through the add command's checks and writer. Returns 0 or the
+ * status with e filled. */
+static int import_row(struct import *im, struct admin_ctx *ctx, size_t line, struct admin_err *e)
+{
+	const struct import_kind *k = im->k;
+	json_t *row, *first;
+	char key[LIM_ID_MAX];
+	int rc = 0;
+
+	if (im->rec->nfields != im->ncols)
+		return admin_fail(e, 400, "csv", "expected %zu fields, found %zu", im->ncols,
+				  im->rec->nfields);
+	row = json_object();
+	for (size_t i = 0; i < im->ncols && !rc; i++) {
+		/* An empty cell means "not given": the add command's default applies. */
+		if (im->rec->fields[i][0])
+			rc = column_value(im->map[i], im->rec->fields[i], row, e);
+	}
+	if (!rc)
+		rc = admin_check_args(row, k->args, NULL, e);
+	if (!rc)
+		rc = row_key(ctx, k, row, key, sizeof(key), e);
+	if (!rc && (first = json_object_get(im->seen, key))) {
+		rc = admin_fail(e, 400, k->key, "duplicate %s '%s' (first on line %lld)", k->key,
+				key, (long long)json_integer_value(first));
+	}
+	if (!rc) {
+		json_object_set_new_nocheck(im->seen, key, json_integer((json_int_t)line));
+		rc = k->create(ctx, row, e, NULL);
+	}
+	json_decref(row);
+	return rc;
+}
+
+/* Every row after the header; a bad row is counted and reported, never the end of the file. */
+static void import_rows(struct import *im, struct admin_ctx *ctx)
+{
+	for (;;) {
+		struct admin_err e;
+		const char *why = NULL;
+		int rc;
+
+		memset(&e, 0, sizeof(e));
+		rc = csv_read(&im->r, im->rec, &why);
+		if (rc == 0)
+			break;
+		if (rc < 0)
+			rc = admin_fail(&e, 400, "csv", "CSV syntax error: %s",
+					why ? why
+					    : (rc == -E2BIG ? "row too large" : "malformed row"));
+		else
+			rc = import_row(im, ctx, im->r.line, &e);
+		json_decref(e.extra);
+		if (rc) {
+			add_error(im->errors, im->r.line, &e);
+			im->failed++;
+		} else {
+			im->imported++;
+		}
+	}
+}
+
 int admin_import(struct admin_call *c, const char *kind)
 {
-	const struct import_kind *k = NULL;
 	json_t *csvv = json_object_get(c->args, "csv");
-	const char *csv = json_string_value(csvv);
-	struct csv_reader r;
-	struct csv_record *rec = calloc(1, sizeof(*rec));
-	const struct column *map[CSV_MAX_FIELDS];
-	json_t *seen = json_object(), *errors = json_array();
-	const char *why = NULL;
-	size_t ncols, i, imported = 0, failed = 0;
+	struct import im = {.k = find_kind(kind),
+			    .rec = calloc(1, sizeof(*im.rec)),
+			    .seen = json_object(),
+			    .errors = json_array()};
 	int rc;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(kinds[i].name, kind) == 0)
-			k = &kinds[i];
-	if (!rec || !seen || !errors || !k) {
+	if (!im.rec || !im.seen || !im.errors || !im.k) {
 		rc = admin_fail(&c->err, 500, NULL, "out of memory");
 		goto out;
 	}
-	csv_reader_init(&r, csv, json_string_length(csvv));
-
-	/* The header decides the columns; any doubt about it refuses the whole file. */
-	rc = csv_read(&r, rec, &why);
-	if (rc == 0) {
-		rc = admin_fail(&c->err, 400, "csv",
-				"empty CSV: the first row must name the columns");
+	csv_reader_init(&im.r, json_string_value(csvv), json_string_length(csvv));
+	if ((rc = read_header(&im, &c->err)))
 		goto out;
-	}
-	if (rc < 0) {
-		rc = admin_fail(&c->err, 400, "csv", "line %zu (header): %s", r.line,
-				why ? why : "CSV syntax error");
-		goto out;
-	}
-	ncols = rec->nfields;
-	for (i = 0; i < ncols; i++) {
-		const struct column *col;
-		char *name = trim(rec->fields[i]);
-		size_t j;
-
-		for (col = k->cols; col->name; col++)
-			if (strcasecmp(col->name, name) == 0)
-				break;
-		if (!col->name) {
-			char known[512] = "";
-			size_t off = 0;
-			const struct column *kc;
-			for (kc = k->cols; kc->name; kc++)
-				off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s",
-							kc == k->cols ? "" : ",", kc->name);
-			rc = admin_fail(&c->err, 400, "csv",
-					"unknown column '%s' in the header (known: %s)", name,
-					known);
-			goto out;
-		}
-		for (j = 0; j < i; j++)
-			if (map[j] == col) {
-				rc = admin_fail(&c->err, 400, "csv",
-						"column '%s' appears twice in the header",
-						col->name);
-				goto out;
-			}
-		map[i] = col;
-	}
-	{
-		const struct column *col;
-		for (col = k->cols; col->name; col++) {
-			int found = 0;
-			for (i = 0; i < ncols; i++)
-				found |= map[i] == col;
-			if (col->required && !found) {
-				rc = admin_fail(&c->err, 400, "csv",
-						"the header has no '%s' column", col->name);
-				goto out;
-			}
-		}
-	}
-
-	for (;;) {
-		struct admin_err e;
-		json_t *row, *first;
-		char key[LIM_ID_MAX];
-		size_t line;
-
-		memset(&e, 0, sizeof(e));
-		why = NULL;
-		rc = csv_read(&r, rec, &why);
-		if (rc == 0)
-			break;
-		line = r.line;
-		if (rc < 0) {
-			admin_fail(&e, 400, "csv", "CSV syntax error: %s",
-				   why ? why : (rc == -E2BIG ? "row too large" : "malformed row"));
-			add_error(errors, line, &e);
-			failed++;
-			continue;
-		}
-		if (rec->nfields != ncols) {
-			admin_fail(&e, 400, "csv", "expected %zu fields, found %zu", ncols,
-				   rec->nfields);
-			add_error(errors, line, &e);
-			failed++;
-			continue;
-		}
-		row = json_object();
-		rc = 0;
-		for (i = 0; i < ncols && !rc; i++) {
-			/* An empty cell means "not given": the add command's default applies. */
-			if (rec->fields[i][0])
-				rc = column_value(map[i], rec->fields[i], row, &e);
-		}
-		if (!rc)
-			rc = admin_check_args(row, k->args, NULL, &e);
-		if (!rc)
-			rc = row_key(c->ctx, k, row, key, sizeof(key), &e);
-		if (!rc && (first = json_object_get(seen, key))) {
-			rc = admin_fail(&e, 400, k->key, "duplicate %s '%s' (first on line %lld)",
-					k->key, key, (long long)json_integer_value(first));
-		}
-		if (!rc) {
-			json_object_set_new_nocheck(seen, key, json_integer((json_int_t)line));
-			rc = k->create(c->ctx, row, &e, NULL);
-		}
-		json_decref(row);
-		json_decref(e.extra);
-		if (rc) {
-			add_error(errors, line, &e);
-			failed++;
-		} else {
-			imported++;
-		}
-	}
+	import_rows(&im, c->ctx);
 	/* 200 even when rows failed: the import itself ran; "failed" and "errors" tell which. */
-	c->out = json_pack("{s:I, s:I, s:O}", "imported", (json_int_t)imported, "failed",
-			   (json_int_t)failed, "errors", errors);
-	if (c->out && failed > json_array_size(errors))
+	c->out = json_pack("{s:I, s:I, s:O}", "imported", (json_int_t)im.imported, "failed",
+			   (json_int_t)im.failed, "errors", im.errors);
+	if (c->out && im.failed > json_array_size(im.errors))
 		json_object_set_new(c->out, "errors_truncated", json_true());
 	rc = 200;
 out:
-	json_decref(seen);
-	json_decref(errors);
-	free(rec);
+	json_decref(im.seen);
+	json_decref(im.errors);
+	free(im.rec);
 	return rc;
 }

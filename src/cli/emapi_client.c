@@ -132,91 +132,118 @@ static void print_attr(xmlNode *n, const char *name)
 	xmlFree(a);
 }
 
+static int print_failure(xmlNode *r)
+{
+	xmlNode *e = child(r, "error");
+	xmlChar *code = e ? xmlGetProp(e, (const xmlChar *)"code") : NULL;
+	xmlChar *text = xmlNodeGetContent(e ? e : r);
+
+	printf("error %s: %s\n", code ? (const char *)code : "?", text ? (const char *)text : "");
+	xmlFree(code);
+	xmlFree(text);
+	return CLI_EXIT_FAILED;
+}
+
+/* deviceUserResults: who is on each device. */
+static void print_device_users(xmlNode *r)
+{
+	xmlNode *c;
+
+	for (xmlNode *n = r->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		print_attr(n, "name");
+		if (child(n, "doesNotExist"))
+			printf(": does not exist\n");
+		else if (child(n, "none"))
+			printf(": nobody logged in\n");
+		else if ((c = child(n, "userID")))
+			print_text(": ", c, "\n");
+		else
+			printf(": ?\n");
+		if ((c = child(n, "lastlogin")))
+			print_text("  last login: ", c, "\n");
+		if ((c = child(n, "emccDevice")))
+			print_text("  emcc device: ", c, "\n");
+	}
+}
+
+/* One <deviceProfile> of a user: its name, and whether it is the default. */
+static void print_profile(xmlNode *c)
+{
+	xmlNode *pn = child(c, "deviceProfileName");
+	xmlNode *pd = child(c, "isDefaultDeviceProfile");
+	xmlChar *d = pd ? xmlNodeGetContent(pd) : NULL;
+
+	print_text(" ", pn ? pn : c, "");
+	if (d && (d[0] == 't' || d[0] == 'T'))
+		printf(" (default)");
+	xmlFree(d);
+}
+
+/* userDevicesResults or deviceProfileResults: one line per user. */
+static void print_user_items(xmlNode *r)
+{
+	int profiles = strcmp((const char *)r->name, "deviceProfileResults") == 0;
+
+	for (xmlNode *n = r->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		print_attr(n, "id");
+		printf(":");
+		if (child(n, "doesNotExist"))
+			printf(" does not exist");
+		else if (child(n, "none"))
+			printf(" none");
+		for (xmlNode *c = n->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			if (!profiles && strcmp((const char *)c->name, "deviceName") == 0)
+				print_text(" ", c, "");
+			else if (profiles && strcmp((const char *)c->name, "deviceProfile") == 0)
+				print_profile(c);
+		}
+		printf("\n");
+	}
+}
+
+static void print_check_users(xmlNode *r)
+{
+	for (xmlNode *n = r->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		print_attr(n, "id");
+		printf(child(n, "exists") ? ": exists\n" : ": does not exist\n");
+	}
+}
+
 /* Prints one answer in human form; returns the exit code. */
 static int print_response(const char *data, size_t len)
 {
 	xmlDoc *doc = xmlReadMemory(data, (int)len, "response.xml", NULL,
 				    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
 					XML_PARSE_NOWARNING);
-	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL, *r, *n, *c;
+	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL, *r;
 	int rc = CLI_EXIT_OK;
 
 	if (!root || strcmp((const char *)root->name, "response") != 0) {
 		fprintf(stderr, "emcc: unreadable answer:\n%.*s\n", (int)len, data);
 		rc = CLI_EXIT_FAILED;
-		goto out;
-	}
-	if (child(root, "success")) {
+	} else if (child(root, "success")) {
 		printf("ok\n");
 	} else if ((r = child(root, "failure"))) {
-		xmlNode *e = child(r, "error");
-		xmlChar *code = e ? xmlGetProp(e, (const xmlChar *)"code") : NULL;
-		xmlChar *text = xmlNodeGetContent(e ? e : r);
-		printf("error %s: %s\n", code ? (const char *)code : "?",
-		       text ? (const char *)text : "");
-		xmlFree(code);
-		xmlFree(text);
-		rc = CLI_EXIT_FAILED;
+		rc = print_failure(r);
 	} else if ((r = child(root, "deviceUserResults"))) {
-		for (n = r->children; n; n = n->next) {
-			if (n->type != XML_ELEMENT_NODE)
-				continue;
-			print_attr(n, "name");
-			if (child(n, "doesNotExist"))
-				printf(": does not exist\n");
-			else if (child(n, "none"))
-				printf(": nobody logged in\n");
-			else if ((c = child(n, "userID")))
-				print_text(": ", c, "\n");
-			else
-				printf(": ?\n");
-			if ((c = child(n, "lastlogin")))
-				print_text("  last login: ", c, "\n");
-			if ((c = child(n, "emccDevice")))
-				print_text("  emcc device: ", c, "\n");
-		}
+		print_device_users(r);
 	} else if ((r = child(root, "userDevicesResults")) ||
 		   (r = child(root, "deviceProfileResults"))) {
-		int profiles = strcmp((const char *)r->name, "deviceProfileResults") == 0;
-		for (n = r->children; n; n = n->next) {
-			if (n->type != XML_ELEMENT_NODE)
-				continue;
-			print_attr(n, "id");
-			printf(":");
-			if (child(n, "doesNotExist"))
-				printf(" does not exist");
-			else if (child(n, "none"))
-				printf(" none");
-			for (c = n->children; c; c = c->next) {
-				if (c->type != XML_ELEMENT_NODE)
-					continue;
-				if (!profiles && strcmp((const char *)c->name, "deviceName") == 0) {
-					print_text(" ", c, "");
-				} else if (profiles &&
-					   strcmp((const char *)c->name, "deviceProfile") == 0) {
-					xmlNode *pn = child(c, "deviceProfileName");
-					xmlNode *pd = child(c, "isDefaultDeviceProfile");
-					xmlChar *d = pd ? xmlNodeGetContent(pd) : NULL;
-					print_text(" ", pn ? pn : c, "");
-					if (d && (d[0] == 't' || d[0] == 'T'))
-						printf(" (default)");
-					xmlFree(d);
-				}
-			}
-			printf("\n");
-		}
+		print_user_items(r);
 	} else if ((r = child(root, "checkUserResults"))) {
-		for (n = r->children; n; n = n->next) {
-			if (n->type != XML_ELEMENT_NODE)
-				continue;
-			print_attr(n, "id");
-			printf(child(n, "exists") ? ": exists\n" : ": does not exist\n");
-		}
+		print_check_users(r);
 	} else {
 		/* anything newer: show the document itself. */
 		printf("%.*s\n", (int)len, data);
 	}
-out:
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -231,156 +231,170 @@ static int append_line(json_t *args, const char *key, const char *val)
 	return 0;
 }
 
+static size_t npositional(const struct cli_cmd *c)
+{
+	size_t n = 0;
+
+	while (n < 3 && c->positional[n])
+		n++;
+	return n;
+}
+
+/* args[key] = the text of the file at path. Returns 0 or an exit code (reason printed). */
+static int set_file_text(json_t *args, const char *key, const char *path)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+
+	if (!text) {
+		warn("cannot read %s", path);
+		return CLI_EXIT_FAILED;
+	}
+	json_object_set_new(args, key, json_stringn(text, len));
+	free(text);
+	if (!json_object_get(args, key)) {
+		fprintf(stderr, "emcc: %s is not UTF-8 text\n", path);
+		return CLI_EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* A word that is no "--" option: "-h", or positional *npos. Returns 0 or an exit code. */
+static int take_positional(const struct cli_cmd *c, const char *a, int only_pos, int *npos,
+			   json_t *args, int *done)
+{
+	if (!only_pos && a[0] == '-' && a[1] && strcmp(a, "-h") != 0 &&
+	    !(a[1] >= '0' && a[1] <= '9'))
+		return usage_error("unknown option '%s' (try --help)", a);
+	if (strcmp(a, "-h") == 0 && !only_pos) {
+		print_cmd_help(stdout, c);
+		*done = 1;
+		return 0;
+	}
+	if ((size_t)*npos >= npositional(c))
+		return usage_error("unexpected argument '%s' (try `emcc %s --help`)", a, c->noun);
+	const char *key = c->positional[(*npos)++];
+	if (key[0] != '>' && c->file_key && *npos == 1)
+		return set_file_text(args, c->file_key, a);
+	json_object_set_new(args, key, json_string(a));
+	return 0;
+}
+
+/* c's option called name, or its --no- form (*neg set); NULL when c has none. */
+static const struct cli_opt *find_opt(const struct cli_cmd *c, const char *name, int *neg)
+{
+	for (const struct cli_opt *p = c->opts; p && p->flag; p++) {
+		if (strcmp(p->flag, name) == 0)
+			return p;
+		if (p->type == CLI_O_BOOL && strncmp(name, "no-", 3) == 0 &&
+		    strcmp(p->flag, name + 3) == 0) {
+			*neg = 1;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* The value val of option o (--name) into args. Returns 0 or an exit code. */
+static int set_value(json_t *args, const struct cli_opt *o, const char *name, const char *val)
+{
+	switch (o->type) {
+	case CLI_O_STR: json_object_set_new(args, o->key, json_string(val)); break;
+	case CLI_O_INT: {
+		char *end;
+		long long v;
+		errno = 0;
+		v = strtoll(val, &end, 10);
+		if (errno || end == val || *end)
+			return usage_error("--%s needs a number, not '%s'", name, val);
+		json_object_set_new(args, o->key, json_integer(v));
+		break;
+	}
+	case CLI_O_LIST: {
+		json_t *arr = json_object_get(args, o->key);
+		if (!arr) {
+			arr = json_array();
+			json_object_set_new(args, o->key, arr);
+		}
+		json_array_append_new(arr, json_string(val));
+		break;
+	}
+	case CLI_O_LINE:
+		if (append_line(args, o->key, val))
+			return usage_error("--%s needs [INDEX:]DN[:LABEL], not '%s'", name, val);
+		break;
+	case CLI_O_SPEED: append_pair(args, o->key, val, ':', "number", "label", 1); break;
+	case CLI_O_FILE: return set_file_text(args, o->key, val);
+	case CLI_O_SERVICE:
+		if (!strchr(val, '='))
+			return usage_error("--%s needs NAME=URL, not '%s'", name, val);
+		append_pair(args, o->key, val, '=', "name", "url", 0);
+		break;
+	}
+	return 0;
+}
+
+/* The "--" option at argv[*i]; its value may take the next word (*i moves on). Returns 0 or
+ * an exit code. */
+static int take_option(const struct cli_cmd *c, struct cli_global *g, int argc, char **argv, int *i,
+		       json_t *args, int *done)
+{
+	const char *a = argv[*i] + 2, *eq = strchr(a, '='), *val = eq ? eq + 1 : NULL;
+	const struct cli_opt *o;
+	char name[64];
+	int neg = 0;
+
+	snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+	if (strcmp(name, "help") == 0) {
+		print_cmd_help(stdout, c);
+		*done = 1;
+		return 0;
+	}
+	if (strcmp(name, "json") == 0 && !eq) {
+		g->json = 1;
+		return 0;
+	}
+	if (strcmp(name, "socket") == 0) {
+		if (!val && *i + 1 >= argc)
+			return usage_error("--socket needs a PATH");
+		g->socket = val ? val : argv[++*i];
+		return 0;
+	}
+	if (!(o = find_opt(c, name, &neg)))
+		return usage_error("unknown option '--%s' (try `emcc %s --help`)", name, c->noun);
+	if (o->type == CLI_O_BOOL || o->type == CLI_O_FLAG) {
+		if (eq)
+			return usage_error("--%s takes no value", name);
+		json_object_set_new(args, o->key, json_boolean(!neg));
+		return 0;
+	}
+	if (!val) {
+		if (*i + 1 >= argc)
+			return usage_error("--%s needs a value (%s)", name,
+					   o->metavar ? o->metavar : "VALUE");
+		val = argv[++*i];
+	}
+	return set_value(args, o, name, val);
+}
+
 /* Parses the options and positionals after the verb into args. Returns 0, or an exit code
  * (help printed: 0 via *done; usage error: 2). */
 static int parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, char **argv,
 		      json_t *args, int *done)
 {
-	int i, npos = 0, only_pos = 0;
-	size_t maxpos = 0;
+	int npos = 0, only_pos = 0, rc = 0;
+	size_t maxpos = npositional(c);
 
-	while (maxpos < 3 && c->positional[maxpos])
-		maxpos++;
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const struct cli_opt *o = NULL;
-		const char *val = NULL, *eq;
-		char name[64];
-		int neg = 0;
-
-		if (only_pos || a[0] != '-' || strcmp(a, "-") == 0 || strncmp(a, "--", 2) != 0) {
-			if (!only_pos && a[0] == '-' && a[1] && strcmp(a, "-h") != 0 &&
-			    !(a[1] >= '0' && a[1] <= '9'))
-				return usage_error("unknown option '%s' (try --help)", a);
-			if (strcmp(a, "-h") == 0 && !only_pos) {
-				print_cmd_help(stdout, c);
-				*done = 1;
-				return 0;
-			}
-			if ((size_t)npos >= maxpos)
-				return usage_error(
-				    "unexpected argument '%s' (try `emcc %s --help`)", a, c->noun);
-			if (c->positional[npos][0] == '>') {
-				json_object_set_new(args, c->positional[npos], json_string(a));
-			} else if (c->file_key && npos == 0) {
-				size_t len;
-				char *text = read_file(a, &len);
-				if (!text) {
-					warn("cannot read %s", a);
-					return CLI_EXIT_FAILED;
-				}
-				json_object_set_new(args, c->file_key, json_stringn(text, len));
-				free(text);
-				if (!json_object_get(args, c->file_key)) {
-					fprintf(stderr, "emcc: %s is not UTF-8 text\n", a);
-					return CLI_EXIT_FAILED;
-				}
-			} else {
-				json_object_set_new(args, c->positional[npos], json_string(a));
-			}
-			npos++;
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
+	for (int i = 0; i < argc && !rc && !*done; i++) {
+		if (!only_pos && strcmp(argv[i], "--") == 0)
 			only_pos = 1;
-			continue;
-		}
-		a += 2;
-		eq = strchr(a, '=');
-		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
-		if (eq)
-			val = eq + 1;
-		if (strcmp(name, "help") == 0) {
-			print_cmd_help(stdout, c);
-			*done = 1;
-			return 0;
-		}
-		if (strcmp(name, "json") == 0 && !eq) {
-			g->json = 1;
-			continue;
-		}
-		if (strcmp(name, "socket") == 0) {
-			if (!val && i + 1 >= argc)
-				return usage_error("--socket needs a PATH");
-			g->socket = val ? val : argv[++i];
-			continue;
-		}
-		for (const struct cli_opt *p = c->opts; p && p->flag; p++) {
-			if (strcmp(p->flag, name) == 0) {
-				o = p;
-				break;
-			}
-			if (p->type == CLI_O_BOOL && strncmp(name, "no-", 3) == 0 &&
-			    strcmp(p->flag, name + 3) == 0) {
-				o = p;
-				neg = 1;
-				break;
-			}
-		}
-		if (!o)
-			return usage_error("unknown option '--%s' (try `emcc %s --help`)", name,
-					   c->noun);
-		if (o->type == CLI_O_BOOL || o->type == CLI_O_FLAG) {
-			if (eq)
-				return usage_error("--%s takes no value", name);
-			json_object_set_new(args, o->key, json_boolean(!neg));
-			continue;
-		}
-		if (!val) {
-			if (i + 1 >= argc)
-				return usage_error("--%s needs a value (%s)", name,
-						   o->metavar ? o->metavar : "VALUE");
-			val = argv[++i];
-		}
-		switch (o->type) {
-		case CLI_O_STR: json_object_set_new(args, o->key, json_string(val)); break;
-		case CLI_O_INT: {
-			char *end;
-			long long v;
-			errno = 0;
-			v = strtoll(val, &end, 10);
-			if (errno || end == val || *end)
-				return usage_error("--%s needs a number, not '%s'", name, val);
-			json_object_set_new(args, o->key, json_integer(v));
-			break;
-		}
-		case CLI_O_LIST: {
-			json_t *arr = json_object_get(args, o->key);
-			if (!arr) {
-				arr = json_array();
-				json_object_set_new(args, o->key, arr);
-			}
-			json_array_append_new(arr, json_string(val));
-			break;
-		}
-		case CLI_O_LINE:
-			if (append_line(args, o->key, val))
-				return usage_error("--%s needs [INDEX:]DN[:LABEL], not '%s'", name,
-						   val);
-			break;
-		case CLI_O_SPEED: append_pair(args, o->key, val, ':', "number", "label", 1); break;
-		case CLI_O_FILE: {
-			size_t len;
-			char *text = read_file(val, &len);
-			if (!text) {
-				warn("cannot read %s", val);
-				return CLI_EXIT_FAILED;
-			}
-			json_object_set_new(args, o->key, json_stringn(text, len));
-			free(text);
-			if (!json_object_get(args, o->key)) {
-				fprintf(stderr, "emcc: %s is not UTF-8 text\n", val);
-				return CLI_EXIT_FAILED;
-			}
-			break;
-		}
-		case CLI_O_SERVICE:
-			if (!strchr(val, '='))
-				return usage_error("--%s needs NAME=URL, not '%s'", name, val);
-			append_pair(args, o->key, val, '=', "name", "url", 0);
-			break;
-		}
+		else if (only_pos || strncmp(argv[i], "--", 2) != 0)
+			rc = take_positional(c, argv[i], only_pos, &npos, args, done);
+		else
+			rc = take_option(c, g, argc, argv, &i, args, done);
 	}
+	if (rc || *done)
+		return rc;
 	if ((size_t)npos < maxpos && c->positional[npos][0] != '>') {
 		fprintf(stderr, "emcc: missing argument%s; usage:\n", maxpos - npos > 1 ? "s" : "");
 		usage_line(stderr, c);
@@ -428,93 +442,130 @@ static int save_text(json_t *answer, const char *path)
 	return CLI_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* The options before the noun; *next = where the noun is. Returns 0, or an exit code (help
+ * printed: 0 via *done; usage error: 2). */
+static int parse_globals(int argc, char **argv, struct cli_global *g, int *next, int *done)
 {
-	struct cli_global g = {0};
-	const struct cli_cmd *c;
-	json_t *args = NULL, *answer = NULL;
-	int i = 1, used = 0, done = 0, status = 0, rc;
+	int i = 1;
 
-	g.socket = getenv("EMCC_SOCKET");
-	if (!g.socket || !*g.socket)
-		g.socket = CLI_DEFAULT_SOCKET;
+	g->socket = getenv("EMCC_SOCKET");
+	if (!g->socket || !*g->socket)
+		g->socket = CLI_DEFAULT_SOCKET;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			print_top_help(stdout);
+			*done = 1;
 			return CLI_EXIT_OK;
 		} else if (strcmp(argv[i], "--json") == 0) {
-			g.json = 1;
+			g->json = 1;
 		} else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
-			g.socket = argv[++i];
+			g->socket = argv[++i];
 		} else if (strncmp(argv[i], "--socket=", 9) == 0) {
-			g.socket = argv[i] + 9;
+			g->socket = argv[i] + 9;
 		} else {
-			fprintf(stderr, "emcc: unknown option '%s' (try emcc --help)\n", argv[i]);
-			return CLI_EXIT_USAGE;
+			return usage_error("unknown option '%s' (try emcc --help)", argv[i]);
 		}
 	}
 	if (i >= argc) {
 		print_top_help(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (!noun_known(argv[i])) {
-		fprintf(stderr, "emcc: unknown command '%s' (try emcc --help)\n", argv[i]);
-		return CLI_EXIT_USAGE;
+	*next = i;
+	return 0;
+}
+
+/* The command whose noun is argv[i]; *used = how many words its verb took. NULL with *rc set
+ * when there is none to run: the noun's help printed (0), an unknown noun or verb (2). */
+static const struct cli_cmd *choose_cmd(int argc, char **argv, int i, int *used, int *rc)
+{
+	const char *noun = argv[i];
+	const struct cli_cmd *c;
+
+	*rc = CLI_EXIT_USAGE;
+	if (!noun_known(noun)) {
+		usage_error("unknown command '%s' (try emcc --help)", noun);
+		return NULL;
 	}
 	if (i + 1 < argc &&
 	    (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0) &&
-	    !find_cmd(argv[i], 0, NULL, &used)) {
-		printf("usage: emcc %s <verb> [ARGS...]\n\n", argv[i]);
-		list_commands(stdout, argv[i]);
-		return CLI_EXIT_OK;
+	    !find_cmd(noun, 0, NULL, used)) {
+		printf("usage: emcc %s <verb> [ARGS...]\n\n", noun);
+		list_commands(stdout, noun);
+		*rc = CLI_EXIT_OK;
+		return NULL;
 	}
-	c = find_cmd(argv[i], argc - i - 1, argv + i + 1, &used);
+	c = find_cmd(noun, argc - i - 1, argv + i + 1, used);
 	if (!c) {
 		if (i + 1 < argc)
 			fprintf(stderr, "emcc: unknown verb '%s' for '%s'; one of:\n", argv[i + 1],
-				argv[i]);
+				noun);
 		else
-			fprintf(stderr, "emcc: '%s' needs a verb, one of:\n", argv[i]);
-		list_commands(stderr, argv[i]);
-		return CLI_EXIT_USAGE;
+			fprintf(stderr, "emcc: '%s' needs a verb, one of:\n", noun);
+		list_commands(stderr, noun);
 	}
-	args = json_object();
-	rc = parse_args(c, &g, argc - i - 1 - used, argv + i + 1 + used, args, &done);
-	if (rc || done)
-		goto out;
+	return c;
+}
+
+/* An admin command with its output file given: the answer's text goes there. */
+static int admin_to_file(const struct cli_cmd *c, const struct cli_global *g, json_t *args,
+			 const char *key, json_t **answer)
+{
+	char *path = strdup(json_string_value(json_object_get(args, key)));
+	int status = 0, rc;
+
+	json_object_del(args, key);
+	if (!path || cli_admin_call(g, c->api, args, &status, answer) != 0)
+		rc = CLI_EXIT_FAILED;
+	else if (status == 200 && (rc = save_text(*answer, path)) != CLI_EXIT_OK)
+		;
+	else
+		rc = cli_print_answer(c, status, *answer, g->json);
+	free(path);
+	return rc;
+}
+
+static int run_cmd(const struct cli_cmd *c, const struct cli_global *g, json_t *args)
+{
+	const char *key = save_key(c);
+	json_t *answer = NULL;
+	int status = 0, rc;
+
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "emcc: cannot initialise libcurl\n");
-		rc = CLI_EXIT_FAILED;
-		goto out;
+		return CLI_EXIT_FAILED;
 	}
-	if (c->kind == CLI_EMAPI) {
-		rc = cli_emapi_run(&g, c, args);
-	} else if (save_key(c) && !json_object_get(args, save_key(c)) && !g.json) {
+	if (c->kind == CLI_EMAPI)
+		rc = cli_emapi_run(g, c, args);
+	else if (key && json_object_get(args, key))
+		rc = admin_to_file(c, g, args, key, &answer);
+	else if (cli_admin_call(g, c->api, args, &status, &answer) != 0)
+		rc = CLI_EXIT_FAILED;
+	else if (key && !g->json && status == 200)
 		/* No output file: the text alone goes to stdout, so it can be redirected. */
-		if (cli_admin_call(&g, c->api, args, &status, &answer) != 0)
-			rc = CLI_EXIT_FAILED;
-		else if (status == 200)
-			rc = save_text(answer, NULL);
-		else
-			rc = cli_print_answer(c, status, answer, 0);
-	} else if (save_key(c) && json_object_get(args, save_key(c))) {
-		char *path = strdup(json_string_value(json_object_get(args, save_key(c))));
-		json_object_del(args, save_key(c));
-		if (!path || cli_admin_call(&g, c->api, args, &status, &answer) != 0)
-			rc = CLI_EXIT_FAILED;
-		else if (status == 200 && (rc = save_text(answer, path)) != CLI_EXIT_OK)
-			;
-		else
-			rc = cli_print_answer(c, status, answer, g.json);
-		free(path);
-	} else if (cli_admin_call(&g, c->api, args, &status, &answer) != 0) {
-		rc = CLI_EXIT_FAILED;
-	} else {
-		rc = cli_print_answer(c, status, answer, g.json);
-	}
+		rc = save_text(answer, NULL);
+	else
+		rc = cli_print_answer(c, status, answer, g->json);
 	curl_global_cleanup();
-out:
-	json_decref(args);
 	json_decref(answer);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_global g = {0};
+	const struct cli_cmd *c;
+	json_t *args;
+	int i = 1, used = 0, done = 0, rc;
+
+	rc = parse_globals(argc, argv, &g, &i, &done);
+	if (rc || done)
+		return rc;
+	if (!(c = choose_cmd(argc, argv, i, &used, &rc)))
+		return rc;
+	args = json_object();
+	rc = parse_args(c, &g, argc - i - 1 - used, argv + i + 1 + used, args, &done);
+	if (!rc && !done)
+		rc = run_cmd(c, &g, args);
+	json_decref(args);
 	return rc;
 }

@@ -67,104 +67,118 @@ static void put(struct field_out *f, char c)
 	f->len++;
 }
 
+/* Where csv_read is: p within [p, e), line the physical line at p; the record began at start on
+ * start_line (an unterminated quote restarts reading after that line). */
+struct cursor {
+	const char *p, *e, *start;
+	size_t line, start_line;
+};
+
+/* A syntax error: skips the rest of the physical line and says why. Returns -EINVAL. */
+static int bad_row(struct cursor *c, struct field_out *f, const char *why)
+{
+	f->why = why;
+	c->p = skip_line(c->p, c->e, &c->line);
+	return -EINVAL;
+}
+
+/* A quoted field, c->p just past its opening quote. Returns 0 or -EINVAL. */
+static int quoted_field(struct cursor *c, struct field_out *f)
+{
+	for (;;) {
+		if (c->p >= c->e) {
+			/* Restart right after the line this record began on. */
+			f->why = "unterminated quoted field";
+			c->line = c->start_line;
+			c->p = skip_line(c->start, c->e, &c->line);
+			return -EINVAL;
+		}
+		if (*c->p == '"') {
+			if (c->p + 1 < c->e && c->p[1] == '"') {
+				put(f, '"');
+				c->p += 2;
+				continue;
+			}
+			c->p++;
+			break;
+		}
+		if (*c->p == '\0')
+			return bad_row(c, f, "NUL byte");
+		if (*c->p == '\n')
+			c->line++;
+		put(f, *c->p++);
+	}
+	if (c->p < c->e && *c->p != ',' && !at_eol(c->p, c->e))
+		return bad_row(c, f, "text after a closing quote");
+	return 0;
+}
+
+/* An unquoted field: up to the next comma or line end. Returns 0 or -EINVAL. */
+static int bare_field(struct cursor *c, struct field_out *f)
+{
+	while (c->p < c->e && *c->p != ',' && !at_eol(c->p, c->e)) {
+		if (*c->p == '\0')
+			return bad_row(c, f, "NUL byte");
+		put(f, *c->p++);
+	}
+	return 0;
+}
+
+/* The fields of one record, up to and past its line end. Returns 1 or a negative errno. */
+static int read_fields(struct cursor *c, struct csv_record *rec, struct field_out *f)
+{
+	for (;;) {
+		int rc;
+
+		if (rec->nfields == CSV_MAX_FIELDS && !f->discard) {
+			f->err = -E2BIG;
+			f->why = "more than 64 fields";
+			f->discard = 1;
+		}
+		if (!f->discard)
+			rec->fields[rec->nfields] = f->out;
+		f->len = 0;
+		if (c->p < c->e && *c->p == '"') {
+			c->p++;
+			rc = quoted_field(c, f);
+		} else {
+			rc = bare_field(c, f);
+		}
+		if (rc)
+			return rc;
+		if (!f->discard) {
+			*f->out++ = '\0';
+			rec->nfields++;
+		}
+		if (c->p < c->e && *c->p == ',') {
+			c->p++;
+			continue;
+		}
+		c->p = skip_eol(c->p, c->e, &c->line);
+		return f->err ? f->err : 1;
+	}
+}
+
 int csv_read(struct csv_reader *r, struct csv_record *rec, const char **why)
 {
-	const char *p = r->p, *e = r->end;
-	size_t line = r->next_line;
+	struct cursor c = {.p = r->p, .e = r->end, .line = r->next_line};
 	struct field_out f = {.out = rec->storage};
-	int rc = 1;
+	int rc = 0;
 
 	rec->nfields = 0;
 	if (why)
 		*why = NULL;
-
 	/* Blank lines carry no record. */
-	while (p < e && at_eol(p, e))
-		p = skip_eol(p, e, &line);
-	if (p >= e) {
-		r->p = p;
-		r->next_line = line;
-		return 0;
+	while (c.p < c.e && at_eol(c.p, c.e))
+		c.p = skip_eol(c.p, c.e, &c.line);
+	if (c.p < c.e) {
+		c.start = c.p;
+		c.start_line = c.line;
+		r->line = c.line;
+		rc = read_fields(&c, rec, &f);
 	}
-
-	const char *start = p;
-	size_t start_line = line;
-	r->line = start_line;
-
-	for (;;) {
-		if (rec->nfields == CSV_MAX_FIELDS && !f.discard) {
-			f.err = -E2BIG;
-			f.why = "more than 64 fields";
-			f.discard = 1;
-		}
-		if (!f.discard)
-			rec->fields[rec->nfields] = f.out;
-		f.len = 0;
-
-		if (p < e && *p == '"') {
-			p++;
-			for (;;) {
-				if (p >= e) {
-					/* Restart right after the line this record began on. */
-					rc = -EINVAL;
-					f.why = "unterminated quoted field";
-					line = start_line;
-					p = skip_line(start, e, &line);
-					goto out;
-				}
-				if (*p == '"') {
-					if (p + 1 < e && p[1] == '"') {
-						put(&f, '"');
-						p += 2;
-						continue;
-					}
-					p++;
-					break;
-				}
-				if (*p == '\0') {
-					rc = -EINVAL;
-					f.why = "NUL byte";
-					p = skip_line(p, e, &line);
-					goto out;
-				}
-				if (*p == '\n')
-					line++;
-				put(&f, *p++);
-			}
-			if (p < e && *p != ',' && !at_eol(p, e)) {
-				rc = -EINVAL;
-				f.why = "text after a closing quote";
-				p = skip_line(p, e, &line);
-				goto out;
-			}
-		} else {
-			while (p < e && *p != ',' && !at_eol(p, e)) {
-				if (*p == '\0') {
-					rc = -EINVAL;
-					f.why = "NUL byte";
-					p = skip_line(p, e, &line);
-					goto out;
-				}
-				put(&f, *p++);
-			}
-		}
-
-		if (!f.discard) {
-			*f.out++ = '\0';
-			rec->nfields++;
-		}
-		if (p < e && *p == ',') {
-			p++;
-			continue;
-		}
-		p = skip_eol(p, e, &line);
-		break;
-	}
-	if (f.err)
-		rc = f.err;
-out:
-	r->p = p;
-	r->next_line = line;
+	r->p = c.p;
+	r->next_line = c.line;
 	if (rc < 0) {
 		rec->nfields = 0;
 		if (why)

@@ -37,37 +37,30 @@ static int add_ext(X509 *cert, int nid, const char *value)
 	return ok ? 0 : -1;
 }
 
-int tls_generate_self_signed(const char *cert_path, const char *key_path, const char *common_name,
-			     const char *host, char *err, size_t errlen)
+/* A random positive 128-bit serial number. Returns 0 or EIO with err set. */
+static int set_serial(X509 *cert, char *err, size_t errlen)
 {
-	int rc = EIO;
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
-	FILE *kf = NULL, *cf = NULL;
-	int kfd = -1;
-
-	key = EVP_EC_gen("P-256");
-	if (!key) {
-		ssl_reason(err, errlen, "cannot generate a key");
-		goto out;
-	}
-	cert = X509_new();
-	if (!cert)
-		goto out;
-	X509_set_version(cert, 2);
 	unsigned char serial[16];
 	FILE *ur = fopen("/dev/urandom", "rb");
+
 	if (!ur || fread(serial, 1, sizeof(serial), ur) != sizeof(serial)) {
 		if (ur)
 			fclose(ur);
 		snprintf(err, errlen, "cannot read /dev/urandom");
-		goto out;
+		return EIO;
 	}
 	fclose(ur);
 	serial[0] &= 0x7f; /* positive */
 	BIGNUM *bn = BN_bin2bn(serial, sizeof(serial), NULL);
 	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
 	BN_free(bn);
+	return 0;
+}
+
+/* X.509 v3, valid from an hour ago for ten years, subject and issuer "CN=common_name, O=emcc". */
+static void set_subject(X509 *cert, EVP_PKEY *key, const char *common_name)
+{
+	X509_set_version(cert, 2);
 	X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
 	X509_gmtime_adj(X509_getm_notAfter(cert), 10L * 365 * 24 * 3600);
 	X509_set_pubkey(cert, key);
@@ -77,10 +70,16 @@ int tls_generate_self_signed(const char *cert_path, const char *key_path, const 
 	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"emcc", -1, -1,
 				   0);
 	X509_set_issuer_name(cert, name);
+}
 
+/* host as the subject alternative name (IP: for an address literal, else DNS:), no CA, server
+ * and client use. Returns 0 or EIO with err set. */
+static int add_extensions(X509 *cert, const char *host, char *err, size_t errlen)
+{
 	char san[300];
 	struct in6_addr a6;
 	struct in_addr a4;
+
 	if (inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1)
 		snprintf(san, sizeof(san), "IP:%s", host);
 	else
@@ -89,12 +88,17 @@ int tls_generate_self_signed(const char *cert_path, const char *key_path, const 
 	    add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
 	    add_ext(cert, NID_ext_key_usage, "serverAuth,clientAuth")) {
 		ssl_reason(err, errlen, "cannot add certificate extensions");
-		goto out;
+		return EIO;
 	}
-	if (!X509_sign(cert, key, EVP_sha256())) {
-		ssl_reason(err, errlen, "cannot sign the certificate");
-		goto out;
-	}
+	return 0;
+}
+
+/* The key (mode 0600) and the certificate as PEM. Returns 0, or an errno with err set. */
+static int write_pem(const char *cert_path, const char *key_path, EVP_PKEY *key, X509 *cert,
+		     char *err, size_t errlen)
+{
+	FILE *kf = NULL, *cf = NULL;
+	int kfd, rc = EIO;
 
 	kfd = open(key_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (kfd < 0 || !(kf = fdopen(kfd, "w"))) {
@@ -125,6 +129,31 @@ out:
 		rc = EIO;
 	if (cf && fclose(cf) != 0 && rc == 0)
 		rc = EIO;
+	return rc;
+}
+
+int tls_generate_self_signed(const char *cert_path, const char *key_path, const char *common_name,
+			     const char *host, char *err, size_t errlen)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *cert = NULL;
+	int rc = EIO;
+
+	if (!key) {
+		ssl_reason(err, errlen, "cannot generate a key");
+		goto out;
+	}
+	if (!(cert = X509_new()) || set_serial(cert, err, errlen) != 0)
+		goto out;
+	set_subject(cert, key, common_name);
+	if (add_extensions(cert, host, err, errlen) != 0)
+		goto out;
+	if (!X509_sign(cert, key, EVP_sha256())) {
+		ssl_reason(err, errlen, "cannot sign the certificate");
+		goto out;
+	}
+	rc = write_pem(cert_path, key_path, key, cert, err, errlen);
+out:
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return rc;

@@ -494,96 +494,104 @@ int emapp_emcc_finish(const struct emapp_env *env, const struct emapp_request *r
 	return 0;
 }
 
-int emapp_handle(struct em_ctx *ctx, const struct emapp_env *env, const struct emapp_request *r,
-		 struct px_object *o, struct emapp_outcome *out)
+/* A user ID and PIN sent: a local login, or an EMCC login when the user is not ours. */
+static int login_request(struct em_ctx *ctx, const struct emapp_env *env,
+			 const struct emapp_request *r, enum em_login_type type,
+			 struct px_object *o, struct emapp_outcome *out, struct buf *u)
+{
+	int code;
+
+	if (!r->userid[0] || !r->pin[0]) {
+		str_copy(out->reason, sizeof(out->reason), "blank user ID or PIN");
+		return fail(o, out, env->lang, EMAPP_BLANK_USER_OR_PIN, 0);
+	}
+	if (r->has_emcc && is_true(r->emcc) && type != EM_LOGIN_TYPE_DN) {
+		int local = 0;
+		if ((code = em_emcc_is_local_user(ctx, r->userid, &local)))
+			return fail(o, out, env->lang, code == EBUSY ? EM_BUSY : EM_DATABASE_ERROR,
+				    0);
+		if (!local)
+			return emcc_begin(ctx, env, r, o, out);
+	}
+	return do_login(ctx, env, r, type, o, out, u);
+}
+
+/* Someone is logged in: "log out?" with Yes (doLogout=true) and No. */
+static int logout_prompt(const struct emapp_env *env, const struct emapp_request *r,
+			 const char *user_id, struct px_object *o, struct emapp_outcome *out,
+			 struct buf *u)
+{
+	int rc;
+
+	str_copy(out->user_id, sizeof(out->user_id), user_id);
+	text_page(o, env->lang, emapp_msg(env->lang, EMAPP_MSG_LOGOUT_QUESTION));
+	o->nsoftkeys = 0;
+	url_self(u, env, r);
+	url_param(u, "doLogout", "true");
+	if ((rc = url_take(o->softkeys[0].url, sizeof(o->softkeys[0].url), u)))
+		return rc;
+	str_copy(o->softkeys[0].name, sizeof(o->softkeys[0].name),
+		 emapp_msg(env->lang, EMAPP_MSG_YES));
+	o->softkeys[0].position = 1;
+	o->nsoftkeys = 1;
+	softkey(o, emapp_msg(env->lang, EMAPP_MSG_NO), "SoftKey:Exit", 3);
+	out->page = EMAPP_PAGE_LOGOUT_PROMPT;
+	return 0;
+}
+
+/* A plain visit: the logout prompt when someone is logged in, else the login form. */
+static int visit(struct em_ctx *ctx, const struct emapp_env *env, const struct emapp_request *r,
+		 const struct store_device *dev, enum em_login_type type, struct px_object *o,
+		 struct emapp_outcome *out, struct buf *u)
 {
 	/* The app acts for the phone as CUCM's EMApp acts as CCMSysUser: it may query any
 	 * device; what it may change is decided by em_login_pin and em_logout_device. */
 	struct em_caller sys = {.id = "emapp", .proxy_rights = 1};
 	struct em_device_status st;
 	struct em_result res = {0};
+	int rc;
+
+	if (em_query_device(ctx, &sys, r->device, &st, &res) != 0)
+		return fail(o, out, env->lang, res.code, 0);
+	if (st.state == EM_DEVICE_LOGGED_IN)
+		return logout_prompt(env, r, st.user_id, o, out, u);
+	if (!dev->em_enabled) {
+		/* "Login is unavailable(22)": the Services button on a phone without EM */
+		return fail(o, out, env->lang, EM_DEVICE_LOGON_DISABLED, 0);
+	}
+	rc = login_form(o, env, r, type == EM_LOGIN_TYPE_DN, ctx->params, st.last_user_id, u);
+	if (rc == 0)
+		out->page = EMAPP_PAGE_LOGIN_FORM;
+	return rc;
+}
+
+int emapp_handle(struct em_ctx *ctx, const struct emapp_env *env, const struct emapp_request *r,
+		 struct px_object *o, struct emapp_outcome *out)
+{
+	int logout = r->has_do_logout && is_true(r->do_logout);
 	struct store_device dev;
 	enum em_login_type type;
 	struct buf u;
-	int code, serr, rc = 0;
+	int code, serr, rc;
 
 	memset(out, 0, sizeof(*out));
 	buf_init(&u);
-	if (r->error) {
+	if (r->error)
 		rc = fail(o, out, env->lang, r->error, 0);
-		goto out;
-	}
-	if (r->has_refresh) {
+	else if (r->has_refresh)
 		rc = refresh_page(o, env, r, out, &u);
-		goto out;
-	}
-	if (!r->has_device || !device_syntax_ok(r->device)) {
+	else if (!r->has_device || !device_syntax_ok(r->device))
 		rc = fail(o, out, env->lang, EMAPP_DEVICE_NAME_EMPTY, 0);
-		goto out;
-	}
-	if ((code = parse_login_type(r, &type))) {
+	else if ((code = parse_login_type(r, &type)))
 		rc = fail(o, out, env->lang, code, 0);
-		goto out;
-	}
-	if ((code = check_device(ctx, r, &dev, &serr))) {
-		rc = fail(o, out, env->lang, code, r->has_do_logout && is_true(r->do_logout));
-		goto out;
-	}
-	if (r->has_do_logout && is_true(r->do_logout)) {
+	else if ((code = check_device(ctx, r, &dev, &serr)))
+		rc = fail(o, out, env->lang, code, logout);
+	else if (logout)
 		rc = do_logout(ctx, env, r, o, out, &u);
-		goto out;
-	}
-	if (r->has_userid || r->has_pin) {
-		if (!r->userid[0] || !r->pin[0]) {
-			str_copy(out->reason, sizeof(out->reason), "blank user ID or PIN");
-			rc = fail(o, out, env->lang, EMAPP_BLANK_USER_OR_PIN, 0);
-			goto out;
-		}
-		if (r->has_emcc && is_true(r->emcc) && type != EM_LOGIN_TYPE_DN) {
-			int local = 0;
-			if ((code = em_emcc_is_local_user(ctx, r->userid, &local))) {
-				rc = fail(o, out, env->lang,
-					  code == EBUSY ? EM_BUSY : EM_DATABASE_ERROR, 0);
-				goto out;
-			}
-			if (!local) {
-				rc = emcc_begin(ctx, env, r, o, out);
-				goto out;
-			}
-		}
-		rc = do_login(ctx, env, r, type, o, out, &u);
-		goto out;
-	}
-	/* A plain visit: the logout prompt when someone is logged in, else the login form. */
-	if (em_query_device(ctx, &sys, r->device, &st, &res) != 0) {
-		rc = fail(o, out, env->lang, res.code, 0);
-		goto out;
-	}
-	if (st.state == EM_DEVICE_LOGGED_IN) {
-		str_copy(out->user_id, sizeof(out->user_id), st.user_id);
-		text_page(o, env->lang, emapp_msg(env->lang, EMAPP_MSG_LOGOUT_QUESTION));
-		o->nsoftkeys = 0;
-		url_self(&u, env, r);
-		url_param(&u, "doLogout", "true");
-		if ((rc = url_take(o->softkeys[0].url, sizeof(o->softkeys[0].url), &u)))
-			goto out;
-		str_copy(o->softkeys[0].name, sizeof(o->softkeys[0].name),
-			 emapp_msg(env->lang, EMAPP_MSG_YES));
-		o->softkeys[0].position = 1;
-		o->nsoftkeys = 1;
-		softkey(o, emapp_msg(env->lang, EMAPP_MSG_NO), "SoftKey:Exit", 3);
-		out->page = EMAPP_PAGE_LOGOUT_PROMPT;
-		goto out;
-	}
-	if (!dev.em_enabled) {
-		/* "Login is unavailable(22)": the Services button on a phone without EM */
-		rc = fail(o, out, env->lang, EM_DEVICE_LOGON_DISABLED, 0);
-		goto out;
-	}
-	rc = login_form(o, env, r, type == EM_LOGIN_TYPE_DN, ctx->params, st.last_user_id, &u);
-	if (rc == 0)
-		out->page = EMAPP_PAGE_LOGIN_FORM;
-out:
+	else if (r->has_userid || r->has_pin)
+		rc = login_request(ctx, env, r, type, o, out, &u);
+	else
+		rc = visit(ctx, env, r, &dev, type, o, out, &u);
 	buf_free(&u);
 	return rc;
 }

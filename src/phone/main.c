@@ -210,184 +210,222 @@ static int cmd_get(struct phone *p, const char *path, const struct out *out)
 	return err;
 }
 
+enum {
+	O_NAME = 256,
+	O_MODEL,
+	O_IP,
+	O_SERVER,
+	O_TFTP,
+	O_HTTP_PORT,
+	O_SIP_PORT,
+	O_LOCAL_PORT,
+	O_TRANSPORT,
+	O_LANG,
+	O_EMCC,
+	O_PROFILE,
+	O_LINE,
+	O_EM_URL,
+	O_SIP_USER,
+	O_SIP_PASSWORD,
+	O_TIMEOUT,
+	O_FOR,
+	O_JSON,
+	O_TRACE,
+	O_HELP
+};
+
+static const struct option opts[] = {
+    {"name", required_argument, NULL, O_NAME},
+    {"model", required_argument, NULL, O_MODEL},
+    {"ip", required_argument, NULL, O_IP},
+    {"server", required_argument, NULL, O_SERVER},
+    {"tftp", required_argument, NULL, O_TFTP},
+    {"http-port", required_argument, NULL, O_HTTP_PORT},
+    {"sip-port", required_argument, NULL, O_SIP_PORT},
+    {"local-port", required_argument, NULL, O_LOCAL_PORT},
+    {"transport", required_argument, NULL, O_TRANSPORT},
+    {"lang", required_argument, NULL, O_LANG},
+    {"emcc", no_argument, NULL, O_EMCC},
+    {"profile", required_argument, NULL, O_PROFILE},
+    {"line", required_argument, NULL, O_LINE},
+    {"em-url", required_argument, NULL, O_EM_URL},
+    {"sip-user", required_argument, NULL, O_SIP_USER},
+    {"sip-password", required_argument, NULL, O_SIP_PASSWORD},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"for", required_argument, NULL, O_FOR},
+    {"json", no_argument, NULL, O_JSON},
+    {"trace", no_argument, NULL, O_TRACE},
+    {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+/* What the command line asks for, besides the phone's own configuration. */
+struct run {
+	struct phone_config cfg;
+	struct out out;
+	const char *profile;
+	unsigned for_s, timeout_s;
+};
+
+/* One option from getopt_long. Returns 0, or EINVAL with the reason printed. */
+static int set_option(struct run *r, int c, const char *arg)
+{
+	unsigned v;
+
+	switch (c) {
+	case O_NAME: r->cfg.name = arg; break;
+	case O_MODEL: r->cfg.model = arg; break;
+	case O_IP: r->cfg.ip = arg; break;
+	case O_SERVER: r->cfg.server = arg; break;
+	case O_TFTP: r->cfg.tftp = arg; break;
+	case O_HTTP_PORT:
+	case O_SIP_PORT:
+	case O_LOCAL_PORT:
+		if (parse_uint(arg, 65535, &v) != 0 || (v == 0 && c != O_LOCAL_PORT)) {
+			fprintf(stderr, "emcc-phone: bad port: %s\n", arg);
+			return EINVAL;
+		}
+		if (c == O_HTTP_PORT)
+			r->cfg.http_port = v;
+		else if (c == O_SIP_PORT)
+			r->cfg.sip_port = v;
+		else
+			r->cfg.local_sip_port = v;
+		break;
+	case O_TRANSPORT:
+		if (strcmp(arg, "udp") == 0) {
+			r->cfg.transport = PHONE_TP_UDP;
+		} else if (strcmp(arg, "tcp") == 0) {
+			r->cfg.transport = PHONE_TP_TCP;
+		} else {
+			fprintf(stderr, "emcc-phone: --transport is udp or tcp\n");
+			return EINVAL;
+		}
+		break;
+	case O_LANG: r->cfg.lang = arg; break;
+	case O_EMCC: r->cfg.emcc = 1; break;
+	case O_PROFILE: r->profile = arg; break;
+	case O_LINE: r->cfg.line = arg; break;
+	case O_EM_URL: r->cfg.em_url = arg; break;
+	case O_SIP_USER: r->cfg.sip_user = arg; break;
+	case O_SIP_PASSWORD: r->cfg.sip_password = arg; break;
+	case O_TIMEOUT:
+	case O_FOR:
+		/* At most 30 days: the loop's timer counts milliseconds in 32 bits. */
+		if (parse_uint(arg, 86400 * 30, &v) != 0) {
+			fprintf(stderr, "emcc-phone: bad number of seconds: %s\n", arg);
+			return EINVAL;
+		}
+		if (c == O_TIMEOUT)
+			r->timeout_s = v ? v : 1;
+		else
+			r->for_s = v;
+		break;
+	case O_JSON: r->out.json = 1; break;
+	case O_TRACE: r->out.trace = r->cfg.trace = 1; break;
+	default: usage(stderr); return EINVAL;
+	}
+	return 0;
+}
+
+static int command_ok(const char *cmd, int nargs)
+{
+	if ((strcmp(cmd, "register") == 0 && nargs == 0) ||
+	    (strcmp(cmd, "logout") == 0 && nargs == 0) ||
+	    ((strcmp(cmd, "login") == 0 || strcmp(cmd, "walk") == 0) && nargs == 2) ||
+	    (strcmp(cmd, "get") == 0 && nargs == 1))
+		return 1;
+	fprintf(stderr, "emcc-phone: unknown command or wrong arguments: %s\n", cmd);
+	usage(stderr);
+	return 0;
+}
+
+/* cmd with its arguments (command_ok said how many). */
+static int run_command(struct phone *p, const struct run *r, const char *cmd, char **args)
+{
+	int err;
+
+	if (strcmp(cmd, "register") == 0) {
+		err = phone_register(p);
+		if (!err)
+			err = phone_run(p, r->for_s);
+		if (!err)
+			err = phone_unregister(p);
+		return err;
+	}
+	if (strcmp(cmd, "login") == 0)
+		return phone_em_login(p, args[0], args[1], r->profile);
+	if (strcmp(cmd, "logout") == 0)
+		return phone_em_logout(p);
+	if (strcmp(cmd, "walk") == 0)
+		return phone_walk(p, args[0], args[1], r->profile);
+	return cmd_get(p, args[0], &r->out);
+}
+
+static void print_result(struct phone *p, const struct out *out, const char *cmd, int err)
+{
+	const char *why = phone_error(p)[0] ? phone_error(p) : strerror(err);
+
+	if (out->json) {
+		json_t *j =
+		    json_pack("{s:s,s:s,s:b}", "step", "result", "command", cmd, "ok", err == 0);
+		if (j && err)
+			json_object_set_new(j, "error", json_string(why));
+		if (j)
+			print_json_line(j);
+	}
+	if (err)
+		fprintf(stderr, "emcc-phone: %s failed: %s\n", cmd, why);
+}
+
 int main(int argc, char **argv)
 {
-	enum {
-		O_NAME = 256,
-		O_MODEL,
-		O_IP,
-		O_SERVER,
-		O_TFTP,
-		O_HTTP_PORT,
-		O_SIP_PORT,
-		O_LOCAL_PORT,
-		O_TRANSPORT,
-		O_LANG,
-		O_EMCC,
-		O_PROFILE,
-		O_LINE,
-		O_EM_URL,
-		O_SIP_USER,
-		O_SIP_PASSWORD,
-		O_TIMEOUT,
-		O_FOR,
-		O_JSON,
-		O_TRACE,
-		O_HELP
+	struct run r = {
+	    .cfg =
+		{
+		    .name = "SEPC80084AA8743",
+		    .model = "7821",
+		    .ip = "127.0.7.104",
+		    .server = "127.0.7.100",
+		    .http_port = 8080,
+		    .sip_port = 5060,
+		    .local_sip_port = 5060,
+		    .transport = PHONE_TP_UDP,
+		},
+	    .timeout_s = 10,
 	};
-	static const struct option opts[] = {
-	    {"name", required_argument, NULL, O_NAME},
-	    {"model", required_argument, NULL, O_MODEL},
-	    {"ip", required_argument, NULL, O_IP},
-	    {"server", required_argument, NULL, O_SERVER},
-	    {"tftp", required_argument, NULL, O_TFTP},
-	    {"http-port", required_argument, NULL, O_HTTP_PORT},
-	    {"sip-port", required_argument, NULL, O_SIP_PORT},
-	    {"local-port", required_argument, NULL, O_LOCAL_PORT},
-	    {"transport", required_argument, NULL, O_TRANSPORT},
-	    {"lang", required_argument, NULL, O_LANG},
-	    {"emcc", no_argument, NULL, O_EMCC},
-	    {"profile", required_argument, NULL, O_PROFILE},
-	    {"line", required_argument, NULL, O_LINE},
-	    {"em-url", required_argument, NULL, O_EM_URL},
-	    {"sip-user", required_argument, NULL, O_SIP_USER},
-	    {"sip-password", required_argument, NULL, O_SIP_PASSWORD},
-	    {"timeout", required_argument, NULL, O_TIMEOUT},
-	    {"for", required_argument, NULL, O_FOR},
-	    {"json", no_argument, NULL, O_JSON},
-	    {"trace", no_argument, NULL, O_TRACE},
-	    {"help", no_argument, NULL, O_HELP},
-	    {NULL, 0, NULL, 0},
-	};
-	struct phone_config cfg = {
-	    .name = "SEPC80084AA8743",
-	    .model = "7821",
-	    .ip = "127.0.7.104",
-	    .server = "127.0.7.100",
-	    .http_port = 8080,
-	    .sip_port = 5060,
-	    .local_sip_port = 5060,
-	    .transport = PHONE_TP_UDP,
-	};
-	struct out out = {0};
-	const char *profile = NULL, *cmd;
-	unsigned for_s = 0, timeout_s = 10, v;
 	struct phone *p = NULL;
+	const char *cmd;
 	char why[256];
-	int c, err = 0, nargs, sip;
+	int c, err;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_NAME: cfg.name = optarg; break;
-		case O_MODEL: cfg.model = optarg; break;
-		case O_IP: cfg.ip = optarg; break;
-		case O_SERVER: cfg.server = optarg; break;
-		case O_TFTP: cfg.tftp = optarg; break;
-		case O_HTTP_PORT:
-		case O_SIP_PORT:
-		case O_LOCAL_PORT:
-			if (parse_uint(optarg, 65535, &v) != 0 || (v == 0 && c != O_LOCAL_PORT)) {
-				fprintf(stderr, "emcc-phone: bad port: %s\n", optarg);
-				return 2;
-			}
-			if (c == O_HTTP_PORT)
-				cfg.http_port = v;
-			else if (c == O_SIP_PORT)
-				cfg.sip_port = v;
-			else
-				cfg.local_sip_port = v;
-			break;
-		case O_TRANSPORT:
-			if (strcmp(optarg, "udp") == 0) {
-				cfg.transport = PHONE_TP_UDP;
-			} else if (strcmp(optarg, "tcp") == 0) {
-				cfg.transport = PHONE_TP_TCP;
-			} else {
-				fprintf(stderr, "emcc-phone: --transport is udp or tcp\n");
-				return 2;
-			}
-			break;
-		case O_LANG: cfg.lang = optarg; break;
-		case O_EMCC: cfg.emcc = 1; break;
-		case O_PROFILE: profile = optarg; break;
-		case O_LINE: cfg.line = optarg; break;
-		case O_EM_URL: cfg.em_url = optarg; break;
-		case O_SIP_USER: cfg.sip_user = optarg; break;
-		case O_SIP_PASSWORD: cfg.sip_password = optarg; break;
-		case O_TIMEOUT:
-		case O_FOR:
-			/* At most 30 days: the loop's timer counts milliseconds in 32 bits. */
-			if (parse_uint(optarg, 86400 * 30, &v) != 0) {
-				fprintf(stderr, "emcc-phone: bad number of seconds: %s\n", optarg);
-				return 2;
-			}
-			if (c == O_TIMEOUT)
-				timeout_s = v ? v : 1;
-			else
-				for_s = v;
-			break;
-		case O_JSON: out.json = 1; break;
-		case O_TRACE: out.trace = cfg.trace = 1; break;
-		case 'h':
-		case O_HELP: usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		if (c == 'h' || c == O_HELP) {
+			usage(stdout);
+			return 0;
 		}
+		if (set_option(&r, c, optarg) != 0)
+			return 2;
 	}
 	if (optind >= argc) {
 		usage(stderr);
 		return 2;
 	}
 	cmd = argv[optind];
-	nargs = argc - optind - 1;
-	if ((strcmp(cmd, "register") == 0 && nargs == 0) ||
-	    (strcmp(cmd, "logout") == 0 && nargs == 0) ||
-	    ((strcmp(cmd, "login") == 0 || strcmp(cmd, "walk") == 0) && nargs == 2) ||
-	    (strcmp(cmd, "get") == 0 && nargs == 1)) {
-		/* fine */
-	} else {
-		fprintf(stderr, "emcc-phone: unknown command or wrong arguments: %s\n", cmd);
-		usage(stderr);
+	if (!command_ok(cmd, argc - optind - 1))
 		return 2;
-	}
-	cfg.timeout_ms = timeout_s * 1000u;
-	sip = strcmp(cmd, "register") == 0 || strcmp(cmd, "walk") == 0;
+	r.cfg.timeout_ms = r.timeout_s * 1000u;
 	/* A TCP peer that goes away must not kill the phone. */
 	signal(SIGPIPE, SIG_IGN);
 
-	err = phone_alloc(&p, &cfg, sip, step_h, &out, why, sizeof(why));
+	err = phone_alloc(&p, &r.cfg, strcmp(cmd, "register") == 0 || strcmp(cmd, "walk") == 0,
+			  step_h, &r.out, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "emcc-phone: %s\n", why[0] ? why : strerror(err));
 		return err == EINVAL ? 2 : 1;
 	}
-	if (strcmp(cmd, "register") == 0) {
-		err = phone_register(p);
-		if (!err)
-			err = phone_run(p, for_s);
-		if (!err)
-			err = phone_unregister(p);
-	} else if (strcmp(cmd, "login") == 0) {
-		err = phone_em_login(p, argv[optind + 1], argv[optind + 2], profile);
-	} else if (strcmp(cmd, "logout") == 0) {
-		err = phone_em_logout(p);
-	} else if (strcmp(cmd, "walk") == 0) {
-		err = phone_walk(p, argv[optind + 1], argv[optind + 2], profile);
-	} else {
-		err = cmd_get(p, argv[optind + 1], &out);
-	}
-
-	if (out.json) {
-		json_t *j =
-		    json_pack("{s:s,s:s,s:b}", "step", "result", "command", cmd, "ok", err == 0);
-		if (j && err)
-			json_object_set_new(
-			    j, "error",
-			    json_string(phone_error(p)[0] ? phone_error(p) : strerror(err)));
-		if (j)
-			print_json_line(j);
-	}
-	if (err)
-		fprintf(stderr, "emcc-phone: %s failed: %s\n", cmd,
-			phone_error(p)[0] ? phone_error(p) : strerror(err));
+	err = run_command(p, &r, cmd, argv + optind + 1);
+	print_result(p, &r.out, cmd, err);
 	phone_free(p);
 	return err ? 1 : 0;
 }

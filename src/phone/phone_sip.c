@@ -286,25 +286,24 @@ void phone_sip_restart_register(struct phone *p)
 	}
 }
 
-static void register_resp(int err, const struct sip_msg *msg, void *arg)
+/* A 401/407 answered once with the digest credentials: true when that REGISTER went out. */
+static bool retry_with_auth(struct phone *p, int err, const struct sip_msg *msg)
 {
-	struct phone *p = arg;
-	struct phone_step s = {.kind = PHONE_STEP_SIP, .method = "REGISTER", .expires = -1};
-	const char *kind = p->reg_kind;
-	bool unreg = strcmp(kind, "unregister") == 0;
-	char text[384], what[64];
-	unsigned bindings = 0;
+	if (err || (msg->scode != 401 && msg->scode != 407) || p->reg_auth_tried ||
+	    !p->cfg.sip_password || sip_auth_authenticate(p->auth, msg) != 0)
+		return false;
+	p->reg_auth_tried = true;
+	p->cseq++;
+	return send_register(p) == 0;
+}
 
-	tcp_nodelay(msg);
-	if (msg && msg->scode < 200)
-		return;
-	if (!err && (msg->scode == 401 || msg->scode == 407) && !p->reg_auth_tried &&
-	    p->cfg.sip_password && sip_auth_authenticate(p->auth, msg) == 0) {
-		p->reg_auth_tried = true;
-		p->cseq++;
-		if (send_register(p) == 0)
-			return;
-	}
+/* The step to report for the final answer msg (or err), and p->reg_err from it. */
+static void register_outcome(struct phone *p, int err, const struct sip_msg *msg, bool unreg,
+			     struct phone_step *s, char *text, size_t len)
+{
+	const char *kind = p->reg_kind;
+	unsigned bindings = 0;
+	char what[64];
 
 	if (strcmp(kind, "re-register") == 0)
 		snprintf(what, sizeof(what), "re-REGISTER %s", p->ruri);
@@ -315,59 +314,77 @@ static void register_resp(int err, const struct sip_msg *msg, void *arg)
 	else
 		snprintf(what, sizeof(what), "REGISTER %s", p->ruri);
 
-	s.name = kind;
-	s.ms = phone_since_ms(p->reg_sent_at);
-	s.uri = p->ruri;
-	s.call_id = p->call_id;
+	s->name = kind;
+	s->ms = phone_since_ms(p->reg_sent_at);
+	s->uri = p->ruri;
+	s->call_id = p->call_id;
+	s->text = text;
 	if (err) {
-		snprintf(text, sizeof(text), "%s -> no answer: %s", what, strerror(err));
+		snprintf(text, len, "%s -> no answer: %s", what, strerror(err));
 		phone_fail(p, "%s", text);
 		p->reg_err = err == ETIMEDOUT ? ETIMEDOUT : err;
 	} else if (msg->scode >= 300) {
-		re_snprintf(text, sizeof(text), "%s -> %u %r", what, msg->scode, &msg->reason);
+		re_snprintf(text, len, "%s -> %u %r", what, msg->scode, &msg->reason);
 		phone_fail(p, "%s", text);
-		s.status = msg->scode;
+		s->status = msg->scode;
 		p->reg_err = EACCES;
 	} else {
-		phone_sip_granted(msg, p->id.contact_user, &s.expires, &bindings);
-		s.status = msg->scode;
-		s.ok = 1;
+		phone_sip_granted(msg, p->id.contact_user, &s->expires, &bindings);
+		s->status = msg->scode;
+		s->ok = 1;
 		if (unreg)
-			re_snprintf(text, sizeof(text), "%s -> %u %r (%u binding%s)", what,
-				    msg->scode, &msg->reason, bindings, bindings == 1 ? "" : "s");
-		else if (s.expires >= 0)
-			re_snprintf(text, sizeof(text), "%s -> %u %r (expires %d)", what,
-				    msg->scode, &msg->reason, s.expires);
+			re_snprintf(text, len, "%s -> %u %r (%u binding%s)", what, msg->scode,
+				    &msg->reason, bindings, bindings == 1 ? "" : "s");
+		else if (s->expires >= 0)
+			re_snprintf(text, len, "%s -> %u %r (expires %d)", what, msg->scode,
+				    &msg->reason, s->expires);
 		else
-			re_snprintf(text, sizeof(text), "%s -> %u %r (no expiry given)", what,
-				    msg->scode, &msg->reason);
+			re_snprintf(text, len, "%s -> %u %r (no expiry given)", what, msg->scode,
+				    &msg->reason);
 		p->reg_err = 0;
 	}
-	s.text = text;
-	p->reg_exchanges++;
+}
 
+static void register_state(struct phone *p, bool unreg, const struct phone_step *s)
+{
 	if (unreg) {
 		/* Whatever the registrar said, this phone no longer counts on the binding. */
 		p->reg = REG_NONE;
 		tmr_cancel(&p->refresh_tmr);
 	} else if (p->reg_err == 0) {
 		p->reg = REG_OK;
-		p->granted = s.expires > 0 ? (unsigned)s.expires : 3600;
+		p->granted = s->expires > 0 ? (unsigned)s->expires : 3600;
 		/* Refresh at half the granted time, as UAs usually do. */
 		tmr_start(&p->refresh_tmr, (uint64_t)p->granted * 500, refresh_h, p);
 	} else {
 		p->reg = REG_NONE;
 	}
+}
+
+static void register_resp(int err, const struct sip_msg *msg, void *arg)
+{
+	struct phone *p = arg;
+	struct phone_step s = {.kind = PHONE_STEP_SIP, .method = "REGISTER", .expires = -1};
+	bool unreg = strcmp(p->reg_kind, "unregister") == 0;
+	char text[384];
+
+	tcp_nodelay(msg);
+	if (msg && msg->scode < 200)
+		return;
+	if (retry_with_auth(p, err, msg))
+		return;
+	register_outcome(p, err, msg, unreg, &s, text, sizeof(text));
+	p->reg_exchanges++;
+	register_state(p, unreg, &s);
 	phone_report(p, &s);
 
-	if (p->restarting) {
-		if (unreg) {
-			restart_register(p);
-		} else {
-			p->restart_err = p->reg_err;
-			p->restarting = false;
-			p->restarts++;
-		}
+	/* A restart goes on after its un-REGISTER and ends with its REGISTER. */
+	if (p->restarting && unreg) {
+		restart_register(p);
+	} else if (p->restarting) {
+		p->restart_err = p->reg_err;
+		p->restarting = false;
+		p->restarts++;
 	}
 	re_cancel();
 }

@@ -419,75 +419,85 @@ static void register_star(struct req *r, const struct contacts *c, int has_exp, 
 	reply_bindings(r, NULL, 0);
 }
 
-static void on_register(struct req *r)
+/* The Expires header and the Contacts. 0, or answers 400 and returns -1. */
+static int read_contacts(struct req *r, struct contacts *c, int *has_hdr_expires,
+			 uint32_t *hdr_expires)
 {
 	const struct sip_msg *msg = r->msg;
-	struct contacts c;
-	struct reg_item items[MAX_CONTACTS];
-	uint32_t hdr_expires = 0;
-	int has_hdr_expires = 0;
-	int64_t now = sipd_now();
 
-	memset(&c, 0, sizeof(c));
+	memset(c, 0, sizeof(*c));
+	*has_hdr_expires = 0;
+	*hdr_expires = 0;
 	if (pl_isset(&msg->expires)) {
-		if (sipd_parse_u32(msg->expires.p, msg->expires.l, &hdr_expires)) {
+		if (sipd_parse_u32(msg->expires.p, msg->expires.l, hdr_expires)) {
 			refuse(r, 400, "Bad Expires", "Expires is not a number");
-			return;
+			return -1;
 		}
-		has_hdr_expires = 1;
+		*has_hdr_expires = 1;
 	}
-	sip_msg_hdr_apply(msg, true, SIP_HDR_CONTACT, contact_handler, &c);
-	if (c.too_many) {
+	sip_msg_hdr_apply(msg, true, SIP_HDR_CONTACT, contact_handler, c);
+	if (c->too_many) {
 		refuse(r, 400, "Too Many Contacts", "at most 8 Contacts in one REGISTER");
-		return;
+		return -1;
 	}
-	if (c.bad) {
+	if (c->bad) {
 		refuse(r, 400, "Bad Contact", "a Contact header could not be parsed");
-		return;
+		return -1;
 	}
-	if (c.star) {
-		register_star(r, &c, has_hdr_expires, hdr_expires);
-		return;
-	}
-	if (c.n == 0) {
-		register_query(r);
-		return;
-	}
-	for (size_t i = 0; i < c.n; i++)
-		if (reg_item_fill(r, &c.a[i], has_hdr_expires, hdr_expires, &items[i]))
-			return;
+	return 0;
+}
+
+/* items from the contacts, the request authorized for their one device. 0, or answers (400,
+ * 401, 403) and returns -1. */
+static int check_items(struct req *r, const struct contacts *c, int has_hdr_expires,
+		       uint32_t hdr_expires, struct reg_item *items)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (reg_item_fill(r, &c->a[i], has_hdr_expires, hdr_expires, &items[i]))
+			return -1;
 	if (authorize(r, items[0].b.device))
-		return;
-	for (size_t i = 1; i < c.n; i++) {
+		return -1;
+	for (size_t i = 1; i < c->n; i++) {
 		if (strcasecmp(items[i].b.device, items[0].b.device) != 0 && r->s->realm[0]) {
 			/* The credentials checked were the first device's. */
 			refuse(r, 403, "Forbidden",
 			       "one authenticated REGISTER names several devices");
-			return;
+			return -1;
 		}
 	}
+	return 0;
+}
 
-	/* Everything in the request is checked; the table takes all contacts or none of them, so
-	 * a 500 or 503 never follows a partial store (a later contact out of order, or no room). */
-	struct sipd_table_op ops[MAX_CONTACTS];
-	memset(ops, 0, sizeof(ops));
-	for (size_t i = 0; i < c.n; i++) {
+/* Everything in the request is checked; the table takes all contacts or none of them, so a 500
+ * or 503 never follows a partial store (a later contact out of order, or no room). 0, or
+ * answers and returns -1. */
+static int store_items(struct req *r, struct reg_item *items, size_t n, struct sipd_table_op *ops,
+		       int64_t now)
+{
+	memset(ops, 0, n * sizeof(*ops));
+	for (size_t i = 0; i < n; i++) {
 		ops[i].b = &items[i].b;
 		ops[i].remove = items[i].granted == 0;
 	}
-	int rc = sipd_table_apply(r->s->table, ops, c.n, now);
+	int rc = sipd_table_apply(r->s->table, ops, n, now);
 	if (rc == ESTALE) {
 		refuse(r, 500, "Out of Order CSeq", "an older REGISTER of this Call-ID");
-		return;
+		return -1;
 	}
 	if (rc) {
 		log_errorx(LOGS_SIP, 0, "REGISTER %s from %s: not stored: %s", items[0].b.device,
 			   r->peer, rc == ENOSPC ? "registrar full" : strerror(rc));
-		(void)sip_replyf(r->s->sip, msg, 503, "Service Unavailable",
+		(void)sip_replyf(r->s->sip, r->msg, 503, "Service Unavailable",
 				 "Retry-After: 60\r\nContent-Length: 0\r\n\r\n");
-		return;
+		return -1;
 	}
-	for (size_t i = 0; i < c.n; i++) {
+	return 0;
+}
+
+static void log_items(const struct req *r, const struct reg_item *items,
+		      const struct sipd_table_op *ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
 		const struct sipd_binding *b = &items[i].b;
 		if (ops[i].remove)
 			log_info(LOGS_SIP, 0, "REGISTER %s from %s: %s %s", b->device, r->peer,
@@ -499,11 +509,36 @@ static void on_register(struct req *r)
 				 "REGISTER %s from %s: bound %s expires %u model %s call-id %s%s",
 				 b->device, r->peer, b->contact, items[i].granted,
 				 b->model[0] ? b->model : "-", b->call_id,
-				 msg->ctyp.type.l ? " (with body)" : "");
+				 r->msg->ctyp.type.l ? " (with body)" : "");
 		else
 			log_debug(LOGS_SIP, 0, "REGISTER %s from %s: refreshed %s expires %u",
 				  b->device, r->peer, b->contact, items[i].granted);
 	}
+}
+
+static void on_register(struct req *r)
+{
+	struct contacts c;
+	struct reg_item items[MAX_CONTACTS];
+	struct sipd_table_op ops[MAX_CONTACTS];
+	uint32_t hdr_expires;
+	int has_hdr_expires;
+	int64_t now = sipd_now();
+
+	if (read_contacts(r, &c, &has_hdr_expires, &hdr_expires))
+		return;
+	if (c.star) {
+		register_star(r, &c, has_hdr_expires, hdr_expires);
+		return;
+	}
+	if (c.n == 0) {
+		register_query(r);
+		return;
+	}
+	if (check_items(r, &c, has_hdr_expires, hdr_expires, items) ||
+	    store_items(r, items, c.n, ops, now))
+		return;
+	log_items(r, items, ops, c.n);
 	reply_bindings(r, items, c.n);
 }
 

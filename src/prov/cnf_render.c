@@ -1,37 +1,22 @@
-/* cnf.c -- SEP<MAC>.cnf.xml: rendered from struct prov_cnf, parsed back into prov_cnf_view.
+/* cnf_render.c -- SEP<MAC>.cnf.xml written from struct prov_cnf, one section at a time.
  *
  * The rendered file follows the element order and defaults of a real CUCM 11/12 file for a SIP
  * 78xx/88xx (reference section 4.2), one element per line and no indentation, as CUCM writes it.
  * Like CUCM we write xsi:type without declaring the xsi prefix; namespace-aware parsers call that
- * a namespace error, which phones (and libxml2 without the namespace check) do not mind.
- *
- * The parser reads a file a server sent us, so the bytes go through src/core/xmlsafe (size,
- * strict UTF-8, declared encoding checked first; no NOENT/DTDLOAD/HUGE, NONET; a DTD declaration
- * stops the parse; errors captured per thread), with namespace errors ignored (see above). */
+ * a namespace error, which phones (and libxml2 without the namespace check) do not mind. */
 #include "prov/cnf.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/random.h>
-
-#include <libxml/tree.h>
 
 #include "core/addr.h"
 #include "core/xmlsafe.h"
 
-#define SUFFIX_CNF ".cnf.xml"
-#define SUFFIX_SGN ".sgn"
 #define EM_SERVLET "/emapp/EMAppServlet"
 #define SPEED_DIAL_INDEX_MAX 9999 /* CUCM's abbreviated-dial indexes are small; this is ample */
-#define BUTTON_MAX 9999
-#define PRIORITY_MAX 1000000L
 
-/* ---- text rules shared by both directions ---- */
+/* ---- what the renderer may write ---- */
 
 /* A field the renderer may write: NUL-terminated within cap, strict UTF-8, and only characters
  * XML 1.0 allows and keeps as they are (no C0 controls at all: a CR or TAB would come back
@@ -78,36 +63,6 @@ static int port_ok(int p)
 {
 	return p >= 0 && p <= 65535;
 }
-
-static int device_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '-' || c == '_';
-}
-
-/* The device-name rule on n bytes (not necessarily NUL-terminated). */
-static int device_ok(const char *s, size_t n)
-{
-	if (n == 0 || n >= LIM_ID_MAX || s[0] == '.' || s[n - 1] == '.')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!device_char(s[i]))
-			return 0;
-		if (s[i] == '.' && i + 1 < n && s[i + 1] == '.')
-			return 0;
-	}
-	return 1;
-}
-
-int prov_device_name_check(const char *device)
-{
-	if (!device)
-		return EINVAL;
-	size_t n = strnlen(device, LIM_ID_MAX);
-	return device_ok(device, n) ? 0 : EINVAL;
-}
-
-/* ---- rendering ---- */
 
 static int check_features(const struct features *f)
 {
@@ -172,6 +127,8 @@ static int check_cnf(const struct prov_cnf *c)
 		return EINVAL;
 	return check_features(&c->features);
 }
+
+/* ---- writing it ---- */
 
 /* <name>text</name> on its own line, text escaped. */
 static void el(struct buf *b, const char *name, const char *text)
@@ -277,22 +234,24 @@ static void render_service(struct buf *b, const char *name, const char *url)
 	buf_puts(b, "<vendor></vendor>\n<version></version>\n</phoneService>\n");
 }
 
-int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
+/* What several sections share: cnf.h's defaults applied, the hosts ready for URLs. */
+struct resolved {
+	int sip_port, http_port, https_port;
+	char node[PROV_HOST_MAX + 2], em_node[PROV_HOST_MAX + 2];
+};
+
+static void resolve(struct resolved *r, const struct prov_cnf *c)
 {
-	char node[PROV_HOST_MAX + 2], em_node[PROV_HOST_MAX + 2], url[PROV_HOST_MAX + 128];
-	size_t start = b->len;
-
-	if (check_cnf(c) != 0)
-		return EINVAL;
-	int sip_port = c->sip_port ? c->sip_port : PROV_SIP_PORT;
-	int tvs_port = c->tvs_port ? c->tvs_port : PROV_TVS_PORT;
-	int http_port = c->http_port ? c->http_port : PROV_HTTP_PORT;
-	int https_port = c->https_port ? c->https_port : PROV_HTTPS_PORT;
-	int security_mode = c->security_mode ? c->security_mode : 1;
+	r->sip_port = c->sip_port ? c->sip_port : PROV_SIP_PORT;
+	r->http_port = c->http_port ? c->http_port : PROV_HTTP_PORT;
+	r->https_port = c->https_port ? c->https_port : PROV_HTTPS_PORT;
 	/* the host part of a URL: IPv6 literals in brackets (RFC 3986) */
-	addr_format_host(node, sizeof(node), c->node);
-	addr_format_host(em_node, sizeof(em_node), c->em_node[0] ? c->em_node : c->node);
+	addr_format_host(r->node, sizeof(r->node), c->node);
+	addr_format_host(r->em_node, sizeof(r->em_node), c->em_node[0] ? c->em_node : c->node);
+}
 
+static void render_head(struct buf *b, const struct prov_cnf *c)
+{
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_printf(b, "<device xsi:type=\"axl:XIPPhone\" ctiid=\"%d\"", c->ctiid);
 	if (c->uuid[0])
@@ -304,8 +263,11 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		    "<echoMultiEnable>false</echoMultiEnable>\n"
 		    "<ipPreferenceModeControl>0</ipPreferenceModeControl>\n"
 		    "<ipMediaAddressFamilyPreference>0</ipMediaAddressFamilyPreference>\n");
+}
 
-	/* devicePool: date/time, the call manager group with its one member, SRST off */
+/* devicePool: date/time, the call manager group with its one member, SRST off. */
+static void render_device_pool(struct buf *b, const struct prov_cnf *c, int sip_port)
+{
 	buf_puts(b, "<devicePool>\n<revertPriority>0</revertPriority>\n");
 	el(b, "name", c->device_pool[0] ? c->device_pool : "Default");
 	buf_puts(b, "<dateTimeSetting>\n<name>CMLocal</name>\n<dateTemplate>M/D/Y</dateTemplate>\n"
@@ -329,21 +291,20 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		    "<userModifiable>false</userModifiable>\n<isSecure>false</isSecure>\n"
 		    "</srstInfo>\n<connectionMonitorDuration>120</connectionMonitorDuration>\n"
 		    "</devicePool>\n");
+}
 
+static void render_tvs(struct buf *b, const struct prov_cnf *c)
+{
 	buf_puts(b, "<TVS>\n<members>\n<member priority=\"0\">\n");
-	el_int(b, "port", tvs_port);
+	el_int(b, "port", c->tvs_port ? c->tvs_port : PROV_TVS_PORT);
 	el(b, "address", c->tvs_address[0] ? c->tvs_address : c->cm_address);
 	buf_puts(b, "</member>\n</members>\n</TVS>\n");
+}
 
-	/* sipProfile: proxies from the call manager group, CUCM's default features and stack */
-	buf_puts(b, "<sipProfile>\n<sipProxies>\n<backupProxy>USECALLMANAGER</backupProxy>\n");
-	el_int(b, "backupProxyPort", sip_port);
-	buf_puts(b, "<emergencyProxy>USECALLMANAGER</emergencyProxy>\n");
-	el_int(b, "emergencyProxyPort", sip_port);
-	buf_puts(b, "<outboundProxy>USECALLMANAGER</outboundProxy>\n");
-	el_int(b, "outboundProxyPort", sip_port);
+/* CUCM's default SIP call features, stack timers and phone settings: nothing here varies. */
+static void render_sip_defaults(struct buf *b)
+{
 	buf_puts(b,
-		 "<registerWithProxy>true</registerWithProxy>\n</sipProxies>\n"
 		 "<sipCallFeatures>\n<cnfJoinEnabled>true</cnfJoinEnabled>\n"
 		 "<callForwardURI>x-cisco-serviceuri-cfwdall</callForwardURI>\n"
 		 "<callPickupURI>x-cisco-serviceuri-pickup</callPickupURI>\n"
@@ -385,6 +346,19 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		 "<disableLocalSpeedDialConfig>true</disableLocalSpeedDialConfig>\n"
 		 "<poundEndOfDial>false</poundEndOfDial>\n"
 		 "<startMediaPort>16384</startMediaPort>\n<stopMediaPort>32766</stopMediaPort>\n");
+}
+
+/* sipProfile: proxies from the call manager group, CUCM's defaults, the lines, the soft keys. */
+static void render_sip_profile(struct buf *b, const struct prov_cnf *c, int sip_port)
+{
+	buf_puts(b, "<sipProfile>\n<sipProxies>\n<backupProxy>USECALLMANAGER</backupProxy>\n");
+	el_int(b, "backupProxyPort", sip_port);
+	buf_puts(b, "<emergencyProxy>USECALLMANAGER</emergencyProxy>\n");
+	el_int(b, "emergencyProxyPort", sip_port);
+	buf_puts(b, "<outboundProxy>USECALLMANAGER</outboundProxy>\n");
+	el_int(b, "outboundProxyPort", sip_port);
+	buf_puts(b, "<registerWithProxy>true</registerWithProxy>\n</sipProxies>\n");
+	render_sip_defaults(b);
 	render_lines(b, c, sip_port);
 	buf_puts(b, "<externalNumberMask></externalNumberMask>\n");
 	el_int(b, "voipControlPort", sip_port);
@@ -397,7 +371,11 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 	buf_puts(b, "<alwaysUsePrimeLine>false</alwaysUsePrimeLine>\n"
 		    "<alwaysUsePrimeLineVoiceMail>false</alwaysUsePrimeLineVoiceMail>\n"
 		    "</sipProfile>\n");
+}
 
+/* commonProfile, the firmware load and vendorConfig: the device settings after the profile. */
+static void render_load(struct buf *b, const struct prov_cnf *c)
+{
 	buf_puts(b, "<MissedCallLoggingOption>1</MissedCallLoggingOption>\n"
 		    "<commonProfile>\n<phonePassword></phonePassword>\n"
 		    "<backgroundImageAccess>true</backgroundImageAccess>\n"
@@ -422,14 +400,24 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		    "<pcPort>0</pcPort>\n<garp>1</garp>\n<voiceVlanAccess>0</voiceVlanAccess>\n"
 		    "<spanToPCPort>1</spanToPCPort>\n<loggingDisplay>1</loggingDisplay>\n"
 		    "</vendorConfig>\n");
+}
+
+static void render_locale(struct buf *b, const struct prov_cnf *c)
+{
 	el(b, "versionStamp", c->version_stamp);
 	buf_puts(b, "<userLocale>\n");
 	el(b, "name", c->user_locale);
 	el(b, "langCode", c->lang_code);
 	buf_puts(b, "</userLocale>\n");
 	el(b, "networkLocale", c->network_locale);
-	el_int(b, "deviceSecurityMode", security_mode);
+	el_int(b, "deviceSecurityMode", c->security_mode ? c->security_mode : 1);
 	buf_puts(b, "<idleTimeout>0</idleTimeout>\n");
+}
+
+static void render_urls(struct buf *b, const struct resolved *r)
+{
+	const char *node = r->node;
+	int http_port = r->http_port, https_port = r->https_port;
 
 	el_url(b, "authenticationURL", "http", node, http_port, "/ccmcip/authenticate.jsp");
 	el_url(b, "directoryURL", "http", node, http_port, "/ccmcip/xmldirectory.jsp");
@@ -445,7 +433,11 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 	       "/ccmcip/GetTelecasterHelpText.jsp");
 	el_url(b, "secureMessagesURL", NULL, NULL, 0, NULL);
 	el_url(b, "secureServicesURL", "https", node, https_port, "/ccmcip/getservicesmenu.jsp");
+}
 
+/* DSCP, transport and security settings, then the logged-in user if any. */
+static void render_settings(struct buf *b, const struct prov_cnf *c)
+{
 	buf_puts(b, "<dscpForSCCPPhoneConfig>96</dscpForSCCPPhoneConfig>\n"
 		    "<dscpForSCCPPhoneServices>0</dscpForSCCPPhoneServices>\n"
 		    "<dscpForCm2Dvce>96</dscpForCm2Dvce>\n");
@@ -456,12 +448,17 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		    "<encrConfig>false</encrConfig>\n");
 	if (c->user_id[0])
 		el(b, "userId", c->user_id);
+}
 
-	/* The EM service first: logout must always be one press away, whatever the profile
-	 * subscribes. &EMCC=#EMCC# lets the visiting cluster tell an EMCC login apart. */
+/* The EM service first: logout must always be one press away, whatever the profile
+ * subscribes. &EMCC=#EMCC# lets the visiting cluster tell an EMCC login apart. */
+static void render_services(struct buf *b, const struct prov_cnf *c, const struct resolved *r)
+{
+	char url[PROV_HOST_MAX + 128];
+
 	buf_puts(b, "<phoneServices>\n<provisioning>0</provisioning>\n");
 	snprintf(url, sizeof(url), "http://%s:%d" EM_SERVLET "?device=#DEVICENAME#&EMCC=#EMCC#",
-		 em_node, http_port);
+		 r->em_node, r->http_port);
 	render_service(b, "Extension Mobility", url);
 	for (size_t i = 0; i < c->features.nservices; i++) {
 		const struct feature_service *s = &c->features.services[i];
@@ -470,14 +467,37 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		render_service(b, s->name, s->url);
 	}
 	buf_puts(b, "</phoneServices>\n");
+}
 
-	if (c->emcc != PROV_EMCC_NONE) {
-		buf_puts(b, "<emccInfo>\n");
-		el(b, "emccMode", c->emcc == PROV_EMCC_VISITOR ? "visiting" : "home");
-		if (c->tftp[0])
-			el(b, "tempTftp1", c->tftp);
-		buf_puts(b, "</emccInfo>\n");
-	}
+static void render_emcc(struct buf *b, const struct prov_cnf *c)
+{
+	if (c->emcc == PROV_EMCC_NONE)
+		return;
+	buf_puts(b, "<emccInfo>\n");
+	el(b, "emccMode", c->emcc == PROV_EMCC_VISITOR ? "visiting" : "home");
+	if (c->tftp[0])
+		el(b, "tempTftp1", c->tftp);
+	buf_puts(b, "</emccInfo>\n");
+}
+
+int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
+{
+	struct resolved r;
+	size_t start = b->len;
+
+	if (check_cnf(c) != 0)
+		return EINVAL;
+	resolve(&r, c);
+	render_head(b, c);
+	render_device_pool(b, c, r.sip_port);
+	render_tvs(b, c);
+	render_sip_profile(b, c, r.sip_port);
+	render_load(b, c);
+	render_locale(b, c);
+	render_urls(b, &r);
+	render_settings(b, c);
+	render_services(b, c, &r);
+	render_emcc(b, c);
 	buf_puts(b, "</device>\n");
 
 	if (b->oom) {
@@ -488,409 +508,5 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 		}
 		return ENOMEM;
 	}
-	return 0;
-}
-
-/* ---- parsing ---- */
-
-/* The caller's why buffer. */
-struct why {
-	char *buf;
-	size_t len;
-};
-
-static int fail(struct why *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct why *w, const char *fmt, ...)
-{
-	if (w->buf && w->len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(w->buf, w->len, fmt, ap);
-		va_end(ap);
-		xmlsafe_utf8_trim_tail(w->buf);
-	}
-	return EINVAL;
-}
-
-/* The first child element called name, or NULL. */
-static const xmlNode *child(const xmlNode *el, const char *name)
-{
-	if (!el)
-		return NULL;
-	for (const xmlNode *c = el->children; c; c = c->next)
-		if (xmlsafe_is_name(c, name))
-			return c;
-	return NULL;
-}
-
-static const xmlNode *path(const xmlNode *el, const char *a, const char *b, const char *c)
-{
-	el = child(el, a);
-	if (b)
-		el = child(el, b);
-	if (c)
-		el = child(el, c);
-	return el;
-}
-
-/* Copies the trimmed text of a text-only element into out. Absent element: "". Over-long
- * values are refused, never cut: a cut address would send the phone somewhere else. */
-static int get_text(const xmlNode *el, char *out, size_t outsz, struct why *w)
-{
-	out[0] = '\0';
-	if (!el)
-		return 0;
-	char *content;
-	size_t len;
-	int rc = xmlsafe_text(el, &content, &len, NULL);
-	if (rc == EINVAL)
-		return fail(w, "<%.64s> must hold text only", (const char *)el->name);
-	if (rc)
-		return rc;
-	const char *s = content;
-	xmlsafe_trim(&s, &len);
-	if (len >= outsz) {
-		rc = fail(w, "value of <%.64s> is too long (%zu bytes, at most %zu)",
-			  (const char *)el->name, len, outsz - 1);
-	} else {
-		memcpy(out, s, len);
-		out[len] = '\0';
-	}
-	free(content);
-	return rc;
-}
-
-/* Digits only, 0..max; "" gives 0 (absent). */
-static int parse_num(const char *s, long max, long *v)
-{
-	long n = 0;
-	*v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		n = n * 10 + (*p - '0');
-		if (n > max)
-			return -1;
-	}
-	*v = n;
-	return 0;
-}
-
-static int get_num(const xmlNode *el, long min, long max, int *out, struct why *w)
-{
-	char text[32];
-	long v;
-	int rc = get_text(el, text, sizeof(text), w);
-	*out = 0;
-	if (rc)
-		return rc;
-	if (!text[0])
-		return 0;
-	if (parse_num(text, max, &v) != 0 || v < min)
-		return fail(w, "<%.64s> must be a number from %ld to %ld", (const char *)el->name,
-			    min, max);
-	*out = (int)v;
-	return 0;
-}
-
-/* A numeric attribute; absent gives dflt. */
-static int get_num_attr(const xmlNode *el, const char *attr, long max, long dflt, long *out,
-			struct why *w)
-{
-	xmlChar *v = xmlGetProp(el, (const xmlChar *)attr);
-	*out = dflt;
-	if (!v)
-		return 0;
-	int bad = !v[0] || parse_num((const char *)v, max, out) != 0;
-	xmlFree(v);
-	if (bad)
-		return fail(w, "attribute %s of <%.64s> must be a number from 0 to %ld", attr,
-			    (const char *)el->name, max);
-	return 0;
-}
-
-/* The member of members with the lowest priority; the first one on a tie. */
-static int first_member(const xmlNode *members, const xmlNode **best, struct why *w)
-{
-	long best_prio = 0;
-	*best = NULL;
-	if (!members)
-		return 0;
-	for (const xmlNode *m = members->children; m; m = m->next) {
-		if (!xmlsafe_is_name(m, "member"))
-			continue;
-		long prio;
-		int rc = get_num_attr(m, "priority", PRIORITY_MAX, 0, &prio, w);
-		if (rc)
-			return rc;
-		if (!*best || prio < best_prio) {
-			*best = m;
-			best_prio = prio;
-		}
-	}
-	return 0;
-}
-
-static int parse_call_manager(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
-{
-	const xmlNode *group = path(dev, "devicePool", "callManagerGroup", NULL), *m;
-	char text[16];
-	int rc;
-
-	out->tftp_default = -1;
-	if (!group)
-		return 0;
-	rc = get_text(child(group, "tftpDefault"), text, sizeof(text), w);
-	if (rc)
-		return rc;
-	if (strcasecmp(text, "true") == 0)
-		out->tftp_default = 1;
-	else if (strcasecmp(text, "false") == 0)
-		out->tftp_default = 0;
-	else if (text[0])
-		return fail(w, "<tftpDefault> must be true or false");
-	rc = first_member(child(group, "members"), &m, w);
-	if (rc || !m)
-		return rc;
-	const xmlNode *cm = child(m, "callManager");
-	rc = get_text(child(cm, "processNodeName"), out->cm_address, sizeof(out->cm_address), w);
-	if (rc == 0 && !out->cm_address[0])
-		rc = get_text(child(cm, "name"), out->cm_address, sizeof(out->cm_address), w);
-	if (rc == 0)
-		rc = get_num(path(cm, "ports", "sipPort", NULL), 1, 65535, &out->sip_port, w);
-	return rc;
-}
-
-static int parse_tvs(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
-{
-	const xmlNode *m;
-	int rc = first_member(path(dev, "TVS", "members", NULL), &m, w);
-	if (rc || !m)
-		return rc;
-	rc = get_text(child(m, "address"), out->tvs_address, sizeof(out->tvs_address), w);
-	if (rc == 0)
-		rc = get_num(child(m, "port"), 1, 65535, &out->tvs_port, w);
-	return rc;
-}
-
-/* sipLines: featureID 9 lines and featureID 2 speed dials, by button; the rest skipped. */
-static int parse_lines(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
-{
-	struct features *f = &out->features;
-	const xmlNode *lines = path(dev, "sipProfile", "sipLines", NULL);
-	int rc;
-
-	if (!lines)
-		return 0;
-	for (const xmlNode *l = lines->children; l; l = l->next) {
-		int feature;
-		long button;
-		if (!xmlsafe_is_name(l, "line"))
-			continue;
-		rc = get_num(child(l, "featureID"), 0, 1000000, &feature, w);
-		if (rc)
-			return rc;
-		if (feature != 9 && feature != 2)
-			continue;
-		rc = get_num_attr(l, "button", BUTTON_MAX, -1, &button, w);
-		if (rc)
-			return rc;
-		if (button < 1)
-			return fail(w, "<line> without a button number");
-		if (feature == 9) {
-			if (f->nlines >= LIM_LINES)
-				return fail(w, "more than %d lines", LIM_LINES);
-			struct feature_line *sl = &f->lines[f->nlines];
-			sl->index = (int)button;
-			if ((rc = get_text(child(l, "name"), sl->dn, sizeof(sl->dn), w)) ||
-			    (rc = get_text(child(l, "featureLabel"), sl->label, sizeof(sl->label),
-					   w)) ||
-			    (rc = get_text(child(l, "displayName"), sl->display,
-					   sizeof(sl->display), w)))
-				return rc;
-			f->nlines++;
-		} else {
-			if (f->nspeed_dials >= LIM_SPEED_DIALS)
-				return fail(w, "more than %d speed dials", LIM_SPEED_DIALS);
-			struct feature_speed_dial *sd = &f->speed_dials[f->nspeed_dials];
-			sd->index = (int)button;
-			if ((rc = get_text(child(l, "speedDialNumber"), sd->number,
-					   sizeof(sd->number), w)) ||
-			    (rc = get_text(child(l, "featureLabel"), sd->label, sizeof(sd->label),
-					   w)))
-				return rc;
-			f->nspeed_dials++;
-		}
-	}
-	return 0;
-}
-
-static int parse_services(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
-{
-	struct features *f = &out->features;
-	const xmlNode *list = child(dev, "phoneServices");
-	int rc;
-
-	if (!list)
-		return 0;
-	for (const xmlNode *s = list->children; s; s = s->next) {
-		if (!xmlsafe_is_name(s, "phoneService"))
-			continue;
-		if (f->nservices >= LIM_SERVICES)
-			return fail(w, "more than %d phone services", LIM_SERVICES);
-		struct feature_service *sv = &f->services[f->nservices];
-		if ((rc = get_text(child(s, "name"), sv->name, sizeof(sv->name), w)) ||
-		    (rc = get_text(child(s, "url"), sv->url, sizeof(sv->url), w)))
-			return rc;
-		f->nservices++;
-	}
-	return 0;
-}
-
-static int parse_load(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
-{
-	const xmlNode *load = child(dev, "loadInformation");
-	int rc = get_text(load, out->load, sizeof(out->load), w);
-	if (rc || !load)
-		return rc;
-	xmlChar *model = xmlGetProp(load, (const xmlChar *)"model");
-	if (!model)
-		return 0;
-	size_t n = strlen((const char *)model);
-	if (n >= sizeof(out->load_model))
-		rc = fail(w, "model attribute of <loadInformation> is too long");
-	else
-		memcpy(out->load_model, model, n + 1);
-	xmlFree(model);
-	return rc;
-}
-
-static int parse_emcc(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
-{
-	const xmlNode *info = child(dev, "emccInfo");
-	char mode[16];
-	int rc;
-
-	if (!info)
-		return 0;
-	rc = get_text(child(info, "emccMode"), mode, sizeof(mode), w);
-	if (rc)
-		return rc;
-	if (strcmp(mode, "visiting") == 0)
-		out->emcc = PROV_EMCC_VISITOR;
-	else if (strcmp(mode, "home") == 0)
-		out->emcc = PROV_EMCC_HOME;
-	else
-		return fail(w, "<emccMode> must be visiting or home");
-	return get_text(child(info, "tempTftp1"), out->tftp, sizeof(out->tftp), w);
-}
-
-static int parse_device(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
-{
-	int rc;
-
-	if ((rc = get_text(child(dev, "versionStamp"), out->version_stamp,
-			   sizeof(out->version_stamp), w)) ||
-	    (rc =
-		 get_text(child(dev, "deviceProtocol"), out->protocol, sizeof(out->protocol), w)) ||
-	    (rc = parse_call_manager(dev, out, w)) || (rc = parse_tvs(dev, out, w)) ||
-	    (rc = parse_lines(dev, out, w)) || (rc = parse_services(dev, out, w)) ||
-	    (rc = get_text(path(dev, "userLocale", "name", NULL), out->user_locale,
-			   sizeof(out->user_locale), w)) ||
-	    (rc = get_text(path(dev, "userLocale", "langCode", NULL), out->lang_code,
-			   sizeof(out->lang_code), w)) ||
-	    (rc = get_num(child(dev, "deviceSecurityMode"), 1, 3, &out->security_mode, w)) ||
-	    (rc = parse_load(dev, out, w)) ||
-	    (rc = get_text(child(dev, "userId"), out->user_id, sizeof(out->user_id), w)))
-		return rc;
-	return parse_emcc(dev, out, w);
-}
-
-int prov_cnf_parse(const char *xml, size_t len, struct prov_cnf_view *out, char *why, size_t whylen)
-{
-	struct why w = {why, whylen};
-	xmlDocPtr doc = NULL;
-	char reason[XMLSAFE_REASON_MAX];
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	out->tftp_default = -1;
-	if (why && whylen)
-		why[0] = '\0';
-	rc = xmlsafe_read(xml, len, PROV_CNF_MAX_DOC, XMLSAFE_IGNORE_NS_ERRORS, &doc, reason,
-			  sizeof(reason));
-	if (rc) {
-		if (rc == EINVAL)
-			fail(&w, "%s", reason);
-		goto out;
-	}
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-	if (!root || !xmlsafe_is_name(root, "device")) {
-		rc = fail(&w, "root element must be <device>, not <%.64s>",
-			  root ? (const char *)root->name : "");
-		goto out;
-	}
-	rc = parse_device(root, out, &w);
-out:
-	if (doc)
-		xmlFreeDoc(doc);
-	if (rc) {
-		memset(out, 0, sizeof(*out)); /* no half-filled view for a careless caller */
-		out->tftp_default = -1;
-	}
-	return rc;
-}
-
-/* ---- file names ---- */
-
-int prov_cnf_file_name(char *out, size_t len, const char *device, int is_signed)
-{
-	if (!out || prov_device_name_check(device) != 0)
-		return EINVAL;
-	int n = snprintf(out, len, "%s" SUFFIX_CNF "%s", device, is_signed ? SUFFIX_SGN : "");
-	if (n < 0 || (size_t)n >= len) {
-		if (len)
-			out[0] = '\0';
-		return ERANGE;
-	}
-	return 0;
-}
-
-static int ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-	return len > n && memcmp(s + len - n, suffix, n) == 0;
-}
-
-int prov_device_from_file_name(const char *name, size_t len, char *device, size_t devlen,
-			       int *is_signed)
-{
-	size_t base;
-	int sgn;
-
-	if (!name || !device)
-		return EINVAL;
-	if (len > LIM_ID_MAX + sizeof(SUFFIX_CNF SUFFIX_SGN))
-		return EINVAL;
-	if (ends_with(name, len, SUFFIX_CNF SUFFIX_SGN)) {
-		sgn = 1;
-		base = len - strlen(SUFFIX_CNF SUFFIX_SGN);
-	} else if (ends_with(name, len, SUFFIX_CNF)) {
-		sgn = 0;
-		base = len - strlen(SUFFIX_CNF);
-	} else {
-		return EINVAL;
-	}
-	/* device_ok allows only [A-Za-z0-9._-] and no "..": NUL, '/', '\\', '%' and the rest of
-	 * what could steer a path never get through. The suffix itself is a fixed string. */
-	if (!device_ok(name, base))
-		return EINVAL;
-	if (base + 1 > devlen)
-		return ERANGE;
-	memcpy(device, name, base);
-	device[base] = '\0';
-	if (is_signed)
-		*is_signed = sgn;
 	return 0;
 }
