@@ -81,24 +81,17 @@ static int walk_profiles(struct em_ctx *ctx, const struct em_caller *who, const 
 }
 
 /* userDevicesQuery and deviceProfileQuery answer alike: per user "does not exist", "none", or
- * the user's list; only the elements and the list differ. */
+ * the user's list; only the list and what surrounds it differ. */
 struct per_user_query {
 	void (*begin)(struct buf *b), (*end)(struct buf *b);
-	void (*state)(struct buf *b, const char *user_id, enum emapi_user_state s);
-	void (*user_begin)(struct buf *b, const char *user_id), (*user_end)(struct buf *b);
 	int (*walk)(struct em_ctx *ctx, const struct em_caller *who, const char *user, int *exists,
 		    struct buf *one, struct em_result *res);
 };
 
-static const struct per_user_query user_devices = {
-    emapi_render_user_devices_begin,	emapi_render_user_devices_end,
-    emapi_render_user_devices_state,	emapi_render_user_devices_user_begin,
-    emapi_render_user_devices_user_end, walk_devices,
-};
-static const struct per_user_query user_profiles = {
-    emapi_render_profiles_begin,      emapi_render_profiles_end,      emapi_render_profiles_state,
-    emapi_render_profiles_user_begin, emapi_render_profiles_user_end, walk_profiles,
-};
+static const struct per_user_query user_devices = {emapi_render_user_devices_begin,
+						   emapi_render_user_devices_end, walk_devices};
+static const struct per_user_query user_profiles = {emapi_render_profiles_begin,
+						    emapi_render_profiles_end, walk_profiles};
 
 static int run_per_user(const struct per_user_query *q, struct em_ctx *ctx,
 			const struct em_caller *who, const struct emapi_request *r, struct buf *b,
@@ -111,13 +104,13 @@ static int run_per_user(const struct per_user_query *q, struct em_ctx *ctx,
 		buf_init(&one);
 		int rc = q->walk(ctx, who, r->names[i], &exists, &one, res);
 		if (rc == 0 && !exists) {
-			q->state(b, r->names[i], EMAPI_USER_DOES_NOT_EXIST);
+			emapi_render_user_state(b, r->names[i], EMAPI_USER_DOES_NOT_EXIST);
 		} else if (rc == 0 && one.len == 0) {
-			q->state(b, r->names[i], EMAPI_USER_NONE);
+			emapi_render_user_state(b, r->names[i], EMAPI_USER_NONE);
 		} else if (rc == 0) {
-			q->user_begin(b, r->names[i]);
+			emapi_render_user_begin(b, r->names[i]);
 			buf_append(b, one.data, one.len);
-			q->user_end(b);
+			emapi_render_user_end(b);
 		}
 		buf_free(&one);
 		if (rc)

@@ -90,22 +90,20 @@ void emapi_render_device_user_begin(struct buf *b);
 void emapi_render_device_user(struct buf *b, const struct emapi_device_result *r);
 void emapi_render_device_user_end(struct buf *b);
 
-/* userDevicesResults: user_begin, device names, user_end per user; or a lone user_state. */
-void emapi_render_user_devices_begin(struct buf *b);
-void emapi_render_user_devices_user_begin(struct buf *b, const char *user_id);
-void emapi_render_user_devices_device(struct buf *b, const char *device_name);
-void emapi_render_user_devices_user_end(struct buf *b);
+/* userDevicesResults and deviceProfileResults list users alike: per user either user_begin,
+ * its devices or profiles, user_end; or a lone user_state. */
+void emapi_render_user_begin(struct buf *b, const char *user_id);
+void emapi_render_user_end(struct buf *b);
 /* <user id=".."><none/></user> or <doesNotExist/> */
 enum emapi_user_state { EMAPI_USER_NONE, EMAPI_USER_DOES_NOT_EXIST };
-void emapi_render_user_devices_state(struct buf *b, const char *user_id, enum emapi_user_state s);
+void emapi_render_user_state(struct buf *b, const char *user_id, enum emapi_user_state s);
+
+void emapi_render_user_devices_begin(struct buf *b);
+void emapi_render_user_devices_device(struct buf *b, const char *device_name);
 void emapi_render_user_devices_end(struct buf *b);
 
-/* deviceProfileResults */
 void emapi_render_profiles_begin(struct buf *b);
-void emapi_render_profiles_user_begin(struct buf *b, const char *user_id);
 void emapi_render_profiles_profile(struct buf *b, const char *profile, int is_default);
-void emapi_render_profiles_user_end(struct buf *b);
-void emapi_render_profiles_state(struct buf *b, const char *user_id, enum emapi_user_state s);
 void emapi_render_profiles_end(struct buf *b);
 
 /* checkUser (EM API form). Cisco documents no response DTD for checkUser: we answer

@@ -96,6 +96,23 @@ void emapi_render_device_user_end(struct buf *b)
 	buf_puts(b, "</deviceUserResults></response>");
 }
 
+/* ---- the users of userDevicesResults and deviceProfileResults ---- */
+
+void emapi_render_user_begin(struct buf *b, const char *user_id)
+{
+	put_user_open(b, user_id);
+}
+
+void emapi_render_user_end(struct buf *b)
+{
+	buf_puts(b, "</user>");
+}
+
+void emapi_render_user_state(struct buf *b, const char *user_id, enum emapi_user_state s)
+{
+	put_user_state(b, user_id, s);
+}
+
 /* ---- userDevicesResults ---- */
 
 void emapi_render_user_devices_begin(struct buf *b)
@@ -103,24 +120,9 @@ void emapi_render_user_devices_begin(struct buf *b)
 	buf_puts(b, "<response><userDevicesResults>");
 }
 
-void emapi_render_user_devices_user_begin(struct buf *b, const char *user_id)
-{
-	put_user_open(b, user_id);
-}
-
 void emapi_render_user_devices_device(struct buf *b, const char *device_name)
 {
 	put_elem_text(b, "deviceName", device_name);
-}
-
-void emapi_render_user_devices_user_end(struct buf *b)
-{
-	buf_puts(b, "</user>");
-}
-
-void emapi_render_user_devices_state(struct buf *b, const char *user_id, enum emapi_user_state s)
-{
-	put_user_state(b, user_id, s);
 }
 
 void emapi_render_user_devices_end(struct buf *b)
@@ -135,11 +137,6 @@ void emapi_render_profiles_begin(struct buf *b)
 	buf_puts(b, "<response><deviceProfileResults>");
 }
 
-void emapi_render_profiles_user_begin(struct buf *b, const char *user_id)
-{
-	put_user_open(b, user_id);
-}
-
 void emapi_render_profiles_profile(struct buf *b, const char *profile, int is_default)
 {
 	buf_puts(b, "<deviceProfile>");
@@ -147,16 +144,6 @@ void emapi_render_profiles_profile(struct buf *b, const char *profile, int is_de
 	buf_puts(b, is_default ? "<isDefaultDeviceProfile>t</isDefaultDeviceProfile>"
 			       : "<isDefaultDeviceProfile>f</isDefaultDeviceProfile>");
 	buf_puts(b, "</deviceProfile>");
-}
-
-void emapi_render_profiles_user_end(struct buf *b)
-{
-	buf_puts(b, "</user>");
-}
-
-void emapi_render_profiles_state(struct buf *b, const char *user_id, enum emapi_user_state s)
-{
-	put_user_state(b, user_id, s);
 }
 
 void emapi_render_profiles_end(struct buf *b)

@@ -89,12 +89,12 @@ static void test_device_user(void **state)
 static void test_user_devices(void **state)
 {
 	emapi_render_user_devices_begin(&b);
-	emapi_render_user_devices_user_begin(&b, "em@cisco.com");
+	emapi_render_user_begin(&b, "em@cisco.com");
 	emapi_render_user_devices_device(&b, "SEP402CF4915265");
 	emapi_render_user_devices_device(&b, "CSF<x>");
-	emapi_render_user_devices_user_end(&b);
-	emapi_render_user_devices_state(&b, "nobody", EMAPI_USER_NONE);
-	emapi_render_user_devices_state(&b, "a\"b", EMAPI_USER_DOES_NOT_EXIST);
+	emapi_render_user_end(&b);
+	emapi_render_user_state(&b, "nobody", EMAPI_USER_NONE);
+	emapi_render_user_state(&b, "a\"b", EMAPI_USER_DOES_NOT_EXIST);
 	emapi_render_user_devices_end(&b);
 	assert_string_equal(b.data,
 			    "<response><userDevicesResults>"
@@ -108,12 +108,12 @@ static void test_user_devices(void **state)
 static void test_profiles(void **state)
 {
 	emapi_render_profiles_begin(&b);
-	emapi_render_profiles_user_begin(&b, "em@cisco.com");
+	emapi_render_user_begin(&b, "em@cisco.com");
 	emapi_render_profiles_profile(&b, "EM-SCCP-Profile-7970", 0);
 	emapi_render_profiles_profile(&b, "R&D", 1);
-	emapi_render_profiles_user_end(&b);
-	emapi_render_profiles_state(&b, "x", EMAPI_USER_NONE);
-	emapi_render_profiles_state(&b, "y", EMAPI_USER_DOES_NOT_EXIST);
+	emapi_render_user_end(&b);
+	emapi_render_user_state(&b, "x", EMAPI_USER_NONE);
+	emapi_render_user_state(&b, "y", EMAPI_USER_DOES_NOT_EXIST);
 	emapi_render_profiles_end(&b);
 	assert_string_equal(
 	    b.data, "<response><deviceProfileResults><user id=\"em%40cisco.com\">"
