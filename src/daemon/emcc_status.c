@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/vec.h"
 #include "core/workq.h"
 #include "daemon/emcc_lookup.h"
 #include "daemon/emcc_status.h"
@@ -101,18 +102,20 @@ struct target {
 };
 
 struct update {
-	struct workq_job job;
-	int phase; /* 1: read the clusters, 2: write their statuses */
-	struct node *node;
-	struct evhttp_request *req; /* the admin request to answer; NULL for the timer's */
-	uint64_t reqno;
+	struct job base;       /* first; req: the admin request to answer, NULL for the timer's */
+	int phase;	       /* 1: read the clusters, 2: write their statuses */
 	char only[LIM_ID_MAX]; /* "" = every remote cluster */
 	int timeout_ms, interval_min;
 	int status; /* HTTP status for the admin answer */
 	char error[256];
-	size_t n, cap, pending;
-	struct target *t;
+	size_t pending;
+	struct vec targets; /* struct target; the address of one is stable once the reads end */
 };
+
+static struct target *target_at(struct update *u, size_t i)
+{
+	return &((struct target *)u->targets.data)[i];
+}
 
 static void update_arm(struct node *n, int seconds)
 {
@@ -124,22 +127,15 @@ static void update_arm(struct node *n, int seconds)
 static int collect(void *arg, const struct store_remote_cluster *rc)
 {
 	struct update *u = arg;
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 8;
-		struct target *t = realloc(u->t, cap * sizeof(*t));
-		if (!t)
-			return ENOMEM;
-		u->t = t;
-		u->cap = cap;
-	}
-	struct target *t = &u->t[u->n++];
-	memset(t, 0, sizeof(*t));
+	struct target *t = vec_push(&u->targets, sizeof(*t));
+	if (!t)
+		return ENOMEM;
 	t->run = u;
-	snprintf(t->id, sizeof(t->id), "%s", rc->id);
-	snprintf(t->address, sizeof(t->address), "%s", rc->address);
-	snprintf(t->sha256, sizeof(t->sha256), "%s", rc->cert_sha256);
-	snprintf(t->old_status, sizeof(t->old_status), "%s", rc->status);
-	snprintf(t->old_error, sizeof(t->old_error), "%s", rc->last_error);
+	str_copy(t->id, sizeof(t->id), rc->id);
+	str_copy(t->address, sizeof(t->address), rc->address);
+	str_copy(t->sha256, sizeof(t->sha256), rc->cert_sha256);
+	str_copy(t->old_status, sizeof(t->old_status), rc->status);
+	str_copy(t->old_error, sizeof(t->old_error), rc->last_error);
 	return 0;
 }
 
@@ -166,13 +162,13 @@ static void update_work(struct workq_job *job, void *thread_ctx)
 			snprintf(u->error, sizeof(u->error), "no remote cluster '%s'", u->only);
 		} else if (rc) {
 			u->status = 500;
-			snprintf(u->error, sizeof(u->error), "cannot read the remote clusters: %s",
-				 strerror(rc));
+			str_printf(u->error, sizeof(u->error),
+				   "cannot read the remote clusters: %s", strerror(rc));
 		}
 		return;
 	}
-	for (size_t i = 0; i < u->n; i++) {
-		struct target *t = &u->t[i];
+	for (size_t i = 0; i < u->targets.n; i++) {
+		struct target *t = target_at(u, i);
 		if (store_begin(w->st) != 0)
 			continue;
 		int rc = store_remote_cluster_set_status(w->st, t->id, t->status, t->version,
@@ -186,34 +182,35 @@ static void update_work(struct workq_job *job, void *thread_ctx)
 
 static void update_free(struct update *u)
 {
-	free(u->t);
+	vec_free(&u->targets);
 	free(u);
 }
 
 static void update_answer(struct update *u)
 {
-	struct node *n = u->node;
-	for (size_t i = 0; i < u->n; i++) {
-		const struct target *t = &u->t[i];
+	struct node *n = u->base.node;
+	for (size_t i = 0; i < u->targets.n; i++) {
+		const struct target *t = target_at(u, i);
 		/* Log each change of status (and a new reason while down), not every poll. */
 		if (strcmp(t->status, t->old_status) != 0 ||
 		    (strcmp(t->status, "down") == 0 && strcmp(t->error, t->old_error) != 0)) {
 			if (strcmp(t->status, "up") == 0)
-				log_info(LOGS_EMCC, u->reqno,
+				log_info(LOGS_EMCC, u->base.reqno,
 					 "remote cluster %s (%s) is up, version %s", t->id,
 					 t->address, t->version);
 			else
-				log_warnx(LOGS_EMCC, u->reqno, "remote cluster %s (%s) is down: %s",
-					  t->id, t->address, t->error);
+				log_warnx(LOGS_EMCC, u->base.reqno,
+					  "remote cluster %s (%s) is down: %s", t->id, t->address,
+					  t->error);
 		}
 	}
-	if (!u->req) {
+	if (!u->base.req) {
 		update_arm(n, (u->interval_min > 0 ? u->interval_min : 30) * 60);
 		return;
 	}
 	json_t *arr = json_array();
-	for (size_t i = 0; i < u->n; i++) {
-		const struct target *t = &u->t[i];
+	for (size_t i = 0; i < u->targets.n; i++) {
+		const struct target *t = target_at(u, i);
 		json_array_append_new(arr,
 				      json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "id", t->id,
 						"address", t->address, "status", t->status,
@@ -223,8 +220,8 @@ static void update_answer(struct update *u)
 	json_t *o = json_pack("{s:o}", "clusters", arr);
 	char *a = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	log_admin(u->reqno, "cluster/update", 200, a);
-	reply_json(n, u->req, 200, a);
+	log_admin(u->base.reqno, "cluster/update", 200, a);
+	reply_json(n, u->base.req, 200, a);
 	free(a);
 }
 
@@ -248,7 +245,7 @@ static void target_done(struct target *t)
 	if (--u->pending)
 		return;
 	u->phase = 2;
-	workq_submit(u->node->wq, &u->job);
+	workq_submit(u->base.node->wq, &u->base.wq);
 }
 
 /* A clusterInfo that got no answer: why, in the words `emcc cluster list` shows. */
@@ -303,7 +300,7 @@ static void on_cluster_info(void *arg, const struct emcc_peer_result *r)
  * recorded at once when nothing could be sent. */
 static void target_send(struct update *u, struct target *t)
 {
-	struct node *n = u->node;
+	struct node *n = u->base.node;
 	struct emcc_msg *m = malloc(sizeof(*m));
 	struct emcc_peer_call call = {.from = n->cfg.cluster_id,
 				      .to = {t->id, t->address, t->sha256},
@@ -338,22 +335,22 @@ static void target_send(struct update *u, struct target *t)
 static void update_done(struct workq_job *job)
 {
 	struct update *u = (struct update *)job;
-	struct node *n = u->node;
+	struct node *n = u->base.node;
 	if (u->phase == 2) {
 		update_answer(u);
 		update_free(u);
 		return;
 	}
 	if (u->status && u->status != 200) {
-		if (u->req) {
+		if (u->base.req) {
 			json_t *o = json_pack("{s:s}", "error", u->error);
 			char *a = json_dumps(o, JSON_COMPACT);
 			json_decref(o);
-			log_admin(u->reqno, "cluster/update", u->status, a);
-			reply_json(n, u->req, u->status, a);
+			log_admin(u->base.reqno, "cluster/update", u->status, a);
+			reply_json(n, u->base.req, u->status, a);
 			free(a);
 		} else {
-			log_errorx(LOGS_EMCC, u->reqno, "remote cluster update: %s", u->error);
+			log_errorx(LOGS_EMCC, u->base.reqno, "remote cluster update: %s", u->error);
 			update_arm(n, RETRY_SECONDS);
 		}
 		update_free(u);
@@ -363,28 +360,23 @@ static void update_done(struct workq_job *job)
 	/* pending counts the sends not yet answered, plus one held here so that answers
 	 * arriving while later targets are sent cannot finish the run early. */
 	u->pending = 1;
-	for (size_t i = 0; i < u->n; i++)
-		target_send(u, &u->t[i]);
+	for (size_t i = 0; i < u->targets.n; i++)
+		target_send(u, target_at(u, i));
 	if (--u->pending == 0) {
 		u->phase = 2;
-		workq_submit(n->wq, &u->job);
+		workq_submit(n->wq, &u->base.wq);
 	}
 }
 
 static int update_start(struct node *n, struct evhttp_request *req, const char *only,
 			uint64_t reqno)
 {
-	struct update *u = calloc(1, sizeof(*u));
+	struct update *u = job_new(n, req, sizeof(*u), reqno);
 	if (!u)
 		return ENOMEM;
-	u->node = n;
-	u->req = req;
-	u->reqno = reqno;
 	u->phase = 1;
-	snprintf(u->only, sizeof(u->only), "%s", only ? only : "");
-	u->job.work = update_work;
-	u->job.done = update_done;
-	workq_submit(n->wq, &u->job);
+	str_copy(u->only, sizeof(u->only), only);
+	job_submit(&u->base, update_work, update_done, 0);
 	return 0;
 }
 
