@@ -1,5 +1,6 @@
-/* trust.c -- trust bundles (export, strict import) and SHA-256 certificate fingerprints. */
+/* trust.c -- trust bundles: strict import and export (the certificates in them: trust_cert.c). */
 #include "emcc/trust.h"
+#include "emcc/trust_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,6 @@
 
 #define HEADER "# emcc trust bundle v1"
 #define TIME_FMT "%Y-%m-%dT%H:%M:%SZ"
-#define SHA256_LEN 32
 
 static const char *const role_names[] = {
     [TRUST_ROLE_HTTPS] = "https",
@@ -144,241 +144,6 @@ static int utf8_ok(const unsigned char *s, size_t n)
 		i += need + 1;
 	}
 	return 1;
-}
-
-/* ---- certificates ---------------------------------------------------------------------------- */
-
-static void hex_forms(const unsigned char md[SHA256_LEN], char *hex, char *colon)
-{
-	static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < SHA256_LEN; i++) {
-		hex[2 * i] = lower[md[i] >> 4];
-		hex[2 * i + 1] = lower[md[i] & 15];
-		if (colon) {
-			colon[3 * i] = upper[md[i] >> 4];
-			colon[3 * i + 1] = upper[md[i] & 15];
-			colon[3 * i + 2] = i + 1 < SHA256_LEN ? ':' : '\0';
-		}
-	}
-	hex[2 * SHA256_LEN] = '\0';
-}
-
-int trust_x509_fingerprint(X509 *cert, char *hex, char *colon)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (!cert || !hex)
-		return EINVAL;
-	/* X509_digest hashes the DER encoding: the same bytes `openssl x509 -fingerprint` hashes */
-	if (!X509_digest(cert, EVP_sha256(), md, &n) || n != SHA256_LEN) {
-		ERR_clear_error();
-		return EINVAL;
-	}
-	hex_forms(md, hex, colon);
-	return 0;
-}
-
-/* The first certificate in a PEM text (a chain file gives its leaf). */
-static X509 *first_cert(const char *pem)
-{
-	BIO *bio;
-	X509 *x = NULL;
-
-	if (!pem || strlen(pem) > TRUST_BUNDLE_MAX)
-		return NULL;
-	if ((bio = BIO_new_mem_buf(pem, -1))) {
-		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	}
-	ERR_clear_error();
-	return x;
-}
-
-int trust_cert_fingerprint(const char *pem, char *hex, char *colon)
-{
-	X509 *x;
-	int err;
-
-	if (!hex || !(x = first_cert(pem)))
-		return EINVAL;
-	err = trust_x509_fingerprint(x, hex, colon);
-	X509_free(x);
-	return err;
-}
-
-/* Decodes one fingerprint form into 32 bytes. Walks every character whatever it finds, and
- * decodes hex with masks instead of branches, so the time depends only on the length. */
-static int fp_decode(const char *s, unsigned char out[SHA256_LEN])
-{
-	size_t n = strnlen(s, TRUST_FP_COLON_SIZE), i, k, step;
-	unsigned bad = 0;
-
-	if (n == 2 * SHA256_LEN)
-		step = 2;
-	else if (n == 3 * SHA256_LEN - 1)
-		step = 3;
-	else
-		return EINVAL;
-	for (i = 0; i < SHA256_LEN; i++) {
-		unsigned v = 0;
-
-		for (k = 0; k < 2; k++) {
-			unsigned c = (unsigned char)s[i * step + k];
-			unsigned d = c - '0';	       /* a digit when < 10 */
-			unsigned l = (c | 0x20) - 'a'; /* a hex letter, either case, when < 6 */
-			unsigned is_d = 0u - (unsigned)(d < 10), is_l = 0u - (unsigned)(l < 6);
-
-			bad |= ~(is_d | is_l) & 1u;
-			v = (v << 4) | (d & is_d) | ((l + 10) & is_l);
-		}
-		out[i] = (unsigned char)v;
-		if (step == 3 && i + 1 < SHA256_LEN)
-			bad |= (unsigned)(s[i * step + 2] != ':');
-	}
-	return bad ? EINVAL : 0;
-}
-
-int trust_fingerprint_equal(const char *a, const char *b)
-{
-	unsigned char da[SHA256_LEN], db[SHA256_LEN];
-	int ea, eb;
-
-	if (!a || !b)
-		return 0;
-	ea = fp_decode(a, da);
-	eb = fp_decode(b, db);
-	if (ea || eb)
-		return 0;
-	return CRYPTO_memcmp(da, db, SHA256_LEN) == 0;
-}
-
-int trust_cert_matches_host(const char *pem, const char *address, int *matches)
-{
-	struct addr a;
-	X509 *x = NULL;
-	int rc, err = 0;
-
-	if (!matches || !address)
-		return EINVAL;
-	if (addr_parse(&a, address, ADDR_PORT_OPTIONAL, 0))
-		return EINVAL;
-	if (!(x = first_cert(pem)))
-		return EINVAL;
-	/* NEVER_CHECK_SUBJECT: only subjectAltName counts, as browsers and RFC 6125 want;
-	 * NO_PARTIAL_WILDCARDS: "*.example.org" yes, "w*.example.org" no. */
-	if (a.ip)
-		rc = X509_check_ip_asc(x, a.host, 0);
-	else
-		rc = X509_check_host(x, a.host, strlen(a.host),
-				     X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
-					 X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-				     NULL);
-	if (rc < 0) {
-		err = rc == -2 ? EINVAL : ENOMEM;
-		goto out;
-	}
-	*matches = rc == 1;
-out:
-	ERR_clear_error();
-	X509_free(x);
-	return err;
-}
-
-/* Re-encodes x as PEM into a new string; fills the certificate's fingerprint, subject, expiry.
- * EFBIG when the PEM is over TRUST_PEM_MAX. */
-static int cert_fill(X509 *x, struct trust_cert *c)
-{
-	const ASN1_TIME *na;
-	struct tm tm;
-	BIO *mem = NULL;
-	char *data;
-	long n;
-	int err = 0;
-
-	if ((err = trust_x509_fingerprint(x, c->sha256, NULL)))
-		goto out;
-	c->subject[0] = '\0';
-	X509_NAME_oneline(X509_get_subject_name(x), c->subject, sizeof(c->subject));
-	c->not_after = 0;
-	na = X509_get0_notAfter(x);
-	memset(&tm, 0, sizeof(tm));
-	if (na && ASN1_TIME_to_tm(na, &tm) == 1)
-		c->not_after = timegm(&tm);
-	if (!(mem = BIO_new(BIO_s_mem())) || !PEM_write_bio_X509(mem, x)) {
-		err = ENOMEM;
-		goto out;
-	}
-	n = BIO_get_mem_data(mem, &data);
-	if (n <= 0) {
-		err = ENOMEM;
-		goto out;
-	}
-	if (n > TRUST_PEM_MAX) {
-		err = EFBIG;
-		goto out;
-	}
-	if (!(c->pem = strndup(data, (size_t)n)))
-		err = ENOMEM;
-out:
-	ERR_clear_error();
-	BIO_free(mem);
-	return err;
-}
-
-/* Decodes one PEM block (BEGIN line to END line) that must be exactly one X.509 certificate:
- * no encryption headers, no bytes after the DER. Returns the certificate or NULL with why. */
-static X509 *decode_block(const char *text, size_t len, char *why, size_t whylen)
-{
-	BIO *bio = NULL;
-	char *name = NULL, *header = NULL;
-	unsigned char *data = NULL;
-	const unsigned char *p;
-	long dlen = 0;
-	X509 *x = NULL;
-
-	if (!(bio = BIO_new_mem_buf(text, (int)len))) {
-		str_printf(why, whylen, "out of memory");
-		goto out;
-	}
-	if (!PEM_read_bio(bio, &name, &header, &data, &dlen)) {
-		str_printf(why, whylen, "the PEM block cannot be decoded");
-		goto out;
-	}
-	if (strcmp(name, "CERTIFICATE") != 0) {
-		str_printf(why, whylen, "a \"%.40s\" block is not an X.509 certificate", name);
-		goto out;
-	}
-	if (header && header[0]) {
-		str_printf(why, whylen, "a certificate block must not carry PEM headers");
-		goto out;
-	}
-	p = data;
-	x = d2i_X509(NULL, &p, dlen);
-	if (!x) {
-		str_printf(why, whylen, "OpenSSL cannot parse the certificate");
-		goto out;
-	}
-	if (p != data + dlen) {
-		str_printf(why, whylen, "bytes after the certificate's DER");
-		X509_free(x);
-		x = NULL;
-		goto out;
-	}
-	if (!X509_get0_pubkey(x)) {
-		str_printf(why, whylen, "OpenSSL cannot read the certificate's public key");
-		X509_free(x);
-		x = NULL;
-	}
-out:
-	ERR_clear_error();
-	OPENSSL_free(name);
-	OPENSSL_free(header);
-	OPENSSL_free(data);
-	BIO_free(bio);
-	return x;
 }
 
 /* ---- parse ----------------------------------------------------------------------------------- */
@@ -555,14 +320,15 @@ static int on_pem_end(struct parser *p, const char *end_of_block)
 	X509 *x;
 	int err;
 
-	x = decode_block(p->pem_start, (size_t)(end_of_block - p->pem_start), why, sizeof(why));
+	x = trust_decode_block(p->pem_start, (size_t)(end_of_block - p->pem_start), why,
+			       sizeof(why));
 	if (!x) {
 		str_printf(p->err, p->errlen, "line %zu: %s", p->pem_line, why);
 		return EINVAL;
 	}
 	memset(c, 0, sizeof(*c));
 	c->role = p->role;
-	err = cert_fill(x, c);
+	err = trust_cert_fill(x, c);
 	X509_free(x);
 	if (err == EFBIG) {
 		str_printf(p->err, p->errlen, "line %zu: certificate larger than %d bytes of PEM",
@@ -746,11 +512,11 @@ int trust_bundle_write(struct buf *out, const char *cluster, const char *address
 		str_printf(err, errlen, "creation time out of range");
 		return EINVAL;
 	}
-	if (!(x = first_cert(https_pem))) {
+	if (!(x = trust_first_cert(https_pem))) {
 		str_printf(err, errlen, "no certificate OpenSSL can read in the https PEM");
 		return EINVAL;
 	}
-	if ((rc = cert_fill(x, &c))) {
+	if ((rc = trust_cert_fill(x, &c))) {
 		str_printf(err, errlen, rc == EFBIG ? "certificate too large" : "out of memory");
 		rc = rc == EFBIG ? EINVAL : rc;
 		goto out;
