@@ -248,7 +248,9 @@ static int set_scalar(struct parse *ps, const struct key_def *k, const char *v)
 	}
 }
 
-/* Checks one value against its key and stores it; returns 0 or reports through perr. */
+/* Checks one value against its key and stores it; returns 0 or reports through perr.
+ * Kept whole: a table of the text kinds, each with its check and the exact error text an
+ * operator sees, which reads best side by side. */
 static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 {
 	char *field = (char *)ps->c + k->off;
