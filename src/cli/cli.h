@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Exit codes (DESIGN.md section 7). */
 #define CLI_EXIT_OK 0
@@ -55,6 +56,16 @@ struct cli_cmd {
 /* The command table: help, parsing and docs/cli.md all come from it. */
 const struct cli_cmd *cli_commands(size_t *n);
 
+/* help.c: help texts and command lookup from the table. */
+void cli_usage_line(FILE *f, const struct cli_cmd *c);
+/* "emcc noun verb ..." with its summary, one per line, for every command of noun (all when NULL) */
+void cli_list_commands(FILE *f, const char *noun);
+void cli_print_top_help(FILE *f);
+void cli_print_cmd_help(FILE *f, const struct cli_cmd *c);
+int cli_noun_known(const char *noun);
+/* noun + verb at argv[0..]; *used = how many words the verb took (0, 1 or 2); NULL if none. */
+const struct cli_cmd *cli_find_cmd(const char *noun, int argc, char **argv, int *used);
+
 struct cli_global {
 	const char *socket;
 	const char *url;
@@ -62,6 +73,14 @@ struct cli_global {
 	const char *app_password;
 	int json;
 };
+
+/* args.c: the words after the verb into the JSON arguments of c's call (options of type
+ * CLI_O_FILE read their file). Returns 0, or an exit code: 0 with *done set after --help was
+ * printed, CLI_EXIT_USAGE after the reason was printed. g takes --socket given late. */
+int cli_parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, char **argv,
+		   json_t *args, int *done);
+/* "emcc: <reason>" on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct buf;
 /* POSTs body to url (through the Unix socket when unix_socket is set) and collects the answer
