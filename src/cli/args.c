@@ -167,7 +167,8 @@ static int take_positional(const struct cli_cmd *c, const char *a, int only_pos,
 		return 0;
 	}
 	if ((size_t)*npos >= npositional(c))
-		return cli_usage_error("unexpected argument '%s' (try `emcc %s --help`)", a, c->noun);
+		return cli_usage_error("unexpected argument '%s' (try `emcc %s --help`)", a,
+				       c->noun);
 	const char *key = c->positional[(*npos)++];
 	if (key[0] != '>' && c->file_key && *npos == 1)
 		return set_file_text(args, c->file_key, a);
@@ -216,7 +217,8 @@ static int set_value(json_t *args, const struct cli_opt *o, const char *name, co
 	}
 	case CLI_O_LINE:
 		if (append_line(args, o->key, val))
-			return cli_usage_error("--%s needs [INDEX:]DN[:LABEL], not '%s'", name, val);
+			return cli_usage_error("--%s needs [INDEX:]DN[:LABEL], not '%s'", name,
+					       val);
 		break;
 	case CLI_O_SPEED: append_pair(args, o->key, val, ':', "number", "label", 1); break;
 	case CLI_O_FILE: return set_file_text(args, o->key, val);
@@ -256,7 +258,8 @@ static int take_option(const struct cli_cmd *c, struct cli_global *g, int argc, 
 		return 0;
 	}
 	if (!(o = find_opt(c, name, &neg)))
-		return cli_usage_error("unknown option '--%s' (try `emcc %s --help`)", name, c->noun);
+		return cli_usage_error("unknown option '--%s' (try `emcc %s --help`)", name,
+				       c->noun);
 	if (o->type == CLI_O_BOOL || o->type == CLI_O_FLAG) {
 		if (eq)
 			return cli_usage_error("--%s takes no value", name);
@@ -266,7 +269,7 @@ static int take_option(const struct cli_cmd *c, struct cli_global *g, int argc, 
 	if (!val) {
 		if (*i + 1 >= argc)
 			return cli_usage_error("--%s needs a value (%s)", name,
-					   o->metavar ? o->metavar : "VALUE");
+					       o->metavar ? o->metavar : "VALUE");
 		val = argv[++*i];
 	}
 	return set_value(args, o, name, val);
@@ -275,7 +278,7 @@ static int take_option(const struct cli_cmd *c, struct cli_global *g, int argc, 
 /* Parses the options and positionals after the verb into args. Returns 0, or an exit code
  * (help printed: 0 via *done; usage error: 2). */
 int cli_parse_args(const struct cli_cmd *c, struct cli_global *g, int argc, char **argv,
-		      json_t *args, int *done)
+		   json_t *args, int *done)
 {
 	int npos = 0, only_pos = 0, rc = 0;
 	size_t maxpos = npositional(c);

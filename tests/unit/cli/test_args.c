@@ -46,7 +46,7 @@ static void assert_json(json_t *got, const char *want)
 static void test_positionals_and_strings(void **state)
 {
 	(void)state;
-	static const char *const w[] = {"add", "adgjm", "--pin", "12345", "--name=A. User",
+	static const char *const w[] = {"add",	       "adgjm", "--pin", "12345", "--name=A. User",
 					"--extension", "5001"};
 	struct cli_global g = {0};
 	json_t *a;
@@ -60,7 +60,7 @@ static void test_positionals_and_strings(void **state)
 static void test_booleans_lists_and_aliases(void **state)
 {
 	(void)state;
-	static const char *const w[] = {"add",	     "adgjm",	   "--no-emcc",	      "--proxy",
+	static const char *const w[] = {"add",	     "adgjm",	      "--no-emcc", "--proxy",
 					"--profile", "test_emcc_udp", "--profile", "second"};
 	struct cli_global g = {0};
 	json_t *a;
@@ -74,27 +74,23 @@ static void test_booleans_lists_and_aliases(void **state)
 static void test_lines_speed_dials_services_numbers(void **state)
 {
 	(void)state;
-	static const char *const w[] = {"add",
-					"test_emcc_udp",
-					"--line",
-					"2:1000:Main line",
-					"--line",
-					"1001",
-					"--speed-dial",
-					"2000:Desk",
-					"--service",
-					"Directory=http://127.0.7.100/dir"};
-	static const char *const d[] = {"add", "SEPC80084AA8743", "--security-mode", "1",
-					"--line", "5001:Lobby"};
+	static const char *const w[] = {"add",		"test_emcc_udp",
+					"--line",	"2:1000:Main line",
+					"--line",	"1001",
+					"--speed-dial", "2000:Desk",
+					"--service",	"Directory=http://127.0.7.100/dir"};
+	static const char *const d[] = {"add", "SEPC80084AA8743", "--security-mode",
+					"1",   "--line",	  "5001:Lobby"};
 	struct cli_global g = {0};
 	json_t *a;
 	int done;
 	assert_int_equal(parse(&a, &done, &g, "profile", w, 10), 0);
-	assert_json(a, "{\"name\":\"test_emcc_udp\","
-		       "\"lines\":[{\"index\":2,\"dn\":\"1000\",\"label\":\"Main line\"},"
-		       "{\"index\":3,\"dn\":\"1001\"}],"
-		       "\"speed_dials\":[{\"index\":1,\"number\":\"2000\",\"label\":\"Desk\"}],"
-		       "\"services\":[{\"name\":\"Directory\",\"url\":\"http://127.0.7.100/dir\"}]}");
+	assert_json(a,
+		    "{\"name\":\"test_emcc_udp\","
+		    "\"lines\":[{\"index\":2,\"dn\":\"1000\",\"label\":\"Main line\"},"
+		    "{\"index\":3,\"dn\":\"1001\"}],"
+		    "\"speed_dials\":[{\"index\":1,\"number\":\"2000\",\"label\":\"Desk\"}],"
+		    "\"services\":[{\"name\":\"Directory\",\"url\":\"http://127.0.7.100/dir\"}]}");
 	json_decref(a);
 	assert_int_equal(parse(&a, &done, &g, "device", d, 6), 0);
 	assert_json(a, "{\"name\":\"SEPC80084AA8743\",\"security_mode\":1,"
@@ -110,8 +106,8 @@ static void test_file_option_and_late_globals(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "# emcc trust bundle v1\n", 23), 23);
 	close(fd);
-	const char *w[] = {"add",	 "ClusterTwo", "127.0.7.200:8443", "--bundle", path,
-			   "--no-pstn", "--socket",	 "/tmp/x.sock",	     "--json"};
+	const char *w[] = {"add",	"ClusterTwo", "127.0.7.200:8443", "--bundle", path,
+			   "--no-pstn", "--socket",   "/tmp/x.sock",	  "--json"};
 	struct cli_global g = {0};
 	json_t *a;
 	int done;
