@@ -73,6 +73,8 @@ static const struct key_def keys[] = {
     NUM_KEY("server", "workers", K_INT, workers, 1, 64),
     NUM_KEY("server", "max_body", K_LONG, max_body, 1024, 16777216),
     STR_KEY("server", "tftp_http", K_LISTEN, tftp_http),
+    STR_KEY("server", "tftp_https", K_LISTEN, tftp_https),
+    STR_KEY("server", "tftp", K_LISTEN, tftp_udp),
     STR_KEY("log", "dir", K_PATH, log_dir),
     STR_KEY("log", "level", K_LEVEL, log_level),
     NUM_KEY("log", "max_size", K_LONG, log_max_bytes, 4096, LONG_MAX),
@@ -128,6 +130,8 @@ void config_defaults(struct config *c)
 	snprintf(c->sip_tcp, sizeof(c->sip_tcp), "127.0.7.100:5060");
 	c->sip_max_expires = 3600;
 	snprintf(c->tftp_http, sizeof(c->tftp_http), "127.0.7.100:6970");
+	snprintf(c->tftp_https, sizeof(c->tftp_https), "127.0.7.100:6971");
+	snprintf(c->tftp_udp, sizeof(c->tftp_udp), "127.0.7.100:69");
 }
 
 /* Strict decimal: optional '-', digits, nothing else; no overflow. */
@@ -438,19 +442,34 @@ static void sip_follow_http(struct parse *ps)
 	}
 }
 
-/* [server] tftp_http left out follows the HTTP listener's host (HTTPS when HTTP is off), port
- * 6970, as [sip] does with 5060: phones find their config where CUCM's TFTP serves it. */
+/* [server] tftp_http, tftp_https and tftp left out follow the HTTP listener's host (HTTPS when
+ * HTTP is off), ports 6970, 6971 and 69, as [sip] does with 5060: phones find their files where
+ * CUCM's TFTP serves them, and nodes on different addresses of one machine never collide. */
 static void tftp_follow_http(struct parse *ps)
 {
+	static const struct {
+		size_t off, size;
+		int port;
+	} follow[] = {
+	    {offsetof(struct config, tftp_http), sizeof(((struct config *)0)->tftp_http), 6970},
+	    {offsetof(struct config, tftp_https), sizeof(((struct config *)0)->tftp_https), 6971},
+	    {offsetof(struct config, tftp_udp), sizeof(((struct config *)0)->tftp_udp), 69},
+	};
 	struct config *c = ps->c;
 	struct addr a;
 	const char *from = c->http_listen[0] ? c->http_listen : c->https_listen;
-	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].off == offsetof(struct config, tftp_http) && ps->seen[i])
-			return;
+
 	if (!from[0] || addr_parse(&a, from, ADDR_LISTEN, 0))
 		return;
-	addr_format(c->tftp_http, sizeof(c->tftp_http), a.host, 6970);
+	for (size_t f = 0; f < sizeof(follow) / sizeof(follow[0]); f++) {
+		int seen = 0;
+		for (size_t i = 0; i < NKEYS; i++)
+			if (keys[i].off == follow[f].off && ps->seen[i])
+				seen = 1;
+		if (!seen)
+			addr_format((char *)c + follow[f].off, follow[f].size, a.host,
+				    follow[f].port);
+	}
 }
 
 /* fgets-style reader over memory that hands inih exactly one physical line per call, so that

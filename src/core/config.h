@@ -34,6 +34,12 @@ struct config {
 	/* provisioning over HTTP (phones fetch SEP<MAC>.cnf.xml here), host:port, "" disables;
 	 * default: [server] http's host, port 6970 (CUCM's TFTP-over-HTTP port) */
 	char tftp_http[CONFIG_STR];
+	/* provisioning over HTTPS (the node's certificate, no client certificate), host:port, ""
+	 * disables; default: the same host, port 6971 (CUCM's HTTPS TFTP port) */
+	char tftp_https[CONFIG_STR];
+	/* TFTP (RFC 1350 with options) on UDP, host:port, "" disables; default: the same host,
+	 * port 69 (CUCM runs TFTP on every node) */
+	char tftp_udp[CONFIG_STR];
 
 	/* [log] */
 	char log_dir[CONFIG_STR]; /* "" -> <data_dir>/log */

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/tls.h"
 #include "daemon/emcc_status.h"
+#include "daemon/fileserv.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
@@ -109,7 +110,12 @@ static void route_public(struct evhttp_request *req, void *arg)
 
 static void route_tftp(struct evhttp_request *req, void *arg)
 {
-	servlet_prov(arg, req);
+	servlet_prov(arg, req, 0);
+}
+
+static void route_tftps(struct evhttp_request *req, void *arg)
+{
+	servlet_prov(arg, req, 1);
 }
 
 static void route_admin(struct evhttp_request *req, void *arg)
@@ -124,6 +130,19 @@ static struct bufferevent *https_bevcb(struct event_base *base, void *arg)
 	SSL *ssl = SSL_new(n->ssl_ctx);
 	if (!ssl)
 		return NULL;
+	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					      BEV_OPT_CLOSE_ON_FREE);
+}
+
+/* HTTPS provisioning: the node's certificate, and no client certificate asked (phones present
+ * none there; CUCM's 6971 authenticates the server only). */
+static struct bufferevent *tftps_bevcb(struct event_base *base, void *arg)
+{
+	struct node *n = arg;
+	SSL *ssl = SSL_new(n->ssl_ctx);
+	if (!ssl)
+		return NULL;
+	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 					      BEV_OPT_CLOSE_ON_FREE);
 }
@@ -233,14 +252,22 @@ int http_listen_all(struct node *n)
 		if ((rc = bind_hostport(n, n->https, "HTTPS", n->cfg.https_listen)))
 			return rc;
 	}
+	if ((rc = fileserv_alloc(n)) != 0)
+		return rc;
+	/* Phones send GET and HEAD only; anything else is answered 405 by servlet_prov. */
 	if (n->cfg.tftp_http[0]) {
-		if (!n->prov_cache && (rc = servlet_prov_alloc(n)) != 0)
-			return rc;
 		if (!(n->tftp = new_http(n, route_tftp)))
 			return ENOMEM;
-		/* Phones send GET and HEAD only; anything else is answered 405 by servlet_prov. */
 		if ((rc = bind_hostport(n, n->tftp, "provisioning (TFTP over HTTP)",
 					n->cfg.tftp_http)))
+			return rc;
+	}
+	if (n->cfg.tftp_https[0]) {
+		if (!(n->tftps = new_http(n, route_tftps)))
+			return ENOMEM;
+		evhttp_set_bevcb(n->tftps, tftps_bevcb, n);
+		if ((rc = bind_hostport(n, n->tftps, "provisioning (TFTP over HTTPS)",
+					n->cfg.tftp_https)))
 			return rc;
 	}
 	if (!(n->admin = new_http(n, route_admin)))
@@ -258,7 +285,9 @@ void http_close_all(struct node *n)
 		evhttp_free(n->https);
 	if (n->tftp)
 		evhttp_free(n->tftp);
-	n->tftp = NULL;
+	if (n->tftps)
+		evhttp_free(n->tftps);
+	n->tftp = n->tftps = NULL;
 	if (n->admin) {
 		evhttp_free(n->admin);
 		unlink(n->cfg.admin_socket);

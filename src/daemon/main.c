@@ -21,10 +21,12 @@
 #include "core/workq.h"
 #include "daemon/emcc_status.h"
 #include "daemon/emcc_visiting.h"
+#include "daemon/fileserv.h"
 #include "daemon/job.h"
 #include "daemon/metrics.h"
 #include "daemon/node.h"
 #include "daemon/servlet.h"
+#include "daemon/tftpd.h"
 #include "em/em.h"
 #include "emcc/client.h"
 #include "sip/sipd.h"
@@ -223,10 +225,14 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		    c.sip_max_expires != n->cfg.sip_max_expires)
 			log_warnx(LOGS_DAEMON, 0,
 				  "reload: listener, [sip] or database changes need a restart");
-		if (strcmp(c.tftp_http, n->cfg.tftp_http))
-			log_warnx(LOGS_DAEMON, 0,
-				  "reload: a [server] tftp_http change needs a restart");
+		if (strcmp(c.tftp_http, n->cfg.tftp_http) ||
+		    strcmp(c.tftp_https, n->cfg.tftp_https) || strcmp(c.tftp_udp, n->cfg.tftp_udp))
+			log_warnx(
+			    LOGS_DAEMON, 0,
+			    "reload: [server] tftp, tftp_http, tftp_https changes need a restart");
 		memcpy(c.tftp_http, n->cfg.tftp_http, sizeof(c.tftp_http));
+		memcpy(c.tftp_https, n->cfg.tftp_https, sizeof(c.tftp_https));
+		memcpy(c.tftp_udp, n->cfg.tftp_udp, sizeof(c.tftp_udp));
 		memcpy(c.sip_udp, n->cfg.sip_udp, sizeof(c.sip_udp));
 		memcpy(c.sip_tcp, n->cfg.sip_tcp, sizeof(c.sip_tcp));
 		memcpy(c.sip_realm, n->cfg.sip_realm, sizeof(c.sip_realm));
@@ -380,6 +386,11 @@ static void start_services(struct node *n)
 		workq_free(n->wq);
 		fatalx("cannot open listeners, see %s/emccd.log", n->cfg.log_dir);
 	}
+	if (tftpd_start(n) != 0) {
+		http_close_all(n); /* the admin socket's file goes too */
+		workq_free(n->wq);
+		fatalx("cannot open the TFTP listener, see %s/emccd.log", n->cfg.log_dir);
+	}
 	if (!n->cfg.sip_udp[0] && !n->cfg.sip_tcp[0])
 		return;
 	/* No SIP credentials source yet: with a realm set, REGISTERs are refused (sipd says so
@@ -428,6 +439,7 @@ static void stop_node(struct node *n)
 {
 	emcc_client_shutdown(n->emcc_client);
 	workq_free(n->wq); /* answers what is in flight, then joins */
+	tftpd_stop(n);	   /* after the workers: no file lookup is left pending */
 	http_close_all(n);
 	event_free(n->autologout_timer);
 	if (n->drain_timer)
@@ -435,8 +447,8 @@ static void stop_node(struct node *n)
 	event_free(n->sig_term);
 	event_free(n->sig_int);
 	event_free(n->sig_hup);
-	servlet_prov_free(n); /* workers read the cache until they stopped */
-	sipd_stop(n->sipd);   /* after the workers: their last commits may still queue NOTIFYs */
+	fileserv_free(n);   /* workers read the cache until they stopped */
+	sipd_stop(n->sipd); /* after the workers: their last commits may still queue NOTIFYs */
 	n->sipd = NULL;
 	emcc_status_stop(n);
 	emcc_client_free(n->emcc_client);

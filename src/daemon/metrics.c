@@ -23,6 +23,12 @@ struct metrics {
 	atomic_ulong count[MT_COUNT];
 	atomic_ulong sum_us[MT_COUNT];
 	atomic_ulong http_status[6]; /* 1xx..5xx by first digit */
+	atomic_ulong tftp[MTFTP_COUNT];
+	atomic_long tftp_transfers;
+};
+
+static const char *const tftp_names[MTFTP_COUNT] = {
+    "sent", "not_found", "refused", "busy", "timed_out", "aborted",
 };
 
 int metrics_alloc(struct metrics **mp)
@@ -58,6 +64,22 @@ void metrics_count_http(struct metrics *m, int status)
 	int d = status / 100;
 	if (d >= 1 && d <= 5)
 		atomic_fetch_add_explicit(&m->http_status[d], 1, memory_order_relaxed);
+}
+
+void metrics_count_tftp(struct metrics *m, enum metrics_tftp what)
+{
+	if ((unsigned)what < MTFTP_COUNT)
+		atomic_fetch_add_explicit(&m->tftp[what], 1, memory_order_relaxed);
+}
+
+void metrics_tftp_transfers_set(struct metrics *m, long n)
+{
+	atomic_store_explicit(&m->tftp_transfers, n, memory_order_relaxed);
+}
+
+long metrics_tftp_transfers(struct metrics *m)
+{
+	return atomic_load_explicit(&m->tftp_transfers, memory_order_relaxed);
 }
 
 void metrics_render(struct metrics *m, struct buf *b, long logged_in, long scheduled_logouts,
@@ -107,6 +129,16 @@ void metrics_render(struct metrics *m, struct buf *b, long logged_in, long sched
 	for (int d = 1; d <= 5; d++)
 		buf_printf(b, "emcc_http_responses_total{class=\"%dxx\"} %lu\n", d,
 			   atomic_load(&m->http_status[d]));
+	buf_puts(b, "# HELP emcc_tftp_requests_total TFTP read requests by how they ended.\n"
+		    "# TYPE emcc_tftp_requests_total counter\n");
+	for (int t = 0; t < MTFTP_COUNT; t++)
+		buf_printf(b, "emcc_tftp_requests_total{result=\"%s\"} %lu\n", tftp_names[t],
+			   atomic_load(&m->tftp[t]));
+	buf_printf(b,
+		   "# HELP emcc_tftp_transfers TFTP transfers in flight (name lookups included).\n"
+		   "# TYPE emcc_tftp_transfers gauge\n"
+		   "emcc_tftp_transfers %ld\n",
+		   atomic_load(&m->tftp_transfers));
 	buf_printf(b,
 		   "# HELP emcc_em_logged_in_devices Devices with a user logged in.\n"
 		   "# TYPE emcc_em_logged_in_devices gauge\n"

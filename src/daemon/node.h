@@ -25,7 +25,8 @@ struct evconnlistener;
 struct emcc_status;
 struct emcc_replay;
 struct emcc_visiting;
-struct prov_cache;
+struct fileserv;
+struct tftpd;
 typedef struct ssl_ctx_st SSL_CTX;
 
 /* The snapshot rule: the loop thread owns n->cfg and replaces it on SIGHUP; a worker never
@@ -57,10 +58,11 @@ struct node {
 	struct event *drain_timer; /* SIGTERM: waits for the requests in flight */
 	int64_t drain_deadline_ms;
 	int draining;
-	struct evhttp *tftp; /* provisioning over HTTP ([server] tftp_http), or NULL */
-	struct prov_cache
-	    *prov_cache;   /* built cnf.xml files by (device, stamp); workers share it */
-	struct sipd *sipd; /* NULL when [sip] has no listener */
+	struct evhttp *tftp;	   /* provisioning over HTTP ([server] tftp_http), or NULL */
+	struct evhttp *tftps;	   /* provisioning over HTTPS ([server] tftp_https), or NULL */
+	struct fileserv *fileserv; /* the provisioning files and their cache (fileserv.h) */
+	struct tftpd *tftpd;	   /* TFTP on UDP ([server] tftp), or NULL (tftpd.h) */
+	struct sipd *sipd;	   /* NULL when [sip] has no listener */
 	struct emcc_client *emcc_client; /* inter-cluster HTTPS (mutual TLS), loop thread only */
 	struct emcc_status *emcc_status; /* remote cluster updates, our bundle (emcc_status.c) */
 	struct emcc_replay *emcc_replay; /* (cluster, nonce) pairs seen: incoming EMCC messages */
@@ -71,7 +73,6 @@ struct node {
 	atomic_uint params_gen;	   /* bumped when parameters change; workers reload */
 	atomic_int max_concurrent; /* Maximum Concurrent Requests, read by the loop thread */
 	unsigned em_inflight;	   /* EM API requests admitted and not answered (loop thread) */
-	unsigned prov_inflight;	   /* provisioning requests not answered (loop thread) */
 	int autologout_running;	   /* one sweep at a time (loop thread) */
 	time_t started;
 };

@@ -11,11 +11,9 @@ void servlet_emservice(struct node *n, struct evhttp_request *req);
 void servlet_emapp(struct node *n, struct evhttp_request *req);
 /* GET /ccmcip/getservicesmenu.jsp?device=...: the phone's services menu. */
 void servlet_services_menu(struct node *n, struct evhttp_request *req);
-/* GET/HEAD /SEP<MAC>.cnf.xml on the provisioning listener (servlet_prov.c). */
-void servlet_prov(struct node *n, struct evhttp_request *req);
-/* n->prov_cache: made before the provisioning listener opens, freed after the workers stopped. */
-int servlet_prov_alloc(struct node *n);
-void servlet_prov_free(struct node *n);
+/* GET/HEAD /<file> on the provisioning listeners, HTTP 6970 (tls 0) and HTTPS 6971 (tls 1),
+ * through the file service (servlet_prov.c, fileserv.h). */
+void servlet_prov(struct node *n, struct evhttp_request *req, int tls);
 /* GET /metrics */
 void servlet_metrics(struct node *n, struct evhttp_request *req);
 /* POST /v1/<noun>/<verb> on the admin socket. */

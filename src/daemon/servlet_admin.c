@@ -40,11 +40,14 @@ static json_t *node_status(void *arg)
 	const struct admin_job *j = arg;
 	const struct config *cfg = j->worker->cfg;
 	struct node *n = j->base.node;
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "http", cfg->http_listen,
-			 "https", cfg->https_listen, "sip_udp", n->sipd ? cfg->sip_udp : "",
-			 "sip_tcp", n->sipd ? cfg->sip_tcp : "", "database", cfg->database,
-			 "sip_bindings", (json_int_t)sipd_binding_count(n->sipd), "uptime_seconds",
-			 (json_int_t)(time(NULL) - n->started), "em_inflight", (int)j->inflight);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I}", "http",
+			 cfg->http_listen, "https", cfg->https_listen, "sip_udp",
+			 n->sipd ? cfg->sip_udp : "", "sip_tcp", n->sipd ? cfg->sip_tcp : "",
+			 "tftp", cfg->tftp_udp, "tftp_http", cfg->tftp_http, "tftp_https",
+			 cfg->tftp_https, "database", cfg->database, "sip_bindings",
+			 (json_int_t)sipd_binding_count(n->sipd), "uptime_seconds",
+			 (json_int_t)(time(NULL) - n->started), "em_inflight", (int)j->inflight,
+			 "tftp_transfers", (json_int_t)metrics_tftp_transfers(n->metrics));
 }
 
 /* Bindings are copied out under the table's lock and turned into JSON after, so the SIP thread

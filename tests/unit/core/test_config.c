@@ -183,7 +183,8 @@ static void test_errors(void **state)
 		   "[log], [sip], [parameters])");
 	expect_err("[server]\n\nworkerz = 3\n",
 		   "emccd.conf:3: [server] workerz: unknown key (allowed http, https, tls_cert, "
-		   "tls_key, admin_socket, data_dir, database, workers, max_body, tftp_http)");
+		   "tls_key, admin_socket, data_dir, database, workers, max_body, tftp_http, "
+		   "tftp_https, tftp)");
 	expect_err("[server]\nworkers = 4x\n",
 		   "emccd.conf:2: [server] workers: \"4x\" is not a number (allowed 1..64)");
 	expect_err("[server]\nworkers = \n",
@@ -345,6 +346,37 @@ static void test_tftp_http(void **state)
 	    "host:port, [v6]:port, port 0..65535, or empty to disable)");
 }
 
+/* [server] tftp (UDP) and tftp_https follow the HTTP listener's host on 69 and 6971, each on its
+ * own: one set, or one turned off, leaves the others following. */
+static void test_tftp_udp_https(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_string_equal(c.tftp_udp, "127.0.7.100:69");
+	assert_string_equal(c.tftp_https, "127.0.7.100:6971");
+	assert_int_equal(load(&c, "[server]\nhttp = 127.0.9.33:8080\n", err, sizeof(err)), 0);
+	assert_string_equal(c.tftp_udp, "127.0.9.33:69");
+	assert_string_equal(c.tftp_https, "127.0.9.33:6971");
+	assert_int_equal(load(&c, "[server]\nhttp =\nhttps = [::1]:8443\n", err, sizeof(err)), 0);
+	assert_string_equal(c.tftp_udp, "[::1]:69");
+	assert_int_equal(
+	    load(&c, "[server]\nhttp = 127.0.9.33:8080\ntftp =\ntftp_https = 127.0.9.35:16971\n",
+		 err, sizeof(err)),
+	    0);
+	assert_string_equal(c.tftp_udp, "");
+	assert_string_equal(c.tftp_https, "127.0.9.35:16971");
+	assert_string_equal(c.tftp_http, "127.0.9.33:6970");
+	assert_int_equal(load(&c, "[server]\ntftp = 0.0.0.0:69\n", err, sizeof(err)), 0);
+	assert_string_equal(c.tftp_udp, "0.0.0.0:69");
+	expect_err("[server]\ntftp = 69\n",
+		   "emccd.conf:2: [server] tftp: \"69\" is not a listen address (allowed "
+		   "host:port, [v6]:port, port 0..65535, or empty to disable)");
+	expect_err("[server]\ntftp = 1.2.3.4:69\ntftp = 1.2.3.4:69\n",
+		   "emccd.conf:3: [server] tftp: duplicate key (first set on line 2)");
+}
+
 static void test_too_many_params(void **state)
 {
 	(void)state;
@@ -398,6 +430,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_sip),
 	    cmocka_unit_test(test_tftp_http),
+	    cmocka_unit_test(test_tftp_udp_https),
 	    cmocka_unit_test(test_too_many_params),
 	    cmocka_unit_test(test_file),
 	};
