@@ -12,7 +12,7 @@ enum key_class {
 	KEY_NONE,   /* a fixed name: prefix is the whole name */
 	KEY_DEVICE, /* prefix + device name (prov_device_name_check) + suffix */
 	KEY_UUID,   /* prefix + 8-4-4-4-12 hex digits + suffix */
-	KEY_LOCALE, /* <locale>/<file>: two names of [A-Za-z0-9._-] around exactly one '/' */
+	KEY_LOCALE, /* <locale>/<file>: a name of [A-Za-z_], '/', a plain name (locale_ok) */
 };
 
 /* A builder: the version that keys the cache, then the bytes for that version. */
@@ -134,14 +134,19 @@ static int uuid_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* <locale>/<file>: CUCM's locale folders are names of letters and '_' ("English_United_States",
+ * "United_States"); the file a plain name. */
 static int locale_ok(const char *s, size_t n)
 {
 	const char *slash = memchr(s, '/', n);
 
-	if (!slash)
+	if (!slash || slash == s)
 		return 0;
 	size_t a = (size_t)(slash - s);
-	return plain_name(s, a) && plain_name(slash + 1, n - a - 1);
+	for (size_t i = 0; i < a; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_'))
+			return 0;
+	return plain_name(slash + 1, n - a - 1);
 }
 
 /* The key part of name (between prefix and suffix) when row r takes name; -1 otherwise. */

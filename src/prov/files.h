@@ -5,7 +5,8 @@
  * A name is parsed once (prov_file_parse) into its kind and the key it carries (a device name,
  * a softkey template uuid, a locale); nothing but the table's names gets through, so no edge
  * ever turns a request into a path: no '/', "..", '%', NUL or other byte outside
- * [A-Za-z0-9._-] (the one locale row takes exactly one '/' between two such names).
+ * [A-Za-z0-9._-] (the one locale row takes exactly one '/', after a folder name of letters and
+ * '_').
  *
  * The kinds, in match order (reference section 4.1; the phone's console log of the lab):
  *
