@@ -6,8 +6,8 @@ set -euo pipefail
 build_pkgs=(gcc pkg-config meson ninja-build libevent-dev libxml2-dev libsqlite3-dev
 	libsodium-dev libinih-dev libjansson-dev libcmocka-dev libssl-dev libcurl4-openssl-dev
 	libre-dev)
-run_pkgs=(curl openssl sqlite3 procps libfaketime python3 sip-tester jq)
-bench_pkgs=(nginx-light python3 kamailio)
+run_pkgs=(curl openssl sqlite3 procps libfaketime python3 sip-tester jq tftp-hpa)
+bench_pkgs=(nginx-light python3 kamailio tftpd-hpa)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 case "${1:-}" in
@@ -30,3 +30,9 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# tftpd-hpa is the benchmark's peer, run by bench/run.sh on a loopback address: not a system
+# service, whose 0.0.0.0:69 would take port 69 from every emccd on this machine.
+if [[ " ${missing[*]} " == *" tftpd-hpa "* ]]; then
+	$SUDO sh -c 'invoke-rc.d tftpd-hpa stop; update-rc.d tftpd-hpa disable;
+		systemctl disable --now tftpd-hpa' >/dev/null 2>&1 || true
+fi
