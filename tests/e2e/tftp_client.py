@@ -8,6 +8,8 @@ that misbehave on purpose (acknowledging twice, vanishing mid-transfer). Loopbac
       more than once), server_port; the file goes to OUT.
   raw HOST HEX          sends the packet (hex) to port 69; prints the answer: "error CODE MSG",
                         "oack ...", "data BLOCK LEN", or "silence".
+  rawmany HOST          raw for every line "LABEL<tab>HEX" of stdin, all at once; prints
+                        "LABEL<tab>ANSWER" lines in the same order.
   dupack HOST NAME OUT  a get that acknowledges every block three times; prints JSON as get.
   vanish HOST NAME AFTER SECONDS [--close]
                         acknowledges AFTER blocks, then stays silent (or closes its socket) and
@@ -141,6 +143,22 @@ def raw(host, hexpkt):
     return "silence" if pkt is None else describe(pkt)
 
 
+def rawmany(host, lines):
+    socks = []
+    for line in lines:
+        label, hexpkt = line.rstrip("\n").split("\t", 1)
+        s = new_sock(host)
+        s.sendto(bytes.fromhex(hexpkt), (host, 69))
+        socks.append((label, s))
+    out = []
+    deadline = time.time() + 2
+    for label, s in socks:
+        pkt, _ = recv(s, max(0.0, deadline - time.time()))
+        out.append("%s\t%s" % (label, "silence" if pkt is None else describe(pkt)))
+        s.close()
+    return out
+
+
 def vanish(host, name, after, seconds, close):
     s = new_sock(host)
     s.sendto(request(RRQ, name.encode(), "octet", {"timeout": 1}), (host, 69))
@@ -261,6 +279,9 @@ def main(argv):
         r = get(args[0], args[1], args[2], acks=3)
     elif cmd == "raw":
         print(raw(args[0], args[1]))
+        return 0
+    elif cmd == "rawmany":
+        print("\n".join(rawmany(args[0], [l for l in sys.stdin if l.strip()])))
         return 0
     elif cmd == "vanish":
         r = vanish(args[0], args[1], int(args[2]), float(args[3]), "--close" in flags)
