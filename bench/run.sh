@@ -2,7 +2,8 @@
 # run.sh -- benchmarks: EM API login+logout throughput and latency with durable commits, against
 # nginx answering the same requests with a fixed body (the cost of HTTP alone) in the same run;
 # PIN versus password check rates; SIP REGISTER rate against Kamailio's registrar; EMCC logins
-# between two clusters against local logins, and the home lookup over 1, 10 and 50 remote clusters.
+# between two clusters against local logins, and the home lookup over 1, 10 and 50 remote clusters;
+# provisioning fetches over TFTP against tftpd-hpa and over HTTP 6970 against nginx (bench/prov.sh).
 # Prints a table; writes BUILD/bench/results.json.
 set -euo pipefail
 BUILD=${1:-build}
@@ -183,7 +184,7 @@ enode() {
 	{
 		printf '[cluster]\nid = %s\nnode_address = %s\n[server]\nhttp = %s\nhttps = %s:8443\n' \
 			"$n" "$a" "$http" "$a"
-		printf 'tftp_http =\ndata_dir = %s\nworkers = %s\n[sip]\nudp =\ntcp =\n[log]\nlevel = info\n' \
+		printf 'tftp_http =\ntftp_https =\ntftp =\ndata_dir = %s\nworkers = %s\n[sip]\nudp =\ntcp =\n[log]\nlevel = info\n' \
 			"$DIR/$n" "$w"
 		for l in "$@"; do echo "$l"; done
 	} >"$DIR/$n/emccd.ini"
@@ -295,8 +296,11 @@ look_rss=$(for i in $(seq 1 $NREMOTE); do ps -o rss= -p "$(cat "$DIR/$(rname "$i
 enode_stop LookAsk $(for i in $(seq 1 $NREMOTE); do rname "$i"; done)
 lookup="{\"1\": $lookup1, \"10\": $lookup10, \"50\": $lookup50, \"rss_mb\": $look_rss}"
 
+# ---- provisioning: TFTP against tftpd-hpa, HTTP 6970 against nginx, same bytes (bench/prov.sh) ----
+prov=$(bash "$HERE/prov.sh" "$BUILD" || echo '{}')
+
 python3 - "$BUILD" "$em" "$peer" "$pin" "$CLIENTS" "$sip_em" "$sip_kam" "$SIP_INFLIGHT" "$KAM_CHILDREN" \
-	"$emcc_run" "$emcc_local" "$EMCC_CLIENTS" "$lookup" <<'PY'
+	"$emcc_run" "$emcc_local" "$EMCC_CLIENTS" "$lookup" "$prov" <<'PY'
 import json, os, sys
 build, em, peer, pin, clients = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5]
 sip_em, sip_kam, inflight, kam_children = json.loads(sys.argv[6]), json.loads(sys.argv[7]), sys.argv[8], sys.argv[9]
@@ -337,6 +341,21 @@ for k in ("1", "10", "50"):
         ]
         if lk["failed"]:
             rows.append(("home lookup, %s remote cluster(s): wrong answers" % k, lk["failed"], "runs", "", None, "0"))
+prov = json.loads(sys.argv[14]) if sys.argv[14].strip() else {}
+if prov.get("tftp"):
+    t, h = prov["tftp"], prov["tftpd_hpa"]
+    tb, hb = prov["tftp_1428"], prov["tftpd_hpa_1428"]
+    what = "%s clients, %d-byte cnf" % (prov["clients"], prov["size"])
+    rows += [
+        ("TFTP cnf fetches/s (512-byte blocks, %s), median" % what, t["median"], "fetch/s", "tftpd-hpa", h["median"], ">= 2x tftpd-hpa"),
+        ("TFTP cnf fetches/s (512-byte blocks), min of %d" % len(t["runs"]), t["min"], "fetch/s", "tftpd-hpa", h["min"], ""),
+        ("TFTP cnf fetches/s (512-byte blocks), max of %d" % len(t["runs"]), t["max"], "fetch/s", "tftpd-hpa", h["max"], ""),
+        ("TFTP cnf fetches/s (blksize 1428), median", tb["median"], "fetch/s", "tftpd-hpa", hb["median"], ">= 2x tftpd-hpa"),
+        ("TFTP cnf fetch p50 (512-byte blocks)", t["p50_ms"], "ms", "tftpd-hpa", h["p50_ms"], ""),
+        ("TFTP failed fetches", t["errors"] + tb["errors"], "fetches", "tftpd-hpa", h["errors"] + hb["errors"], "0"),
+        ("HTTP 6970 cnf fetches/s (keep-alive, %s)" % what, prov["http"]["per_s"], "fetch/s", "nginx static file", prov["nginx"]["per_s"], ""),
+        ("HTTP 6970 cnf fetch p99", prov["http"]["p99_ms"], "ms", "nginx static file", prov["nginx"]["p99_ms"], ""),
+    ]
 if lookup.get("rss_mb"):
     rows.append(("emccd RSS, small node (workers = 1, HTTPS only)", lookup["rss_mb"], "MB", "", None, ""))
 print("%-52s %12s %-8s %-20s %12s %8s %s" % ("figure", "value", "unit", "peer", "peer value", "ratio", "target"))
