@@ -432,7 +432,9 @@ static void on_file(void *arg, const struct fileserv_result *r)
 	x->pending = 0;
 	switch (r->status) {
 	case 200:
-		if ((rc = xfer_begin(x, r)) == 0)
+		rc = xfer_begin(x, r);	      /* takes its own reference */
+		fileserv_body_unref(r->body); /* the one the answer gave us */
+		if (rc == 0)
 			return;
 		log_warnc(LOGS_TFTP, x->reqno, rc, "%s TFTP RRQ %s: cannot start the transfer",
 			  x->ip, x->rq.name);
