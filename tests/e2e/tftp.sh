@@ -154,6 +154,15 @@ bad=0
 for f in "$T"/par/p*; do cmp -s "$T/http.xml" "$f" || bad=$((bad + 1)); done
 expect_eq "50 transfers at once: all the same bytes" 0 "$bad"
 
+# ---- bounded: at most 64 transfers per client address; the rest get no answer ----
+$PY hold "$ADDR" $DEV.cnf.xml 80 4 >"$T/hold.out" &
+HOLD=$!
+e2e_wait_for "80 requests from one address: 64 served, 16 dropped" "cat $T/hold.out" '"answered": 64, "silent": 16'
+expect_eq "64 transfers in flight" 64 "$(status_of tftp_transfers)"
+expect_match "metrics: the dropped requests counted busy" '^[1-9][0-9]*$' "$(metric 'emcc_tftp_requests_total{result="busy"}')"
+wait "$HOLD"
+e2e_wait_for "their ports closed: no transfer left" "status_of tftp_transfers" '^0$'
+
 # ---- 10,000 requests for missing files: no state left ----
 FD0=$(fds)
 R=$($PY flood "$ADDR" 10000 32)

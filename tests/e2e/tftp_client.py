@@ -17,6 +17,10 @@ that misbehave on purpose (acknowledging twice, vanishing mid-transfer). Loopbac
   flood HOST COUNT PARALLEL
                         COUNT requests for names nobody has, PARALLEL at a time, each from its
                         own port; prints JSON: answers by kind.
+  hold HOST NAME N SECONDS
+                        N requests at once from one address, each from its own port, none ever
+                        acknowledged; prints JSON (answered, silent) as soon as it knows, then
+                        keeps the sockets open for SECONDS and closes them.
   parallel HOST NAME N OUTDIR
                         N gets of NAME at once; prints JSON: files that arrived whole.
 """
@@ -227,6 +231,21 @@ def flood(host, count, parallel):
     return {"sent": sent, "answers": answers}
 
 
+def hold(host, name, n, seconds):
+    socks = [new_sock(host) for _ in range(n)]
+    for s in socks:
+        s.sendto(request(RRQ, name.encode()), (host, 69))
+    answered, deadline = 0, time.time() + 2
+    for s in socks:
+        pkt, _ = recv(s, max(0.0, deadline - time.time()))
+        answered += pkt is not None
+    print(json.dumps({"answered": answered, "silent": n - answered}), flush=True)
+    time.sleep(seconds)
+    for s in socks:
+        s.close()
+    return None
+
+
 def parallel(host, name, n, outdir):
     # n clients at once: each sends its request, then all are served together (select loop).
     clients = []
@@ -287,6 +306,9 @@ def main(argv):
         r = vanish(args[0], args[1], int(args[2]), float(args[3]), "--close" in flags)
     elif cmd == "flood":
         r = flood(args[0], int(args[1]), int(args[2]))
+    elif cmd == "hold":
+        hold(args[0], args[1], int(args[2]), float(args[3]))
+        return 0
     elif cmd == "parallel":
         r = parallel(args[0], args[1], int(args[2]), args[3])
     else:
