@@ -105,21 +105,20 @@ fail:
 	return EIO;
 }
 
-/* Writes one PEM object to path.tmp with the given mode, flushed to disk, then renames it into
- * place: a crash leaves the old file or the new one, never half of one (a lost or torn key would
- * make a new identity, and every phone that trusted the old one would refuse us). */
-static int write_one(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert, char *err,
-		     size_t errlen)
+/* Writes one PEM object to tmp (path.tmp) with the given mode and flushes it to disk; the caller
+ * renames it into place. A stale .tmp from a crash would keep its old mode under O_CREAT, so it
+ * is removed first. */
+static int write_tmp(const char *path, char *tmp, size_t tmplen, mode_t mode, EVP_PKEY *key,
+		     X509 *cert, char *err, size_t errlen)
 {
-	char tmp[4096];
 	FILE *f = NULL;
 	int fd = -1, rc = EIO, ok;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+	if (snprintf(tmp, tmplen, "%s.tmp", path) >= (int)tmplen) {
 		snprintf(err, errlen, "path too long: %s", path);
+		tmp[0] = '\0';
 		return ENAMETOOLONG;
 	}
-	/* A stale .tmp from a crash keeps its old mode under O_CREAT: start from none. */
 	(void)unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0 || fchmod(fd, mode) != 0 || !(f = fdopen(fd, "w"))) {
@@ -142,9 +141,9 @@ static int write_one(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert, c
 	}
 	ok = fclose(f);
 	f = NULL;
-	if (ok != 0 || rename(tmp, path) != 0) {
+	if (ok != 0) {
 		rc = errno;
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(rc));
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
 		goto out;
 	}
 	rc = 0;
@@ -153,8 +152,6 @@ out:
 		fclose(f);
 	if (fd >= 0)
 		close(fd);
-	if (rc)
-		(void)unlink(tmp);
 	return rc;
 }
 
@@ -179,14 +176,34 @@ static void sync_dir_of(const char *path)
 	}
 }
 
+/* Both files are written in full beside their targets before either is renamed, so a full
+ * disk or a failed write leaves the old pair; only a crash between the two renames can leave a
+ * new key beside an old certificate, which loading refuses (they do not match) rather than
+ * silently making a new identity: a lost or torn key would make every phone that trusted the
+ * old one refuse us. */
 int tls_write_pem(const char *cert_path, const char *key_path, EVP_PKEY *key, X509 *cert, char *err,
 		  size_t errlen)
 {
-	int rc = write_one(key_path, 0600, key, NULL, err, errlen);
-	if (rc == 0)
-		rc = write_one(cert_path, 0644, NULL, cert, err, errlen);
-	if (rc == 0)
-		sync_dir_of(cert_path);
+	char ktmp[4096] = "", ctmp[4096] = "";
+	int rc;
+
+	if ((rc = write_tmp(key_path, ktmp, sizeof(ktmp), 0600, key, NULL, err, errlen)) != 0 ||
+	    (rc = write_tmp(cert_path, ctmp, sizeof(ctmp), 0644, NULL, cert, err, errlen)) != 0)
+		goto out;
+	if (rename(ktmp, key_path) != 0 || rename(ctmp, cert_path) != 0) {
+		rc = errno;
+		snprintf(err, errlen, "cannot write %s or %s: %s", key_path, cert_path,
+			 strerror(rc));
+		goto out;
+	}
+	sync_dir_of(cert_path);
+out:
+	if (rc) {
+		if (ktmp[0])
+			(void)unlink(ktmp);
+		if (ctmp[0])
+			(void)unlink(ctmp);
+	}
 	return rc;
 }
 
