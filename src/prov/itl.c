@@ -392,6 +392,7 @@ int itl_build(struct buf *out, const struct itl_build *b, EVP_PKEY *key, X509 *c
 	for (size_t i = 0; i < n; i++) {
 		if (!entries[i].cert) {
 			str_printf(err, errlen, "entry %zu has no certificate", i);
+			rc = EINVAL;
 			goto out;
 		}
 		if (entries[i].role == ITL_ROLE_SAST && X509_cmp(entries[i].cert, cert) == 0)
