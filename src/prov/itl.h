@@ -70,8 +70,7 @@ struct itl_bytes {
 
 struct itl_record {
 	size_t off, len; /* where the record is in the file */
-	int has_role;
-	uint16_t role; /* enum itl_role, or another number a newer file uses */
+	uint16_t role;	 /* FUNCTION (every record has one): enum itl_role, or a newer number */
 	char subject[TLV_NAME_MAX];
 	char issuer[TLV_NAME_MAX];
 	char dns_name[TLV_NAME_MAX];
