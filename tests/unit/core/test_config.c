@@ -345,6 +345,26 @@ static void test_tftp_http(void **state)
 	    "host:port, [v6]:port, port 0..65535, or empty to disable)");
 }
 
+/* [cluster] ntp_server: none by default; a host or address; empty again. */
+static void test_ntp_server(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_string_equal(c.ntp_server, "");
+	assert_int_equal(load(&c, "[cluster]\nntp_server = 192.168.7.1\n", err, sizeof(err)), 0);
+	assert_string_equal(c.ntp_server, "192.168.7.1");
+	assert_int_equal(load(&c, "[cluster]\nntp_server = ntp.example.org\n", err, sizeof(err)),
+			 0);
+	assert_string_equal(c.ntp_server, "ntp.example.org");
+	assert_int_equal(load(&c, "[cluster]\nntp_server =\n", err, sizeof(err)), 0);
+	assert_string_equal(c.ntp_server, "");
+	expect_err("[cluster]\nntp_server = a b\n",
+		   "emccd.conf:2: [cluster] ntp_server: \"a b\" is not a host name or address "
+		   "(allowed letters, digits, - . _ : [ ])");
+}
+
 static void test_too_many_params(void **state)
 {
 	(void)state;
@@ -398,6 +418,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_sip),
 	    cmocka_unit_test(test_tftp_http),
+	    cmocka_unit_test(test_ntp_server),
 	    cmocka_unit_test(test_too_many_params),
 	    cmocka_unit_test(test_file),
 	};
