@@ -8,6 +8,7 @@
  * answers 404 (the EMCC device is gone after the logout), which sends it back to its own TFTP.
  * A fetch that fails leaves the phone registering where it was. Fetches run on a helper thread
  * (phone_http_start) so SIP keeps being answered. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +27,18 @@ static void note(struct phone *p, const char *text)
 	phone_report(p, &s);
 }
 
-/* "host", "host:port" or "[v6]:port" -> the file's URL, port 6970 by default. An address that
- * does not parse goes into the URL as it is: the fetch fails and says so. */
+/* "host", "host:port", "[v6]:port" or a bare IPv6 literal (as tempTftp gives one) -> the file's
+ * URL, port 6970 by default. An address that does not parse goes into the URL as it is: the
+ * fetch fails and says so. */
 static void tftp_url(char *out, size_t len, const char *tftp, const char *device)
 {
 	struct addr a;
+	struct in6_addr v6;
 	char hostport[ADDR_MAX];
 
-	if (addr_parse(&a, tftp, ADDR_PORT_OPTIONAL, 6970) == 0)
+	if (inet_pton(AF_INET6, tftp, &v6) == 1)
+		addr_format(hostport, sizeof(hostport), tftp, 6970);
+	else if (addr_parse(&a, tftp, ADDR_PORT_OPTIONAL, 6970) == 0)
 		addr_format(hostport, sizeof(hostport), a.host, a.port);
 	else
 		snprintf(hostport, sizeof(hostport), "%s", tftp);
