@@ -13,4 +13,8 @@ int64_t clock_now_ms(void);
 struct timespec clock_start(void);
 double clock_elapsed_ms(const struct timespec *t0);
 
+/* Unix seconds t as an HTTP/SIP Date (RFC 1123, RFC 3261 20.17): "Sat, 09 Mar 2019 18:32:46
+ * GMT". English names whatever the locale; a time gmtime cannot show gives the epoch. */
+void clock_http_date(char out[32], int64_t t);
+
 #endif

@@ -30,6 +30,7 @@ enum key_kind {
 	K_STR,
 	K_CLUSTER_ID,
 	K_HOST,
+	K_HOST_OPT, /* a host, or "" */
 	K_LISTEN,
 	K_PATH,
 	K_DATA_DIR,
@@ -63,6 +64,7 @@ struct key_def {
 static const struct key_def keys[] = {
     STR_KEY("cluster", "id", K_CLUSTER_ID, cluster_id),
     STR_KEY("cluster", "node_address", K_HOST, node_address),
+    STR_KEY("cluster", "ntp_server", K_HOST_OPT, ntp_server),
     STR_KEY("server", "http", K_LISTEN, http_listen),
     STR_KEY("server", "https", K_LISTEN, https_listen),
     STR_KEY("server", "tls_cert", K_PATH, tls_cert),
@@ -293,6 +295,10 @@ static int set_key(struct parse *ps, const struct key_def *k, const char *v)
 			return EINVAL;
 		}
 		break;
+	case K_HOST_OPT:
+		if (!*v)
+			break;
+		/* fall through */
 	case K_HOST:
 		if (!valid_host(v)) {
 			perr(ps,

@@ -20,6 +20,9 @@ struct config {
 	/* [cluster] */
 	char cluster_id[64]; /* unique per cluster, like CUCM's Cluster ID enterprise parameter */
 	char node_address[CONFIG_STR]; /* host this node puts into URLs it hands out */
+	/* the NTP server phones are told to use (CUCM's Phone NTP Reference); "" = none: a SIP
+	 * phone then takes the time from the REGISTER 200's Date header */
+	char ntp_server[CONFIG_STR];
 
 	/* [server] */
 	char http_listen[CONFIG_STR];  /* host:port, "" disables */

@@ -57,85 +57,160 @@ static int set_serial(X509 *cert, char *err, size_t errlen)
 	return 0;
 }
 
-/* X.509 v3, valid from an hour ago for ten years, subject and issuer "CN=common_name, O=emcc". */
-static void set_subject(X509 *cert, EVP_PKEY *key, const char *common_name)
+/* X.509 v3, valid from an hour ago for `days`, subject and issuer "CN=common_name[, OU=org_unit],
+ * O=emcc". */
+static void set_subject(X509 *cert, EVP_PKEY *key, const struct tls_cert_spec *spec)
 {
 	X509_set_version(cert, 2);
 	X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(cert), 10L * 365 * 24 * 3600);
+	X509_gmtime_adj(X509_getm_notAfter(cert), spec->days * 24 * 3600);
 	X509_set_pubkey(cert, key);
 	X509_NAME *name = X509_get_subject_name(cert);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name,
-				   -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+				   (const unsigned char *)spec->common_name, -1, -1, 0);
+	if (spec->org_unit && spec->org_unit[0])
+		X509_NAME_add_entry_by_txt(name, "OU", MBSTRING_UTF8,
+					   (const unsigned char *)spec->org_unit, -1, -1, 0);
 	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"emcc", -1, -1,
 				   0);
 	X509_set_issuer_name(cert, name);
 }
 
-/* host as the subject alternative name (IP: for an address literal, else DNS:), no CA, server
- * and client use. Returns 0 or EIO with err set. */
-static int add_extensions(X509 *cert, const char *host, char *err, size_t errlen)
+/* host as the subject alternative name (IP: for an address literal, else DNS:; none when host is
+ * NULL or ""), no CA, and the key uses the spec names. Returns 0 or EIO with err set. */
+static int add_extensions(X509 *cert, const struct tls_cert_spec *spec, char *err, size_t errlen)
 {
 	char san[300];
 	struct in6_addr a6;
 	struct in_addr a4;
+	const char *host = spec->host;
 
-	if (inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1)
-		snprintf(san, sizeof(san), "IP:%s", host);
-	else
-		snprintf(san, sizeof(san), "DNS:%s", host);
-	if (add_ext(cert, NID_subject_alt_name, san) ||
-	    add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
-	    add_ext(cert, NID_ext_key_usage, "serverAuth,clientAuth")) {
-		ssl_reason(err, errlen, "cannot add certificate extensions");
-		return EIO;
+	if (host && host[0]) {
+		if (inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1)
+			snprintf(san, sizeof(san), "IP:%s", host);
+		else
+			snprintf(san, sizeof(san), "DNS:%s", host);
+		if (add_ext(cert, NID_subject_alt_name, san))
+			goto fail;
 	}
+	if (add_ext(cert, NID_basic_constraints, "critical,CA:FALSE"))
+		goto fail;
+	if (spec->key_usage && add_ext(cert, NID_key_usage, spec->key_usage))
+		goto fail;
+	if (spec->ext_key_usage && add_ext(cert, NID_ext_key_usage, spec->ext_key_usage))
+		goto fail;
 	return 0;
+fail:
+	ssl_reason(err, errlen, "cannot add certificate extensions");
+	return EIO;
 }
 
-/* The key (mode 0600) and the certificate as PEM. Returns 0, or an errno with err set. */
-static int write_pem(const char *cert_path, const char *key_path, EVP_PKEY *key, X509 *cert,
-		     char *err, size_t errlen)
+/* Writes one PEM object to tmp (path.tmp) with the given mode and flushes it to disk; the caller
+ * renames it into place. A stale .tmp from a crash would keep its old mode under O_CREAT, so it
+ * is removed first. */
+static int write_tmp(const char *path, char *tmp, size_t tmplen, mode_t mode, EVP_PKEY *key,
+		     X509 *cert, char *err, size_t errlen)
 {
-	FILE *kf = NULL, *cf = NULL;
-	int kfd, rc = EIO;
+	FILE *f = NULL;
+	int fd = -1, rc = EIO, ok;
 
-	kfd = open(key_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (kfd < 0 || !(kf = fdopen(kfd, "w"))) {
+	if (snprintf(tmp, tmplen, "%s.tmp", path) >= (int)tmplen) {
+		snprintf(err, errlen, "path too long: %s", path);
+		tmp[0] = '\0';
+		return ENAMETOOLONG;
+	}
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0 || fchmod(fd, mode) != 0 || !(f = fdopen(fd, "w"))) {
 		rc = errno;
-		snprintf(err, errlen, "cannot write %s: %s", key_path, strerror(rc));
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
 		goto out;
 	}
-	kfd = -1;
-	if (!PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL)) {
-		ssl_reason(err, errlen, "cannot write the key");
+	fd = -1;
+	ok =
+	    key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
+	if (!ok) {
+		ssl_reason(err, errlen,
+			   key ? "cannot write the key" : "cannot write the certificate");
 		goto out;
 	}
-	cf = fopen(cert_path, "w");
-	if (!cf) {
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		rc = errno;
-		snprintf(err, errlen, "cannot write %s: %s", cert_path, strerror(rc));
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
 		goto out;
 	}
-	if (!PEM_write_X509(cf, cert)) {
-		ssl_reason(err, errlen, "cannot write the certificate");
+	ok = fclose(f);
+	f = NULL;
+	if (ok != 0) {
+		rc = errno;
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(rc));
 		goto out;
 	}
 	rc = 0;
 out:
-	if (kfd >= 0)
-		close(kfd);
-	if (kf && fclose(kf) != 0 && rc == 0)
-		rc = EIO;
-	if (cf && fclose(cf) != 0 && rc == 0)
-		rc = EIO;
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
-int tls_generate_self_signed(const char *cert_path, const char *key_path, const char *common_name,
-			     const char *host, char *err, size_t errlen)
+/* Flushes the directory holding path, so the renames survive a crash too. Best effort. */
+static void sync_dir_of(const char *path)
 {
-	EVP_PKEY *key = EVP_EC_gen("P-256");
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* Both files are written in full beside their targets before either is renamed, so a full
+ * disk or a failed write leaves the old pair; only a crash between the two renames can leave a
+ * new key beside an old certificate, which loading refuses (they do not match) rather than
+ * silently making a new identity: a lost or torn key would make every phone that trusted the
+ * old one refuse us. */
+int tls_write_pem(const char *cert_path, const char *key_path, EVP_PKEY *key, X509 *cert, char *err,
+		  size_t errlen)
+{
+	char ktmp[4096] = "", ctmp[4096] = "";
+	int rc;
+
+	if ((rc = write_tmp(key_path, ktmp, sizeof(ktmp), 0600, key, NULL, err, errlen)) != 0 ||
+	    (rc = write_tmp(cert_path, ctmp, sizeof(ctmp), 0644, NULL, cert, err, errlen)) != 0)
+		goto out;
+	if (rename(ktmp, key_path) != 0 || rename(ctmp, cert_path) != 0) {
+		rc = errno;
+		snprintf(err, errlen, "cannot write %s or %s: %s", key_path, cert_path,
+			 strerror(rc));
+		goto out;
+	}
+	sync_dir_of(cert_path);
+out:
+	if (rc) {
+		if (ktmp[0])
+			(void)unlink(ktmp);
+		if (ctmp[0])
+			(void)unlink(ctmp);
+	}
+	return rc;
+}
+
+int tls_make_self_signed(const struct tls_cert_spec *spec, EVP_PKEY **keyp, X509 **certp, char *err,
+			 size_t errlen)
+{
+	EVP_PKEY *key = spec->rsa_bits ? EVP_RSA_gen(spec->rsa_bits) : EVP_EC_gen("P-256");
 	X509 *cert = NULL;
 	int rc = EIO;
 
@@ -145,15 +220,39 @@ int tls_generate_self_signed(const char *cert_path, const char *key_path, const 
 	}
 	if (!(cert = X509_new()) || set_serial(cert, err, errlen) != 0)
 		goto out;
-	set_subject(cert, key, common_name);
-	if (add_extensions(cert, host, err, errlen) != 0)
+	set_subject(cert, key, spec);
+	if (add_extensions(cert, spec, err, errlen) != 0)
 		goto out;
 	if (!X509_sign(cert, key, EVP_sha256())) {
 		ssl_reason(err, errlen, "cannot sign the certificate");
 		goto out;
 	}
-	rc = write_pem(cert_path, key_path, key, cert, err, errlen);
+	*keyp = key;
+	*certp = cert;
+	key = NULL;
+	cert = NULL;
+	rc = 0;
 out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+int tls_generate_self_signed(const char *cert_path, const char *key_path, const char *common_name,
+			     const char *host, char *err, size_t errlen)
+{
+	const struct tls_cert_spec spec = {
+	    .common_name = common_name,
+	    .host = host,
+	    .ext_key_usage = "serverAuth,clientAuth",
+	    .days = 10L * 365,
+	};
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+
+	int rc = tls_make_self_signed(&spec, &key, &cert, err, errlen);
+	if (rc == 0)
+		rc = tls_write_pem(cert_path, key_path, key, cert, err, errlen);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return rc;

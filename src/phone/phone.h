@@ -70,6 +70,14 @@ struct phone_sip_msg {
 	const char *load;	/* firmware load id */
 	const char *session_id; /* 32 hex digits */
 	const char *content_id; /* REFER: the alarm body's Content-ID (no brackets) */
+	int64_t now;		/* unix seconds for the Date header; 0 = no Date */
+	/* REFER: the DeviceTLInfo alarm's trust lists, as the 7821 reports them
+	 * (phone-console.log): a signature is SHA-1 hex in pairs, each followed by a space ("1B A1
+	 * ... 6D "); NULL = "Not Installed" for a signature, "N/A" for a TFTP server. */
+	const char *ctl_signature, *ctl_tftp_server;
+	const char *itl_signature, *itl_tftp_server;
+	int status_code; /* StatusCode; < 0 = 3, what the lab's phone sends (its meaning is not
+			  * public) */
 };
 
 /* <sip:uuid@ip:port;transport=tcp>;+sip.instance="<urn:...>";+u.sip!devicename...;+u.sip!model...
@@ -81,7 +89,10 @@ void phone_contact_render(struct buf *b, const struct phone_identity *id, const 
  * bulkregisterreq and optionsind (<service-control/>) remotecc requests. */
 void phone_register_render(struct buf *b, const struct phone_identity *id,
 			   const struct phone_sip_msg *m);
-/* The DeviceTLInfo alarm REFER the phone sends before it registers. */
+/* The DeviceTLInfo alarm REFER the phone sends before it registers, with the headers and
+ * fields of the lab's 7821 (phone-console.log): From and Referred-By with the line as display
+ * name, a Contact with only the device name, Date, Session-ID, Expires 10, and the trust-list
+ * fields of m. */
 void phone_alarm_render(struct buf *b, const struct phone_identity *id,
 			const struct phone_sip_msg *m);
 
@@ -93,6 +104,7 @@ struct phone_notify {
 	char config_version[128];
 	char dialplan_version[128];
 	char softkey_version[128];
+	char feature_control_version[128];
 };
 /* 0, or EINVAL when the body names no action. Unknown keys are ignored. */
 int phone_notify_parse(const char *body, size_t len, struct phone_notify *n);

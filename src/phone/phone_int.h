@@ -74,12 +74,18 @@ struct phone {
 	unsigned http_async;	   /* phone_http_start fetches not finished */
 
 	/* configuration (phone_cnf.c): what the last SEP<MAC>.cnf.xml said */
-	char own_tftp[PROV_HOST_MAX];  /* host:port of our own TFTP ("" = no fetches) */
-	char emcc_tftp[PROV_HOST_MAX]; /* EMCC: the home TFTP (tempTftp1) while we are visiting */
-	char version[LIM_STAMP_MAX];   /* versionStamp of the file in use */
-	bool cnf_busy;		       /* a fetch is under way */
-	bool cnf_then_register;	       /* a restart waits for it, then registers */
-	bool cnf_from_own;	       /* this round asked our own TFTP already */
+	char own_tftp[PROV_HOST_MAX]; /* host:port of our own TFTP ("" = no fetches) */
+	/* EMCC mode: the properties the visiting cluster's mini-config gave (prov/cnf.h), kept
+	 * until the home cluster has no file for us any more */
+	bool emcc_mode;
+	int emcc_override;
+	char emcc_tftp[PROV_EMCC_TFTP_MAX][PROV_IP_MAX]; /* tempTftp1..4, "" = none */
+	char vem_ip[PROV_IP_MAX];			 /* vEM-IP: the visiting EM service */
+	unsigned vem_port;				 /* vEM-Port */
+	char version[LIM_STAMP_MAX];			 /* versionStamp of the file in use */
+	bool cnf_busy;					 /* a fetch is under way */
+	bool cnf_then_register; /* a restart waits for it, then registers */
+	bool cnf_from_own;	/* this round asked our own TFTP already */
 };
 
 /* phone.c: a GET on a helper thread; cb runs on the loop when it is over. err is 0 or an errno

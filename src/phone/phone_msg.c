@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "em/models.h"
 #include "phone/phone_int.h"
 
@@ -135,13 +136,24 @@ void phone_contact_render(struct buf *b, const struct phone_identity *id, const 
 		   id->contact_user, ip, port, tp_name(tp), id->instance, id->name, id->model_enum);
 }
 
+/* The 7821 marks both parts of its REGISTER's body optional (phone-console.log). */
 static void multipart_part(struct buf *b, const char *xml)
 {
 	buf_puts(b, "--" PHONE_BOUNDARY "\r\n"
 		    "Content-Type: application/x-cisco-remotecc-request+xml\r\n"
-		    "Content-Disposition: session;handling=required\r\n"
+		    "Content-Disposition: session;handling=optional\r\n"
 		    "\r\n");
 	buf_puts(b, xml);
+}
+
+static void date_hdr(struct buf *b, int64_t now)
+{
+	char d[32];
+
+	if (now <= 0)
+		return;
+	clock_http_date(d, now);
+	buf_printf(b, "Date: %s\r\n", d);
 }
 
 void phone_register_render(struct buf *b, const struct phone_identity *id,
@@ -157,6 +169,7 @@ void phone_register_render(struct buf *b, const struct phone_identity *id,
 	buf_printf(b, "From: <sip:%s@%s>;tag=%s\r\n", m->aor_user, m->server, m->from_tag);
 	buf_printf(b, "To: <sip:%s@%s>\r\n", m->aor_user, m->server);
 	buf_printf(b, "Call-ID: %s\r\n", m->call_id);
+	date_hdr(b, m->now);
 	buf_printf(b, "CSeq: %u REGISTER\r\n", (unsigned)m->cseq);
 	buf_printf(b, "User-Agent: %s\r\n", id->user_agent);
 	buf_puts(b, "Contact: ");
@@ -190,8 +203,9 @@ void phone_alarm_render(struct buf *b, const struct phone_identity *id,
 {
 	struct buf body;
 
-	/* The phone has no ITL here (no TFTP yet): it reports empty signatures, as a phone with a
-	 * fresh trust list does; StatusCode 0 says "nothing to complain about". */
+	char status[16];
+
+	snprintf(status, sizeof(status), "%d", m->status_code >= 0 ? m->status_code : 3);
 	buf_init(&body);
 	buf_puts(&body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"
 			"<x-cisco-alarm>\r\n"
@@ -200,22 +214,28 @@ void phone_alarm_render(struct buf *b, const struct phone_identity *id,
 	alarm_string(&body, "DeviceName", id->name);
 	alarm_string(&body, "IPv4Address", m->ip);
 	alarm_string(&body, "IPv6Address", "");
-	alarm_string(&body, "CTL_Signature", "");
-	alarm_string(&body, "CTL_TFTP_Server", "");
-	alarm_string(&body, "ITL_Signature", "");
-	alarm_string(&body, "ITL_TFTP_Server", m->server);
-	alarm_string(&body, "StatusCode", "0");
+	alarm_string(&body, "CTL_Signature", m->ctl_signature ? m->ctl_signature : "Not Installed");
+	alarm_string(&body, "CTL_TFTP_Server", m->ctl_tftp_server ? m->ctl_tftp_server : "N/A");
+	alarm_string(&body, "ITL_Signature", m->itl_signature ? m->itl_signature : "Not Installed");
+	alarm_string(&body, "ITL_TFTP_Server", m->itl_tftp_server ? m->itl_tftp_server : "N/A");
+	alarm_string(&body, "StatusCode", status);
 	buf_puts(&body, "</ParameterList>\r\n</Alarm>\r\n</x-cisco-alarm>\r\n");
 
-	buf_printf(b, "From: <sip:%s@%s>;tag=%s\r\n", m->aor_user, m->ip, m->from_tag);
+	buf_printf(b, "From: \"%s\" <sip:%s@%s>;tag=%s\r\n", m->aor_user, m->aor_user, m->ip,
+		   m->from_tag);
 	buf_printf(b, "To: <sip:%s>\r\n", m->server);
 	buf_printf(b, "Call-ID: %s\r\n", m->call_id);
+	if (m->session_id)
+		buf_printf(b, "Session-ID: %s;remote=00000000000000000000000000000000\r\n",
+			   m->session_id);
+	date_hdr(b, m->now);
 	buf_printf(b, "CSeq: %u REFER\r\n", (unsigned)m->cseq);
 	buf_printf(b, "User-Agent: %s\r\n", id->user_agent);
-	buf_puts(b, "Contact: ");
-	phone_contact_render(b, id, m->ip, m->port, m->transport);
-	buf_puts(b, "\r\n");
-	buf_printf(b, "Referred-By: <sip:%s@%s>\r\n", m->aor_user, m->ip);
+	/* The alarm's Contact names the device only (no instance, no model). */
+	buf_printf(
+	    b, "Contact: <sip:%s@%s:%u;transport=%s>;+u.sip!devicename.ccm.cisco.com=\"%s\"\r\n",
+	    id->contact_user, m->ip, m->port, tp_name(m->transport), id->name);
+	buf_printf(b, "Referred-By: \"%s\" <sip:%s@%s>\r\n", m->aor_user, m->aor_user, m->ip);
 	buf_printf(b, "Refer-To: cid:%s\r\n", m->content_id);
 	buf_printf(b, "Content-Id: <%s>\r\n", m->content_id);
 	buf_puts(b, "Require: norefersub\r\n");
@@ -266,6 +286,8 @@ static char *notify_field(struct phone_notify *n, const char *k, size_t klen, si
 	     sizeof(n->dialplan_version)},
 	    {"SoftkeyVersionStamp", offsetof(struct phone_notify, softkey_version),
 	     sizeof(n->softkey_version)},
+	    {"FeatureControlVersionStamp", offsetof(struct phone_notify, feature_control_version),
+	     sizeof(n->feature_control_version)},
 	};
 	size_t i;
 

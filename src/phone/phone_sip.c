@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "phone/phone_int.h"
 
@@ -53,6 +54,10 @@ static void fill_msg(struct phone *p, struct phone_sip_msg *m)
 	m->load = p->cfg.load;
 	m->last = p->last;
 	m->session_id = p->session_id;
+	m->now = (int64_t)time(NULL);
+	/* No trust lists: "Not Installed" / "N/A", and the lab phone's status code. The phone that
+	 * follows the whole log will fill these from the ITL and CTL it fetched. */
+	m->status_code = -1;
 }
 
 static int auth_h(char **user, char **pass, const char *realm, void *arg)

@@ -31,11 +31,12 @@
  *     and TVS, the user's profile, firmware not enforced (reference 3.1, 4.2):
  *        cm_address = home, tvs_address = home, node = home, em_node = visiting (the phone logs
  *        out where it logged in), features = profile's, user_id set, load_enforced 0,
- *        tftp = home TFTP, emcc PROV_EMCC_HOME.
+ *        emcc PROV_EMCC_HOME.
  *
- * No real EMCC mini-config has been captured (reference section 8), so the EMCC marker and the
- * home TFTP travel in our own <emccInfo> element at the end of <device>; phones are expected to
- * skip elements they do not know, as ours (prov_cnf_parse) does. */
+ * The EMCC mini-config (state 3) carries the phone's EMCC properties in one element at the end of
+ * <device>, named below; the home cluster's file (state 4) is an ordinary one without it. Phones
+ * skip elements they do not know, as ours (prov_cnf_parse) does. docs/provisioning.md has the
+ * whole file and the reasons for each choice. */
 #ifndef EMCC_PROV_CNF_H
 #define EMCC_PROV_CNF_H
 
@@ -58,9 +59,49 @@
 #define PROV_HTTP_PORT 8080
 #define PROV_HTTPS_PORT 8443
 
-/* transportLayerProtocol: a real CUCM file for a SIP phone that used TCP says 4. The mapping
- * 4 = TCP is plausible but unconfirmed (reference 4.2 and section 8 item 5); change it here. */
-#define PROV_TRANSPORT_TCP 4
+/* transportLayerProtocol. The values are Cisco's SIP stack's connection types (SIPCC's CONN_TYPE,
+ * open-sourced in Mozilla's WebRTC import: CONN_TCP 1, CONN_UDP 2, CONN_TLS 3, CONN_TCP_TMP 4,
+ * "need to match the values in the config matrix"); usecallmanager.nz's SEPMAC.cnf.xml page
+ * lists 1 TCP, 2 UDP, 3 TLS. 4 is what a real CUCM file says for a phone whose security
+ * profile is CUCM's default "TCP + UDP" [S19], and the lab's 7821 logs "transport: 4" and opens
+ * a TCP connection with it: TCP first, UDP allowed. The renderer writes what the node's SIP
+ * listeners offer (prov_build_env_from_config). TLS (3) needs a SIP TLS listener we do not run. */
+enum prov_transport {
+	PROV_TRANSPORT_DEFAULT = 0, /* = PROV_TRANSPORT_TCP_UDP */
+	PROV_TRANSPORT_TCP = 1,
+	PROV_TRANSPORT_UDP = 2,
+	PROV_TRANSPORT_TLS = 3,
+	PROV_TRANSPORT_TCP_UDP = 4,
+};
+
+/* ---- the EMCC mini-config: the phone's EMCC properties, named in this one place ----
+ *
+ * What the mini-config must tell the phone is known from its console log (phone-console.log in
+ * the seed lab): "emcc_mode =1, override =0, tempTftp1= 192.168.7.200, tempTftp2 = , tempTftp3
+ * = , tempTftp4 = " (the home cluster's TFTP servers, which the phone converts as IP addresses:
+ * "unable to convert the tempTftpSvr2" for the empty ones) and "[commitEMCCProperties] notify
+ * sipcc of [vEM-IP,vEM-Port]:[192.168.7.100,8080]" (the visiting EM service). How CUCM spells
+ * them in the XML is not public (reference section 8 item 5), so the elements carry the
+ * phone's own property names, inside one element named after its commitEMCCProperties:
+ *
+ *   <emccProperties>
+ *   <emcc_mode>1</emcc_mode>
+ *   <override>0</override>
+ *   <tempTftp1>192.168.7.200</tempTftp1>
+ *   <tempTftp2></tempTftp2> <tempTftp3></tempTftp3> <tempTftp4></tempTftp4>
+ *   <vEM-IP>192.168.7.100</vEM-IP>
+ *   <vEM-Port>8080</vEM-Port>
+ *   </emccProperties>
+ *
+ * Change a name here and both the renderer and the parser follow. */
+#define PROV_EMCC_EL "emccProperties"
+#define PROV_EMCC_EL_MODE "emcc_mode"
+#define PROV_EMCC_EL_OVERRIDE "override"
+#define PROV_EMCC_EL_TFTP "tempTftp" /* tempTftp1 .. tempTftp4 */
+#define PROV_EMCC_EL_VEM_IP "vEM-IP"
+#define PROV_EMCC_EL_VEM_PORT "vEM-Port"
+#define PROV_EMCC_TFTP_MAX 4 /* tempTftp1..4 */
+#define PROV_IP_MAX 46	     /* an IPv4 or IPv6 literal without brackets (INET6_ADDRSTRLEN) */
 
 /* The same values as enum store_emcc_role, so a caller may copy em_state.emcc_role. */
 enum prov_emcc {
@@ -86,16 +127,19 @@ struct prov_cnf {
 	char user_locale[LIM_TEXT_MAX];	   /* "English_United_States" */
 	char lang_code[PROV_LANG_MAX];	   /* "en_US" */
 	char network_locale[LIM_TEXT_MAX]; /* "United_States" */
-	char softkey_uuid[PROV_UUID_MAX];  /* <softKeyFile>SK<uuid>.xml; "" = empty element */
+	char softkey_uuid[PROV_UUID_MAX];  /* <softKeyFile>SK<uuid>.xml; "" = empty element
+					    * (prov_softkey_uuid, prov/softkey.h) */
+	char ntp_server[PROV_HOST_MAX];	   /* dateTimeSetting's one <ntp>; "" = no <ntps>: the phone
+					    * takes the time from the REGISTER 200's Date header */
+	int transport;			   /* enum prov_transport; 0 = TCP + UDP */
 
 	/* call control: the device pool's only call manager */
 	char device_pool[LIM_TEXT_MAX]; /* "" = "Default" */
 	char cm_group[LIM_TEXT_MAX];	/* callManagerGroup name; "" = "Default" */
 	char cm_name[PROV_HOST_MAX];	/* callManager <name>; "" = cm_address */
 	char cm_description[LIM_TEXT_MAX];
-	char cm_address[PROV_HOST_MAX]; /* processNodeName: where the phone registers; required */
-	int sip_port;			/* 0 = 5060 */
-	char tftp[PROV_HOST_MAX]; /* EMCC: the home TFTP ("tempTftp1"); required for VISITOR */
+	char cm_address[PROV_HOST_MAX];	 /* processNodeName: where the phone registers; required */
+	int sip_port;			 /* 0 = 5060 */
 	char tvs_address[PROV_HOST_MAX]; /* "" = cm_address */
 	int tvs_port;			 /* 0 = 2445 */
 
@@ -107,11 +151,19 @@ struct prov_cnf {
 
 	/* lines (button = index, 1..LIM_LINES, unique), speed dials (buttons after the
 	 * highest line, in index order; speedDialIndex = index, unique, >= 1) and services. The
-	 * Extension Mobility service is always written first, pointing at em_node; services whose
-	 * URL names /emapp/EMAppServlet are left out so the phone never shows two. */
+	 * <phoneServices> list starts with CUCM's standard entries (the call histories,
+	 * directories and voicemail), then the Extension Mobility service, the first entry of
+	 * the Services menu, pointing at em_node; then these services. Those whose URL names
+	 * /emapp/EMAppServlet are left out so the phone never shows two. */
 	struct features features;
 
 	int emcc; /* enum prov_emcc */
+	/* The EMCC properties, written when emcc is PROV_EMCC_VISITOR only. IP literals, never
+	 * names (the phone converts them as addresses): the caller resolves. */
+	char temp_tftp[PROV_EMCC_TFTP_MAX][PROV_IP_MAX]; /* [0] required, the rest may be "" */
+	int emcc_override;				 /* "override": 0 or 1; the lab: 0 */
+	char vem_ip[PROV_IP_MAX];			 /* "vEM-IP", required */
+	int vem_port;					 /* "vEM-Port"; 0 = http_port */
 };
 
 /* Appends the whole file to b (after whatever b holds). Returns 0; EINVAL when a field breaks
@@ -128,16 +180,29 @@ struct prov_cnf_view {
 	char tvs_address[PROV_HOST_MAX]; /* lowest-priority TVS member */
 	int tvs_port;
 	/* lines: index = button, from <line featureID 9>; speed dials: index = button, from
-	 * featureID 2; other features (BLF...) are skipped. services: every phoneService. */
+	 * featureID 2; other features (BLF...) are skipped. services: every phoneService but the
+	 * phone's built-in applications (URL "Application:Cisco/..."), which builtin_services
+	 * counts. */
 	struct features features;
+	int builtin_services;
+	int services_provisioning; /* <phoneServices><provisioning>: 0..2, -1 absent */
 	char user_locale[LIM_TEXT_MAX];
 	char lang_code[PROV_LANG_MAX];
 	int security_mode;	 /* 1..3, 0 absent */
 	char load[LIM_TEXT_MAX]; /* "" = not enforced */
 	char load_model[LIM_TEXT_MAX];
 	char user_id[LIM_ID_MAX];
-	int emcc;		  /* enum prov_emcc, from <emccInfo> */
-	char tftp[PROV_HOST_MAX]; /* <emccInfo><tempTftp1> */
+	char network_locale[LIM_TEXT_MAX];
+	char softkey_file[LIM_TEXT_MAX]; /* <softKeyFile>, "SK<uuid>.xml" */
+	char ntp_server[PROV_HOST_MAX];	 /* the first <ntp>'s name (else nameV6) */
+	int transport;			 /* transportLayerProtocol, 0 absent */
+	/* The EMCC properties (PROV_EMCC_EL): emcc is PROV_EMCC_VISITOR when the file has them
+	 * with emcc_mode 1, else PROV_EMCC_NONE (a home cluster's file looks like any other). */
+	int emcc;
+	int emcc_mode, emcc_override;			 /* 0 or 1 */
+	char temp_tftp[PROV_EMCC_TFTP_MAX][PROV_IP_MAX]; /* as written: IP literals or "" */
+	char vem_ip[PROV_IP_MAX];
+	int vem_port;
 };
 
 /* Parses a cnf.xml (plain: strip a .sgn header first). libxml2 runs hardened as in the EM API

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
 #include <libxml/tree.h>
 
 #include "core/xmlsafe.h"
@@ -253,26 +254,55 @@ static int parse_lines(const xmlNode *dev, struct prov_cnf_view *out, struct why
 	return 0;
 }
 
+/* The phone's built-in applications: CUCM's standard services point at them. */
+#define BUILTIN_PREFIX "Application:Cisco/"
+#define BUILTIN_MAX 64
+
 static int parse_services(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
 {
 	struct features *f = &out->features;
 	const xmlNode *list = child(dev, "phoneServices");
+	struct feature_service sv;
 	int rc;
 
+	out->services_provisioning = -1;
 	if (!list)
 		return 0;
+	const xmlNode *prov = child(list, "provisioning");
+	if (prov && (rc = get_num(prov, 0, 2, &out->services_provisioning, w)))
+		return rc;
 	for (const xmlNode *s = list->children; s; s = s->next) {
 		if (!xmlsafe_is_name(s, "phoneService"))
 			continue;
+		if ((rc = get_text(child(s, "name"), sv.name, sizeof(sv.name), w)) ||
+		    (rc = get_text(child(s, "url"), sv.url, sizeof(sv.url), w)))
+			return rc;
+		if (strncmp(sv.url, BUILTIN_PREFIX, strlen(BUILTIN_PREFIX)) == 0) {
+			if (out->builtin_services >= BUILTIN_MAX)
+				return fail(w, "more than %d built-in phone services", BUILTIN_MAX);
+			out->builtin_services++;
+			continue;
+		}
 		if (f->nservices >= LIM_SERVICES)
 			return fail(w, "more than %d phone services", LIM_SERVICES);
-		struct feature_service *sv = &f->services[f->nservices];
-		if ((rc = get_text(child(s, "name"), sv->name, sizeof(sv->name), w)) ||
-		    (rc = get_text(child(s, "url"), sv->url, sizeof(sv->url), w)))
-			return rc;
-		f->nservices++;
+		f->services[f->nservices++] = sv;
 	}
 	return 0;
+}
+
+/* The first <ntp> of dateTimeSetting: its name, else its nameV6. */
+static int parse_ntp(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
+{
+	const xmlNode *ntp = path(dev, "devicePool", "dateTimeSetting", "ntps");
+	int rc;
+
+	ntp = child(ntp, "ntp");
+	if (!ntp)
+		return 0;
+	rc = get_text(child(ntp, "name"), out->ntp_server, sizeof(out->ntp_server), w);
+	if (rc == 0 && !out->ntp_server[0])
+		rc = get_text(child(ntp, "nameV6"), out->ntp_server, sizeof(out->ntp_server), w);
+	return rc;
 }
 
 static int parse_load(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
@@ -293,24 +323,36 @@ static int parse_load(const xmlNode *dev, struct prov_cnf_view *out, struct why 
 	return rc;
 }
 
+/* The EMCC properties (cnf.h, PROV_EMCC_EL). Each tempTftp must be an IP address or empty, as
+ * the phone converts them; so must vEM-IP. */
 static int parse_emcc(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
 {
-	const xmlNode *info = child(dev, "emccInfo");
-	char mode[16];
+	const xmlNode *p = child(dev, PROV_EMCC_EL);
+	unsigned char a[16];
+	char name[32];
 	int rc;
 
-	if (!info)
+	if (!p)
 		return 0;
-	rc = get_text(child(info, "emccMode"), mode, sizeof(mode), w);
-	if (rc)
+	if ((rc = get_num(child(p, PROV_EMCC_EL_MODE), 0, 1, &out->emcc_mode, w)) ||
+	    (rc = get_num(child(p, PROV_EMCC_EL_OVERRIDE), 0, 1, &out->emcc_override, w)) ||
+	    (rc = get_text(child(p, PROV_EMCC_EL_VEM_IP), out->vem_ip, sizeof(out->vem_ip), w)) ||
+	    (rc = get_num(child(p, PROV_EMCC_EL_VEM_PORT), 1, 65535, &out->vem_port, w)))
 		return rc;
-	if (strcmp(mode, "visiting") == 0)
+	if (out->vem_ip[0] && inet_pton(AF_INET, out->vem_ip, a) != 1 &&
+	    inet_pton(AF_INET6, out->vem_ip, a) != 1)
+		return fail(w, "<" PROV_EMCC_EL_VEM_IP "> must be an IP address");
+	for (int i = 0; i < PROV_EMCC_TFTP_MAX; i++) {
+		char *t = out->temp_tftp[i];
+		snprintf(name, sizeof(name), PROV_EMCC_EL_TFTP "%d", i + 1);
+		if ((rc = get_text(child(p, name), t, sizeof(out->temp_tftp[i]), w)))
+			return rc;
+		if (t[0] && inet_pton(AF_INET, t, a) != 1 && inet_pton(AF_INET6, t, a) != 1)
+			return fail(w, "<%s> must be an IP address", name);
+	}
+	if (out->emcc_mode == 1)
 		out->emcc = PROV_EMCC_VISITOR;
-	else if (strcmp(mode, "home") == 0)
-		out->emcc = PROV_EMCC_HOME;
-	else
-		return fail(w, "<emccMode> must be visiting or home");
-	return get_text(child(info, "tempTftp1"), out->tftp, sizeof(out->tftp), w);
+	return 0;
 }
 
 static int parse_device(const xmlNode *dev, struct prov_cnf_view *out, struct why *w)
@@ -329,7 +371,13 @@ static int parse_device(const xmlNode *dev, struct prov_cnf_view *out, struct wh
 			   sizeof(out->lang_code), w)) ||
 	    (rc = get_num(child(dev, "deviceSecurityMode"), 1, 3, &out->security_mode, w)) ||
 	    (rc = parse_load(dev, out, w)) ||
-	    (rc = get_text(child(dev, "userId"), out->user_id, sizeof(out->user_id), w)))
+	    (rc = get_text(child(dev, "userId"), out->user_id, sizeof(out->user_id), w)) ||
+	    (rc = get_text(child(dev, "networkLocale"), out->network_locale,
+			   sizeof(out->network_locale), w)) ||
+	    (rc = get_text(path(dev, "sipProfile", "softKeyFile", NULL), out->softkey_file,
+			   sizeof(out->softkey_file), w)) ||
+	    (rc = get_num(child(dev, "transportLayerProtocol"), 1, 4, &out->transport, w)) ||
+	    (rc = parse_ntp(dev, out, w)))
 		return rc;
 	return parse_emcc(dev, out, w);
 }
@@ -343,6 +391,7 @@ int prov_cnf_parse(const char *xml, size_t len, struct prov_cnf_view *out, char 
 
 	memset(out, 0, sizeof(*out));
 	out->tftp_default = -1;
+	out->services_provisioning = -1;
 	if (why && whylen)
 		why[0] = '\0';
 	rc = xmlsafe_read(xml, len, PROV_CNF_MAX_DOC, XMLSAFE_IGNORE_NS_ERRORS, &doc, reason,
@@ -365,6 +414,7 @@ out:
 	if (rc) {
 		memset(out, 0, sizeof(*out)); /* no half-filled view for a careless caller */
 		out->tftp_default = -1;
+		out->services_provisioning = -1;
 	}
 	return rc;
 }

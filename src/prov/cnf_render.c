@@ -6,6 +6,7 @@
  * a namespace error, which phones (and libxml2 without the namespace check) do not mind. */
 #include "prov/cnf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #define EM_SERVLET "/emapp/EMAppServlet"
 #define SPEED_DIAL_INDEX_MAX 9999 /* CUCM's abbreviated-dial indexes are small; this is ample */
+#define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* ---- what the renderer may write ---- */
 
@@ -62,6 +64,18 @@ static int uuid_ok(const char *s, size_t cap)
 static int port_ok(int p)
 {
 	return p >= 0 && p <= 65535;
+}
+
+/* An IPv4 or IPv6 literal (no brackets, no zone): what the phone's EMCC properties hold. */
+static int ip_ok(const char *s, size_t cap, int required)
+{
+	unsigned char a[16];
+	size_t n = strnlen(s, cap);
+	if (n == cap)
+		return 0;
+	if (n == 0)
+		return !required;
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
 }
 
 static int check_features(const struct features *f)
@@ -115,15 +129,24 @@ static int check_cnf(const struct prov_cnf *c)
 		return EINVAL;
 	if (c->emcc < PROV_EMCC_NONE || c->emcc > PROV_EMCC_HOME)
 		return EINVAL;
+	if (c->transport < PROV_TRANSPORT_DEFAULT || c->transport > PROV_TRANSPORT_TCP_UDP)
+		return EINVAL;
+	if (c->emcc == PROV_EMCC_VISITOR) {
+		for (int i = 0; i < PROV_EMCC_TFTP_MAX; i++)
+			if (!ip_ok(c->temp_tftp[i], sizeof(c->temp_tftp[i]), i == 0))
+				return EINVAL;
+		if (!ip_ok(c->vem_ip, sizeof(c->vem_ip), 1) || !port_ok(c->vem_port) ||
+		    (c->emcc_override != 0 && c->emcc_override != 1))
+			return EINVAL;
+	}
 	if (!TEXT_OK(c->model, 0) || !TEXT_OK(c->load, c->load_enforced) ||
 	    !TEXT_OK(c->version_stamp, 1) || !TEXT_OK(c->user_id, 0) ||
 	    !TEXT_OK(c->user_locale, 0) || !TEXT_OK(c->lang_code, 0) ||
 	    !TEXT_OK(c->network_locale, 0) || !TEXT_OK(c->device_pool, 0) ||
 	    !TEXT_OK(c->cm_group, 0) || !TEXT_OK(c->cm_description, 0))
 		return EINVAL;
-	if (!HOST_OK(c->cm_name, 0) || !HOST_OK(c->cm_address, 1) ||
-	    !HOST_OK(c->tftp, c->emcc == PROV_EMCC_VISITOR) || !HOST_OK(c->tvs_address, 0) ||
-	    !HOST_OK(c->node, 1) || !HOST_OK(c->em_node, 0))
+	if (!HOST_OK(c->cm_name, 0) || !HOST_OK(c->cm_address, 1) || !HOST_OK(c->tvs_address, 0) ||
+	    !HOST_OK(c->node, 1) || !HOST_OK(c->em_node, 0) || !HOST_OK(c->ntp_server, 0))
 		return EINVAL;
 	return check_features(&c->features);
 }
@@ -191,7 +214,13 @@ static void render_lines(struct buf *b, const struct prov_cnf *c, int sip_port)
 		el(b, "displayName", l->display);
 		buf_puts(b,
 			 "<autoAnswer>\n<autoAnswerEnabled>2</autoAnswerEnabled>\n</autoAnswer>\n"
-			 "<callWaiting>3</callWaiting>\n<sharedLine>false</sharedLine>\n"
+			 "<callWaiting>3</callWaiting>\n"
+			 /* <authName>/<authPassword> would go here (usecallmanager.nz: the
+			  * digest user and secret the line registers with). They are left out:
+			  * the store keeps no per-line or per-device SIP credential yet (none is
+			  * invented here), so a phone cannot answer the challenge of a node with
+			  * a [sip] realm until that credential source exists. */
+			 "<sharedLine>false</sharedLine>\n"
 			 "<messageWaitingLampPolicy>3</messageWaitingLampPolicy>\n"
 			 "<messageWaitingAMWI>0</messageWaitingAMWI>\n"
 			 "<messagesNumber></messagesNumber>\n"
@@ -226,9 +255,9 @@ static void render_lines(struct buf *b, const struct prov_cnf *c, int sip_port)
 	buf_puts(b, "</sipLines>\n");
 }
 
-static void render_service(struct buf *b, const char *name, const char *url)
+static void render_service(struct buf *b, int type, const char *name, const char *url)
 {
-	buf_puts(b, "<phoneService type=\"0\" category=\"0\">\n");
+	buf_printf(b, "<phoneService type=\"%d\" category=\"0\">\n", type);
 	el(b, "name", name);
 	el(b, "url", url);
 	buf_puts(b, "<vendor></vendor>\n<version></version>\n</phoneService>\n");
@@ -265,6 +294,23 @@ static void render_head(struct buf *b, const struct prov_cnf *c)
 		    "<ipMediaAddressFamilyPreference>0</ipMediaAddressFamilyPreference>\n");
 }
 
+/* The phone's NTP server (CUCM's "Phone NTP Reference"), in a real CUCM file's form [S19]:
+ * <ntps><ntp><name/><nameV6/><ntpMode>Unicast</ntpMode></ntp></ntps>, an IPv6 literal in nameV6.
+ * Without one, no <ntps>: CUCM's administration guide (Phone NTP Reference Configuration) says
+ * a SIP phone whose NTP servers do not answer takes the date and time from the Date header of
+ * the 200 OK to its REGISTER, which the registrar sends (sipd_uas.c). */
+static void render_ntps(struct buf *b, const struct prov_cnf *c)
+{
+	int v6 = strchr(c->ntp_server, ':') != NULL;
+
+	if (!c->ntp_server[0])
+		return;
+	buf_puts(b, "<ntps>\n<ntp>\n");
+	el(b, "name", v6 ? "" : c->ntp_server);
+	el(b, "nameV6", v6 ? c->ntp_server : "");
+	buf_puts(b, "<ntpMode>Unicast</ntpMode>\n</ntp>\n</ntps>\n");
+}
+
 /* devicePool: date/time, the call manager group with its one member, SRST off. */
 static void render_device_pool(struct buf *b, const struct prov_cnf *c, int sip_port)
 {
@@ -272,8 +318,9 @@ static void render_device_pool(struct buf *b, const struct prov_cnf *c, int sip_
 	el(b, "name", c->device_pool[0] ? c->device_pool : "Default");
 	buf_puts(b, "<dateTimeSetting>\n<name>CMLocal</name>\n<dateTemplate>M/D/Y</dateTemplate>\n"
 		    "<timeZone>Greenwich Standard Time</timeZone>\n"
-		    "<olsonTimeZone>Etc/GMT</olsonTimeZone>\n</dateTimeSetting>\n"
-		    "<callManagerGroup>\n");
+		    "<olsonTimeZone>Etc/GMT</olsonTimeZone>\n");
+	render_ntps(b, c);
+	buf_puts(b, "</dateTimeSetting>\n<callManagerGroup>\n");
 	el(b, "name", c->cm_group[0] ? c->cm_group : "Default");
 	buf_puts(b, "<tftpDefault>true</tftpDefault>\n<members>\n<member priority=\"0\">\n"
 		    "<callManager>\n");
@@ -402,14 +449,64 @@ static void render_load(struct buf *b, const struct prov_cnf *c)
 		    "</vendorConfig>\n");
 }
 
+/* What a file says of a locale besides its name. The English_United_States and United_States
+ * rows are a real CUCM 11 file's [S19] (uid 1 and 64, version 11.0.0.0(1), iso-8859-1). For
+ * the others only the language code is known (the ISO code in the locale installer's name,
+ * po-locale-<code>-..., usecallmanager.nz "User Locale"); their uid and version are CUCM's
+ * database ids and installer versions, which no public source lists: we write them empty
+ * rather than wrong ones, and utf-8, the other character set usecallmanager.nz names. A phone
+ * fetches a locale's files from its TFTP by name; we serve none, so it keeps its own English
+ * texts whatever these say. */
+struct locale_row {
+	const char *name, *lang, *uid, *version, *charset;
+};
+
+static const struct locale_row user_locales[] = {
+    {"English_United_States", "en_US", "1", "11.0.0.0(1)", "iso-8859-1"},
+    {"English_United_Kingdom", "en_GB", "", "", "utf-8"},
+    {"French_France", "fr_FR", "", "", "utf-8"},
+    {"German_Germany", "de_DE", "", "", "utf-8"},
+    {"Spanish_Spain", "es_ES", "", "", "utf-8"},
+    {"Italian_Italy", "it_IT", "", "", "utf-8"},
+    {"Dutch_Netherlands", "nl_NL", "", "", "utf-8"},
+    {"Portuguese_Brazil", "pt_BR", "", "", "utf-8"},
+    {"Japanese_Japan", "ja_JP", "", "", "utf-8"},
+    {"Chinese_China", "zh_CN", "", "", "utf-8"},
+};
+static const struct locale_row network_locales[] = {
+    {"United_States", "", "64", "11.0.0.0(1)", ""},
+};
+
+static const struct locale_row *locale_find(const struct locale_row *t, size_t n, const char *name)
+{
+	static const struct locale_row unknown = {"", "", "", "", "utf-8"};
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return &t[i];
+	return &unknown;
+}
+
 static void render_locale(struct buf *b, const struct prov_cnf *c)
 {
+	const struct locale_row *u = locale_find(user_locales, NROWS(user_locales), c->user_locale);
+	const struct locale_row *n =
+	    locale_find(network_locales, NROWS(network_locales), c->network_locale);
+
 	el(b, "versionStamp", c->version_stamp);
 	buf_puts(b, "<userLocale>\n");
 	el(b, "name", c->user_locale);
-	el(b, "langCode", c->lang_code);
+	el(b, "uid", u->uid);
+	el(b, "langCode", c->lang_code[0] ? c->lang_code : u->lang);
+	el(b, "version", u->version);
+	el(b, "winCharSet", u->charset);
 	buf_puts(b, "</userLocale>\n");
 	el(b, "networkLocale", c->network_locale);
+	buf_puts(b, "<networkLocaleInfo>\n");
+	el(b, "name", c->network_locale);
+	el(b, "uid", n->uid);
+	el(b, "version", n->version);
+	buf_puts(b, "</networkLocaleInfo>\n");
 	el_int(b, "deviceSecurityMode", c->security_mode ? c->security_mode : 1);
 	buf_puts(b, "<idleTimeout>0</idleTimeout>\n");
 }
@@ -441,7 +538,7 @@ static void render_settings(struct buf *b, const struct prov_cnf *c)
 	buf_puts(b, "<dscpForSCCPPhoneConfig>96</dscpForSCCPPhoneConfig>\n"
 		    "<dscpForSCCPPhoneServices>0</dscpForSCCPPhoneServices>\n"
 		    "<dscpForCm2Dvce>96</dscpForCm2Dvce>\n");
-	el_int(b, "transportLayerProtocol", PROV_TRANSPORT_TCP);
+	el_int(b, "transportLayerProtocol", c->transport ? c->transport : PROV_TRANSPORT_TCP_UDP);
 	buf_puts(b, "<dialToneSetting>1</dialToneSetting>\n"
 		    "<phonePersonalization>1</phonePersonalization>\n"
 		    "<capfAuthMode>0</capfAuthMode>\n<certHash></certHash>\n"
@@ -450,34 +547,72 @@ static void render_settings(struct buf *b, const struct prov_cnf *c)
 		el(b, "userId", c->user_id);
 }
 
-/* The EM service first: logout must always be one press away, whatever the profile
- * subscribes. &EMCC=#EMCC# lets the visiting cluster tell an EMCC login apart. */
+/* CUCM's standard services, as a real CUCM 11 file lists them and in its order [S19]: the
+ * phone's own applications (URL "Application:Cisco/<name>", CUCM's default service URLs as its
+ * administration guide names them). type is the menu they appear in (usecallmanager.nz,
+ * SEPMAC.cnf.xml "phoneService"): 0 Services, 1 Directories, 2 Messages. */
+static const struct {
+	int type;
+	const char *name, *url;
+} standard_services[] = {
+    {1, "Missed Calls", "Application:Cisco/MissedCalls"},
+    {2, "Voicemail", "Application:Cisco/Voicemail"},
+    {1, "Received Calls", "Application:Cisco/ReceivedCalls"},
+    {1, "Placed Calls", "Application:Cisco/PlacedCalls"},
+    {1, "Personal Directory", "Application:Cisco/PersonalDirectory"},
+    {1, "Corporate Directory", "Application:Cisco/CorporateDirectory"},
+};
+
+/* <provisioning> is CUCM's "Services Provisioning" (usecallmanager.nz: 0 this list only, 1 the
+ * servicesURL/directoryURL/messagesURL pages only, 2 both). 0, CUCM's default ("Internal") and
+ * what the real file says [S19]: the phone builds its Services, Directories and Messages menus
+ * from this list, which holds everything our services page (/ccmcip/getservicesmenu.jsp) would
+ * list, so nothing shows twice. useHTTPS stays false: the phone would check our HTTPS
+ * certificate against its trust list, and the services are plain http:// URLs.
+ *
+ * The EM service is the first of the Services menu (type 0): logout must always be one press
+ * away, whatever the profile subscribes. &EMCC=#EMCC# lets the visiting cluster tell an EMCC
+ * login apart. */
 static void render_services(struct buf *b, const struct prov_cnf *c, const struct resolved *r)
 {
 	char url[PROV_HOST_MAX + 128];
 
-	buf_puts(b, "<phoneServices>\n<provisioning>0</provisioning>\n");
+	buf_puts(b, "<phoneServices useHTTPS=\"false\">\n<provisioning>0</provisioning>\n");
+	for (size_t i = 0; i < NROWS(standard_services); i++)
+		render_service(b, standard_services[i].type, standard_services[i].name,
+			       standard_services[i].url);
 	snprintf(url, sizeof(url), "http://%s:%d" EM_SERVLET "?device=#DEVICENAME#&EMCC=#EMCC#",
 		 r->em_node, r->http_port);
-	render_service(b, "Extension Mobility", url);
+	render_service(b, 0, "Extension Mobility", url);
 	for (size_t i = 0; i < c->features.nservices; i++) {
 		const struct feature_service *s = &c->features.services[i];
 		if (strstr(s->url, EM_SERVLET))
 			continue;
-		render_service(b, s->name, s->url);
+		render_service(b, 0, s->name, s->url);
 	}
 	buf_puts(b, "</phoneServices>\n");
 }
 
-static void render_emcc(struct buf *b, const struct prov_cnf *c)
+/* The EMCC properties (cnf.h, PROV_EMCC_EL), in the visiting cluster's mini-config only: the
+ * home cluster's file for the EMCC device is an ordinary one, and the phone leaves EMCC mode
+ * when the home no longer has a file for it. All four tempTftp elements are written, empty
+ * ones empty, as the phone's log shows them. */
+static void render_emcc(struct buf *b, const struct prov_cnf *c, const struct resolved *r)
 {
-	if (c->emcc == PROV_EMCC_NONE)
+	char name[32];
+
+	if (c->emcc != PROV_EMCC_VISITOR)
 		return;
-	buf_puts(b, "<emccInfo>\n");
-	el(b, "emccMode", c->emcc == PROV_EMCC_VISITOR ? "visiting" : "home");
-	if (c->tftp[0])
-		el(b, "tempTftp1", c->tftp);
-	buf_puts(b, "</emccInfo>\n");
+	buf_puts(b, "<" PROV_EMCC_EL ">\n");
+	el_int(b, PROV_EMCC_EL_MODE, 1);
+	el_int(b, PROV_EMCC_EL_OVERRIDE, c->emcc_override);
+	for (int i = 0; i < PROV_EMCC_TFTP_MAX; i++) {
+		snprintf(name, sizeof(name), PROV_EMCC_EL_TFTP "%d", i + 1);
+		el(b, name, c->temp_tftp[i]);
+	}
+	el(b, PROV_EMCC_EL_VEM_IP, c->vem_ip);
+	el_int(b, PROV_EMCC_EL_VEM_PORT, c->vem_port ? c->vem_port : r->http_port);
+	buf_puts(b, "</" PROV_EMCC_EL ">\n");
 }
 
 int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
@@ -497,7 +632,7 @@ int prov_cnf_render(struct buf *b, const struct prov_cnf *c)
 	render_urls(b, &r);
 	render_settings(b, c);
 	render_services(b, c, &r);
-	render_emcc(b, c);
+	render_emcc(b, c, &r);
 	buf_puts(b, "</device>\n");
 
 	if (b->oom) {

@@ -37,14 +37,18 @@ void sipd_stop(struct sipd *s);
  *   own, Event: service-control, Subscription-State: active (CUCM's headers were never captured
  *   (reference section 8 item 3); "active" is what the open implementations send, and a phone
  *   acts on the body, not on a subscription), Content-Type: text/plain, body as in reference 6.1
- *   with RegisterCallId = the Call-ID of the device's last REGISTER. A client transaction:
+ *   with RegisterCallId = the Call-ID of the device's last REGISTER and an empty
+ *   FeatureControlVersionStamp after the softkey stamp. A client transaction:
  *   Timer E retransmits on UDP, Timer F ends it after 32 s. A phone on TCP is reached over the
  *   connection it registered on; when that is gone, its Contact is tried once. The final answer
  *   (or the failure) is logged in sip.log with reqno. Other errors: EINVAL (unknown action, bad
  *   stamp), EAGAIN (more than 10000 NOTIFYs waiting), ESHUTDOWN (stopping).
  *
- * And what the node answers phones (sipd_uas.c): REGISTER 200 (Contact echoed with expires),
- * 400 for malformed requests (nothing stored), 401/403 with a realm, 500 for an out-of-order
+ * And what the node answers phones (sipd_uas.c), every answer with Date: REGISTER 200 as CUCM
+ * sends it (Expires, the Contact echoed with x-cisco-newreg when the binding is new, Supported,
+ * the x-cisco-remotecc-response body to the phone's optionsind; a Contact with
+ * cisco-keep-alive is a heartbeat that binds and unbinds nothing), 400 for malformed requests
+ * (nothing stored), 401/403 with a realm, 500 for an out-of-order
  * CSeq, 503 when 200000 bindings are held (after 500 or 503 none of the REGISTER's Contacts is
  * stored); REFER with a Cisco alarm or remotecc body 202, other REFER 415; OPTIONS 200 with
  * Allow/Accept/Supported; INVITE, BYE, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, INFO, UPDATE, PRACK

@@ -1,6 +1,10 @@
 /* sipd_uas.c -- what phones send the node: REGISTER (the registrar, with optional digest),
  * REFER alarms, OPTIONS; every other method is refused with the status RFC 3261 gives it.
  *
+ * Every answer carries Date (RFC 3261 20.17), as CUCM's do: a SIP phone whose NTP servers do
+ * not answer (or that has none) takes its clock from the Date of its REGISTER's 200 (CUCM
+ * administration guide, "Phone NTP Reference Configuration").
+ *
  * Refusals: a method we know but do not serve here (INVITE, BYE, MESSAGE, SUBSCRIBE, NOTIFY,
  * PUBLISH, INFO, UPDATE, PRACK) gets 405 Method Not Allowed with Allow (RFC 3261 8.2.1 and
  * 21.4.6: the method is understood, this server does not allow it); a method we do not know at
@@ -15,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "sip/sipmsg.h"
 
@@ -24,6 +29,13 @@
 /* norefersub (RFC 4488): the phone's alarm REFER requires it, and we never send a NOTIFY for
  * a REFER. */
 #define SUPPORTED "norefersub"
+/* What CUCM 11.5 says it supports in a REGISTER's 200 (phone-console.log, end): SRTP fallback
+ * and its SIS protocol version, against the 7821's X-cisco-sis-7.0.0. */
+#define REGISTER_SUPPORTED "X-cisco-srtp-fallback,X-cisco-sis-8.0.0"
+/* A REGISTER to a backup call manager: Expires 0 and this Contact parameter (Cisco TAC, "phone
+ * unregistration" troubleshooting: "Contact: <...>;expires=0;cisco-keep-alive" to the
+ * secondary) is a heartbeat, not an unregister. */
+#define KEEP_ALIVE_PARAM "cisco-keep-alive"
 #define MAX_CONTACTS 8
 /* A nonce is good for this long; older ones get a fresh challenge with stale=true. */
 #define NONCE_TTL 300
@@ -69,9 +81,30 @@ struct req {
 	size_t body_len;
 };
 
+/* A stateless answer: Date, the extra headers (each ending in CRLF; may be ""), no body. */
+static void answer(struct req *r, uint16_t code, const char *reason, const char *extra)
+{
+	char date[32];
+
+	clock_http_date(date, sipd_now());
+	(void)sip_replyf(r->s->sip, r->msg, code, reason, "Date: %s\r\n%sContent-Length: 0\r\n\r\n",
+			 date, extra);
+}
+
+/* The same through a server transaction (retransmissions answered, an INVITE's final answer
+ * resent until its ACK). */
+static void answer_t(struct req *r, uint16_t code, const char *reason, const char *extra)
+{
+	char date[32];
+
+	clock_http_date(date, sipd_now());
+	(void)sip_treplyf(NULL, NULL, r->s->sip, r->msg, false, code, reason,
+			  "Date: %s\r\n%sContent-Length: 0\r\n\r\n", date, extra);
+}
+
 static void reply(struct req *r, uint16_t code, const char *reason)
 {
-	(void)sip_reply(r->s->sip, r->msg, code, reason);
+	answer(r, code, reason, "");
 }
 
 static void refuse(struct req *r, uint16_t code, const char *reason, const char *why)
@@ -148,11 +181,11 @@ static int check_request(struct req *r)
 		st.unsupported[0] = '\0';
 		sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE, require_handler, &st);
 		if (st.len) {
+			char extra[sizeof(st.unsupported) + 32];
 			log_warnx(LOGS_SIP, 0, "%s from %s refused: 420 Bad Extension (%s)",
 				  r->method, r->peer, st.unsupported);
-			(void)sip_replyf(r->s->sip, msg, 420, "Bad Extension",
-					 "Unsupported: %s\r\nContent-Length: 0\r\n\r\n",
-					 st.unsupported);
+			snprintf(extra, sizeof(extra), "Unsupported: %s\r\n", st.unsupported);
+			answer(r, 420, "Bad Extension", extra);
 			return -1;
 		}
 	}
@@ -200,13 +233,13 @@ static int nonce_check(struct sipd *s, const struct pl *nonce, int64_t now)
 
 static void challenge(struct req *r, int stale)
 {
-	char nonce[NONCE_HEX_LEN + 1];
+	char nonce[NONCE_HEX_LEN + 1], extra[sizeof(r->s->realm) + 160];
 	nonce_make(r->s, sipd_now(), nonce);
-	(void)sip_replyf(r->s->sip, r->msg, 401, "Unauthorized",
-			 "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, "
-			 "qop=\"auth\"%s\r\n"
-			 "Content-Length: 0\r\n\r\n",
-			 r->s->realm, nonce, stale ? ", stale=true" : "");
+	snprintf(extra, sizeof(extra),
+		 "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, "
+		 "qop=\"auth\"%s\r\n",
+		 r->s->realm, nonce, stale ? ", stale=true" : "");
+	answer(r, 401, "Unauthorized", extra);
 }
 
 /* 0: authorized. Otherwise the request has been answered (401 or 403). */
@@ -363,21 +396,68 @@ static int reg_item_fill(struct req *r, const struct sip_addr *a, int has_hdr_ex
 	return 0;
 }
 
-static void reply_bindings(struct req *r, struct reg_item *items, size_t n)
+/* The REGISTER's 200 as CUCM sends it (phone-console.log, end; reference 6.2):
+ *  - Date (every answer has it);
+ *  - Expires with the expiry granted, the Contacts echoed with their parameters but expires:
+ *    CUCM grants every Contact of a REGISTER the same and says so once. Contacts granted
+ *    different expiries (never from a Cisco phone) each keep an expires parameter instead, and
+ *    there is no Expires;
+ *  - x-cisco-newreg on a Contact whose device had no binding here: SIPCC (Cisco's SIP stack,
+ *    ccsip_messaging) reads it as "a new registration to the CCM", set "in the 200 OK response
+ *    to the 1st line registration"; on a refresh it would tell the phone that the call manager
+ *    restarted, so refreshes never carry it;
+ *  - Supported as CUCM's, and the x-cisco-remotecc-response body when the REGISTER carried the
+ *    phone's optionsind (sipd_remotecc_response).
+ * created is NULL for a query (no binding is new). A REGISTER that leaves no binding gets the
+ * bare 200. */
+static void reply_bindings(struct req *r, const struct reg_item *items, const int *created,
+			   size_t n)
 {
-	char contacts[MAX_CONTACTS * 700];
-	size_t len = 0;
+	char contacts[MAX_CONTACTS * 720], body[1024], date[32], expires[40] = "";
+	size_t len = 0, blen = 0, bound = 0;
+	uint32_t first_grant = 0;
+	int same = 1;
+
 	contacts[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (!items[i].granted)
 			continue;
-		int w = snprintf(contacts + len, sizeof(contacts) - len,
-				 "Contact: <%s>%s;expires=%u\r\n", items[i].b.contact,
-				 items[i].params, items[i].granted);
+		if (bound++ == 0)
+			first_grant = items[i].granted;
+		else if (items[i].granted != first_grant)
+			same = 0;
+	}
+	for (size_t i = 0, first = 1; i < n; i++) {
+		char exp[24] = "";
+		if (!items[i].granted)
+			continue;
+		if (first) {
+			first = 0;
+			snprintf(expires, sizeof(expires), "Expires: %u\r\n", items[i].granted);
+		}
+		if (!same)
+			snprintf(exp, sizeof(exp), ";expires=%u", items[i].granted);
+		int w = snprintf(contacts + len, sizeof(contacts) - len, "Contact: <%s>%s%s%s\r\n",
+				 items[i].b.contact, items[i].params, exp,
+				 created && created[i] ? ";x-cisco-newreg" : "");
 		if (w > 0 && (size_t)w < sizeof(contacts) - len)
 			len += (size_t)w;
 	}
-	(void)sip_replyf(r->s->sip, r->msg, 200, "OK", "%sContent-Length: 0\r\n\r\n", contacts);
+	if (!same)
+		expires[0] = '\0';
+	clock_http_date(date, sipd_now());
+	if (!bound) {
+		answer(r, 200, "OK", "");
+		return;
+	}
+	if (sipd_remotecc_response(body, sizeof(body), r->body, r->body_len, &blen) != 0)
+		blen = 0;
+	(void)sip_replyf(r->s->sip, r->msg, 200, "OK",
+			 "Date: %s\r\n%s%sSupported: " REGISTER_SUPPORTED "\r\n"
+			 "%sContent-Length: %zu\r\n\r\n%b",
+			 date, expires, contacts,
+			 blen ? "Content-Type: application/x-cisco-remotecc-response+xml\r\n" : "",
+			 blen, body, blen);
 }
 
 /* REGISTER without Contact: RFC 3261 10.2.3, the registrar lists what it holds. */
@@ -391,10 +471,10 @@ static void register_query(struct req *r)
 	    sipd_table_get(r->s->table, device, sipd_now(), &it.b) == 0) {
 		int64_t left = it.b.expires_at - sipd_now();
 		it.granted = left > 0 ? (uint32_t)left : 1;
-		reply_bindings(r, &it, 1);
+		reply_bindings(r, &it, NULL, 1);
 		return;
 	}
-	reply_bindings(r, NULL, 0);
+	reply_bindings(r, NULL, NULL, 0);
 }
 
 /* Contact: * with Expires: 0 removes the device's binding (RFC 3261 10.2.2). */
@@ -416,7 +496,7 @@ static void register_star(struct req *r, const struct contacts *c, int has_exp, 
 	int rc = sipd_table_remove(r->s->table, device, NULL, NULL, 0, sipd_now());
 	log_info(LOGS_SIP, 0, "REGISTER %s from %s: Contact * -> %s", device, r->peer,
 		 rc == 0 ? "unregistered" : "nothing was registered");
-	reply_bindings(r, NULL, 0);
+	reply_bindings(r, NULL, NULL, 0);
 }
 
 /* The Expires header and the Contacts. 0, or answers 400 and returns -1. */
@@ -487,8 +567,7 @@ static int store_items(struct req *r, struct reg_item *items, size_t n, struct s
 	if (rc) {
 		log_errorx(LOGS_SIP, 0, "REGISTER %s from %s: not stored: %s", items[0].b.device,
 			   r->peer, rc == ENOSPC ? "registrar full" : strerror(rc));
-		(void)sip_replyf(r->s->sip, r->msg, 503, "Service Unavailable",
-				 "Retry-After: 60\r\nContent-Length: 0\r\n\r\n");
+		answer(r, 503, "Service Unavailable", "Retry-After: 60\r\n");
 		return -1;
 	}
 	return 0;
@@ -516,11 +595,24 @@ static void log_items(const struct req *r, const struct reg_item *items,
 	}
 }
 
+/* Whether a Contact carries cisco-keep-alive. */
+static int keep_alive(const struct contacts *c)
+{
+	char v[8];
+
+	for (size_t i = 0; i < c->n; i++)
+		if (sipd_param_get(c->a[i].params.p, c->a[i].params.l, KEEP_ALIVE_PARAM, v,
+				   sizeof(v)) != ENOENT)
+			return 1;
+	return 0;
+}
+
 static void on_register(struct req *r)
 {
 	struct contacts c;
 	struct reg_item items[MAX_CONTACTS];
 	struct sipd_table_op ops[MAX_CONTACTS];
+	int created[MAX_CONTACTS];
 	uint32_t hdr_expires;
 	int has_hdr_expires;
 	int64_t now = sipd_now();
@@ -535,11 +627,22 @@ static void on_register(struct req *r)
 		register_query(r);
 		return;
 	}
-	if (check_items(r, &c, has_hdr_expires, hdr_expires, items) ||
-	    store_items(r, items, c.n, ops, now))
+	if (check_items(r, &c, has_hdr_expires, hdr_expires, items))
+		return;
+	if (keep_alive(&c)) {
+		/* A heartbeat: whatever its expires says, no binding is made, refreshed or
+		 * removed; the 200 tells the phone this node is up. */
+		log_debug(LOGS_SIP, 0, "REGISTER %s from %s: " KEEP_ALIVE_PARAM ", bindings kept",
+			  items[0].b.device, r->peer);
+		reply(r, 200, "OK");
+		return;
+	}
+	if (store_items(r, items, c.n, ops, now))
 		return;
 	log_items(r, items, ops, c.n);
-	reply_bindings(r, items, c.n);
+	for (size_t i = 0; i < c.n; i++)
+		created[i] = !ops[i].remove && ops[i].created;
+	reply_bindings(r, items, created, c.n);
 }
 
 /* ---- REFER (alarms), OPTIONS, the rest ---- */
@@ -557,7 +660,17 @@ static void on_refer(struct req *r)
 		}
 		log_info(LOGS_SIP, 0, "alarm %s from %s: %s", name[0] ? name : "(unnamed)", r->peer,
 			 line);
-		(void)sip_treply(NULL, r->s->sip, r->msg, 202, "Accepted");
+		if (strcmp(name, "DeviceTLInfo") == 0) {
+			struct sipd_alarm a;
+			if (sipd_alarm_parse(r->body, r->body_len, &a) == 0)
+				log_debug(LOGS_SIP, 0,
+					  "trust lists of %s (%s): CTL \"%s\" from %s, ITL \"%s\" "
+					  "from %s, status %d",
+					  a.device_name[0] ? a.device_name : "?", r->peer,
+					  a.ctl_signature, a.ctl_tftp_server, a.itl_signature,
+					  a.itl_tftp_server, a.status_code);
+		}
+		answer_t(r, 202, "Accepted", "");
 		return;
 	}
 	if (pl_strcasecmp(&ct->type, "application") == 0 && ct->subtype.l >= 16 &&
@@ -566,20 +679,18 @@ static void on_refer(struct req *r)
 		sipd_log_text(ct->subtype.p, ct->subtype.l, sub, sizeof(sub));
 		log_info(LOGS_SIP, 0, "REFER application/%s from %s: %zu bytes, accepted", sub,
 			 r->peer, r->body_len);
-		(void)sip_treply(NULL, r->s->sip, r->msg, 202, "Accepted");
+		answer_t(r, 202, "Accepted", "");
 		return;
 	}
 	log_warnx(LOGS_SIP, 0, "REFER from %s refused: 415 (only phone alarms are taken)", r->peer);
-	(void)sip_replyf(r->s->sip, r->msg, 415, "Unsupported Media Type",
-			 "Accept: " ACCEPT "\r\nContent-Length: 0\r\n\r\n");
+	answer(r, 415, "Unsupported Media Type", "Accept: " ACCEPT "\r\n");
 }
 
 static void on_options(struct req *r)
 {
 	log_debug(LOGS_SIP, 0, "OPTIONS from %s", r->peer);
-	(void)sip_replyf(r->s->sip, r->msg, 200, "OK",
-			 "Allow: " ALLOW "\r\nAccept: " ACCEPT "\r\nSupported: " SUPPORTED
-			 "\r\nContent-Length: 0\r\n\r\n");
+	answer(r, 200, "OK",
+	       "Allow: " ALLOW "\r\nAccept: " ACCEPT "\r\nSupported: " SUPPORTED "\r\n");
 }
 
 bool sipd_uas_request(const struct sip_msg *msg, void *arg)
@@ -611,9 +722,7 @@ bool sipd_uas_request(const struct sip_msg *msg, void *arg)
 				log_info(LOGS_SIP, 0, "%s from %s refused: 405 Method Not Allowed",
 					 r.method, r.peer);
 				/* Stateful for INVITE: its final answer is resent until the ACK. */
-				(void)sip_treplyf(NULL, NULL, r.s->sip, msg, false, 405,
-						  "Method Not Allowed",
-						  "Allow: " ALLOW "\r\nContent-Length: 0\r\n\r\n");
+				answer_t(&r, 405, "Method Not Allowed", "Allow: " ALLOW "\r\n");
 				return true;
 			}
 		}

@@ -208,9 +208,11 @@ int sipd_notify_body(char *out, size_t outlen, const char *action, const char *r
 			 "RegisterCallId={%s}\r\n"
 			 "ConfigVersionStamp={%s}\r\n"
 			 "DialplanVersionStamp={}\r\n"
-			 "SoftkeyVersionStamp={}\r\n",
+			 "SoftkeyVersionStamp={}\r\n"
+			 "%s",
 			 action, register_call_id ? register_call_id : "",
-			 config_version ? config_version : "");
+			 config_version ? config_version : "",
+			 SIPD_NOTIFY_FCP_STAMP ? "FeatureControlVersionStamp={}\r\n" : "");
 	if (n < 0 || (size_t)n >= outlen)
 		return ENOSPC;
 	if (lenp)
@@ -355,4 +357,130 @@ int sipd_alarm_summary(const char *xml, size_t len, char *name, size_t namelen, 
 out:
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+/* Copies an attribute or element text into out for a field: as a log line shows it. */
+static void field_copy(char *out, size_t outlen, const xmlChar *v)
+{
+	sipd_log_text(v ? (const char *)v : "", v ? strlen((const char *)v) : 0, out, outlen);
+}
+
+int sipd_alarm_parse(const char *xml, size_t len, struct sipd_alarm *a)
+{
+	static const struct {
+		const char *key;
+		size_t off, size;
+	} fields[] = {
+#define F(k, f) {k, offsetof(struct sipd_alarm, f), sizeof(((struct sipd_alarm *)0)->f)}
+	    F("DeviceName", device_name),
+	    F("IPv4Address", ipv4),
+	    F("IPv6Address", ipv6),
+	    F("CTL_Signature", ctl_signature),
+	    F("CTL_TFTP_Server", ctl_tftp_server),
+	    F("ITL_Signature", itl_signature),
+	    F("ITL_TFTP_Server", itl_tftp_server),
+#undef F
+	};
+	xmlDoc *doc = NULL;
+	char reason[XMLSAFE_REASON_MAX];
+	int rc = EINVAL;
+
+	memset(a, 0, sizeof(*a));
+	a->status_code = -1;
+	if (len == 0 || len > SIPD_ALARM_MAX ||
+	    xmlsafe_read(xml, len, SIPD_ALARM_MAX, XMLSAFE_NO_DOCTYPE, &doc, reason,
+			 sizeof(reason)) != 0)
+		goto out;
+	xmlNode *root = xmlDocGetRootElement(doc), *alarm = NULL;
+	if (!root || !elem_is(root, "x-cisco-alarm"))
+		goto out;
+	for (xmlNode *c = root->children; c && !alarm; c = c->next)
+		if (elem_is(c, "Alarm"))
+			alarm = c;
+	if (!alarm)
+		goto out;
+	xmlChar *an = xmlGetProp(alarm, (const xmlChar *)"Name");
+	field_copy(a->name, sizeof(a->name), an);
+	xmlFree(an);
+	for (xmlNode *c = alarm->children; c; c = c->next) {
+		if (!elem_is(c, "ParameterList"))
+			continue;
+		for (xmlNode *p = c->children; p; p = p->next) {
+			if (p->type != XML_ELEMENT_NODE)
+				continue;
+			xmlChar *k = xmlGetProp(p, (const xmlChar *)"name");
+			xmlChar *v = k ? xmlNodeGetContent(p) : NULL;
+			for (size_t i = 0; k && i < sizeof(fields) / sizeof(fields[0]); i++)
+				if (strcmp((const char *)k, fields[i].key) == 0)
+					field_copy((char *)a + fields[i].off, fields[i].size, v);
+			if (k && strcmp((const char *)k, "StatusCode") == 0) {
+				uint32_t code;
+				const char *t = v ? (const char *)v : "";
+				if (sipd_parse_u32(t, strlen(t), &code) == 0 && code <= 0xffff)
+					a->status_code = (int)code;
+			}
+			xmlFree(k);
+			xmlFree(v);
+		}
+	}
+	rc = 0;
+out:
+	xmlFreeDoc(doc);
+	if (rc) {
+		memset(a, 0, sizeof(*a));
+		a->status_code = -1;
+	}
+	return rc;
+}
+
+/* What CUCM acknowledges of a 7821's optionsind (phone-console.log, its REGISTER's 200): each
+ * line is written when the request names the marker. The order and the one-element-per-line
+ * layout are CUCM's; its Content-Length (381) counts a final "\n\r\n". */
+static const struct {
+	const char *marker; /* in the request; NULL = always (the framing) */
+	const char *line;
+} remotecc_lines[] = {
+    {NULL, "<x-cisco-remotecc-response>"},
+    {NULL, "<response>"},
+    {NULL, "<code>200</code>"},
+    {NULL, "<optionsind>"},
+    {"<combine", "<combine max=\"6\">"},
+    {"<remotecc>", "<remotecc><status/></remotecc>"},
+    {"<service-control", "<service-control/>"},
+    {"<combine", "</combine>"},
+    {"\"hook status\"", "<dialog usage=\"hook status\"><unot/></dialog>"},
+    {"\"shared line\"", "<dialog usage=\"shared line\"><unot/></dialog>"},
+    {"\"blf speed dial\"", "<presence usage=\"blf speed dial\"><unot/></presence>"},
+    {"<joinreq", "<joinreq></joinreq>"},
+    {"<ix", "<ix/>"},
+    {"<bfcp", "<bfcp/>"},
+    {NULL, "</optionsind>"},
+    {NULL, "</response>"},
+    {NULL, "</x-cisco-remotecc-response>"},
+};
+
+int sipd_remotecc_response(char *out, size_t outlen, const char *req, size_t reqlen, size_t *lenp)
+{
+	size_t n = 0;
+
+	if (!req || !memmem(req, reqlen, "<optionsind", 11))
+		return ENOENT;
+	for (size_t i = 0; i < sizeof(remotecc_lines) / sizeof(remotecc_lines[0]); i++) {
+		const char *m = remotecc_lines[i].marker;
+		if (m && !memmem(req, reqlen, m, strlen(m)))
+			continue;
+		size_t l = strlen(remotecc_lines[i].line);
+		if (n + l + 1 >= outlen)
+			return ENOSPC;
+		memcpy(out + n, remotecc_lines[i].line, l);
+		n += l;
+		out[n++] = '\n';
+	}
+	if (n + 3 > outlen)
+		return ENOSPC;
+	memcpy(out + n, "\r\n", 3);
+	n += 2;
+	if (lenp)
+		*lenp = n;
+	return 0;
 }

@@ -35,6 +35,10 @@ expect_match "logged out: the device's own line 1000" "<name>1000</name>" "$(cat
 expect_match "logged out: call manager is this node" "<processNodeName>$ADDR</processNodeName>" "$(cat "$E2E_TMP/b")"
 S0=$(stamp_of)
 expect_match "logged out: a versionStamp" '^[0-9]+-[0-9a-f-]{36}$' "$S0"
+expect_match "logged out: TCP preferred, UDP too, as our listeners" "<transportLayerProtocol>4</transportLayerProtocol>" "$(cat "$E2E_TMP/b")"
+expect_match "logged out: CUCM's standard services first" "<provisioning>0</provisioning>.<phoneService type=\"1\" category=\"0\">.<name>Missed Calls</name>" "$(tr '\n' '.' <"$E2E_TMP/b")"
+expect_match "logged out: the default softkey template's file" "<softKeyFile>SKacaaf441-f7ab-5a41-a60e-406d1a9b30c6.xml</softKeyFile>" "$(cat "$E2E_TMP/b")"
+expect_match "logged out: the user locale in full" "<userLocale>.<name>English_United_States</name>.<uid>1</uid>.<langCode>en_US</langCode>" "$(tr '\n' '.' <"$E2E_TMP/b")"
 fetch /$DEV.cnf.xml >/dev/null
 expect_eq "fetched again: same stamp" "$S0" "$(stamp_of)"
 expect_match "the second fetch came from the cache" "cached" "$(grep -F "$DEV.cnf.xml" "$LOG/tftp.log" | tail -n 1)"
@@ -153,7 +157,12 @@ R=$(curl -sS --max-time 10 --interface $PHONE2 "http://$V:8080/emapp/EMAppServle
 expect_match "EMCC login at the visiting cluster" "Login successful" "$R"
 for i in $(seq 1 200); do grep -q "re-REGISTER sip:$H -> 200" "$OUT" && break; sleep 0.05; done
 expect_match "EMCC: the visiting TFTP gives the visitor mini-config" "GET http://$V:6970/$DEV.cnf.xml -> 200 \(versionStamp [^,]+, callManager $H:5060, EMCC visitor\)" "$(cat "$OUT")"
-expect_match "EMCC: the phone says where it goes" "EMCC mode: home cluster $H \(tempTftp1\)" "$(cat "$OUT")"
+expect_match "EMCC: the phone says where it goes" "EMCC mode: home cluster $H \(tempTftp1\); emcc_mode=1 override=0 tempTftp=\[$H,,,\] vEM=$V:8080" "$(cat "$OUT")"
+B=$(curl -sS --max-time 10 "http://$V:6970/$DEV.cnf.xml")
+expect_match "EMCC: the mini-config in the phone's property names" \
+	"<emccProperties>.<emcc_mode>1</emcc_mode>.<override>0</override>.<tempTftp1>$H</tempTftp1>.<tempTftp2></tempTftp2>.<tempTftp3></tempTftp3>.<tempTftp4></tempTftp4>.<vEM-IP>$V</vEM-IP>.<vEM-Port>8080</vEM-Port>.</emccProperties>" \
+	"$(printf '%s' "$B" | tr '\n' '.')"
+expect_eq "EMCC: the home's file has no EMCC properties" 0 "$(curl -sS --max-time 10 "http://$H:6970/$DEV.cnf.xml" | grep -c emccProperties || true)"
 expect_match "EMCC: the home TFTP gives the home config" "GET http://$H:6970/$DEV.cnf.xml -> 200 \(versionStamp [^,]+, callManager $H:5060, EMCC at home\)" "$(cat "$OUT")"
 expect_match "EMCC: registered at home with the profile's line 2001" "config: line 2001 at call manager $H:5060 \(user adgjm\)" "$(cat "$OUT")"
 expect_match "EMCC: the home node has the device bound" "$DEV" "$(cli ClusterTwo sip bindings)"

@@ -92,8 +92,10 @@ options() { # TRANSPORT TAG
 phone_listen u1 5072
 rc=0
 sipp_run -sf "$SC/register.xml" -t u1 -p 5071 -key device $DEV -key cport 5072 -key expires 3600 \
-	-cid_str 'emcc-e2e-%u-%p@%s' -m 1 || rc=$?
-expect_eq "sipp REGISTER (7821 Contact params, multipart body) -> 200 with Contact;expires" 0 "$rc"
+	-cid_str 'emcc-e2e-%u-%p@%s' -m 1 -trace_logs || rc=$?
+expect_eq "sipp REGISTER (7821 Contact params, multipart body) -> 200 as CUCM's (Date, Expires, Contact, remotecc body)" 0 "$rc"
+expect_match "the first REGISTER is a new registration (x-cisco-newreg)" "newreg=;x-cisco-newreg noexp=" \
+	"$(cat "$E2E_TMP"/sipp/register_*_logs.log 2>/dev/null)"
 b=$(cli one sip bindings)
 expect_match "emcc sip bindings lists the phone" \
 	"$DEV +621 +udp +$ADDR:5071 +[0-9]+ +sip:84984998-fe29-08c0-6d47-5993bf4ce06@$ADDR:5072;transport=UDP" "$b"
@@ -134,8 +136,8 @@ for tp in u1 t1; do
 done
 wait_log "$LOG/sip.log" "alarm DeviceTLInfo from $ADDR:5076/udp: DeviceName=$DEV IPv4Address=$ADDR IPv6Address=\"\"" && rc=0 || rc=1
 expect_eq "sip.log: the DeviceTLInfo alarm on one line" 0 "$rc"
-expect_match "sip.log: the alarm's ITL signature and status" \
-	'ITL_Signature="9F 7E 2A 41 3C 55 01 AB 77 10 02 9E 4D 61 3A 8B 0C D2 19 E4" ITL_TFTP_Server=[0-9.]+ StatusCode=0' \
+expect_match "sip.log: the alarm's CTL, ITL signature and TFTP server, status, as the lab's phone sends them" \
+	'CTL_Signature="Not Installed" CTL_TFTP_Server=N/A ITL_Signature="1B A1 C9 07 E9 9E 4D 3C 53 9D C8 14 24 AF 6C 9F 7D CE 4D 6D " ITL_TFTP_Server=cucm-115.home.lab StatusCode=3' \
 	"$(grep 'alarm DeviceTLInfo' "$LOG/sip.log" | head -1)"
 r=$(sip_udp "FOO sip:$ADDR SIP/2.0\r\nVia: SIP/2.0/UDP $ADDR:9;branch=z9hG4bKfoo;rport\r\nFrom: <sip:a@$ADDR>;tag=1\r\nTo: <sip:$ADDR>\r\nCall-ID: foo@e2e\r\nCSeq: 1 FOO\r\nContent-Length: 0\r\n\r\n")
 expect_eq "an unknown method -> 501" "SIP/2.0 501 Not Implemented" "$r"
@@ -182,7 +184,11 @@ expect_eq "emservice.log: not registered, NOTIFY not sent" 0 "$rc"
 wait_log "$LOG/sip.log" "NOTIFY service-control action=restart for SEP111111111111 not sent: device not registered" && rc=0 || rc=1
 expect_eq "sip.log: not registered, NOTIFY not sent" 0 "$rc"
 
-# ---- (5) unregister (Expires: 0) removes the binding ----
+# ---- (5) a backup call manager's keep-alive keeps the binding; unregister (Expires: 0) removes it ----
+rc=0
+sipp_run -sf "$SC/keepalive.xml" -t u1 -p 5077 -key device SEP000000000031 -key cport 5077 -m 1 || rc=$?
+expect_eq "sipp keep-alive (expires=0;cisco-keep-alive) -> 200 without Contact" 0 "$rc"
+expect_match "the keep-alive left the binding" "SEP000000000031 +621 +udp" "$(cli one sip bindings --device SEP000000000031)"
 rc=0
 sipp_run -sf "$SC/unregister.xml" -t u1 -p 5077 -key device SEP000000000031 -key cport 5077 -m 1 || rc=$?
 expect_eq "sipp unregister (Expires: 0) -> 200 without Contact" 0 "$rc"

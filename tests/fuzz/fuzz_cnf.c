@@ -30,12 +30,22 @@ static void check_view(const struct prov_cnf_view *v)
 	if (!TERMINATED(v->version_stamp) || !TERMINATED(v->protocol) ||
 	    !TERMINATED(v->cm_address) || !TERMINATED(v->tvs_address) ||
 	    !TERMINATED(v->user_locale) || !TERMINATED(v->lang_code) || !TERMINATED(v->load) ||
-	    !TERMINATED(v->load_model) || !TERMINATED(v->user_id) || !TERMINATED(v->tftp))
+	    !TERMINATED(v->load_model) || !TERMINATED(v->user_id) ||
+	    !TERMINATED(v->network_locale) || !TERMINATED(v->softkey_file) ||
+	    !TERMINATED(v->ntp_server) || !TERMINATED(v->vem_ip))
+		abort();
+	for (int i = 0; i < PROV_EMCC_TFTP_MAX; i++)
+		if (!TERMINATED(v->temp_tftp[i]))
+			abort();
+	if (v->transport < 0 || v->transport > 4 || v->emcc_mode < 0 || v->emcc_mode > 1 ||
+	    v->emcc_override < 0 || v->emcc_override > 1 || v->vem_port < 0 ||
+	    v->vem_port > 65535 || v->services_provisioning < -1 || v->services_provisioning > 2 ||
+	    v->builtin_services < 0 || (v->emcc == PROV_EMCC_VISITOR) != (v->emcc_mode == 1))
 		abort();
 	if (v->sip_port < 0 || v->sip_port > 65535 || v->tvs_port < 0 || v->tvs_port > 65535)
 		abort();
 	if (v->tftp_default < -1 || v->tftp_default > 1 || v->security_mode < 0 ||
-	    v->security_mode > 3 || v->emcc < PROV_EMCC_NONE || v->emcc > PROV_EMCC_HOME)
+	    v->security_mode > 3 || v->emcc < PROV_EMCC_NONE || v->emcc > PROV_EMCC_VISITOR)
 		abort();
 	if (f->nlines > LIM_LINES || f->nspeed_dials > LIM_SPEED_DIALS ||
 	    f->nservices > LIM_SERVICES)
@@ -88,7 +98,13 @@ static void round_trip(const struct prov_cnf_view *v)
 	memcpy(c.user_locale, v->user_locale, sizeof(c.user_locale));
 	memcpy(c.lang_code, v->lang_code, sizeof(c.lang_code));
 	memcpy(c.user_id, v->user_id, sizeof(c.user_id));
-	memcpy(c.tftp, v->tftp, sizeof(c.tftp));
+	memcpy(c.temp_tftp, v->temp_tftp, sizeof(c.temp_tftp));
+	memcpy(c.vem_ip, v->vem_ip, sizeof(c.vem_ip));
+	memcpy(c.network_locale, v->network_locale, sizeof(c.network_locale));
+	memcpy(c.ntp_server, v->ntp_server, sizeof(c.ntp_server));
+	c.vem_port = v->vem_port;
+	c.emcc_override = v->emcc_override;
+	c.transport = v->transport;
 	memcpy(c.load, v->load, sizeof(c.load));
 	memcpy(c.model, v->load_model, sizeof(c.model));
 	strcpy(c.node, "127.0.7.100");
@@ -107,7 +123,12 @@ static void round_trip(const struct prov_cnf_view *v)
 		if (!same(c.version_stamp, back.version_stamp) ||
 		    strcmp(back.cm_address, c.cm_address) ||
 		    !same(c.user_locale, back.user_locale) || !same(c.user_id, back.user_id) ||
-		    back.emcc != c.emcc ||
+		    back.emcc != c.emcc || back.transport != (c.transport ? c.transport : 4) ||
+		    strcmp(back.ntp_server, c.ntp_server) ||
+		    !same(c.network_locale, back.network_locale) ||
+		    (c.emcc == PROV_EMCC_VISITOR &&
+		     (memcmp(back.temp_tftp, c.temp_tftp, sizeof(c.temp_tftp)) ||
+		      strcmp(back.vem_ip, c.vem_ip) || back.emcc_override != c.emcc_override)) ||
 		    back.security_mode != (c.security_mode ? c.security_mode : 1) ||
 		    back.sip_port != (c.sip_port ? c.sip_port : PROV_SIP_PORT) ||
 		    (c.load_enforced &&

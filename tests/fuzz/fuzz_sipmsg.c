@@ -1,6 +1,7 @@
 /* fuzz_sipmsg.c -- libFuzzer target: bytes into the registrar's text helpers (src/sip/sipmsg.h):
- * Contact parameters, device names, numbers, the NOTIFY body, the alarm XML and log text. The
- * first byte picks the helper; what each one returns is checked against what its header says. */
+ * Contact parameters, device names, numbers, the NOTIFY body, the alarm XML (summary and fields),
+ * the remotecc answer to an optionsind and log text. The first byte picks the helper; what each
+ * one returns is checked against what its header says. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -177,6 +178,54 @@ static void fuzz_alarm(const char *s, size_t len, size_t outlen)
 	free(out);
 }
 
+/* Text fields: NUL-terminated in their arrays, printable. */
+#define FIELD_OK(f) (strnlen((f), sizeof(f)) < sizeof(f))
+
+static void fuzz_alarm_parse(const char *s, size_t len)
+{
+	struct sipd_alarm a;
+	char name[64], line[16];
+	int rc = sipd_alarm_parse(s, len, &a);
+	if (rc == 0) {
+		if (!FIELD_OK(a.name) || !FIELD_OK(a.device_name) || !FIELD_OK(a.ipv4) ||
+		    !FIELD_OK(a.ipv6) || !FIELD_OK(a.ctl_signature) ||
+		    !FIELD_OK(a.ctl_tftp_server) || !FIELD_OK(a.itl_signature) ||
+		    !FIELD_OK(a.itl_tftp_server) || a.status_code < -1 || a.status_code > 0xffff)
+			abort();
+		printable_or_die(a.name);
+		printable_or_die(a.device_name);
+		printable_or_die(a.itl_signature);
+		printable_or_die(a.itl_tftp_server);
+	} else if (rc != EINVAL) {
+		abort();
+	}
+	/* the two readers of an alarm agree on what is one */
+	if ((sipd_alarm_summary(s, len, name, sizeof(name), line, sizeof(line)) == 0) != (rc == 0))
+		abort();
+}
+
+static void fuzz_remotecc(const char *s, size_t len, size_t outlen)
+{
+	char *out = malloc(outlen * 8 + 1);
+	size_t n = 0;
+	if (!out)
+		return;
+	size_t cap = outlen * 8;
+	out[cap] = 'X';
+	int rc = sipd_remotecc_response(out, cap, s, len, &n);
+	if (rc == 0) {
+		if (n >= cap || strlen(out) != n ||
+		    strncmp(out, "<x-cisco-remotecc-response>\n", 28) != 0 ||
+		    !memmem(s, len, "<optionsind", 11))
+			abort();
+	} else if (rc != ENOENT && rc != ENOSPC) {
+		abort();
+	}
+	if (out[cap] != 'X')
+		abort();
+	free(out);
+}
+
 static void fuzz_logtext(const char *s, size_t len, size_t outlen)
 {
 	char *out = malloc(outlen + 1);
@@ -206,12 +255,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *s = (const char *)data + 2;
 	size_t len = size - 2;
 	size_t outlen = 1 + arg % 200;
-	switch (op % 6) {
+	switch (op % 8) {
 	case 0: fuzz_params(s, len, outlen); break;
 	case 1: fuzz_device(s, len); break;
 	case 2: fuzz_u32(s, len); break;
 	case 3: fuzz_notify(s, len, arg); break;
 	case 4: fuzz_alarm(s, len, outlen); break;
+	case 6: fuzz_alarm_parse(s, len); break;
+	case 7: fuzz_remotecc(s, len, outlen); break;
 	default: fuzz_logtext(s, len, outlen); break;
 	}
 	return 0;

@@ -7,7 +7,7 @@ BUILD=${1:-build-fuzz}
 SECS=${2:-30}
 status=0
 for t in fuzz_emapi fuzz_form fuzz_csv fuzz_config fuzz_phonexml fuzz_cnf fuzz_emccmsg \
-	fuzz_sipmsg fuzz_trust fuzz_xmlsafe fuzz_addr fuzz_tftp; do
+	fuzz_sipmsg fuzz_trust fuzz_xmlsafe fuzz_addr fuzz_sgn fuzz_itl fuzz_tftp; do
 	corpus="$BUILD/corpus/$t"
 	mkdir -p "$corpus"
 	# Hand-made seeds (tests/fuzz/seeds/<target>/) get a target past its format's first checks.

@@ -28,11 +28,26 @@ static void test_elapsed(void **state)
 	assert_true(ms >= 20.0); /* a lower bound only: the machine may be slow */
 }
 
+static void test_http_date(void **state)
+{
+	(void)state;
+	char d[32];
+	clock_http_date(d, 1552156366); /* the Date of CUCM's 200 in the lab's phone log */
+	assert_string_equal(d, "Sat, 09 Mar 2019 18:32:46 GMT");
+	clock_http_date(d, 0);
+	assert_string_equal(d, "Thu, 01 Jan 1970 00:00:00 GMT");
+	clock_http_date(d, 951782400); /* a leap day */
+	assert_string_equal(d, "Tue, 29 Feb 2000 00:00:00 GMT");
+	clock_http_date(d, INT64_MAX); /* beyond what gmtime shows */
+	assert_string_equal(d, "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_now_is_unix_ms),
 	    cmocka_unit_test(test_elapsed),
+	    cmocka_unit_test(test_http_date),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

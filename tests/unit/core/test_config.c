@@ -377,6 +377,26 @@ static void test_tftp_udp_https(void **state)
 		   "emccd.conf:3: [server] tftp: duplicate key (first set on line 2)");
 }
 
+/* [cluster] ntp_server: none by default; a host or address; empty again. */
+static void test_ntp_server(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_string_equal(c.ntp_server, "");
+	assert_int_equal(load(&c, "[cluster]\nntp_server = 192.168.7.1\n", err, sizeof(err)), 0);
+	assert_string_equal(c.ntp_server, "192.168.7.1");
+	assert_int_equal(load(&c, "[cluster]\nntp_server = ntp.example.org\n", err, sizeof(err)),
+			 0);
+	assert_string_equal(c.ntp_server, "ntp.example.org");
+	assert_int_equal(load(&c, "[cluster]\nntp_server =\n", err, sizeof(err)), 0);
+	assert_string_equal(c.ntp_server, "");
+	expect_err("[cluster]\nntp_server = a b\n",
+		   "emccd.conf:2: [cluster] ntp_server: \"a b\" is not a host name or address "
+		   "(allowed letters, digits, - . _ : [ ])");
+}
+
 static void test_too_many_params(void **state)
 {
 	(void)state;
@@ -431,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(test_sip),
 	    cmocka_unit_test(test_tftp_http),
 	    cmocka_unit_test(test_tftp_udp_https),
+	    cmocka_unit_test(test_ntp_server),
 	    cmocka_unit_test(test_too_many_params),
 	    cmocka_unit_test(test_file),
 	};

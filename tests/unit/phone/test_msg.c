@@ -94,6 +94,12 @@ static struct sip_msg *decode_request(const char *method, const struct buf *b)
 	return msg;
 }
 
+/* Whether text (a C string) is inside the len bytes at p. */
+static int contains(const char *p, size_t len, const char *text)
+{
+	return memmem(p, len, text, strlen(text)) != NULL;
+}
+
 static struct phone_sip_msg lab_msg(void)
 {
 	struct phone_sip_msg m = {
@@ -110,6 +116,8 @@ static struct phone_sip_msg lab_msg(void)
 	    .load = "sip78xx.12-1-1-12",
 	    .session_id = "0123456789abcdef0123456789abcdef",
 	    .content_id = "1234567890@127.0.7.104",
+	    .now = 1552156365, /* Sat, 09 Mar 2019 18:32:45 GMT, as the lab's REGISTER */
+	    .status_code = -1,
 	};
 	return m;
 }
@@ -160,7 +168,12 @@ static void test_register(void **state)
 	assert_non_null(memmem(body, blen, "<bulkregisterreq>", 17));
 	assert_non_null(memmem(body, blen, "<service-control></service-control>", 35));
 	assert_non_null(memmem(body, blen, "application/x-cisco-remotecc-request+xml", 40));
+	assert_true(contains(body, blen, "Content-Disposition: session;handling=optional\r\n"));
+	assert_false(contains(body, blen, "handling=required"));
 	assert_int_equal(memcmp(body + blen - 20, "--uniqueBoundary--\r\n", 20), 0);
+	h = sip_msg_hdr(msg, SIP_HDR_DATE);
+	assert_non_null(h);
+	assert_int_equal(pl_strcmp(&h->val, "Sat, 09 Mar 2019 18:32:45 GMT"), 0);
 	mem_deref(msg);
 
 	/* Removing the binding: Expires 0. */
@@ -201,6 +214,48 @@ static void test_alarm(void **state)
 	    memmem(body, blen, "<String name=\"DeviceName\">SEPC80084AA8743</String>", 50));
 	assert_non_null(
 	    memmem(body, blen, "<String name=\"IPv4Address\">127.0.7.104</String>", 47));
+	/* no trust lists: what the lab's phone says of its missing CTL, for both */
+	assert_true(contains(body, blen,
+			     "<String name=\"CTL_Signature\">Not Installed</String>\r\n"
+			     "<String name=\"CTL_TFTP_Server\">N/A</String>\r\n"
+			     "<String name=\"ITL_Signature\">Not Installed</String>\r\n"
+			     "<String name=\"ITL_TFTP_Server\">N/A</String>\r\n"
+			     "<String name=\"StatusCode\">3</String>\r\n"));
+	/* the headers of the lab's REFER */
+	h = sip_msg_hdr(msg, SIP_HDR_FROM);
+	assert_int_equal(pl_strcmp(&msg->from.dname, "1000"), 0);
+	h = sip_msg_hdr(msg, SIP_HDR_REFERRED_BY);
+	assert_int_equal(pl_strcmp(&h->val, "\"1000\" <sip:1000@127.0.7.104>"), 0);
+	h = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+	char want[256];
+	snprintf(want, sizeof(want),
+		 "<sip:%s@127.0.7.104:5060;transport=tcp>;+u.sip!devicename.ccm.cisco.com="
+		 "\"SEPC80084AA8743\"",
+		 id.contact_user);
+	assert_int_equal(pl_strcmp(&h->val, want), 0);
+	h = sip_msg_hdr(msg, SIP_HDR_DATE);
+	assert_int_equal(pl_strcmp(&h->val, "Sat, 09 Mar 2019 18:32:45 GMT"), 0);
+	h = sip_msg_xhdr(msg, "Session-ID");
+	assert_non_null(h);
+	h = sip_msg_hdr(msg, SIP_HDR_EXPIRES);
+	assert_int_equal(pl_strcmp(&h->val, "10"), 0);
+	mem_deref(msg);
+
+	/* a phone with an ITL says so, with the lab's shape; the alarm the node reads back */
+	m.itl_signature = "A3 6D CF 5D 1E 65 4D 76 CD E3 62 4B 22 BD 45 CF 85 75 44 A6 ";
+	m.itl_tftp_server = "clstr-2-pub.home.lab";
+	m.status_code = 0;
+	buf_reset(&b);
+	phone_alarm_render(&b, &id, &m);
+	msg = decode_request("REFER", &b);
+	body = (const char *)mbuf_buf(msg->mb);
+	blen = mbuf_get_left(msg->mb);
+	assert_true(contains(body, blen,
+			     "<String name=\"ITL_Signature\">A3 6D CF 5D 1E 65 4D 76 CD E3 62 4B "
+			     "22 BD 45 CF 85 75 44 A6 </String>"));
+	assert_true(
+	    contains(body, blen, "<String name=\"ITL_TFTP_Server\">clstr-2-pub.home.lab</String>"));
+	assert_true(contains(body, blen, "<String name=\"StatusCode\">0</String>"));
 	mem_deref(msg);
 	buf_free(&b);
 }
@@ -212,7 +267,8 @@ static void test_notify(void **state)
 				   "RegisterCallId={c80084aa-0001@127.0.7.104}\r\n"
 				   "ConfigVersionStamp={1552156347-145cec2d}\r\n"
 				   "DialplanVersionStamp={}\r\n"
-				   "SoftkeyVersionStamp={abc}\r\n";
+				   "SoftkeyVersionStamp={abc}\r\n"
+				   "FeatureControlVersionStamp={fcp-1}\r\n";
 	static const char loose[] = "  Action = reset \n"
 				    "configversionstamp=42\n"
 				    "junk line without equals\n"
@@ -225,6 +281,7 @@ static void test_notify(void **state)
 	assert_string_equal(n.config_version, "1552156347-145cec2d");
 	assert_string_equal(n.dialplan_version, "");
 	assert_string_equal(n.softkey_version, "abc");
+	assert_string_equal(n.feature_control_version, "fcp-1");
 
 	assert_int_equal(phone_notify_parse(loose, strlen(loose), &n), 0);
 	assert_string_equal(n.action, "reset");

@@ -102,7 +102,9 @@ static void emcc_visitor(struct prov_cnf *c)
 	snprintf(c->cm_name, sizeof(c->cm_name), "cucm-home");
 	snprintf(c->cm_address, sizeof(c->cm_address), HOME);
 	snprintf(c->cm_description, sizeof(c->cm_description), "ClusterTwo");
-	snprintf(c->tftp, sizeof(c->tftp), HOME);
+	snprintf(c->temp_tftp[0], sizeof(c->temp_tftp[0]), HOME);
+	snprintf(c->vem_ip, sizeof(c->vem_ip), VISITING);
+	c->vem_port = 8080;
 	snprintf(c->tvs_address, sizeof(c->tvs_address), VISITING);
 	snprintf(c->node, sizeof(c->node), HOME);
 	snprintf(c->em_node, sizeof(c->em_node), VISITING);
@@ -118,7 +120,6 @@ static void emcc_home(struct prov_cnf *c)
 	snprintf(c->cm_address, sizeof(c->cm_address), HOME);
 	snprintf(c->cm_description, sizeof(c->cm_description), "ClusterTwo");
 	snprintf(c->tvs_address, sizeof(c->tvs_address), HOME);
-	snprintf(c->tftp, sizeof(c->tftp), HOME);
 	snprintf(c->node, sizeof(c->node), HOME);
 	snprintf(c->em_node, sizeof(c->em_node), VISITING);
 	c->load_enforced = 0;
@@ -196,6 +197,8 @@ static void test_logged_out(void **state)
 	assert_int_equal(view.features.nservices, 1);
 	assert_string_equal(view.features.services[0].name, "Extension Mobility");
 	assert_string_equal(view.features.services[0].url, EM_URL(VISITING));
+	assert_int_equal(view.builtin_services, 6);
+	assert_int_equal(view.services_provisioning, 0);
 	assert_string_equal(view.user_locale, "English_United_States");
 	assert_string_equal(view.lang_code, "en_US");
 	assert_int_equal(view.security_mode, 1);
@@ -203,8 +206,14 @@ static void test_logged_out(void **state)
 	assert_string_equal(view.load_model, "Cisco 7821");
 	assert_string_equal(view.user_id, "");
 	assert_int_equal(view.emcc, PROV_EMCC_NONE);
-	assert_string_equal(view.tftp, "");
-	has_not("<emccInfo>");
+	assert_int_equal(view.emcc_mode, 0);
+	assert_string_equal(view.temp_tftp[0], "");
+	assert_int_equal(view.transport, 4);
+	assert_string_equal(view.network_locale, "United_States");
+	assert_string_equal(view.softkey_file, "SKb0ec918f-b9ee-994b-57ae-345883c1fde8.xml");
+	assert_string_equal(view.ntp_server, "");
+	has_not("<" PROV_EMCC_EL ">");
+	has_not("<ntps>");
 	has_not("<userId>");
 }
 
@@ -245,8 +254,14 @@ static void test_emcc_visitor(void **state)
 	parse_ok(out.data, out.len);
 	/* call control and TFTP at home; EM (to log out) and TVS still at the visiting cluster */
 	assert_string_equal(view.cm_address, HOME);
-	assert_string_equal(view.tftp, HOME);
 	assert_int_equal(view.emcc, PROV_EMCC_VISITOR);
+	assert_int_equal(view.emcc_mode, 1);
+	assert_int_equal(view.emcc_override, 0);
+	assert_string_equal(view.temp_tftp[0], HOME);
+	assert_string_equal(view.temp_tftp[1], "");
+	assert_string_equal(view.temp_tftp[3], "");
+	assert_string_equal(view.vem_ip, VISITING);
+	assert_int_equal(view.vem_port, 8080);
 	assert_string_equal(view.tvs_address, VISITING);
 	assert_string_equal(view.features.services[0].url, EM_URL(VISITING));
 	assert_int_equal(view.features.nlines, 0);
@@ -254,12 +269,50 @@ static void test_emcc_visitor(void **state)
 	has("<name>cucm-home</name>\n<description>ClusterTwo</description>");
 	has("<processNodeName>" HOME "</processNodeName>");
 	has("<authenticationURL>http://" HOME ":8080/ccmcip/authenticate.jsp</authenticationURL>");
-	has("<emccInfo>\n<emccMode>visiting</emccMode>\n<tempTftp1>" HOME "</tempTftp1>\n"
-	    "</emccInfo>\n</device>\n");
+	/* the phone's own property names, the empty tempTftps as its log shows them */
+	has("</phoneServices>\n<emccProperties>\n<emcc_mode>1</emcc_mode>\n<override>0</override>\n"
+	    "<tempTftp1>" HOME "</tempTftp1>\n<tempTftp2></tempTftp2>\n<tempTftp3></tempTftp3>\n"
+	    "<tempTftp4></tempTftp4>\n<vEM-IP>" VISITING "</vEM-IP>\n<vEM-Port>8080</vEM-Port>\n"
+	    "</emccProperties>\n</device>\n");
 
-	/* the home TFTP is what this state is for */
-	cnf.tftp[0] = '\0';
-	buf_reset(&out);
+	/* vEM-Port defaults to the EM service's HTTP port */
+	cnf.vem_port = 0;
+	cnf.http_port = 8081;
+	render_ok();
+	has("<vEM-Port>8081</vEM-Port>");
+	cnf.http_port = 0;
+
+	/* a second home TFTP and an IPv6 one are written as given */
+	snprintf(cnf.temp_tftp[1], sizeof(cnf.temp_tftp[1]), "2001:db8::7");
+	render_ok();
+	parse_ok(out.data, out.len);
+	assert_string_equal(view.temp_tftp[1], "2001:db8::7");
+
+	/* the home TFTP is what this state is for; names are refused (the phone converts
+	 * addresses: the caller resolves), as are a name for vEM-IP and override past 1 */
+	static const char *const bad[] = {"", "cucm-home.example", "192.168.7.200:6970",
+					  "[2001:db8::7]", "192.168.7.256"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		emcc_visitor(&cnf);
+		snprintf(cnf.temp_tftp[0], sizeof(cnf.temp_tftp[0]), "%s", bad[i]);
+		buf_reset(&out);
+		if (prov_cnf_render(&out, &cnf) != EINVAL)
+			fail_msg("tempTftp1 \"%s\" rendered", bad[i]);
+		emcc_visitor(&cnf);
+		snprintf(cnf.temp_tftp[2], sizeof(cnf.temp_tftp[2]), "%s",
+			 bad[i][0] ? bad[i] : "x");
+		if (prov_cnf_render(&out, &cnf) != EINVAL)
+			fail_msg("tempTftp3 \"%s\" rendered", bad[i]);
+		emcc_visitor(&cnf);
+		snprintf(cnf.vem_ip, sizeof(cnf.vem_ip), "%s", bad[i]);
+		if (prov_cnf_render(&out, &cnf) != EINVAL)
+			fail_msg("vEM-IP \"%s\" rendered", bad[i]);
+	}
+	emcc_visitor(&cnf);
+	cnf.emcc_override = 2;
+	assert_int_equal(prov_cnf_render(&out, &cnf), EINVAL);
+	emcc_visitor(&cnf);
+	cnf.vem_port = 65536;
 	assert_int_equal(prov_cnf_render(&out, &cnf), EINVAL);
 }
 
@@ -273,8 +326,12 @@ static void test_emcc_home(void **state)
 	assert_string_equal(view.load, ""); /* not enforced */
 	assert_string_equal(view.load_model, "");
 	has("<loadInformation></loadInformation>\n");
-	assert_int_equal(view.emcc, PROV_EMCC_HOME);
-	assert_string_equal(view.tftp, HOME);
+	/* the home's file is an ordinary one: no EMCC properties, even with some set */
+	assert_int_equal(view.emcc, PROV_EMCC_NONE);
+	has_not("<" PROV_EMCC_EL ">");
+	snprintf(cnf.temp_tftp[0], sizeof(cnf.temp_tftp[0]), "not checked here");
+	render_ok();
+	has_not("<" PROV_EMCC_EL ">");
 	assert_int_equal(view.features.nlines, 2);
 	assert_string_equal(view.features.lines[0].dn, "2001");
 	assert_int_equal(view.features.nspeed_dials, 2);
@@ -321,9 +378,12 @@ static void test_exact_elements(void **state)
 	has("<softKeyFile>SKb0ec918f-b9ee-994b-57ae-345883c1fde8.xml</softKeyFile>\n");
 	has("<loadInformation model=\"Cisco 7821\">sip78xx.12-1-1-12</loadInformation>\n");
 	has("<versionStamp>1552156347-145cec2d-3b45-430f-acaf-d79657a15c58</versionStamp>\n");
-	has("<userLocale>\n<name>French_France</name>\n<langCode>fr_FR</langCode>\n</"
-	    "userLocale>\n");
-	has("<networkLocale>United_States</networkLocale>\n");
+	/* a locale whose CUCM uid and version no public source gives: written empty */
+	has("<userLocale>\n<name>French_France</name>\n<uid></uid>\n<langCode>fr_FR</langCode>\n"
+	    "<version></version>\n<winCharSet>utf-8</winCharSet>\n</userLocale>\n");
+	has("<networkLocale>United_States</networkLocale>\n<networkLocaleInfo>\n"
+	    "<name>United_States</name>\n<uid>64</uid>\n<version>11.0.0.0(1)</version>\n"
+	    "</networkLocaleInfo>\n");
 	has("<deviceSecurityMode>1</deviceSecurityMode>\n");
 	has("<transportLayerProtocol>4</transportLayerProtocol>\n");
 	has("<directoryURL>http://" VISITING ":8080/ccmcip/xmldirectory.jsp</directoryURL>\n");
@@ -334,8 +394,92 @@ static void test_exact_elements(void **state)
 	has("<secureAuthenticationURL>https://" VISITING
 	    ":8443/ccmcip/authenticate.jsp</secureAuthenticationURL>\n");
 	has("<userId>adgjm</userId>\n");
+	/* CUCM's standard services first, in a real file's order, then EM, then the profile's */
+	const char *missed = strstr(out.data, "<phoneServices useHTTPS=\"false\">\n"
+					      "<provisioning>0</provisioning>\n"
+					      "<phoneService type=\"1\" category=\"0\">\n"
+					      "<name>Missed Calls</name>\n"
+					      "<url>Application:Cisco/MissedCalls</url>\n");
+	const char *vm =
+	    strstr(out.data, "<phoneService type=\"2\" category=\"0\">\n<name>Voicemail"
+			     "</name>\n<url>Application:Cisco/Voicemail</url>");
+	const char *corp = strstr(out.data, "<name>Corporate Directory</name>\n"
+					    "<url>Application:Cisco/CorporateDirectory</url>");
+	const char *em = strstr(out.data, "<name>Extension Mobility</name>");
+	const char *weather = strstr(out.data, "<name>Weather</name>");
+	assert_non_null(missed);
+	assert_non_null(vm);
+	assert_non_null(corp);
+	assert_true(missed < vm && vm < corp && corp < em && em < weather);
+	has("<name>Received Calls</name>\n<url>Application:Cisco/ReceivedCalls</url>");
+	has("<name>Placed Calls</name>\n<url>Application:Cisco/PlacedCalls</url>");
+	has("<name>Personal Directory</name>\n<url>Application:Cisco/PersonalDirectory</url>");
 	/* one element per line: every '<' but the first starts a line */
 	assert_true(out.len > 0 && out.data[out.len - 1] == '\n');
+}
+
+/* dateTimeSetting's NTP server, the locale details and transportLayerProtocol. */
+static void test_time_locale_transport(void **state)
+{
+	logged_out(&cnf);
+	render_ok();
+	has("<olsonTimeZone>Etc/GMT</olsonTimeZone>\n</dateTimeSetting>\n"); /* no NTP: no <ntps> */
+	snprintf(cnf.ntp_server, sizeof(cnf.ntp_server), "192.168.7.1");
+	render_ok();
+	has("<olsonTimeZone>Etc/GMT</olsonTimeZone>\n<ntps>\n<ntp>\n<name>192.168.7.1</name>\n"
+	    "<nameV6></nameV6>\n<ntpMode>Unicast</ntpMode>\n</ntp>\n</ntps>\n"
+	    "</dateTimeSetting>\n<callManagerGroup>\n");
+	parse_ok(out.data, out.len);
+	assert_string_equal(view.ntp_server, "192.168.7.1");
+	snprintf(cnf.ntp_server, sizeof(cnf.ntp_server), "2001:db8::123");
+	render_ok();
+	has("<ntp>\n<name></name>\n<nameV6>2001:db8::123</nameV6>\n");
+	parse_ok(out.data, out.len);
+	assert_string_equal(view.ntp_server, "2001:db8::123");
+	snprintf(cnf.ntp_server, sizeof(cnf.ntp_server), "ntp.example.org");
+	render_ok();
+	has("<name>ntp.example.org</name>");
+	snprintf(cnf.ntp_server, sizeof(cnf.ntp_server), "ntp/x");
+	assert_int_equal(prov_cnf_render(&out, &cnf), EINVAL);
+
+	/* English_United_States as a real CUCM file writes it; the language code from the table
+	 * when the caller has none */
+	logged_out(&cnf);
+	cnf.lang_code[0] = '\0';
+	render_ok();
+	has("<userLocale>\n<name>English_United_States</name>\n<uid>1</uid>\n"
+	    "<langCode>en_US</langCode>\n<version>11.0.0.0(1)</version>\n"
+	    "<winCharSet>iso-8859-1</winCharSet>\n</userLocale>\n");
+	/* a locale nobody knows: its name, nothing made up */
+	snprintf(cnf.user_locale, sizeof(cnf.user_locale), "Klingon_Empire");
+	snprintf(cnf.network_locale, sizeof(cnf.network_locale), "Qonos");
+	render_ok();
+	has("<userLocale>\n<name>Klingon_Empire</name>\n<uid></uid>\n<langCode></langCode>\n"
+	    "<version></version>\n<winCharSet>utf-8</winCharSet>\n</userLocale>\n"
+	    "<networkLocale>Qonos</networkLocale>\n<networkLocaleInfo>\n<name>Qonos</name>\n"
+	    "<uid></uid>\n<version></version>\n</networkLocaleInfo>\n");
+
+	/* transportLayerProtocol: what the caller says our listeners offer, 4 by default */
+	static const struct {
+		int transport;
+		const char *el;
+	} tp[] = {
+	    {PROV_TRANSPORT_DEFAULT, "<transportLayerProtocol>4</transportLayerProtocol>"},
+	    {PROV_TRANSPORT_TCP, "<transportLayerProtocol>1</transportLayerProtocol>"},
+	    {PROV_TRANSPORT_UDP, "<transportLayerProtocol>2</transportLayerProtocol>"},
+	    {PROV_TRANSPORT_TLS, "<transportLayerProtocol>3</transportLayerProtocol>"},
+	    {PROV_TRANSPORT_TCP_UDP, "<transportLayerProtocol>4</transportLayerProtocol>"},
+	};
+	for (size_t i = 0; i < sizeof(tp) / sizeof(tp[0]); i++) {
+		logged_out(&cnf);
+		cnf.transport = tp[i].transport;
+		render_ok();
+		has(tp[i].el);
+	}
+	cnf.transport = 5;
+	assert_int_equal(prov_cnf_render(&out, &cnf), EINVAL);
+	cnf.transport = -1;
+	assert_int_equal(prov_cnf_render(&out, &cnf), EINVAL);
 }
 
 /* Lines keep their button numbers (gaps and input order included); speed dials follow the
@@ -708,11 +852,17 @@ static void test_parse_real_like(void **state)
 	assert_int_equal(view.features.speed_dials[0].index, 2);
 	assert_string_equal(view.features.speed_dials[0].number, "40384");
 	assert_string_equal(view.features.speed_dials[0].label, "");
-	assert_int_equal(view.features.nservices, 2);
-	assert_string_equal(view.features.services[0].name, "Missed Calls");
+	/* Missed Calls is the phone's own application: counted, not listed */
+	assert_int_equal(view.features.nservices, 1);
+	assert_int_equal(view.builtin_services, 1);
+	assert_int_equal(view.services_provisioning, 0);
 	assert_string_equal(
-	    view.features.services[1].url,
+	    view.features.services[0].url,
 	    "http://10.89.174.10:8080/emapp/EMAppServlet?device=#DEVICENAME#&EMCC=#EMCC#");
+	assert_string_equal(view.ntp_server, "10.89.174.1");
+	assert_int_equal(view.transport, 4);
+	assert_string_equal(view.network_locale, "United_States");
+	assert_string_equal(view.softkey_file, "SKa9bea76c-2993-07f8-9c8f-07e996ec91d4.xml");
 	assert_string_equal(view.user_locale, "English_United_States");
 	assert_string_equal(view.lang_code, "en_US");
 	assert_int_equal(view.security_mode, 1);
@@ -784,7 +934,21 @@ static void test_parse_refusals(void **state)
 	REFUSED("<device><sipProfile><sipLines><line><featureID>9</featureID></line></sipLines>"
 		"</sipProfile></device>",
 		"button");
-	REFUSED("<device><emccInfo><emccMode>sideways</emccMode></emccInfo></device>", "emccMode");
+	REFUSED("<device><emccProperties><emcc_mode>2</emcc_mode></emccProperties></device>",
+		"emcc_mode");
+	REFUSED("<device><emccProperties><override>yes</override></emccProperties></device>",
+		"override");
+	REFUSED("<device><emccProperties><tempTftp2>cucm.example</tempTftp2></emccProperties>"
+		"</device>",
+		"<tempTftp2> must be an IP address");
+	REFUSED("<device><emccProperties><vEM-IP>visiting</vEM-IP></emccProperties></device>",
+		"vEM-IP");
+	REFUSED("<device><emccProperties><vEM-Port>0</vEM-Port></emccProperties></device>",
+		"vEM-Port");
+	REFUSED("<device><transportLayerProtocol>5</transportLayerProtocol></device>",
+		"transportLayerProtocol");
+	REFUSED("<device><phoneServices><provisioning>3</provisioning></phoneServices></device>",
+		"provisioning");
 	static const char nul[] = "<device><versionStamp>1\0002</versionStamp></device>";
 	refused(nul, sizeof(nul) - 1, "not valid UTF-8");
 
@@ -930,6 +1094,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_emcc_visitor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_emcc_home, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exact_elements, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_time_locale_transport, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_button_numbering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_defaults_and_ports, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hostile_labels, setup, teardown),

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -122,6 +123,9 @@ static int status(const char *msg)
 	return strncmp(msg, "SIP/2.0 ", 8) == 0 ? atoi(msg + 8) : -1;
 }
 
+/* Appended to the REGISTER's Contact parameters (make_register). */
+static const char *contact_extra = "";
+
 /* The 7821's REGISTER (reference 6.2), with its two-part remotecc body. */
 static int make_register(char *out, size_t len, const char *tp, int port, const char *call_id,
 			 int cseq, int expires, const char *auth)
@@ -154,7 +158,8 @@ static int make_register(char *out, size_t len, const char *tp, int port, const 
 	    "User-Agent: Cisco-CP7821/12.1.1\r\n"
 	    "Contact: <sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR ":%d;transport=%s>"
 	    ";+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-c80084aa8743>\""
-	    ";+u.sip!devicename.ccm.cisco.com=\"" DEVICE "\";+u.sip!model.ccm.cisco.com=\"621\"\r\n"
+	    ";+u.sip!devicename.ccm.cisco.com=\"" DEVICE
+	    "\";+u.sip!model.ccm.cisco.com=\"621\"%s\r\n"
 	    "Supported: replaces,join,sdp-anat,norefersub,resource-priority,extended-refer,"
 	    "X-cisco-callinfo,X-cisco-serviceuri,X-cisco-escapecodes,X-cisco-service-control\r\n"
 	    "Reason: SIP;cause=200;text=\"cisco-alarm:23 Name=" DEVICE
@@ -165,7 +170,7 @@ static int make_register(char *out, size_t len, const char *tp, int port, const 
 	    "Mime-Version: 1.0\r\n"
 	    "Content-Length: %zu\r\n\r\n%s",
 	    strcmp(tp, "tcp") == 0 ? "TCP" : "UDP", port, call_id, cseq, call_id, cseq, port, tp,
-	    expires, auth ? auth : "", strlen(body), body);
+	    contact_extra, expires, auth ? auth : "", strlen(body), body);
 }
 
 /* Answers a request received from sipd with 200 OK, copying what RFC 3261 8.2.6 says. */
@@ -263,14 +268,52 @@ static void test_register_notify_udp(void **state)
 	t_udp_send(fd, PORT, msg, (size_t)n);
 	t_udp_recv(fd, resp, sizeof(resp));
 	assert_int_equal(status(resp), 200);
-	/* The Contact comes back with the granted expiry (capped at max_expires). */
+	/* As CUCM answers it: the granted expiry (capped at max_expires) in Expires, the Contact
+	 * echoed with x-cisco-newreg (a binding new to this node), Date, Supported, and the
+	 * remotecc answer to the phone's optionsind. */
 	hdr(resp, "Contact", v, sizeof(v));
 	assert_string_equal(v,
 			    "<sip:84984998-fe29-08c0-6d47-5993bf4ce06@" ADDR ":5071;transport=udp>"
 			    ";+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-c80084aa8743>\""
 			    ";+u.sip!devicename.ccm.cisco.com=\"" DEVICE
-			    "\";+u.sip!model.ccm.cisco.com=\"621\";expires=600");
+			    "\";+u.sip!model.ccm.cisco.com=\"621\";x-cisco-newreg");
+	assert_string_equal(hdr(resp, "Expires", v, sizeof(v)), "600");
+	assert_string_equal(hdr(resp, "Supported", v, sizeof(v)),
+			    "X-cisco-srtp-fallback,X-cisco-sis-8.0.0");
+	assert_string_equal(hdr(resp, "Content-Type", v, sizeof(v)),
+			    "application/x-cisco-remotecc-response+xml");
+	assert_non_null(strstr(resp, "\r\n\r\n<x-cisco-remotecc-response>\n<response>\n"
+				     "<code>200</code>\n<optionsind>\n<combine max=\"6\">\n"
+				     "<remotecc><status/></remotecc>\n<service-control/>\n"
+				     "</combine>\n</optionsind>\n</response>\n"
+				     "</x-cisco-remotecc-response>\n\r\n"));
+	hdr(resp, "Date", v, sizeof(v));
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	assert_non_null(end);
+	assert_int_equal(*end, '\0');
+	time_t sent = timegm(&tm);
+	assert_true(sent >= time(NULL) - 5 && sent <= time(NULL) + 1);
 	assert_string_equal(hdr(resp, "Call-ID", v, sizeof(v)), "reg-udp-1@" ADDR);
+
+	/* A refresh: the same, but not a new registration. */
+	n = make_register(msg, sizeof(msg), "udp", PHONE_PORT, "reg-udp-1@" ADDR, 101, 3600, NULL);
+	t_udp_send(fd, PORT, msg, (size_t)n);
+	t_udp_recv(fd, resp, sizeof(resp));
+	assert_int_equal(status(resp), 200);
+	assert_null(strstr(hdr(resp, "Contact", v, sizeof(v)), "x-cisco-newreg"));
+	assert_string_equal(hdr(resp, "Expires", v, sizeof(v)), "600");
+
+	/* A backup call manager's keep-alive (expires=0;cisco-keep-alive) unbinds nothing. */
+	contact_extra = ";expires=0;cisco-keep-alive";
+	n = make_register(msg, sizeof(msg), "udp", PHONE_PORT, "keep-1@" ADDR, 7, 0, NULL);
+	contact_extra = "";
+	t_udp_send(fd, PORT, msg, (size_t)n);
+	t_udp_recv(fd, resp, sizeof(resp));
+	assert_int_equal(status(resp), 200);
+	assert_string_equal(hdr(resp, "Contact", v, sizeof(v)), "");
+	assert_true(hdr(resp, "Date", v, sizeof(v))[0] != '\0');
 
 	assert_int_equal(sipd_binding_get(sd, DEVICE, &b), 0);
 	assert_string_equal(b.device, DEVICE);
@@ -322,7 +365,8 @@ static void test_register_notify_udp(void **state)
 			    "ConfigVersionStamp={",
 			    strlen("action=restart\r\nRegisterCallId={reg-udp-1@" ADDR "}\r\n"
 				   "ConfigVersionStamp={")) == 0);
-	assert_non_null(strstr(body, "}\r\nDialplanVersionStamp={}\r\nSoftkeyVersionStamp={}\r\n"));
+	assert_non_null(strstr(body, "}\r\nDialplanVersionStamp={}\r\nSoftkeyVersionStamp={}\r\n"
+				     "FeatureControlVersionStamp={}\r\n"));
 	char via1[256], via2[256];
 	hdr(msg, "Via", via1, sizeof(via1));
 	t_udp_recv(fd, resp, sizeof(resp));
@@ -358,6 +402,8 @@ static void test_register_notify_udp(void **state)
 	t_udp_recv(fd, resp, sizeof(resp));
 	assert_int_equal(status(resp), 200);
 	assert_string_equal(hdr(resp, "Contact", v, sizeof(v)), "");
+	assert_string_equal(hdr(resp, "Expires", v, sizeof(v)), "");
+	assert_string_equal(hdr(resp, "Content-Type", v, sizeof(v)), "");
 	assert_int_equal(sipd_binding_get(sd, DEVICE, &b), ENOENT);
 	assert_int_equal(sipd_binding_count(sd), 0);
 	close(fd);
@@ -453,6 +499,7 @@ static void test_bad_input(void **state)
 	t_udp_recv(fd, resp, sizeof(resp));
 	assert_int_equal(status(resp), 420);
 	assert_string_equal(hdr(resp, "Unsupported", v, sizeof(v)), "100rel");
+	assert_true(hdr(resp, "Date", v, sizeof(v))[0] != '\0'); /* refusals carry Date too */
 
 	/* Still answering, binding untouched. */
 	const char *opt = "OPTIONS sip:" ADDR " SIP/2.0\r\nVia: SIP/2.0/UDP " ADDR
@@ -462,6 +509,7 @@ static void test_bad_input(void **state)
 	t_udp_recv(fd, resp, sizeof(resp));
 	assert_int_equal(status(resp), 200);
 	assert_string_equal(hdr(resp, "Allow", v, sizeof(v)), "REGISTER, REFER, OPTIONS");
+	assert_non_null(strstr(hdr(resp, "Date", v, sizeof(v)), " GMT"));
 	assert_int_equal(sipd_binding_get(sd, DEVICE, &b), 0);
 	assert_string_equal(b.call_id, "keep@" ADDR);
 

@@ -140,13 +140,15 @@ static void test_notify_body(void **state)
 	    "RegisterCallId={abc123@127.0.0.1}\r\n"
 	    "ConfigVersionStamp={1549896111-9f2b7c1e-0000-4000-8000-000000000000}\r\n"
 	    "DialplanVersionStamp={}\r\n"
-	    "SoftkeyVersionStamp={}\r\n";
+	    "SoftkeyVersionStamp={}\r\n"
+	    "FeatureControlVersionStamp={}\r\n";
 	assert_string_equal(b, want);
 	assert_int_equal(n, strlen(want));
 
 	assert_int_equal(sipd_notify_body(b, sizeof(b), "reset", NULL, NULL, &n), 0);
 	assert_string_equal(b, "action=reset\r\nRegisterCallId={}\r\nConfigVersionStamp={}\r\n"
-			       "DialplanVersionStamp={}\r\nSoftkeyVersionStamp={}\r\n");
+			       "DialplanVersionStamp={}\r\nSoftkeyVersionStamp={}\r\n"
+			       "FeatureControlVersionStamp={}\r\n");
 	/* Unknown actions, braces or line breaks in a value, and a short buffer are refused. */
 	assert_int_equal(sipd_notify_body(b, sizeof(b), "reboot", NULL, NULL, &n), EINVAL);
 	assert_int_equal(sipd_notify_body(b, sizeof(b), NULL, NULL, NULL, &n), EINVAL);
@@ -184,6 +186,142 @@ static const char alarm[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			    "</ParameterList>\n"
 			    "</Alarm>\n"
 			    "</x-cisco-alarm>\n";
+
+/* The two DeviceTLInfo alarms of the lab's 7821 at the home cluster (phone-console.log): the
+ * visiting cluster's ITL, then the home's; no CTL. Tabs as the console log shows the lines. */
+static const char alarm_visiting[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\t<x-cisco-alarm>\t<Alarm Name=\"DeviceTLInfo\">\t"
+    "<ParameterList>\t<String name=\"DeviceName\">SEPC80084AA8743</String>\t"
+    "<String name=\"IPv4Address\">192.168.7.104</String>\t<String name=\"IPv6Address\"></String>\t"
+    "<String name=\"CTL_Signature\">Not Installed</String>\t"
+    "<String name=\"CTL_TFTP_Server\">N/A</String>\t"
+    "<String name=\"ITL_Signature\">1B A1 C9 07 E9 9E 4D 3C 53 9D C8 14 24 AF 6C 9F 7D CE 4D 6D "
+    "</String>\t<String name=\"ITL_TFTP_Server\">cucm-115.home.lab</String>\t"
+    "<String name=\"StatusCode\">3</String>\t</ParameterList>\t</Alarm>\t</x-cisco-alarm>";
+static const char alarm_home[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\t<x-cisco-alarm>\t<Alarm Name=\"DeviceTLInfo\">\t"
+    "<ParameterList>\t<String name=\"DeviceName\">SEPC80084AA8743</String>\t"
+    "<String name=\"IPv4Address\">192.168.7.104</String>\t<String name=\"IPv6Address\"></String>\t"
+    "<String name=\"CTL_Signature\">Not Installed</String>\t"
+    "<String name=\"CTL_TFTP_Server\">N/A</String>\t"
+    "<String name=\"ITL_Signature\">A3 6D CF 5D 1E 65 4D 76 CD E3 62 4B 22 BD 45 CF 85 75 44 A6 "
+    "</String>\t<String name=\"ITL_TFTP_Server\">clstr-2-pub.home.lab</String>\t"
+    "<String name=\"StatusCode\">3</String>\t</ParameterList>\t</Alarm>\t</x-cisco-alarm>";
+
+static void test_alarm_parse(void **state)
+{
+	(void)state;
+	struct sipd_alarm a;
+
+	assert_int_equal(sipd_alarm_parse(alarm_visiting, strlen(alarm_visiting), &a), 0);
+	assert_string_equal(a.name, "DeviceTLInfo");
+	assert_string_equal(a.device_name, "SEPC80084AA8743");
+	assert_string_equal(a.ipv4, "192.168.7.104");
+	assert_string_equal(a.ipv6, "");
+	assert_string_equal(a.ctl_signature, "Not Installed");
+	assert_string_equal(a.ctl_tftp_server, "N/A");
+	/* the signature as the phone writes it, its trailing space included */
+	assert_string_equal(a.itl_signature,
+			    "1B A1 C9 07 E9 9E 4D 3C 53 9D C8 14 24 AF 6C 9F 7D CE 4D 6D ");
+	assert_string_equal(a.itl_tftp_server, "cucm-115.home.lab");
+	assert_int_equal(a.status_code, 3);
+	assert_int_equal(sipd_alarm_parse(alarm_home, strlen(alarm_home), &a), 0);
+	assert_string_equal(a.itl_signature,
+			    "A3 6D CF 5D 1E 65 4D 76 CD E3 62 4B 22 BD 45 CF 85 75 44 A6 ");
+	assert_string_equal(a.itl_tftp_server, "clstr-2-pub.home.lab");
+
+	/* the summary line keeps every field, in the phone's order */
+	char name[64], line[1024];
+	assert_int_equal(sipd_alarm_summary(alarm_home, strlen(alarm_home), name, sizeof(name),
+					    line, sizeof(line)),
+			 0);
+	assert_string_equal(line, "DeviceName=SEPC80084AA8743 IPv4Address=192.168.7.104 "
+				  "IPv6Address=\"\" CTL_Signature=\"Not Installed\" "
+				  "CTL_TFTP_Server=N/A ITL_Signature=\"A3 6D CF 5D 1E 65 4D 76 CD "
+				  "E3 62 4B 22 BD 45 CF 85 75 44 A6 \" "
+				  "ITL_TFTP_Server=clstr-2-pub.home.lab StatusCode=3");
+
+	/* other alarms parse with the fields they have; odd values are shown, never trusted */
+	static const char other[] =
+	    "<x-cisco-alarm><Alarm Name=\"Other\"><ParameterList><String name=\"StatusCode\">x"
+	    "</String><String name=\"DeviceName\">A\x01B</String><String>nameless</String>"
+	    "</ParameterList></Alarm></x-cisco-alarm>";
+	assert_int_equal(sipd_alarm_parse(other, strlen(other) - 0, &a), EINVAL); /* \x01 */
+	static const char other2[] =
+	    "<x-cisco-alarm><Alarm Name=\"Other\"><ParameterList><String name=\"StatusCode\">99999"
+	    "</String><String name=\"DeviceName\">A&#9;B</String><String>nameless</String>"
+	    "</ParameterList></Alarm></x-cisco-alarm>";
+	assert_int_equal(sipd_alarm_parse(other2, strlen(other2), &a), 0);
+	assert_string_equal(a.name, "Other");
+	assert_string_equal(a.device_name, "A?B");
+	assert_int_equal(a.status_code, -1);
+	assert_string_equal(a.itl_signature, "");
+
+	/* not an alarm; a DTD; nothing */
+	assert_int_equal(sipd_alarm_parse("<x/>", 4, &a), EINVAL);
+	assert_int_equal(sipd_alarm_parse("<x-cisco-alarm/>", 16, &a), EINVAL);
+	static const char dtd[] = "<!DOCTYPE x-cisco-alarm [<!ENTITY a \"b\">]><x-cisco-alarm>"
+				  "<Alarm Name=\"&a;\"/></x-cisco-alarm>";
+	assert_int_equal(sipd_alarm_parse(dtd, strlen(dtd), &a), EINVAL);
+	assert_int_equal(sipd_alarm_parse("", 0, &a), EINVAL);
+	assert_int_equal(a.status_code, -1);
+}
+
+/* The 7821's optionsind as its REGISTER carries it (phone-console.log). */
+static const char optionsind[] =
+    "--uniqueBoundary\r\nContent-Type: application/x-cisco-remotecc-request+xml\r\n\r\n"
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<x-cisco-remotecc-request>\n  <optionsind>\n"
+    "    <combine max=\"6\">\n      <remotecc>\n        <status></status>\n      </remotecc>\n"
+    "      <service-control></service-control>\n    </combine>\n"
+    "    <dialog usage=\"hook status\">\n      <unot></unot>\n      <sub></sub>\n    </dialog>\n"
+    "    <dialog usage=\"shared line\">\n      <unot></unot>\n      <sub></sub>\n    </dialog>\n"
+    "    <presence usage=\"blf speed dial\">\n      <unot></unot>\n      <sub></sub>\n"
+    "    </presence>\n    <joinreq></joinreq>\n    <cfwdall-anyline></cfwdall-anyline>\n"
+    "    <coaching></coaching>\n    <oosalarm></oosalarm>\n"
+    "    <rpid-orig-called></rpid-orig-called>\n    <x-cisco-number></x-cisco-number>\n"
+    "    <bfcp></bfcp>\n    <ix></ix>\n    <gatewayrecording></gatewayrecording>\n"
+    "    <conferenceDisplayInstance></conferenceDisplayInstance>\n  </optionsind>\n"
+    "</x-cisco-remotecc-request>\r\n--uniqueBoundary--\r\n";
+
+static void test_remotecc_response(void **state)
+{
+	(void)state;
+	char b[1024];
+	size_t n = 0;
+
+	/* CUCM's answer in the lab, byte for byte: its Content-Length was 381 */
+	assert_int_equal(sipd_remotecc_response(b, sizeof(b), optionsind, strlen(optionsind), &n),
+			 0);
+	static const char cucm[] = "<x-cisco-remotecc-response>\n<response>\n<code>200</code>\n"
+				   "<optionsind>\n<combine max=\"6\">\n"
+				   "<remotecc><status/></remotecc>\n<service-control/>\n"
+				   "</combine>\n<dialog usage=\"hook status\"><unot/></dialog>\n"
+				   "<dialog usage=\"shared line\"><unot/></dialog>\n"
+				   "<presence usage=\"blf speed dial\"><unot/></presence>\n"
+				   "<joinreq></joinreq>\n<ix/>\n<bfcp/>\n</optionsind>\n"
+				   "</response>\n</x-cisco-remotecc-response>\n\r\n";
+	assert_string_equal(b, cucm);
+	assert_int_equal(n, 381);
+
+	/* only what the phone offered */
+	static const char small[] = "<optionsind><combine max=\"6\"><service-control/></combine>"
+				    "</optionsind>";
+	assert_int_equal(sipd_remotecc_response(b, sizeof(b), small, strlen(small), &n), 0);
+	assert_string_equal(b, "<x-cisco-remotecc-response>\n<response>\n<code>200</code>\n"
+			       "<optionsind>\n<combine max=\"6\">\n<service-control/>\n"
+			       "</combine>\n</optionsind>\n</response>\n"
+			       "</x-cisco-remotecc-response>\n\r\n");
+	/* no optionsind, no body; too small a buffer */
+	static const char bulk[] = "<bulkregisterreq><contact all=\"true\"><register/></contact>"
+				   "</bulkregisterreq>";
+	assert_int_equal(sipd_remotecc_response(b, sizeof(b), bulk, strlen(bulk), &n), ENOENT);
+	assert_int_equal(sipd_remotecc_response(b, sizeof(b), NULL, 0, &n), ENOENT);
+	assert_int_equal(sipd_remotecc_response(b, 100, optionsind, strlen(optionsind), &n),
+			 ENOSPC);
+	assert_int_equal(sipd_remotecc_response(b, 381, optionsind, strlen(optionsind), &n),
+			 ENOSPC);
+	assert_int_equal(sipd_remotecc_response(b, 382, optionsind, strlen(optionsind), &n), 0);
+}
 
 static void test_alarm(void **state)
 {
@@ -261,6 +399,7 @@ int main(void)
 	    cmocka_unit_test(test_device_name), cmocka_unit_test(test_numbers_and_expires),
 	    cmocka_unit_test(test_notify_body), cmocka_unit_test(test_version_stamp),
 	    cmocka_unit_test(test_alarm),	cmocka_unit_test(test_log_text),
+	    cmocka_unit_test(test_alarm_parse), cmocka_unit_test(test_remotecc_response),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
