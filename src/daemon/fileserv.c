@@ -172,7 +172,7 @@ static void fs_work(struct workq_job *job, void *thread_ctx)
 	rc = prov_file_version(w->st, &j->req, clock_now_ms(), j->version, sizeof(j->version));
 	if (rc == ENOENT) { /* nothing was written for the name */
 		j->status = 404;
-		j->why = "no such device";
+		j->why = j->req.kind == PROV_FILE_CNF ? "no such device" : "no such file";
 		j->version[0] = '\0';
 		return;
 	}
@@ -199,7 +199,7 @@ static void fs_work(struct workq_job *job, void *thread_ctx)
 	buf_free(&out);
 	if (rc == ENOENT) {
 		j->status = 404;
-		j->why = "no such device";
+		j->why = j->req.kind == PROV_FILE_CNF ? "no such device" : "no such file";
 		return;
 	}
 	if (rc) {

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/str.h"
 #include "prov/cnf.h"
+#include "prov/softkey.h"
 
 enum key_class {
 	KEY_NONE,   /* a fixed name: prefix is the whole name */
@@ -35,7 +37,13 @@ static int cnf_version(struct store *st, const char *device, int64_t now_ms, cha
 static int cnf_build(struct store *st, const struct prov_build_env *env, const char *device,
 		     const char *version, struct buf *out);
 
+static int softkey_version(struct store *st, const char *uuid, int64_t now_ms, char *out,
+			   size_t len);
+static int softkey_build(struct store *st, const struct prov_build_env *env, const char *uuid,
+			 const char *version, struct buf *out);
+
 static const struct builder cnf_builder = {cnf_version, cnf_build};
+static const struct builder softkey_builder = {softkey_version, softkey_build};
 
 /* clang-format off */
 static const struct row rows[] = {
@@ -55,11 +63,12 @@ static const struct row rows[] = {
 	 * non-secure cluster gets from CUCM (the lab phone's console log). Final, not a gap. */
 	{PROV_FILE_CTL, KEY_NONE, "CTLFile.tlv", "", 0, NULL, "non-secure cluster: no CTL file"},
 	{PROV_FILE_CTL, KEY_DEVICE, "CTL", ".tlv", 0, NULL, "non-secure cluster: no CTL file"},
-	/* Softkey templates: the cnf names none yet (<softKeyFile> is empty), so the phone keeps
-	 * its built-in softkeys. The signed one takes the .sgn signer (src/prov/sgn.*) over the
-	 * plain one's builder when both exist. */
-	{PROV_FILE_SOFTKEY, KEY_UUID, "SK", ".xml", 0, NULL, "no softkey template files"},
-	{PROV_FILE_SOFTKEY_SGN, KEY_UUID, "SK", ".xml.sgn", 0, NULL, "no softkey template files"},
+	/* Softkey templates (src/prov/softkey.c): the cnf names SK<uuid>.xml of the profile's
+	 * template, else of "Standard User". The signed one takes the .sgn signer
+	 * (src/prov/sgn.*) over softkey_build's bytes with the node's TFTP identity, as the
+	 * signed cnf below; until it plugs in, the phone takes the plain file. */
+	{PROV_FILE_SOFTKEY, KEY_UUID, "SK", ".xml", 0, &softkey_builder, NULL},
+	{PROV_FILE_SOFTKEY_SGN, KEY_UUID, "SK", ".xml.sgn", 0, NULL, "no signing key yet"},
 	/* Files with content we do not ship: a clean "not found" is final for the phone, which
 	 * keeps its defaults. */
 	{PROV_FILE_RINGLIST, KEY_NONE, "Ringlist-wb.xml", "", 1, NULL, "no ring list installed"},
@@ -117,9 +126,10 @@ static int plain_name(const char *s, size_t n)
 	return 1;
 }
 
+/* Lower case, as the cnf writes it and prov_softkey_uuid makes it. */
 static int hex(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
 static int uuid_ok(const char *s, size_t n)
@@ -279,4 +289,31 @@ static int cnf_build(struct store *st, const struct prov_build_env *env, const c
 		rc = prov_cnf_render(out, c);
 	free(c);
 	return rc;
+}
+
+/* ---- SK<uuid>.xml ----------------------------------------------------------------------- */
+
+/* A softkey file depends on its template's name alone, which its uuid names (RFC 4122 v5), and
+ * on the layout this binary renders: one version for all, no store read on a cache hit. A uuid
+ * no template has is found out by the build, and answered not found. */
+static int softkey_version(struct store *st, const char *uuid, int64_t now_ms, char *out,
+			   size_t len)
+{
+	(void)st;
+	(void)uuid;
+	(void)now_ms;
+	return str_copy(out, len, "layout") == 0 ? 0 : ERANGE;
+}
+
+static int softkey_build(struct store *st, const struct prov_build_env *env, const char *uuid,
+			 const char *version, struct buf *out)
+{
+	char name[LIM_TEXT_MAX];
+	int rc = prov_softkey_find(st, uuid, name, sizeof(name));
+
+	(void)env;
+	(void)version;
+	if (rc)
+		return rc;
+	return prov_softkey_render(out, name);
 }

@@ -15,7 +15,7 @@
  *   XMLDefault.cnf.xml.sgn      PROV_FILE_DEFAULT_SGN not found: idem
  *   ITLFile.tlv, ITL<dev>.tlv   PROV_FILE_ITL         not found until the ITL builder plugs in
  *   CTLFile.tlv, CTL<dev>.tlv   PROV_FILE_CTL         not found: a non-secure cluster has no CTL
- *   SK<uuid>.xml                PROV_FILE_SOFTKEY     not found: no softkey template content
+ *   SK<uuid>.xml                PROV_FILE_SOFTKEY     the template's file (prov_softkey_render)
  *   SK<uuid>.xml.sgn            PROV_FILE_SOFTKEY_SGN not found until the signer plugs in
  *   Ringlist-wb.xml, ...        PROV_FILE_RINGLIST    not found: no ring files ship
  *   dialplan.xml                PROV_FILE_DIALPLAN    not found: no SIP dial rules stored
@@ -24,7 +24,8 @@
  *   <dev>.cnf.xml               PROV_FILE_CNF         built from the store (prov_build)
  *
  * A kind with a builder is served from the store on a worker: its version (for the cnf the
- * device's versionStamp) keys a cache of built files, so a file is built once per version. A
+ * device's versionStamp; for a softkey file one for all, its uuid naming its content) keys a
+ * cache of built files, so a file is built once per version. A
  * kind without one is answered "not found" at once, without the store. */
 #ifndef EMCC_PROV_FILES_H
 #define EMCC_PROV_FILES_H

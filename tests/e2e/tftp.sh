@@ -52,6 +52,12 @@ expect_eq "curl tftp:// blksize 1428: same bytes" "" "$(cmp "$T/http.xml" "$T/cu
 expect_eq "curl tftp:// without options" 0 "$(curl -sS --max-time 20 --tftp-no-options -o "$T/curl3.xml" "tftp://$ADDR/$DEV.cnf.xml"; echo $?)"
 expect_eq "curl tftp:// without options: same bytes" "" "$(cmp "$T/http.xml" "$T/curl3.xml" 2>&1)"
 SIZE=$(stat -c %s "$T/http.xml")
+SK=$(sed -n 's|.*<softKeyFile>\(SK[0-9a-f-]*\.xml\)</softKeyFile>.*|\1|p' "$T/http.xml")
+expect_match "the cnf names its softkey file" '^SK[0-9a-f-]{36}\.xml$' "$SK"
+expect_eq "TFTP: the softkey file" "" "$(tftp_get "$SK" sk.xml -m octet)"
+expect_eq "HTTP: the softkey file" 200 "$(curl -sS --max-time 10 -o "$T/sk-http.xml" -w '%{http_code}' "http://$ADDR:6970/$SK")"
+expect_eq "the softkey file: same bytes on both" "" "$(cmp "$T/sk.xml" "$T/sk-http.xml" 2>&1)"
+expect_match "the softkey file: a softkey configuration" "<softKeyCfg" "$(cat "$T/sk.xml")"
 
 # ---- options: blksize (8..65464), windowsize (RFC 7440), tsize, timeout ----
 R=$($PY get "$ADDR" $DEV.cnf.xml "$T/o1" --tsize)
@@ -83,7 +89,7 @@ expect_match "a transfer comes from its own port, not 69" '"server_port": [0-9]+
 
 # ---- files a phone asks for that this cluster has not: error 1 / 404, as CUCM ----
 for f in CTL$DEV.tlv CTLFile.tlv ITL$DEV.tlv ITLFile.tlv $DEV.cnf.xml.sgn XMLDefault.cnf.xml \
-	SKb0ec918f-b9ee-994b-57ae-345883c1fde8.xml Ringlist-wb.xml SEP000000000001.cnf.xml \
+	SKb0ec918f-b9ee-994b-57ae-345883c1fde8.xml "$SK.sgn" Ringlist-wb.xml SEP000000000001.cnf.xml \
 	English_United_States/be-sip.jar; do
 	expect_match "TFTP $f: error 1" "Error code 1: File not found" "$(tftp_get "$f" missing -m octet)"
 	expect_eq "HTTP $f: 404" 404 "$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://$ADDR:6970/$f")"

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/limits.h"
+#include "prov/cnf.h"
 #include "prov/files.h"
 
 static void kind_is(const char *name, enum prov_file_kind kind, const char *key, int builder)
@@ -46,9 +47,11 @@ static void test_kinds(void **state)
 	kind_is("CTLSEPC80084AA8743.tlv", PROV_FILE_CTL, "SEPC80084AA8743", 0);
 	kind_is("CTLFile.tlv", PROV_FILE_CTL, "", 0);
 	kind_is("SKb0ec918f-b9ee-994b-57ae-345883c1fde8.xml", PROV_FILE_SOFTKEY,
+		"b0ec918f-b9ee-994b-57ae-345883c1fde8", 1);
+	kind_is("SKb0ec918f-b9ee-994b-57ae-345883c1fde8.xml.sgn", PROV_FILE_SOFTKEY_SGN,
 		"b0ec918f-b9ee-994b-57ae-345883c1fde8", 0);
-	kind_is("SKB0EC918F-B9EE-994B-57AE-345883C1FDE8.xml.sgn", PROV_FILE_SOFTKEY_SGN,
-		"B0EC918F-B9EE-994B-57AE-345883C1FDE8", 0);
+	/* uuids are lower case, as the cnf writes them */
+	REFUSED("SKB0EC918F-B9EE-994B-57AE-345883C1FDE8.xml");
 	kind_is("XMLDefault.cnf.xml", PROV_FILE_DEFAULT, "", 0);
 	kind_is("XmlDefault.cnf.xml", PROV_FILE_DEFAULT, "", 0); /* as the reference spells it */
 	kind_is("XMLDefault.cnf.xml.sgn", PROV_FILE_DEFAULT_SGN, "", 0);
@@ -153,6 +156,23 @@ static void test_cnf_from_store(void **state)
 	assert_int_equal(prov_file_build(st, &env, &r, v, &b), 0);
 	assert_non_null(strstr(b.data, v));
 	assert_non_null(strstr(b.data, "<processNodeName>127.0.7.100</processNodeName>"));
+
+	/* The softkey file the cnf names is served; a uuid no template has is not. */
+	char uuid[PROV_UUID_MAX], name[64];
+	const char *sk = strstr(b.data, "<softKeyFile>SK");
+	assert_non_null(sk);
+	memcpy(uuid, sk + strlen("<softKeyFile>SK"), 36);
+	uuid[36] = '\0';
+	snprintf(name, sizeof(name), "SK%s.xml", uuid);
+	assert_int_equal(prov_file_parse(name, strlen(name), &r), 0);
+	assert_int_equal(r.kind, PROV_FILE_SOFTKEY);
+	assert_int_equal(prov_file_version(st, &r, 1000, v, sizeof(v)), 0);
+	buf_reset(&b);
+	assert_int_equal(prov_file_build(st, &env, &r, v, &b), 0);
+	assert_non_null(strstr(b.data, "<softKeyCfg"));
+	assert_int_equal(prov_file_parse("SK00000000-0000-5000-8000-000000000000.xml", 42, &r), 0);
+	buf_reset(&b);
+	assert_int_equal(prov_file_build(st, &env, &r, v, &b), ENOENT);
 	buf_free(&b);
 	store_close(st);
 }
