@@ -53,10 +53,11 @@ static const struct row rows[] = {
 	 "auto-registration is off"},
 	{PROV_FILE_DEFAULT_SGN, KEY_NONE, "XMLDefault.cnf.xml.sgn", "", 1, NULL,
 	 "auto-registration is off"},
-	/* ITL: the ITL builder (src/prov/itl.*, branch i8-sec) plugs in here as a builder whose
-	 * version is the ITL's own (a hash of the node identity's certificates) and whose build
-	 * writes the signed TLV file; until then phones run without an ITL, as they do with a
-	 * cluster that has none. */
+	/* ITL: plugs in here as a builder whose version is the ITL's own (a hash of the node's
+	 * identities' certificates) and whose build is identity_itl (src/prov/identity.h) with the
+	 * identities the daemon loads at start (identity_load) passed in prov_build_env; the
+	 * daemon does not load them yet. Until then phones run without an ITL, as they do with
+	 * a cluster that has none. */
 	{PROV_FILE_ITL, KEY_NONE, "ITLFile.tlv", "", 0, NULL, "no ITL file yet"},
 	{PROV_FILE_ITL, KEY_DEVICE, "ITL", ".tlv", 0, NULL, "no ITL file yet"},
 	/* CTL: only a cluster in mixed mode has one; "File not found" is what a phone of a
@@ -64,9 +65,9 @@ static const struct row rows[] = {
 	{PROV_FILE_CTL, KEY_NONE, "CTLFile.tlv", "", 0, NULL, "non-secure cluster: no CTL file"},
 	{PROV_FILE_CTL, KEY_DEVICE, "CTL", ".tlv", 0, NULL, "non-secure cluster: no CTL file"},
 	/* Softkey templates (src/prov/softkey.c): the cnf names SK<uuid>.xml of the profile's
-	 * template, else of "Standard User". The signed one takes the .sgn signer
-	 * (src/prov/sgn.*) over softkey_build's bytes with the node's TFTP identity, as the
-	 * signed cnf below; until it plugs in, the phone takes the plain file. */
+	 * template, else of "Standard User". The signed one is identity_sgn over
+	 * softkey_build's bytes, as the signed cnf below; until it plugs in, the phone takes
+	 * the plain file. */
 	{PROV_FILE_SOFTKEY, KEY_UUID, "SK", ".xml", 0, &softkey_builder, NULL},
 	{PROV_FILE_SOFTKEY_SGN, KEY_UUID, "SK", ".xml.sgn", 0, NULL, "no signing key yet"},
 	/* Files with content we do not ship: a clean "not found" is final for the phone, which
@@ -77,10 +78,10 @@ static const struct row rows[] = {
 	 "no ring list installed"},
 	{PROV_FILE_DIALPLAN, KEY_NONE, "dialplan.xml", "", 1, NULL, "no SIP dial rules stored"},
 	{PROV_FILE_LOCALE, KEY_LOCALE, "", "", 0, NULL, "no locale package installed"},
-	/* SEP<MAC>.cnf.xml.sgn: the .sgn signer (src/prov/sgn.*, branch i8-sec) plugs in here as
-	 * a builder with the plain file's version (cnf_version) whose build signs cnf_build's
-	 * bytes with the node identity; until then the phone, which has no ITL, takes the plain
-	 * file. */
+	/* SEP<MAC>.cnf.xml.sgn: plugs in here as a builder with the plain file's version
+	 * (cnf_version) whose build signs cnf_build's bytes with identity_sgn
+	 * (src/prov/identity.h, the TFTP identity, once the daemon loads it); until then the
+	 * phone, which has no ITL, takes the plain file. */
 	{PROV_FILE_CNF_SGN, KEY_DEVICE, "", ".cnf.xml.sgn", 0, NULL, "no signing key yet"},
 	{PROV_FILE_CNF, KEY_DEVICE, "", ".cnf.xml", 0, &cnf_builder, NULL},
 };
