@@ -214,7 +214,8 @@ static int send_window(struct xfer *x)
 	x->deadline_ms = clock_now_ms() + x->timeout_ms;
 	if (x->oack) {
 		size_t n = tftp_build_oack(x->d->tx, sizeof(x->d->tx), &x->opt);
-		return send_pkt(x, x->d->tx, n);
+		rc = send_pkt(x, x->d->tx, n);
+		return rc == EAGAIN || rc == ENOBUFS ? 0 : rc;
 	}
 	uint32_t end = x->acked + x->opt.windowsize;
 	if (end > x->last)
