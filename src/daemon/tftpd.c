@@ -72,6 +72,8 @@ struct tftpd {
 	int fd;
 	int family;
 	int wildcard; /* bound to 0.0.0.0 or ::: each request says which address it came to */
+	struct sockaddr_storage bound; /* the listening socket's address */
+	socklen_t bound_len;
 	struct event *ev;
 	struct xfer *xfers;
 	unsigned nxfers;
@@ -534,8 +536,8 @@ static void on_request(struct tftpd *d, const uint8_t *pkt, size_t len,
 static void local_of(struct tftpd *d, struct msghdr *msg, struct sockaddr_storage *local,
 		     socklen_t *local_len)
 {
-	*local_len = sizeof(*local);
-	getsockname(d->fd, (struct sockaddr *)local, local_len);
+	*local = d->bound;
+	*local_len = d->bound_len;
 	if (!d->wildcard)
 		return;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
@@ -615,6 +617,9 @@ static int open_listener(struct tftpd *d, const char *hostport)
 		d->wildcard =
 		    IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr);
 	freeaddrinfo(res);
+	d->bound_len = sizeof(d->bound);
+	if (getsockname(d->fd, (struct sockaddr *)&d->bound, &d->bound_len) != 0)
+		return errno;
 	if (d->wildcard && d->family == AF_INET)
 		setsockopt(d->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	else if (d->wildcard)
