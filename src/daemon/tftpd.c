@@ -47,6 +47,7 @@ struct xfer {
 	struct sockaddr_storage peer, local; /* the client; the address its request came to */
 	socklen_t peer_len, local_len;
 	char ip[INET6_ADDRSTRLEN];
+	char shown[100]; /* the name for the log: controls and non-ASCII as '?', cut */
 	struct tftp_request rq;
 	int pending; /* the file service is looking the name up */
 
@@ -104,6 +105,17 @@ static void xfer_free(struct xfer *x)
 		close(x->fd);
 	fileserv_body_unref(x->body);
 	free(x);
+}
+
+/* A name from the network, fit for a log line: nothing in it can start a line of its own. */
+static void show_name(const char *name, char *out, size_t len)
+{
+	size_t i = 0;
+
+	for (; *name && i + 1 < len; name++)
+		out[i++] =
+		    (unsigned char)*name >= 0x20 && (unsigned char)*name < 0x7f ? *name : '?';
+	out[i] = '\0';
 }
 
 static int same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
@@ -241,12 +253,12 @@ static void xfer_end(struct xfer *x, enum metrics_tftp how, const char *what)
 		log_info(LOGS_TFTP, x->reqno,
 			 "%s TFTP RRQ %s (%s, blksize %u, windowsize %u, %zu bytes, version %s, "
 			 "%s) sent in %.2f ms, %u resent",
-			 x->ip, x->rq.name, x->rq.mode == TFTP_MODE_NETASCII ? "netascii" : "octet",
+			 x->ip, x->shown, x->rq.mode == TFTP_MODE_NETASCII ? "netascii" : "octet",
 			 x->opt.blksize, x->opt.windowsize, x->body->len, x->version,
 			 x->cached ? "cached" : "built", clock_elapsed_ms(&x->t0), x->resent);
 	else
 		log_info(LOGS_TFTP, x->reqno, "%s TFTP RRQ %s: %s after block %u of %u", x->ip,
-			 x->rq.name, what, x->acked, x->last);
+			 x->shown, what, x->acked, x->last);
 	xfer_free(x);
 }
 
@@ -440,13 +452,13 @@ static void on_file(void *arg, const struct fileserv_result *r)
 		if (rc == 0)
 			return;
 		log_warnc(LOGS_TFTP, x->reqno, rc, "%s TFTP RRQ %s: cannot start the transfer",
-			  x->ip, x->rq.name);
+			  x->ip, x->shown);
 		send_error_from_listener(d, &x->peer, x->peer_len, &x->local, TFTP_ERR_UNDEF,
 					 "Server error, try again");
 		metrics_count_tftp(n->metrics, MTFTP_BUSY);
 		break;
 	case 404:
-		log_info(LOGS_TFTP, x->reqno, "%s TFTP RRQ %s%s%s: %s (error 1)", x->ip, x->rq.name,
+		log_info(LOGS_TFTP, x->reqno, "%s TFTP RRQ %s%s%s: %s (error 1)", x->ip, x->shown,
 			 r->req ? " " : "", r->req ? prov_file_kind_label(r->req->kind) : "",
 			 r->why);
 		send_error_from_listener(d, &x->peer, x->peer_len, &x->local, TFTP_ERR_NOTFOUND,
@@ -455,8 +467,8 @@ static void on_file(void *arg, const struct fileserv_result *r)
 		break;
 	default:
 		/* Busy: no answer, the client sends its request again after its timeout. */
-		log_warnx(LOGS_TFTP, x->reqno, "%s TFTP RRQ %s: %s (%d), dropped", x->ip,
-			  x->rq.name, r->why, r->status);
+		log_warnx(LOGS_TFTP, x->reqno, "%s TFTP RRQ %s: %s (%d), dropped", x->ip, x->shown,
+			  r->why, r->status);
 		metrics_count_tftp(n->metrics, MTFTP_BUSY);
 		break;
 	}
@@ -501,9 +513,8 @@ static void on_request(struct tftpd *d, const uint8_t *pkt, size_t len,
 	}
 	if (d->nxfers >= TFTPD_MAX_TRANSFERS || per_source >= TFTPD_MAX_PER_SOURCE) {
 		metrics_count_tftp(n->metrics, MTFTP_BUSY);
-		log_debug(LOGS_TFTP, 0,
-			  "%s TFTP RRQ %s: %u transfers, %d from this address: dropped", ip,
-			  rq.name, d->nxfers, per_source);
+		log_debug(LOGS_TFTP, 0, "%s TFTP RRQ: %u transfers, %d from this address: dropped",
+			  ip, d->nxfers, per_source);
 		return;
 	}
 	struct xfer *x = calloc(1, sizeof(*x));
@@ -521,6 +532,7 @@ static void on_request(struct tftpd *d, const uint8_t *pkt, size_t len,
 	x->local_len = local_len;
 	memcpy(x->ip, ip, sizeof(x->ip));
 	x->rq = rq;
+	show_name(rq.name, x->shown, sizeof(x->shown));
 	x->pending = 1;
 	x->next = d->xfers;
 	if (d->xfers)

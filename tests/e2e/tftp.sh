@@ -132,10 +132,13 @@ case_ "windowsize 0: error 8" "error 8 Option negotiation failed" "$(rrq $DEV.cn
 case_ "an option twice: error 8" "error 8 Option negotiation failed" "$(rrq $DEV.cnf.xml octet "$(opt tsize 0)$(opt TSIZE 0)")"
 case_ "unknown options are left out of the OACK" "oack tsize=$SIZE" "$(rrq $DEV.cnf.xml octet "$(opt tsize 0)$(opt multicast '')$(opt foo 1)")"
 case_ "an ERROR to port 69 gets no answer" "silence" "00050000$(hexs x)00"
+case_ "a newline in the name: error 1" "error 1 File not found" "0001$(hexs x)0a$(hexs 'INJECTED LINE')00$(hexs octet)00"
 $PY rawmany "$ADDR" <"$CASES" >"$T/answers.tsv"
 while IFS=$'\t' read -r label want; do
 	expect_eq "$label" "$want" "$(grep -F "$label"$'\t' "$T/answers.tsv" | head -n 1 | cut -f2-)"
 done <"$EXPECT"
+expect_eq "tftp.log: a name cannot start a line of its own" 0 "$(grep -c '^INJECTED' "$LOG/tftp.log" || true)"
+expect_match "tftp.log: the name shown with '?'" 'TFTP RRQ x\?INJECTED LINE: not a file we serve \(error 1\)' "$(cat "$LOG/tftp.log")"
 expect_eq "the node still serves" "" "$(tftp_get $DEV.cnf.xml after-bad.xml -m octet)"
 expect_eq "still the same bytes" "" "$(cmp "$T/http.xml" "$T/after-bad.xml" 2>&1)"
 
